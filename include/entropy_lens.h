@@ -1,0 +1,179 @@
+/* entropy-lens public C API.
+ *
+ * Shape of the API (after whisper.cpp): opaque handles, default-params structs
+ * returned by value, build/free pairs, and every fallible call returns an
+ * el_status. The human-readable reason for the last failure in the calling
+ * thread is el_last_error(); it always names the file and the field/tensor.
+ */
+#ifndef ENTROPY_LENS_H
+#define ENTROPY_LENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ status */
+
+typedef enum {
+    EL_OK = 0,
+    EL_ERR_IO,          /* file missing, unreadable, short read */
+    EL_ERR_FORMAT,      /* malformed content (corrupt image, bad header) */
+    EL_ERR_CONFIG,      /* config field missing, wrong type or inconsistent */
+    EL_ERR_UNSUPPORTED, /* well-formed but not something we implement */
+    EL_ERR_LIMIT,       /* exceeds a safety limit (pixels, sizes, counts) */
+    EL_ERR_NOMEM,       /* allocation failed */
+    EL_ERR_ARG          /* caller passed something invalid */
+} el_status;
+
+const char *el_status_name(el_status s);
+/* Message for the last failure in this thread ("" if none). */
+const char *el_last_error(void);
+
+/* ------------------------------------------------------------------ images */
+
+/* Pillow's integer resampling codes (as stored in HF preprocessor configs). */
+typedef enum {
+    EL_RESAMPLE_NEAREST = 0,
+    EL_RESAMPLE_LANCZOS = 1,
+    EL_RESAMPLE_BILINEAR = 2,
+    EL_RESAMPLE_BICUBIC = 3,
+    EL_RESAMPLE_BOX = 4,
+    EL_RESAMPLE_HAMMING = 5
+} el_resample;
+
+/* 8-bit interleaved pixels, channels = 1 (Pillow "L") or 3 (Pillow "RGB"). */
+typedef struct {
+    int width, height, channels;
+    uint8_t *pixels; /* width * height * channels bytes, row-major */
+} el_image;
+
+/* Pillow's default decompression-bomb limit (Image.MAX_IMAGE_PIXELS). */
+#define EL_DEFAULT_MAX_PIXELS ((size_t)89478485)
+
+/* Decode PNG, JPEG or binary PPM/PGM (sniffed from content, not the name)
+ * and convert like Pillow's convert('RGB') (channels = 3) or convert('L')
+ * (channels = 1). Refuses images over max_pixels before allocating. */
+el_status el_image_load(const char *path, int channels, size_t max_pixels, el_image *out);
+el_status el_image_decode(const uint8_t *data, size_t size, const char *name, int channels,
+                          size_t max_pixels, el_image *out);
+void el_image_free(el_image *img);
+/* 1 if the bytes start like a format we decode, else 0. */
+int el_image_sniff(const uint8_t *head, size_t n);
+
+/* Pillow-exact 8-bit resize (Image.resize with the given filter). */
+el_status el_image_resize(const el_image *in, int out_w, int out_h, el_resample filter, el_image *out);
+
+/* How a model wants its pixels: read from preprocessor_config.json (HF) or
+ * pretrained_cfg (timm). Applied in this order: resize, centre crop, rescale,
+ * normalise; output is planar float [channels][height][width]. */
+typedef struct {
+    int channels;           /* 1 or 3 */
+    int do_resize;
+    int shortest_edge;      /* > 0: scale so the short side is this, keep aspect */
+    int resize_w, resize_h; /* else: exact size */
+    el_resample resample;
+    int do_center_crop;
+    int crop_w, crop_h;
+    int crop_round;         /* 0: offset = (in - crop) / 2 floored (HF), 1: rounded (torchvision) */
+    int do_rescale;
+    double rescale_factor;
+    int do_normalize;
+    float mean[3], std[3];
+    int out_w, out_h;       /* the model's input size; the result must have it */
+} el_preprocess;
+
+el_status el_preprocess_image(const el_image *img, const el_preprocess *pp, float *out);
+
+/* ------------------------------------------------------------------ models */
+
+typedef struct el_model el_model;
+
+typedef struct {
+    int n_threads; /* 0: all available cores */
+} el_model_params;
+
+el_model_params el_model_default_params(void);
+
+/* Load a model directory (HF transformers or timm layout). */
+el_status el_model_load(const char *path, const el_model_params *params, el_model **out);
+void el_model_free(el_model *m);
+
+typedef struct {
+    const char *name;      /* directory base name */
+    const char *arch;      /* architectures[0], e.g. "ViTForImageClassification" */
+    const char *family;    /* "vit", "deit", "deit-distilled" */
+    const char *layout;    /* "hf" or "timm" */
+    const char *dtype;     /* checkpoint dtype: "F32", "F16", "BF16" or "mixed" */
+    int n_layers, hidden, n_heads, mlp_dim;
+    int image_size, patch_size, channels;
+    int n_classes;
+    int n_prefix;          /* CLS (+ distillation) tokens */
+    int n_patches;
+    double ln_eps;
+    size_t n_params;
+    int n_shards;
+    el_preprocess preprocess;
+} el_model_info;
+
+void el_model_get_info(const el_model *m, el_model_info *info);
+/* Class name for index k (never NULL: "class_<k>" if the config has none). */
+const char *el_model_class_name(const el_model *m, int k);
+/* Index of a class name (exact match, then case-insensitive), or -1. */
+int el_model_class_index(const el_model *m, const char *name);
+
+/* ------------------------------------------------------------------ lens */
+
+enum { EL_TOKENS_CLS = 1, EL_TOKENS_PATCHES = 2, EL_TOKENS_MEAN = 4 };
+
+typedef enum { EL_UNITS_NATS = 0, EL_UNITS_BITS, EL_UNITS_NORMALIZED } el_units;
+
+#define EL_MAX_ALPHA 16
+
+typedef struct {
+    int tokens;             /* EL_TOKENS_* bit set; CLS is always computed */
+    int include_embeddings; /* add layer 0 (the embeddings) */
+    int n_alpha;            /* Renyi orders (CLS token only) */
+    double alpha[EL_MAX_ALPHA]; /* 0, INFINITY, or any positive value != 1 */
+    el_units units;
+    int keep_logits;        /* copy the final-layer logits into el_profile.logits */
+} el_lens_params;
+
+el_lens_params el_lens_default_params(void);
+/* Checks alpha values and token set; EL_ERR_ARG with a message if invalid. */
+el_status el_lens_params_check(const el_lens_params *lp);
+
+/* One image's results. Buffers are owned by the struct (el_profile_init/free). */
+typedef struct {
+    int n_depth;          /* layers reported: L, or L + 1 with embeddings */
+    int first_layer;      /* 0 with embeddings, else 1 */
+    int n_patches;
+    int n_alpha;
+    int n_classes;
+    float *entropy;       /* [n_depth], the classification token(s) */
+    float *entropy_mean;  /* [n_depth], mean over patch tokens, or NULL */
+    float *patch_entropy; /* [n_depth][n_patches], or NULL */
+    float *renyi;         /* [n_alpha][n_depth], or NULL */
+    float *logits;        /* [n_classes] final logits, or NULL */
+    int top1;             /* argmax of the final logits */
+    float prob;           /* its softmax probability */
+} el_profile;
+
+el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params *lp);
+void el_profile_free(el_profile *p);
+
+/* Run a batch of n preprocessed images (planar floats, n x C x H x W, as
+ * el_preprocess_image makes them) through the model with the lens on every
+ * layer. out[i] must have been made by el_profile_init with the same lp. */
+el_status el_model_profile(el_model *m, const float *pixels, int n, const el_lens_params *lp,
+                           el_profile *out);
+
+/* Convert a natural-log entropy to the requested units for n_classes. */
+double el_entropy_units(double nats, el_units units, int n_classes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ENTROPY_LENS_H */

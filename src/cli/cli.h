@@ -1,0 +1,34 @@
+/* Shared pieces of the command-line front end: exit codes, option parsing
+ * helpers and the default model location. */
+#ifndef EL_CLI_H
+#define EL_CLI_H
+
+#include <stddef.h>
+
+/* Exit codes (documented in the README and in every --help). */
+enum {
+    EL_EXIT_OK = 0,          /* everything was processed */
+    EL_EXIT_PARTIAL = 1,     /* finished, but some inputs failed (error records written) */
+    EL_EXIT_USAGE = 2,       /* bad command line */
+    EL_EXIT_FATAL = 3,       /* nothing could run: model, output file or labels unusable */
+    EL_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C after the current batch */
+};
+
+#define EL_EXIT_CODES_HELP                                                        \
+    "Exit codes: 0 all inputs done; 1 done, but some inputs failed (each has an\n" \
+    "error record); 2 usage error; 3 fatal (model, output or labels unusable);\n"  \
+    "130 interrupted by Ctrl-C (finished records are kept).\n"
+
+int cmd_profile(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+/* The sample model shipped in samples/: next to the executable's source
+ * tree. Returns a static buffer. */
+const char *el_default_model_dir(void);
+
+/* Parse helpers: print "entropy-lens CMD: ..." and return -1 on error. */
+int el_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+/* Option value: "--opt=value" or "--opt value" (advances *i). NULL if missing. */
+const char *el_opt_value(int argc, char **argv, int *i, const char *name);
+
+#endif

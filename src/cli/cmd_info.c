@@ -1,0 +1,81 @@
+/* entropy-lens info: what a model is and how the lens reads it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "entropy_lens.h"
+
+static const char *help =
+    "Usage: entropy-lens info [--model DIR]\n"
+    "\n"
+    "Describe a model: architecture, sizes, checkpoint dtype, classes,\n"
+    "preprocessing and the lens definition. Without --model, the sample model\n"
+    "in samples/models/fashion-vit.\n"
+    "\n" EL_EXIT_CODES_HELP;
+
+static const char *resample_name(el_resample r) {
+    static const char *names[] = {"nearest", "lanczos", "bilinear", "bicubic", "box", "hamming"};
+    return (unsigned)r < 6 ? names[r] : "?";
+}
+
+int cmd_info(int argc, char **argv) {
+    const char *model = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            return EL_EXIT_OK;
+        } else if ((v = el_opt_value(argc, argv, &i, "--model"))) {
+            model = v;
+        } else {
+            fprintf(stderr, "entropy-lens info: unknown argument '%s' (see --help)\n", argv[i]);
+            return EL_EXIT_USAGE;
+        }
+    }
+    if (!model) model = el_default_model_dir();
+    el_model *m;
+    el_model_params mp = el_model_default_params();
+    mp.n_threads = 1;
+    if (el_model_load(model, &mp, &m) != EL_OK) {
+        fprintf(stderr, "entropy-lens info: %s\n", el_last_error());
+        return EL_EXIT_FATAL;
+    }
+    el_model_info I;
+    el_model_get_info(m, &I);
+    const el_preprocess *pp = &I.preprocess;
+    printf("model         %s\n", I.name);
+    printf("path          %s\n", model);
+    printf("architecture  %s (%s, %s layout)\n", I.arch, I.family, I.layout);
+    printf("checkpoint    %s, %zu parameters, %d file%s\n", I.dtype, I.n_params, I.n_shards, I.n_shards == 1 ? "" : "s");
+    printf("blocks        %d, hidden %d, heads %d, MLP %d, LayerNorm eps %g, GELU (erf)\n", I.n_layers, I.hidden,
+           I.n_heads, I.mlp_dim, I.ln_eps);
+    printf("input         %d x %d, %d channel%s, patch %d: %d patches + %d prefix token%s\n", I.image_size,
+           I.image_size, I.channels, I.channels == 1 ? "" : "s", I.patch_size, I.n_patches, I.n_prefix,
+           I.n_prefix == 1 ? "" : "s");
+    printf("classes       %d:", I.n_classes);
+    for (int k = 0; k < I.n_classes && k < 5; k++) printf(" %s%s", el_model_class_name(m, k), k + 1 < I.n_classes ? "," : "");
+    printf("%s\n", I.n_classes > 5 ? " ..." : "");
+    printf("preprocess    convert %s", I.channels == 1 ? "L" : "RGB");
+    if (pp->do_resize) {
+        if (pp->shortest_edge) printf(", resize shortest edge to %d", pp->shortest_edge);
+        else printf(", resize to %dx%d", pp->resize_w, pp->resize_h);
+        printf(" (%s)", resample_name(pp->resample));
+    }
+    if (pp->do_center_crop) printf(", centre crop %dx%d", pp->crop_w, pp->crop_h);
+    if (pp->do_rescale) printf(", x %.6g", pp->rescale_factor);
+    if (pp->do_normalize) {
+        printf(", normalise mean (");
+        for (int c = 0; c < I.channels; c++) printf("%s%g", c ? ", " : "", pp->mean[c]);
+        printf(") std (");
+        for (int c = 0; c < I.channels; c++) printf("%s%g", c ? ", " : "", pp->std[c]);
+        printf(")");
+    }
+    printf("\n");
+    if (!strcmp(I.family, "deit-distilled"))
+        printf("lens          layer l = 0..%d: logits = (head(LN(cls_l)) + head_dist(LN(dist_l))) / 2, softmax, entropy\n", I.n_layers);
+    else
+        printf("lens          layer l = 0..%d: logits = head(LN(cls_l)), softmax, entropy\n", I.n_layers);
+    printf("              (LN = the model's final LayerNorm; l = 0 is the embeddings, reported with --include-embeddings)\n");
+    el_model_free(m);
+    return EL_EXIT_OK;
+}

@@ -1,0 +1,273 @@
+#include "cli/inputs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+int el_is_image_name(const char *name) {
+    const char *dot = strrchr(name, '.');
+    if (!dot) return 0;
+    static const char *ext[] = {".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".ppm", ".pgm", ".pnm"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+        if (!strcasecmp(dot, ext[i])) return 1;
+    return 0;
+}
+
+static int push(el_input_list *l, const char *path, const char *label, const char *error) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        el_input *p = realloc(l->items, cap * sizeof *p);
+        if (!p) return -1;
+        l->items = p;
+        l->cap = cap;
+    }
+    el_input *it = &l->items[l->n];
+    it->path = strdup(path);
+    it->label = label ? strdup(label) : NULL;
+    it->label_index = -1;
+    it->error = error ? strdup(error) : NULL;
+    if (!it->path || (label && !it->label) || (error && !it->error)) {
+        free(it->path);
+        free(it->label);
+        free(it->error);
+        return -1;
+    }
+    l->n++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Directories already entered on this walk, to stop symlink loops. */
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+typedef struct {
+    dir_id *ids;
+    size_t n, cap;
+} visited;
+
+static int visit(visited *v, const struct stat *st) {
+    for (size_t i = 0; i < v->n; i++)
+        if (v->ids[i].dev == st->st_dev && v->ids[i].ino == st->st_ino) return 0;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        dir_id *p = realloc(v->ids, cap * sizeof *p);
+        if (!p) return -1;
+        v->ids = p;
+        v->cap = cap;
+    }
+    v->ids[v->n++] = (dir_id){st->st_dev, st->st_ino};
+    return 1;
+}
+
+/* depth 0 is the folder named on the command line; label is the name of the
+ * depth-1 folder an image sits under. */
+static int walk(el_input_list *l, visited *v, const char *dir, int depth, const char *label, int recursive) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "entropy-lens: warning: %s: cannot open folder: %s\n", dir, strerror(errno));
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue; /* ., .., and hidden files */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p) {
+                rc = -1;
+                break;
+            }
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            rc = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (!rc) qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t len = strlen(dir) + strlen(names[i]) + 2;
+        char *path = malloc(len);
+        if (!path) {
+            rc = -1;
+            break;
+        }
+        snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
+        struct stat st, lst;
+        if (stat(path, &st) != 0) {
+            if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+                if (el_is_image_name(names[i]))
+                    rc = push(l, path, label, errno == ELOOP ? "symlink loop" : "broken symlink");
+                else
+                    fprintf(stderr, "entropy-lens: warning: %s: broken symlink, skipped\n", path);
+            } else {
+                rc = push(l, path, label, strerror(errno));
+            }
+        } else if (S_ISDIR(st.st_mode)) {
+            if (recursive || depth == 0) {
+                int fresh = visit(v, &st);
+                if (fresh < 0) rc = -1;
+                else if (!fresh)
+                    fprintf(stderr, "entropy-lens: warning: %s: folder already visited (symlink loop?), skipped\n", path);
+                else
+                    rc = walk(l, v, path, depth + 1, depth == 0 ? names[i] : label, recursive);
+            }
+        } else if (el_is_image_name(names[i])) {
+            rc = push(l, path, label, NULL);
+        } else {
+            fprintf(stderr, "entropy-lens: warning: %s: not an image file name, skipped\n", path);
+            l->skipped++;
+        }
+        free(path);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
+int el_inputs_collect(el_input_list *l, char **paths, int n_paths, int recursive) {
+    visited v = {0};
+    int rc = 0;
+    for (int i = 0; i < n_paths && !rc; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (visit(&v, &st) < 0) rc = -1;
+            else rc = walk(l, &v, paths[i], 0, NULL, recursive);
+        } else {
+            /* A file named explicitly is always tried: if it is not an image
+             * the decoder says so in its error record. */
+            rc = push(l, paths[i], NULL, NULL);
+        }
+    }
+    free(v.ids);
+    return rc;
+}
+
+void el_inputs_free(el_input_list *l) {
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].path);
+        free(l->items[i].label);
+        free(l->items[i].error);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+/* ---------------------------------------------------------------- labels CSV */
+
+/* Split one CSV record (RFC 4180 quoting) into at most max fields, in place. */
+static int csv_split(char *line, char **fields, int max) {
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        char *out = p;
+        fields[n++] = out;
+        if (*p == '"') {
+            p++;
+            for (;;) {
+                if (*p == '\0') break;
+                if (*p == '"') {
+                    if (p[1] == '"') {
+                        *out++ = '"';
+                        p += 2;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                *out++ = *p++;
+            }
+            while (*p && *p != ',') p++;
+        } else {
+            while (*p && *p != ',') *out++ = *p++;
+        }
+        int more = *p == ',';
+        *out = '\0';
+        if (!more) break;
+        p++;
+    }
+    return n;
+}
+
+static const char *base_name(const char *p) {
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+int el_inputs_apply_labels(el_input_list *l, const char *csv_path, char *err, size_t errlen) {
+    FILE *fp = fopen(csv_path, "r");
+    if (!fp) {
+        snprintf(err, errlen, "%s: cannot open: %s", csv_path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int col_file = -1, col_index = -1, col_label = -1, lineno = 0, rc = 0;
+    enum { MAXF = 64 };
+    char *f[MAXF];
+    while ((len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (len == 0) continue;
+        int n = csv_split(line, f, MAXF);
+        if (col_file < 0) {
+            for (int i = 0; i < n; i++) {
+                if (!strcmp(f[i], "file")) col_file = i;
+                else if (!strcmp(f[i], "class_index")) col_index = i;
+                else if (!strcmp(f[i], "label") || (!strcmp(f[i], "class_name") && col_label < 0)) col_label = i;
+            }
+            if (col_file < 0 || (col_index < 0 && col_label < 0)) {
+                snprintf(err, errlen, "%s: header needs a 'file' column and a 'class_index' or 'label' column", csv_path);
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        if (n <= col_file) continue;
+        long idx = -1;
+        if (col_index >= 0 && col_index < n) {
+            char *end;
+            idx = strtol(f[col_index], &end, 10);
+            if (end == f[col_index] || *end || idx < 0) {
+                snprintf(err, errlen, "%s:%d: class_index '%s' is not a non-negative integer", csv_path, lineno,
+                         f[col_index]);
+                rc = -1;
+                break;
+            }
+        }
+        const char *lab = col_label >= 0 && col_label < n ? f[col_label] : NULL;
+        /* Match the whole recorded path's tail first, then the base name. */
+        for (size_t i = 0; i < l->n; i++) {
+            const char *p = l->items[i].path;
+            size_t pl = strlen(p), fl = strlen(f[col_file]);
+            int tail = pl >= fl && !strcmp(p + pl - fl, f[col_file]) && (pl == fl || p[pl - fl - 1] == '/');
+            if (!tail && strcmp(base_name(p), base_name(f[col_file]))) continue;
+            if (lab) {
+                free(l->items[i].label);
+                l->items[i].label = strdup(lab);
+            }
+            if (idx >= 0) l->items[i].label_index = (int)idx;
+        }
+    }
+    free(line);
+    fclose(fp);
+    if (!rc && col_file < 0) {
+        snprintf(err, errlen, "%s: empty labels file", csv_path);
+        rc = -1;
+    }
+    return rc;
+}

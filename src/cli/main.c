@@ -1,0 +1,31 @@
+/* entropy-lens: per-layer logit-lens entropy profiles of transformers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char *usage =
+    "entropy-lens: per-layer logit-lens entropy profiles of transformers\n"
+    "\n"
+    "Usage: entropy-lens COMMAND [options]\n"
+    "\n"
+    "Commands:\n"
+    "  profile PATH...   entropy profiles of images (files and folders)\n"
+    "  info              describe a model: architecture, sizes, preprocessing, lens\n"
+    "\n"
+    "Run 'entropy-lens COMMAND --help' for a command's options.\n" EL_EXIT_CODES_HELP;
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EL_EXIT_USAGE : EL_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        puts("entropy-lens 0.1.0");
+        return EL_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "profile")) return cmd_profile(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "info")) return cmd_info(argc - 1, argv + 1);
+    fprintf(stderr, "entropy-lens: unknown command '%s' (see entropy-lens --help)\n", argv[1]);
+    return EL_EXIT_USAGE;
+}

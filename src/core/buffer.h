@@ -1,0 +1,17 @@
+/* Grow-only float scratch buffer: activations are allocated once per batch
+ * size and reused, never freed and re-made inside the hot loop. */
+#ifndef EL_BUFFER_H
+#define EL_BUFFER_H
+
+#include <stddef.h>
+
+typedef struct {
+    float *data;
+    size_t cap; /* floats */
+} el_buf;
+
+/* Room for n floats (contents undefined), or NULL when out of memory. */
+float *el_buf_get(el_buf *b, size_t n);
+void el_buf_free(el_buf *b);
+
+#endif

@@ -1,0 +1,84 @@
+#include "core/entropy.h"
+
+#include <math.h>
+
+void el_entropy_acc_init(el_entropy_acc *a, const double *alpha, int n_alpha) {
+    a->m = -INFINITY;
+    a->s = a->t = 0.0;
+    a->count = 0;
+    a->argmax = -1;
+    a->n_alpha = n_alpha > EL_ENTROPY_MAX_ALPHA ? EL_ENTROPY_MAX_ALPHA : n_alpha;
+    for (int i = 0; i < a->n_alpha; i++) {
+        a->alpha[i] = alpha[i];
+        a->u[i] = 0.0;
+    }
+}
+
+static int renyi_needs_sum(double alpha) { return alpha > 0.0 && isfinite(alpha); }
+
+void el_entropy_acc_update(el_entropy_acc *a, const float *z, int n, int offset) {
+    if (n <= 0) return;
+    double cm = z[0];
+    int ci = 0;
+    for (int j = 1; j < n; j++)
+        if (z[j] > cm) {
+            cm = z[j];
+            ci = j;
+        }
+    if (cm > a->m) {
+        /* Rescale what we have to the new maximum before adding. */
+        if (a->count > 0) {
+            double d = a->m - cm;
+            double e = exp(d);
+            a->s *= e;
+            a->t *= e;
+            for (int i = 0; i < a->n_alpha; i++)
+                if (renyi_needs_sum(a->alpha[i])) a->u[i] *= exp(a->alpha[i] * d);
+        }
+        a->m = cm;
+        a->argmax = offset + ci;
+    }
+    const double m = a->m;
+    double s = 0.0, t = 0.0;
+    for (int j = 0; j < n; j++) {
+        double e = exp((double)z[j] - m);
+        s += e;
+        t += e * z[j];
+    }
+    a->s += s;
+    a->t += t;
+    for (int i = 0; i < a->n_alpha; i++) {
+        double al = a->alpha[i];
+        if (!renyi_needs_sum(al)) continue;
+        double u = 0.0;
+        for (int j = 0; j < n; j++) u += exp(al * ((double)z[j] - m));
+        a->u[i] += u;
+    }
+    a->count += n;
+}
+
+double el_entropy_acc_logz(const el_entropy_acc *a) { return a->m + log(a->s); }
+
+double el_entropy_acc_shannon(const el_entropy_acc *a) {
+    /* H = log Z - E[z]; computed relative to m to keep both terms small. */
+    double h = log(a->s) - (a->t / a->s - a->m);
+    return h < 0.0 ? 0.0 : h;
+}
+
+double el_entropy_acc_maxprob(const el_entropy_acc *a) { return 1.0 / a->s; }
+
+double el_entropy_acc_renyi(const el_entropy_acc *a, int i) {
+    double al = a->alpha[i];
+    if (al == 0.0) return log((double)a->count);
+    if (isinf(al)) return log(a->s); /* -log max p = log Z - m */
+    /* log sum p^a = a (m - log Z) + log U_a = -a log S + log U_a */
+    double h = (log(a->u[i]) - al * log(a->s)) / (1.0 - al);
+    return h < 0.0 ? 0.0 : h;
+}
+
+double el_entropy_of_logits(const float *z, int n) {
+    el_entropy_acc a;
+    el_entropy_acc_init(&a, NULL, 0);
+    el_entropy_acc_update(&a, z, n, 0);
+    return el_entropy_acc_shannon(&a);
+}

@@ -1,0 +1,53 @@
+/* Tensor kernels shared by the vision and text models. Every kernel takes its
+ * dimensions explicitly; matrices are row-major; weights follow PyTorch's
+ * nn.Linear convention ([out_dim][in_dim]) unless a name says otherwise. */
+#ifndef EL_KERNELS_H
+#define EL_KERNELS_H
+
+#include <stddef.h>
+
+/* C[M,N] = alpha * A[M,K] * B[N,K]^T + beta * C  (B is a Linear weight). */
+void el_gemm_nt(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                float beta, float *C, int ldc);
+/* C[M,N] = alpha * A[M,K] * B[K,N] + beta * C. */
+void el_gemm_nn(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                float beta, float *C, int ldc);
+
+/* out[rows,out_dim] = in[rows,in_dim] * w^T + b (b may be NULL). */
+void el_linear(float *out, const float *in, const float *w, const float *b, int rows, int in_dim,
+               int out_dim);
+/* out[rows,out_dim] += in * w^T + b: the residual add fused into the GEMM. */
+void el_linear_add(float *out, const float *in, const float *w, const float *b, int rows,
+                   int in_dim, int out_dim);
+
+void el_layernorm(float *out, const float *in, const float *w, const float *b, int rows, int dim,
+                  float eps);
+/* RMSNorm: out = in / rms(in) * (w + weight_offset) (Gemma stores w - 1). */
+void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, float eps,
+                float weight_offset);
+
+void el_gelu_erf(float *x, size_t n);  /* exact GELU, as nn.GELU() */
+void el_gelu_tanh(float *x, size_t n); /* GPT-2's "gelu_new" */
+void el_silu_mul(float *gate, const float *up, size_t n); /* gate = silu(gate) * up (SwiGLU) */
+
+/* Softmax of each row of x[rows,cols] in place. */
+void el_softmax_rows(float *x, int rows, int cols);
+
+/* Multi-head scaled dot-product attention for n_seq independent sequences.
+ * Sequence s has its queries at q + s*seq_stride_q (rows of stride ldq), keys
+ * and values at k/v + s*seq_stride_kv (rows of stride ldkv), n_q query rows and
+ * n_kv key rows. Head h of the queries reads kv head h / (n_heads / n_kv_heads)
+ * (grouped-query attention). causal: query i sees keys j <= i + (n_kv - n_q).
+ * out rows (stride ldo) receive the heads side by side. scratch must hold
+ * el_attention_scratch_floats(n_q, n_kv) floats per thread (omp max threads). */
+void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
+                  size_t seq_stride_q, const float *k, const float *v, int ldkv,
+                  size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
+                  int head_dim, int causal, float *scratch);
+size_t el_attention_scratch_floats(int n_q, int n_kv);
+
+/* Threads for our loops and for OpenBLAS (0 = all cores). */
+void el_set_threads(int n);
+int el_get_threads(void);
+
+#endif

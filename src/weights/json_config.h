@@ -1,0 +1,25 @@
+/* Typed, bounds-checked reads of JSON config files (config.json,
+ * preprocessor_config.json, ...). Every failure names the file and field. */
+#ifndef EL_JSON_CONFIG_H
+#define EL_JSON_CONFIG_H
+
+#include <cjson/cJSON.h>
+
+#include "entropy_lens.h"
+
+/* Parse a JSON file of at most 64 MiB; *out must be cJSON_Delete'd. */
+el_status el_json_load(const char *path, cJSON **out);
+
+/* Integer field in [lo, hi]; if absent, *out = def (pass required = 1 to fail). */
+el_status el_json_int(const cJSON *obj, const char *file, const char *key, int required, long def,
+                      long lo, long hi, long *out);
+el_status el_json_double(const cJSON *obj, const char *file, const char *key, int required,
+                         double def, double lo, double hi, double *out);
+el_status el_json_bool(const cJSON *obj, const char *file, const char *key, int def, int *out);
+/* String field or NULL when absent (borrowed from obj). */
+const char *el_json_str(const cJSON *obj, const char *key);
+/* Array of n numbers in [lo, hi] (a single number is broadcast). */
+el_status el_json_floats(const cJSON *obj, const char *file, const char *key, int n, double lo,
+                         double hi, float *out);
+
+#endif

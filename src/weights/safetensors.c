@@ -1,0 +1,378 @@
+#include "weights/safetensors.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/status.h"
+#include "weights/json_config.h"
+
+/* ---------------------------------------------------------------- dtypes */
+
+float el_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exp = (h >> 10) & 0x1f;
+    uint32_t man = h & 0x3ff;
+    uint32_t bits;
+    if (exp == 0) {
+        if (man == 0) {
+            bits = sign;
+        } else { /* subnormal: normalise */
+            int e = -1;
+            do {
+                e++;
+                man <<= 1;
+            } while (!(man & 0x400));
+            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3ff) << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7f800000u | (man << 13);
+    } else {
+        bits = sign | ((exp + 127 - 15) << 23) | (man << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+float el_bf16_to_f32(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static el_dtype parse_dtype(const char *s, int *elem_size) {
+    if (!strcmp(s, "F32")) return *elem_size = 4, EL_DT_F32;
+    if (!strcmp(s, "F16")) return *elem_size = 2, EL_DT_F16;
+    if (!strcmp(s, "BF16")) return *elem_size = 2, EL_DT_BF16;
+    /* Known but unsupported dtypes still get a size so the header validates. */
+    static const struct { const char *n; int sz; } other[] = {
+        {"F64", 8}, {"I64", 8}, {"U64", 8}, {"I32", 4}, {"U32", 4}, {"I16", 2},
+        {"U16", 2}, {"I8", 1},  {"U8", 1},  {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        if (!strcmp(s, other[i].n)) return *elem_size = other[i].sz, EL_DT_OTHER;
+    *elem_size = 0;
+    return EL_DT_OTHER;
+}
+
+uint64_t el_shape_count(int ndim, const int64_t *shape) {
+    uint64_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) return 0;
+        if (shape[i] != 0 && n > UINT64_MAX / (uint64_t)shape[i]) return 0;
+        n *= (uint64_t)shape[i];
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- one file */
+
+static int cmp_tensor_name(const void *a, const void *b) {
+    return strcmp(((const el_st_tensor *)a)->name, ((const el_st_tensor *)b)->name);
+}
+
+static int cmp_tensor_offset(const void *a, const void *b) {
+    const el_st_tensor *x = *(const el_st_tensor *const *)a, *y = *(const el_st_tensor *const *)b;
+    return x->data < y->data ? -1 : x->data > y->data;
+}
+
+static el_status map_file(el_st_file *f, const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return el_fail(EL_ERR_IO, "%s: not a regular file", path);
+    }
+    f->size = (size_t)st.st_size;
+    if (f->size < 8) {
+        close(fd);
+        return el_fail(EL_ERR_FORMAT, "%s: %zu bytes is too short for a safetensors header", path,
+                       f->size);
+    }
+    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
+    f->map = m;
+    f->path = strdup(path);
+    if (!f->path) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
+    return EL_OK;
+}
+
+/* Parse and validate one file's header, appending its tensors to *tensors. */
+static el_status parse_header(const el_st_file *f, int file_index, el_st_tensor **tensors,
+                              int *n_tensors, int *cap) {
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++) hlen |= (uint64_t)f->map[i] << (8 * i);
+    if (hlen > EL_ST_MAX_HEADER || hlen > f->size - 8)
+        return el_fail(EL_ERR_FORMAT, "%s: header length %llu runs past the end of the file (%zu bytes)",
+                       f->path, (unsigned long long)hlen, f->size);
+    char *text = malloc(hlen + 1);
+    if (!text) return el_fail(EL_ERR_NOMEM, "%s: out of memory for header", f->path);
+    memcpy(text, f->map + 8, hlen);
+    text[hlen] = '\0';
+    cJSON *root = cJSON_ParseWithLength(text, hlen);
+    free(text);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return el_fail(EL_ERR_FORMAT, "%s: header is not a JSON object", f->path);
+    }
+    const uint8_t *data = f->map + 8 + hlen;
+    const uint64_t data_size = f->size - 8 - hlen;
+    const int first = *n_tensors;
+    el_status st = EL_OK;
+    for (cJSON *it = root->child; it; it = it->next) {
+        if (!strcmp(it->string, "__metadata__")) continue;
+        const char *name = it->string;
+        cJSON *dt = cJSON_GetObjectItemCaseSensitive(it, "dtype");
+        cJSON *shape = cJSON_GetObjectItemCaseSensitive(it, "shape");
+        cJSON *offs = cJSON_GetObjectItemCaseSensitive(it, "data_offsets");
+        if (!cJSON_IsObject(it) || !cJSON_IsString(dt) || !cJSON_IsArray(shape) ||
+            !cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2) {
+            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': entry needs dtype, shape and data_offsets",
+                         f->path, name);
+            break;
+        }
+        el_st_tensor t = {0};
+        int esize;
+        t.dtype = parse_dtype(dt->valuestring, &esize);
+        if (esize == 0) {
+            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': unknown dtype '%.16s'", f->path, name,
+                         dt->valuestring);
+            break;
+        }
+        snprintf(t.dtype_name, sizeof t.dtype_name, "%s", dt->valuestring);
+        t.ndim = cJSON_GetArraySize(shape);
+        if (t.ndim > EL_ST_MAX_DIMS) {
+            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': %d dimensions (at most %d)", f->path, name,
+                         t.ndim, EL_ST_MAX_DIMS);
+            break;
+        }
+        int d = 0;
+        for (cJSON *s = shape->child; s; s = s->next, d++) {
+            if (!cJSON_IsNumber(s) || s->valuedouble < 0 || s->valuedouble > 9.0e15 ||
+                s->valuedouble != (double)(int64_t)s->valuedouble) {
+                st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': shape[%d] is not a non-negative integer",
+                             f->path, name, d);
+                break;
+            }
+            t.shape[d] = (int64_t)s->valuedouble;
+        }
+        if (st) break;
+        double b = cJSON_GetArrayItem(offs, 0)->valuedouble, e = cJSON_GetArrayItem(offs, 1)->valuedouble;
+        if (!cJSON_IsNumber(cJSON_GetArrayItem(offs, 0)) || !cJSON_IsNumber(cJSON_GetArrayItem(offs, 1)) ||
+            b < 0 || e < b || e > (double)data_size || b != (double)(uint64_t)b || e != (double)(uint64_t)e) {
+            st = el_fail(EL_ERR_FORMAT,
+                         "%s: tensor '%s': data_offsets [%.0f, %.0f] outside the %llu-byte data section",
+                         f->path, name, b, e, (unsigned long long)data_size);
+            break;
+        }
+        t.n_elems = el_shape_count(t.ndim, t.shape);
+        int overflow = t.ndim > 0 && t.n_elems == 0;
+        for (int i = 0; i < t.ndim; i++) overflow &= t.shape[i] != 0;
+        if (overflow || t.n_elems > UINT64_MAX / (uint64_t)esize ||
+            t.n_elems * (uint64_t)esize != (uint64_t)e - (uint64_t)b) {
+            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': %llu bytes in data_offsets do not match %s x shape",
+                         f->path, name, (unsigned long long)((uint64_t)e - (uint64_t)b), t.dtype_name);
+            break;
+        }
+        t.data = data + (uint64_t)b;
+        t.nbytes = (uint64_t)e - (uint64_t)b;
+        t.file = file_index;
+        t.name = strdup(name);
+        if (!t.name) {
+            st = el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
+            break;
+        }
+        if (*n_tensors == *cap) {
+            int nc = *cap ? *cap * 2 : 256;
+            el_st_tensor *nt = realloc(*tensors, sizeof(el_st_tensor) * (size_t)nc);
+            if (!nt) {
+                free(t.name);
+                st = el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
+                break;
+            }
+            *tensors = nt;
+            *cap = nc;
+        }
+        (*tensors)[(*n_tensors)++] = t;
+    }
+    cJSON_Delete(root);
+    if (st) return st;
+    /* Overlapping tensors mean a corrupt or crafted file. */
+    int n = *n_tensors - first;
+    if (n > 1) {
+        const el_st_tensor **order = malloc(sizeof(*order) * (size_t)n);
+        if (!order) return el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
+        for (int i = 0; i < n; i++) order[i] = &(*tensors)[first + i];
+        qsort(order, (size_t)n, sizeof(*order), cmp_tensor_offset);
+        for (int i = 1; i < n && !st; i++)
+            if (order[i]->data < order[i - 1]->data + order[i - 1]->nbytes)
+                st = el_fail(EL_ERR_FORMAT, "%s: tensors '%s' and '%s' overlap", f->path,
+                             order[i - 1]->name, order[i]->name);
+        free(order);
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- sets */
+
+static el_status add_file(el_st_set *set, const char *path, int *cap) {
+    el_st_file *nf = realloc(set->files, sizeof(el_st_file) * (size_t)(set->n_files + 1));
+    if (!nf) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
+    set->files = nf;
+    el_st_file *f = &set->files[set->n_files];
+    memset(f, 0, sizeof *f);
+    set->n_files++;
+    EL_TRY(map_file(f, path));
+    return parse_header(f, set->n_files - 1, &set->tensors, &set->n_tensors, cap);
+}
+
+static char *join_path(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Sharded checkpoint: open each distinct shard named in weight_map, then make
+ * sure every tensor the index promises is in the shard it names. */
+static el_status open_index(el_st_set *set, const char *dir, const char *index_path, int *cap) {
+    cJSON *root;
+    EL_TRY(el_json_load(index_path, &root));
+    cJSON *map = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
+    if (!cJSON_IsObject(map)) {
+        cJSON_Delete(root);
+        return el_fail(EL_ERR_FORMAT, "%s: no \"weight_map\" object", index_path);
+    }
+    el_status st = EL_OK;
+    for (cJSON *it = map->child; it && !st; it = it->next) {
+        if (!cJSON_IsString(it) || strchr(it->valuestring, '/') || it->valuestring[0] == '.') {
+            st = el_fail(EL_ERR_FORMAT, "%s: weight_map entry '%s' is not a file name in the folder",
+                         index_path, it->string);
+            break;
+        }
+        char *p = join_path(dir, it->valuestring);
+        if (!p) {
+            st = el_fail(EL_ERR_NOMEM, "out of memory");
+            break;
+        }
+        int seen = 0;
+        for (int i = 0; i < set->n_files && !seen; i++) seen = !strcmp(set->files[i].path, p);
+        if (!seen) st = add_file(set, p, cap);
+        free(p);
+    }
+    if (!st) {
+        qsort(set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
+        for (cJSON *it = map->child; it && !st; it = it->next) {
+            const el_st_tensor *t = el_st_find(set, it->string);
+            if (!t)
+                st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s' is listed in the index but missing from %s",
+                             index_path, it->string, it->valuestring);
+        }
+    }
+    cJSON_Delete(root);
+    return st;
+}
+
+el_status el_st_open(el_st_set *set, const char *path) {
+    memset(set, 0, sizeof *set);
+    int cap = 0;
+    el_status st;
+    struct stat sb;
+    if (stat(path, &sb) != 0) return el_fail(EL_ERR_IO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode)) {
+        char *single = join_path(path, "model.safetensors");
+        char *index = join_path(path, "model.safetensors.index.json");
+        if (!single || !index) {
+            free(single);
+            free(index);
+            return el_fail(EL_ERR_NOMEM, "out of memory");
+        }
+        if (access(single, R_OK) == 0)
+            st = add_file(set, single, &cap);
+        else if (access(index, R_OK) == 0)
+            st = open_index(set, path, index, &cap);
+        else
+            st = el_fail(EL_ERR_IO, "%s: no model.safetensors or model.safetensors.index.json", path);
+        free(single);
+        free(index);
+    } else {
+        st = add_file(set, path, &cap);
+    }
+    if (!st) {
+        qsort(set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
+        for (int i = 1; i < set->n_tensors && !st; i++)
+            if (!strcmp(set->tensors[i].name, set->tensors[i - 1].name))
+                st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s' appears twice", path, set->tensors[i].name);
+    }
+    if (st) el_st_close(set);
+    return st;
+}
+
+void el_st_close(el_st_set *set) {
+    for (int i = 0; i < set->n_tensors; i++) free(set->tensors[i].name);
+    for (int i = 0; i < set->n_files; i++) {
+        if (set->files[i].map) munmap(set->files[i].map, set->files[i].size);
+        free(set->files[i].path);
+    }
+    free(set->tensors);
+    free(set->files);
+    memset(set, 0, sizeof *set);
+}
+
+const el_st_tensor *el_st_find(const el_st_set *set, const char *name) {
+    el_st_tensor key = {.name = (char *)name};
+    return bsearch(&key, set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
+}
+
+el_status el_st_read(const el_st_set *set, const char *name, float *dst, int ndim,
+                     const int64_t *shape) {
+    const el_st_tensor *t = el_st_find(set, name);
+    const char *file = set->n_files ? set->files[0].path : "checkpoint";
+    if (!t) return el_fail(EL_ERR_FORMAT, "%s: missing tensor '%s'", file, name);
+    file = set->files[t->file].path;
+    int same = t->ndim == ndim;
+    for (int i = 0; same && i < ndim; i++) same = t->shape[i] == shape[i];
+    if (!same) {
+        char want[128] = "", got[128] = "";
+        for (int i = 0; i < ndim; i++)
+            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", i ? "," : "", (long long)shape[i]);
+        for (int i = 0; i < t->ndim; i++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "", (long long)t->shape[i]);
+        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s' has shape [%s], config implies [%s]", file, name,
+                       got, want);
+    }
+    const uint8_t *p = t->data;
+    switch (t->dtype) {
+    case EL_DT_F32:
+        memcpy(dst, p, t->nbytes); /* memcpy: the data may be unaligned */
+        break;
+    case EL_DT_F16:
+        for (uint64_t i = 0; i < t->n_elems; i++) dst[i] = el_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+        break;
+    case EL_DT_BF16:
+        for (uint64_t i = 0; i < t->n_elems; i++) dst[i] = el_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+        break;
+    default:
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: tensor '%s' has dtype %s (F32, F16 and BF16 are supported)",
+                       file, name, t->dtype_name);
+    }
+    return EL_OK;
+}
+
+const char *el_st_dtype_summary(const el_st_set *set) {
+    const char *d = NULL;
+    for (int i = 0; i < set->n_tensors; i++) {
+        if (!d) d = set->tensors[i].dtype_name;
+        else if (strcmp(d, set->tensors[i].dtype_name)) return "mixed";
+    }
+    return d ? d : "none";
+}
