@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages entropy-lens builds against, only those missing.
+# Usage: scripts/deps.sh [extra-package...]
+set -euo pipefail
+pkgs=(cmake make gcc pkg-config libopenblas-openmp-dev libcjson-dev libpng-dev libjpeg-dev "$@")
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

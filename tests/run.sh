@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# All tests on a fresh machine: install what is missing, build twice (release,
+# and AddressSanitizer + UndefinedBehaviorSanitizer), run the suite on both.
+# Tests needing ../shared skip cleanly when it is absent.
+# Usage: tests/run.sh [release|asan]   (default: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+kinds=("${@:-release asan}")
+read -r -a kinds <<<"${kinds[*]}"
+status=0
+for kind in "${kinds[@]}"; do
+  dir=$(scripts/build.sh "$kind")
+  echo "== tests: $kind build ($dir)"
+  # ASan: leaks are errors; UBSan: stop at the first report.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir "$dir" --output-on-failure -j2 || status=1
+done
+exit $status
