@@ -92,16 +92,20 @@ el_status el_preprocess_image(const el_image *img, const el_preprocess *pp, floa
 typedef struct el_model el_model;
 
 typedef struct {
-    int n_threads; /* 0: all available cores */
+    int n_threads;         /* 0: all available cores */
+    const char *tokenizer; /* text models: tokenizer file; NULL: look beside the model */
 } el_model_params;
 
 el_model_params el_model_default_params(void);
 
-/* Load a model directory (HF transformers or timm layout). */
+/* Load a model: a folder (HF ViT/DeiT, timm ViT, HF GPT-2/Llama/Mistral/Qwen2)
+ * or a llama2.c checkpoint file. A model is not thread-safe: one call at a
+ * time (it reuses its activation buffers across calls). */
 el_status el_model_load(const char *path, const el_model_params *params, el_model **out);
 void el_model_free(el_model *m);
 
 typedef struct {
+    int is_text;           /* 1: language model (el_text_*), 0: image classifier */
     const char *name;      /* directory base name */
     const char *arch;      /* architectures[0], e.g. "ViTForImageClassification" */
     const char *family;    /* "vit", "deit", "deit-distilled" */
@@ -115,7 +119,11 @@ typedef struct {
     double ln_eps;
     size_t n_params;
     int n_shards;
-    el_preprocess preprocess;
+    el_preprocess preprocess; /* image models */
+    /* text models (n_classes is the vocabulary size, hidden/n_layers as above) */
+    int n_kv_heads, context;
+    const char *norm;         /* "LayerNorm" or "RMSNorm" */
+    double softcap;
 } el_model_info;
 
 void el_model_get_info(const el_model *m, el_model_info *info);
@@ -169,6 +177,40 @@ void el_profile_free(el_profile *p);
  * layer. out[i] must have been made by el_profile_init with the same lp. */
 el_status el_model_profile(el_model *m, const float *pixels, int n, const el_lens_params *lp,
                            el_profile *out);
+
+/* ------------------------------------------------------------------ text */
+
+typedef struct {
+    int n_tokens;        /* tokens to generate (steps recorded) */
+    double temperature;  /* 0: greedy */
+    uint64_t seed;       /* sampling seed: same seed, same tokens */
+    el_units units;
+    int n_alpha;
+    double alpha[EL_MAX_ALPHA];
+    int keep_logits;     /* copy the final logits of step 0 into el_text_result.logits0 */
+} el_text_params;
+
+el_text_params el_text_default_params(void);
+
+typedef struct {
+    int n_prompt;
+    int *prompt_ids;
+    int n_steps, n_layers, n_alpha, vocab;
+    int *ids;         /* [n_steps] generated token ids */
+    char *text;       /* the generated tokens decoded */
+    float *entropy;   /* [n_steps][n_layers]: lens entropy at the last position after block l */
+    float *renyi;     /* [n_alpha][n_steps][n_layers] or NULL */
+    float *logits0;   /* [vocab] or NULL */
+} el_text_result;
+
+/* Encode prompt (with BOS where the model family uses one), generate
+ * params->n_tokens tokens with a KV cache, and record the lens at every step. */
+el_status el_text_generate(el_model *m, const char *prompt, const el_text_params *params, el_text_result *out);
+el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_text_params *params,
+                               el_text_result *out);
+void el_text_result_free(el_text_result *r);
+/* Tokenize without generating (ids malloc'd). */
+el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);
 
 /* Convert a natural-log entropy to the requested units for n_classes. */
 double el_entropy_units(double nats, el_units units, int n_classes);

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "entropy_lens.h"
+
 /* Exit codes (documented in the README and in every --help). */
 enum {
     EL_EXIT_OK = 0,          /* everything was processed */
@@ -21,13 +23,18 @@ enum {
 
 int cmd_profile(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_text(int argc, char **argv);
 
 /* The sample model shipped in samples/: next to the executable's source
  * tree. Returns a static buffer. */
 const char *el_default_model_dir(void);
+const char *el_default_text_model_dir(void); /* samples/models/fortune-gpt2 */
 
 /* Parse helpers: print "entropy-lens CMD: ..." and return -1 on error. */
 int el_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+/* "--alpha 0.5,2,inf" and "--units nats|bits|normalized"; 0 or -1. */
+int el_parse_alpha(const char *s, el_lens_params *lp);
+int el_parse_units(const char *s, el_units *u);
 /* Option value: "--opt=value" or "--opt value" (advances *i). NULL if missing. */
 const char *el_opt_value(int argc, char **argv, int *i, const char *name);
 

@@ -6,11 +6,11 @@
 #include "entropy_lens.h"
 
 static const char *help =
-    "Usage: entropy-lens info [--model DIR]\n"
+    "Usage: entropy-lens info [--model PATH] [--tokenizer FILE]\n"
     "\n"
-    "Describe a model: architecture, sizes, checkpoint dtype, classes,\n"
-    "preprocessing and the lens definition. Without --model, the sample model\n"
-    "in samples/models/fashion-vit.\n"
+    "Describe a model (image or language): architecture, sizes, checkpoint dtype,\n"
+    "classes or vocabulary, preprocessing and the lens definition. Without\n"
+    "--model, the sample image model in samples/models/fashion-vit.\n"
     "\n" EL_EXIT_CODES_HELP;
 
 static const char *resample_name(el_resample r) {
@@ -19,7 +19,7 @@ static const char *resample_name(el_resample r) {
 }
 
 int cmd_info(int argc, char **argv) {
-    const char *model = NULL;
+    const char *model = NULL, *tokenizer = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -27,6 +27,8 @@ int cmd_info(int argc, char **argv) {
             return EL_EXIT_OK;
         } else if ((v = el_opt_value(argc, argv, &i, "--model"))) {
             model = v;
+        } else if ((v = el_opt_value(argc, argv, &i, "--tokenizer"))) {
+            tokenizer = v;
         } else {
             fprintf(stderr, "entropy-lens info: unknown argument '%s' (see --help)\n", argv[i]);
             return EL_EXIT_USAGE;
@@ -36,12 +38,26 @@ int cmd_info(int argc, char **argv) {
     el_model *m;
     el_model_params mp = el_model_default_params();
     mp.n_threads = 1;
+    mp.tokenizer = tokenizer;
     if (el_model_load(model, &mp, &m) != EL_OK) {
         fprintf(stderr, "entropy-lens info: %s\n", el_last_error());
         return EL_EXIT_FATAL;
     }
     el_model_info I;
     el_model_get_info(m, &I);
+    if (I.is_text) {
+        printf("model         %s\n", I.name);
+        printf("path          %s\n", model);
+        printf("architecture  %s (%s, %s layout)\n", I.arch, I.family, I.layout);
+        printf("checkpoint    %s, %zu parameters, %d file%s\n", I.dtype, I.n_params, I.n_shards, I.n_shards == 1 ? "" : "s");
+        printf("blocks        %d, hidden %d, heads %d (key/value heads %d), MLP %d, %s eps %g\n", I.n_layers, I.hidden,
+               I.n_heads, I.n_kv_heads, I.mlp_dim, I.norm, I.ln_eps);
+        printf("vocabulary    %d tokens, context %d\n", I.n_classes, I.context);
+        printf("lens          after block l = 1..%d, at the last position: logits = unembed(%s_final(h_l))%s, softmax, entropy\n",
+               I.n_layers, I.norm, I.softcap > 0 ? ", soft-capped" : "");
+        el_model_free(m);
+        return EL_EXIT_OK;
+    }
     const el_preprocess *pp = &I.preprocess;
     printf("model         %s\n", I.name);
     printf("path          %s\n", model);

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/inputs.h"
 #include "cli/progress.h"
+#include "cli/summary.h"
 #include "entropy_lens.h"
 #include "output/records.h"
 
@@ -72,26 +73,6 @@ static int parse_tokens(const char *s, int *tokens) {
     return 0;
 }
 
-static int parse_alpha(const char *s, el_lens_params *lp) {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", s);
-    lp->n_alpha = 0;
-    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (lp->n_alpha == EL_MAX_ALPHA) return -1;
-        double a;
-        if (!strcmp(t, "inf") || !strcmp(t, "infinity")) {
-            a = INFINITY;
-        } else {
-            char *end;
-            a = strtod(t, &end);
-            if (end == t || *end || !isfinite(a)) return -1;
-        }
-        if (a < 0.0 || a == 1.0) return -1;
-        lp->alpha[lp->n_alpha++] = a;
-    }
-    return lp->n_alpha ? 0 : -1;
-}
-
 static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_paths) {
     memset(o, 0, sizeof *o);
     o->lp = el_lens_default_params();
@@ -125,14 +106,11 @@ static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_p
             if (parse_tokens(v, &o->lp.tokens))
                 return fprintf(stderr, "entropy-lens profile: --tokens takes cls, patches, mean, not '%s'\n", v), -1;
         } else if (VALUE("--alpha")) {
-            if (parse_alpha(v, &o->lp))
+            if (el_parse_alpha(v, &o->lp))
                 return fprintf(stderr, "entropy-lens profile: --alpha takes up to %d orders: 0, inf, or > 0 and != 1 ('%s')\n",
                                EL_MAX_ALPHA, v), -1;
         } else if (VALUE("--units")) {
-            if (!strcmp(v, "nats")) o->lp.units = EL_UNITS_NATS;
-            else if (!strcmp(v, "bits")) o->lp.units = EL_UNITS_BITS;
-            else if (!strcmp(v, "normalized")) o->lp.units = EL_UNITS_NORMALIZED;
-            else return fprintf(stderr, "entropy-lens profile: --units is nats, bits or normalized, not '%s'\n", v), -1;
+            if (el_parse_units(v, &o->lp.units)) return fprintf(stderr, "entropy-lens profile: --units is nats, bits or normalized, not '%s'\n", v), -1;
         } else if (VALUE("--labels")) {
             o->labels = v;
         } else if (VALUE("--batch")) {
@@ -163,69 +141,6 @@ static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_p
     return 0;
 }
 
-/* ---------------------------------------------------------------- summary */
-
-typedef struct {
-    char *label;
-    size_t count;
-    double *sum;
-} label_stats;
-
-typedef struct {
-    label_stats *items;
-    size_t n, cap;
-    int depth;
-} summary;
-
-static void summary_add(summary *s, const char *label, const el_profile *p) {
-    const char *key = label ? label : "(no label)";
-    size_t i = 0;
-    while (i < s->n && strcmp(s->items[i].label, key)) i++;
-    if (i == s->n) {
-        if (s->n == s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 16;
-            label_stats *q = realloc(s->items, cap * sizeof *q);
-            if (!q) return;
-            s->items = q;
-            s->cap = cap;
-        }
-        label_stats *ls = &s->items[s->n];
-        ls->label = strdup(key);
-        ls->sum = calloc((size_t)s->depth, sizeof(double));
-        ls->count = 0;
-        if (!ls->label || !ls->sum) {
-            free(ls->label);
-            free(ls->sum);
-            return;
-        }
-        s->n++;
-    }
-    s->items[i].count++;
-    for (int d = 0; d < s->depth; d++) s->items[i].sum[d] += p->entropy[d];
-}
-
-static void summary_print(const summary *s, const el_lens_params *lp, int first_layer) {
-    const size_t shown = s->n < 20 ? s->n : 20;
-    if (!shown) return;
-    fprintf(stderr, "mean CLS entropy profile (%s), layers %d..%d:\n", el_units_name(lp->units), first_layer,
-            first_layer + s->depth - 1);
-    for (size_t i = 0; i < shown; i++) {
-        const label_stats *ls = &s->items[i];
-        fprintf(stderr, "  %-16.16s n=%-5zu", ls->label, ls->count);
-        for (int d = 0; d < s->depth; d++) fprintf(stderr, " %.3f", ls->sum[d] / ls->count);
-        fputc('\n', stderr);
-    }
-    if (s->n > shown) fprintf(stderr, "  (+%zu more labels)\n", s->n - shown);
-}
-
-static void summary_free(summary *s) {
-    for (size_t i = 0; i < s->n; i++) {
-        free(s->items[i].label);
-        free(s->items[i].sum);
-    }
-    free(s->items);
-}
-
 /* ---------------------------------------------------------------- run */
 
 typedef struct {
@@ -249,7 +164,7 @@ int cmd_profile(int argc, char **argv) {
     float *pixels = NULL;
     int out_fd = -1;
     el_strbuf sb = {0};
-    summary sum = {0};
+    el_summary sum = {0};
 
     el_model_params mp = el_model_default_params();
     mp.n_threads = (int)o.threads;
@@ -366,7 +281,7 @@ int cmd_profile(int argc, char **argv) {
             if (slots[i].ok) {
                 r.profile = &profiles[map[i]];
                 if (!in->label && label_index >= 0) r.label = el_model_class_name(m, label_index);
-                summary_add(&sum, r.label, r.profile);
+                el_summary_add(&sum, r.label, r.profile->entropy);
                 done_ok++;
             } else {
                 r.error = slots[i].error;
@@ -393,7 +308,7 @@ int cmd_profile(int argc, char **argv) {
         fprintf(stderr, "%zu images profiled, %zu failed, %zu skipped (not images), %.2f s, %.1f images/s%s\n", done_ok,
                 failed, inputs.skipped, secs, secs > 0 ? (done_ok + failed) / secs : 0.0,
                 interrupted ? " (interrupted: finished records are kept)" : "");
-        summary_print(&sum, &o.lp, profiles[0].first_layer);
+        el_summary_print(&sum, "mean CLS entropy profile", el_units_name(o.lp.units), profiles[0].first_layer);
     }
     if (interrupted) rc = EL_EXIT_INTERRUPTED;
     else if (failed) rc = EL_EXIT_PARTIAL;
@@ -411,7 +326,7 @@ done:
     free(slots);
     free(pixels);
     el_sb_free(&sb);
-    summary_free(&sum);
+    el_summary_free(&sum);
     el_inputs_free(&inputs);
     el_model_free(m);
     free(paths);

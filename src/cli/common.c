@@ -1,4 +1,5 @@
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,8 +7,9 @@
 
 #include "cli/cli.h"
 
-const char *el_default_model_dir(void) {
-    static char buf[PATH_MAX + 64];
+/* The sample models live in samples/models/: beside the executable's tree
+ * when installed or built there, else in the source tree it was built from. */
+static const char *sample_model(char *buf, size_t n, const char *name) {
     /* Installed or built next to samples/: look beside the executable first. */
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -16,15 +18,53 @@ const char *el_default_model_dir(void) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            static const char *rel[] = {"/../samples/models/fashion-vit", "/../share/entropy-lens/samples/models/fashion-vit"};
+            static const char *rel[] = {"/../samples/models/", "/../share/entropy-lens/samples/models/"};
             for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-                snprintf(buf, sizeof buf, "%s%s", exe, rel[i]);
+                snprintf(buf, n, "%s%s%s", exe, rel[i], name);
                 if (access(buf, R_OK) == 0) return buf;
             }
         }
     }
-    snprintf(buf, sizeof buf, "%s/samples/models/fashion-vit", EL_SOURCE_DIR);
+    snprintf(buf, n, "%s/samples/models/%s", EL_SOURCE_DIR, name);
     return buf;
+}
+
+const char *el_default_model_dir(void) {
+    static char buf[PATH_MAX + 64];
+    return sample_model(buf, sizeof buf, "fashion-vit");
+}
+
+const char *el_default_text_model_dir(void) {
+    static char buf[PATH_MAX + 64];
+    return sample_model(buf, sizeof buf, "fortune-gpt2");
+}
+
+int el_parse_alpha(const char *s, el_lens_params *lp) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s);
+    lp->n_alpha = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (lp->n_alpha == EL_MAX_ALPHA) return -1;
+        double a;
+        if (!strcmp(t, "inf") || !strcmp(t, "infinity")) {
+            a = INFINITY;
+        } else {
+            char *end;
+            a = strtod(t, &end);
+            if (end == t || *end || !isfinite(a)) return -1;
+        }
+        if (a < 0.0 || a == 1.0) return -1;
+        lp->alpha[lp->n_alpha++] = a;
+    }
+    return lp->n_alpha ? 0 : -1;
+}
+
+int el_parse_units(const char *s, el_units *u) {
+    if (!strcmp(s, "nats")) *u = EL_UNITS_NATS;
+    else if (!strcmp(s, "bits")) *u = EL_UNITS_BITS;
+    else if (!strcmp(s, "normalized")) *u = EL_UNITS_NORMALIZED;
+    else return -1;
+    return 0;
 }
 
 int el_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out) {

@@ -11,6 +11,7 @@ static const char *usage =
     "\n"
     "Commands:\n"
     "  profile PATH...   entropy profiles of images (files and folders)\n"
+    "  text              entropy profiles of a language model generating from prompts\n"
     "  info              describe a model: architecture, sizes, preprocessing, lens\n"
     "\n"
     "Run 'entropy-lens COMMAND --help' for a command's options.\n" EL_EXIT_CODES_HELP;
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "profile")) return cmd_profile(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info")) return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "text")) return cmd_text(argc - 1, argv + 1);
     fprintf(stderr, "entropy-lens: unknown command '%s' (see entropy-lens --help)\n", argv[1]);
     return EL_EXIT_USAGE;
 }

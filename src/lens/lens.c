@@ -28,7 +28,7 @@ static void normalise(const el_lens *L, float *dst, const float *rows, int n, in
 
 int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n, int ld,
                   const double *alpha, int n_alpha, el_lens_out *out, float *logits_out,
-                  el_lens_work *w) {
+                  int logits_first, el_lens_work *w) {
     if (n <= 0) return 0;
     const int D = L->dim, V = L->n_out;
     const int two_heads = L->head2_w != NULL;
@@ -70,7 +70,8 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
             if (L->softcap > 0.0f)
                 for (int j = 0; j < nc; j++) zr[j] = L->softcap * tanhf(zr[j] / L->softcap);
             el_entropy_acc_update(&w->acc[r], zr, nc, c0);
-            if (logits_out) memcpy(logits_out + (size_t)r * V + c0, zr, sizeof(float) * nc);
+            if (logits_out && r >= logits_first)
+                memcpy(logits_out + (size_t)(r - logits_first) * V + c0, zr, sizeof(float) * nc);
         }
     }
     for (int r = 0; r < n; r++) {

@@ -38,11 +38,12 @@ typedef struct {
 
 /* Lens over n rows of residuals (row stride ld floats). rows2 is the second
  * token for distilled heads (NULL: the same rows feed both heads). When
- * logits_out is not NULL it receives the full [n][n_out] logits. Returns 0, or
- * -1 when out of memory. */
+ * logits_out is not NULL it receives the logits of rows logits_first..n-1 as
+ * [n - logits_first][n_out] (the caller usually wants only the last layer's).
+ * Returns 0, or -1 when out of memory. */
 int el_lens_apply(const el_lens *lens, const float *rows, const float *rows2, int n, int ld,
                   const double *alpha, int n_alpha, el_lens_out *out, float *logits_out,
-                  el_lens_work *work);
+                  int logits_first, el_lens_work *work);
 void el_lens_work_free(el_lens_work *work);
 
 #endif

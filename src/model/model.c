@@ -8,23 +8,7 @@
 
 #include "core/kernels.h"
 #include "core/status.h"
-#include "lens/lens.h"
-#include "vit/vit.h"
-#include "weights/vit_load.h"
-
-struct el_model {
-    el_vit vit;
-    el_vit_meta meta;
-    el_model_info info;
-    char name[256];
-    el_lens lens;
-    /* Reused across batches. */
-    el_vit_work work;
-    el_lens_work lens_work;
-    el_buf cls_rows, dist_rows, logits;
-    el_lens_out *louts;
-    size_t louts_cap;
-};
+#include "model/model_internal.h"
 
 el_model_params el_model_default_params(void) {
     el_model_params p = {.n_threads = 0};
@@ -70,19 +54,25 @@ el_status el_model_load(const char *path, const el_model_params *params, el_mode
     if (!params) params = &defaults;
     el_model *m = calloc(1, sizeof *m);
     if (!m) return el_fail(EL_ERR_NOMEM, "out of memory");
-    el_status st = el_vit_load(path, &m->vit, &m->meta);
-    if (st) {
-        free(m);
-        return st;
-    }
     el_set_threads(params->n_threads);
-    const char *base = strrchr(path, '/');
+    const char *base;
     size_t len = strlen(path);
     while (len > 1 && path[len - 1] == '/') len--; /* "dir/" names dir */
     char trimmed[256];
     snprintf(trimmed, sizeof trimmed, "%.*s", (int)(len < 255 ? len : 255), path);
     base = strrchr(trimmed, '/');
     snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : trimmed);
+    if (el_text_is_text_model(path)) {
+        el_status st = el_model_load_text(m, path, params);
+        if (st) free(m);
+        else *out = m;
+        return st;
+    }
+    el_status st = el_vit_load(path, &m->vit, &m->meta);
+    if (st) {
+        free(m);
+        return st;
+    }
 
     const el_vit *v = &m->vit;
     el_model_info *I = &m->info;
@@ -105,6 +95,7 @@ el_status el_model_load(const char *path, const el_model_params *params, el_mode
     I->n_params = v->n_params;
     I->n_shards = m->meta.n_shards;
     I->preprocess = m->meta.preprocess;
+    I->norm = "LayerNorm";
 
     m->lens = (el_lens){.dim = v->dim, .n_out = v->n_classes, .norm = EL_NORM_LAYER, .norm_w = v->norm_w,
                         .norm_b = v->norm_b, .eps = v->eps, .head_w = v->head_w, .head_b = v->head_b,
@@ -115,6 +106,7 @@ el_status el_model_load(const char *path, const el_model_params *params, el_mode
 
 void el_model_free(el_model *m) {
     if (!m) return;
+    el_model_free_text(m);
     el_vit_work_free(&m->work);
     el_lens_work_free(&m->lens_work);
     el_buf_free(&m->cls_rows);
@@ -129,11 +121,13 @@ void el_model_free(el_model *m) {
 void el_model_get_info(const el_model *m, el_model_info *info) { *info = m->info; }
 
 const char *el_model_class_name(const el_model *m, int k) {
+    if (m->is_text) return el_model_token_name(m, k);
     if (k < 0 || k >= m->vit.n_classes) return "";
     return m->meta.class_names[k];
 }
 
 int el_model_class_index(const el_model *m, const char *name) {
+    if (m->is_text) return -1;
     for (int k = 0; k < m->vit.n_classes; k++)
         if (!strcmp(m->meta.class_names[k], name)) return k;
     for (int k = 0; k < m->vit.n_classes; k++)
@@ -146,6 +140,7 @@ int el_model_class_index(const el_model *m, const char *name) {
 el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params *lp) {
     memset(p, 0, sizeof *p);
     EL_TRY(el_lens_params_check(lp));
+    if (m->is_text) return el_fail(EL_ERR_ARG, "%s is a language model: use el_text_generate", m->name);
     const int L = m->vit.n_layers, P = m->vit.n_patches;
     p->n_depth = L + (lp->include_embeddings ? 1 : 0);
     p->first_layer = lp->include_embeddings ? 0 : 1;
@@ -207,7 +202,7 @@ static int profile_hook(void *vctx, int layer, const float *x, int batch) {
     if (depth < 0 || !(c->lp->tokens & (EL_TOKENS_PATCHES | EL_TOKENS_MEAN))) return 0;
     const size_t rows = (size_t)batch * T;
     el_lens_out *o = lens_outs(m, rows);
-    if (!o || el_lens_apply(&m->lens, x, NULL, (int)rows, D, NULL, 0, o, NULL, &m->lens_work)) return -1;
+    if (!o || el_lens_apply(&m->lens, x, NULL, (int)rows, D, NULL, 0, o, NULL, 0, &m->lens_work)) return -1;
     const el_units u = c->lp->units;
     for (int b = 0; b < batch; b++) {
         el_profile *p = &c->out[b];
@@ -224,6 +219,7 @@ static int profile_hook(void *vctx, int layer, const float *x, int batch) {
 
 el_status el_model_profile(el_model *m, const float *pixels, int n, const el_lens_params *lp, el_profile *out) {
     EL_TRY(el_lens_params_check(lp));
+    if (m->is_text) return el_fail(EL_ERR_ARG, "%s is a language model: use el_text_generate", m->name);
     const el_vit *v = &m->vit;
     const int L = v->n_layers, D = v->dim, K = v->n_classes;
     if (n <= 0) return EL_OK;
@@ -244,10 +240,11 @@ el_status el_model_profile(el_model *m, const float *pixels, int n, const el_len
     const int first = lp->include_embeddings ? 0 : 1;
     const size_t rows = (size_t)(L + 1 - first) * n;
     el_lens_out *o = lens_outs(m, rows);
-    float *logits = lp->keep_logits ? el_buf_get(&m->logits, rows * K) : NULL;
+    float *logits = lp->keep_logits ? el_buf_get(&m->logits, (size_t)n * K) : NULL;
     if (!o || (lp->keep_logits && !logits)) return el_fail(EL_ERR_NOMEM, "out of memory for the lens");
     const float *r1 = c.cls + (size_t)first * n * D, *r2 = c.dist ? c.dist + (size_t)first * n * D : NULL;
-    if (el_lens_apply(&m->lens, r1, r2, (int)rows, D, lp->alpha, lp->n_alpha, o, logits, &m->lens_work))
+    if (el_lens_apply(&m->lens, r1, r2, (int)rows, D, lp->alpha, lp->n_alpha, o, logits, (int)(rows - n),
+                      &m->lens_work))
         return el_fail(EL_ERR_NOMEM, "out of memory for the lens");
     const int depth = L + 1 - first;
     for (int b = 0; b < n; b++) {
@@ -261,7 +258,7 @@ el_status el_model_profile(el_model *m, const float *pixels, int n, const el_len
         const el_lens_out *last = &o[(size_t)(depth - 1) * n + b];
         p->top1 = last->top1;
         p->prob = (float)last->prob;
-        if (logits) memcpy(p->logits, logits + ((size_t)(depth - 1) * n + b) * K, sizeof(float) * K);
+        if (logits) memcpy(p->logits, logits + (size_t)b * K, sizeof(float) * K);
     }
     return EL_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "weights/json_config.h"
+#include "weights/param_reader.h"
 #include "weights/safetensors.h"
 
 /* Sanity bounds: generous for real models, small enough that products of
@@ -24,47 +25,6 @@ typedef struct {
 static const char *join(pathbuf *b, const char *dir, const char *name) {
     snprintf(b->path, sizeof b->path, "%s/%s", dir, name);
     return b->path;
-}
-
-/* ---------------------------------------------------------------- tensors */
-
-/* Hands out consecutive slices of the parameter arena and reads each tensor
- * into its slice, counting what was used so leftovers can be reported. */
-typedef struct {
-    const el_st_set *set;
-    float *arena;
-    size_t used, cap;
-    unsigned char *used_flags; /* per tensor of the set: read into the arena */
-    el_status st;
-} reader;
-
-static float *take(reader *r, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
-    if (r->st) return NULL;
-    int64_t shape[4] = {d0, d1, d2, d3};
-    uint64_t n = el_shape_count(ndim, shape);
-    if (r->used + n > r->cap) {
-        r->st = el_fail(EL_ERR_FORMAT, "internal: parameter arena too small at '%s'", name);
-        return NULL;
-    }
-    float *dst = r->arena + r->used;
-    r->st = el_st_read(r->set, name, dst, ndim, shape);
-    if (r->st) return NULL;
-    r->used += n;
-    r->used_flags[el_st_find(r->set, name) - r->set->tensors] = 1;
-    return dst;
-}
-
-/* A zero slice for parameters a layout may omit (qkv_bias = false). */
-static float *zeros(reader *r, size_t n) {
-    if (r->st) return NULL;
-    if (r->used + n > r->cap) {
-        r->st = el_fail(EL_ERR_FORMAT, "internal: parameter arena too small");
-        return NULL;
-    }
-    float *dst = r->arena + r->used;
-    memset(dst, 0, n * sizeof(float));
-    r->used += n;
-    return dst;
 }
 
 static size_t arena_floats(const el_vit *m) {
@@ -186,80 +146,80 @@ typedef struct {
     char head[32], head2[40];           /* classifier names */
 } names;
 
-static el_status read_weights(reader *r, el_vit *m, const names *nm) {
+static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
     char n[160];
     const int D = m->dim, C = m->channels, p = m->patch_size, M = m->mlp_dim, K = m->n_classes;
     const char *pre = nm->prefix;
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
     if (nm->timm) {
-        m->patch_w = take(r, "patch_embed.proj.weight", 4, D, C, p, p);
-        m->patch_b = take(r, "patch_embed.proj.bias", 1, D, 0, 0, 0);
-        m->cls = take(r, "cls_token", 3, 1, 1, D, 0);
-        if (m->distilled) m->dist = take(r, "dist_token", 3, 1, 1, D, 0);
-        m->pos = take(r, "pos_embed", 3, 1, m->n_tokens, D, 0);
+        m->patch_w = el_take(r, "patch_embed.proj.weight", 4, D, C, p, p);
+        m->patch_b = el_take(r, "patch_embed.proj.bias", 1, D, 0, 0, 0);
+        m->cls = el_take(r, "cls_token", 3, 1, 1, D, 0);
+        if (m->distilled) m->dist = el_take(r, "dist_token", 3, 1, 1, D, 0);
+        m->pos = el_take(r, "pos_embed", 3, 1, m->n_tokens, D, 0);
     } else {
-        m->patch_w = take(r, NAME("%sembeddings.patch_embeddings.projection.weight", pre), 4, D, C, p, p);
-        m->patch_b = take(r, NAME("%sembeddings.patch_embeddings.projection.bias", pre), 1, D, 0, 0, 0);
-        m->cls = take(r, NAME("%sembeddings.cls_token", pre), 3, 1, 1, D, 0);
-        if (m->distilled) m->dist = take(r, NAME("%sembeddings.distillation_token", pre), 3, 1, 1, D, 0);
-        m->pos = take(r, NAME("%sembeddings.position_embeddings", pre), 3, 1, m->n_tokens, D, 0);
+        m->patch_w = el_take(r, NAME("%sembeddings.patch_embeddings.projection.weight", pre), 4, D, C, p, p);
+        m->patch_b = el_take(r, NAME("%sembeddings.patch_embeddings.projection.bias", pre), 1, D, 0, 0, 0);
+        m->cls = el_take(r, NAME("%sembeddings.cls_token", pre), 3, 1, 1, D, 0);
+        if (m->distilled) m->dist = el_take(r, NAME("%sembeddings.distillation_token", pre), 3, 1, 1, D, 0);
+        m->pos = el_take(r, NAME("%sembeddings.position_embeddings", pre), 3, 1, m->n_tokens, D, 0);
     }
     for (int l = 0; l < m->n_layers && !r->st; l++) {
         el_vit_block *B = &m->blocks[l];
         if (nm->timm) {
-            B->ln1_w = take(r, NAME("blocks.%d.norm1.weight", l), 1, D, 0, 0, 0);
-            B->ln1_b = take(r, NAME("blocks.%d.norm1.bias", l), 1, D, 0, 0, 0);
-            B->qkv_w = take(r, NAME("blocks.%d.attn.qkv.weight", l), 2, 3 * D, D, 0, 0);
-            B->qkv_b = nm->qkv_bias ? take(r, NAME("blocks.%d.attn.qkv.bias", l), 1, 3 * D, 0, 0, 0) : zeros(r, 3 * (size_t)D);
-            B->proj_w = take(r, NAME("blocks.%d.attn.proj.weight", l), 2, D, D, 0, 0);
-            B->proj_b = take(r, NAME("blocks.%d.attn.proj.bias", l), 1, D, 0, 0, 0);
-            B->ln2_w = take(r, NAME("blocks.%d.norm2.weight", l), 1, D, 0, 0, 0);
-            B->ln2_b = take(r, NAME("blocks.%d.norm2.bias", l), 1, D, 0, 0, 0);
-            B->fc1_w = take(r, NAME("blocks.%d.mlp.fc1.weight", l), 2, M, D, 0, 0);
-            B->fc1_b = take(r, NAME("blocks.%d.mlp.fc1.bias", l), 1, M, 0, 0, 0);
-            B->fc2_w = take(r, NAME("blocks.%d.mlp.fc2.weight", l), 2, D, M, 0, 0);
-            B->fc2_b = take(r, NAME("blocks.%d.mlp.fc2.bias", l), 1, D, 0, 0, 0);
+            B->ln1_w = el_take(r, NAME("blocks.%d.norm1.weight", l), 1, D, 0, 0, 0);
+            B->ln1_b = el_take(r, NAME("blocks.%d.norm1.bias", l), 1, D, 0, 0, 0);
+            B->qkv_w = el_take(r, NAME("blocks.%d.attn.qkv.weight", l), 2, 3 * D, D, 0, 0);
+            B->qkv_b = nm->qkv_bias ? el_take(r, NAME("blocks.%d.attn.qkv.bias", l), 1, 3 * D, 0, 0, 0) : el_take_zeros(r, 3 * (size_t)D);
+            B->proj_w = el_take(r, NAME("blocks.%d.attn.proj.weight", l), 2, D, D, 0, 0);
+            B->proj_b = el_take(r, NAME("blocks.%d.attn.proj.bias", l), 1, D, 0, 0, 0);
+            B->ln2_w = el_take(r, NAME("blocks.%d.norm2.weight", l), 1, D, 0, 0, 0);
+            B->ln2_b = el_take(r, NAME("blocks.%d.norm2.bias", l), 1, D, 0, 0, 0);
+            B->fc1_w = el_take(r, NAME("blocks.%d.mlp.fc1.weight", l), 2, M, D, 0, 0);
+            B->fc1_b = el_take(r, NAME("blocks.%d.mlp.fc1.bias", l), 1, M, 0, 0, 0);
+            B->fc2_w = el_take(r, NAME("blocks.%d.mlp.fc2.weight", l), 2, D, M, 0, 0);
+            B->fc2_b = el_take(r, NAME("blocks.%d.mlp.fc2.bias", l), 1, D, 0, 0, 0);
             continue;
         }
         const char *L = "encoder.layer";
-        B->ln1_w = take(r, NAME("%s%s.%d.layernorm_before.weight", pre, L, l), 1, D, 0, 0, 0);
-        B->ln1_b = take(r, NAME("%s%s.%d.layernorm_before.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->ln1_w = el_take(r, NAME("%s%s.%d.layernorm_before.weight", pre, L, l), 1, D, 0, 0, 0);
+        B->ln1_b = el_take(r, NAME("%s%s.%d.layernorm_before.bias", pre, L, l), 1, D, 0, 0, 0);
         /* HF keeps q, k, v apart; stack them into timm's fused layout so the
          * forward pass does one GEMM. The arena slices are consecutive. */
         static const char *qkv[3] = {"query", "key", "value"};
         float *w0 = NULL, *b0 = NULL;
         for (int j = 0; j < 3; j++) {
-            float *w = take(r, NAME("%s%s.%d.attention.attention.%s.weight", pre, L, l, qkv[j]), 2, D, D, 0, 0);
+            float *w = el_take(r, NAME("%s%s.%d.attention.attention.%s.weight", pre, L, l, qkv[j]), 2, D, D, 0, 0);
             if (j == 0) w0 = w;
         }
         for (int j = 0; j < 3; j++) {
-            float *b = nm->qkv_bias ? take(r, NAME("%s%s.%d.attention.attention.%s.bias", pre, L, l, qkv[j]), 1, D, 0, 0, 0)
-                                    : zeros(r, (size_t)D);
+            float *b = nm->qkv_bias ? el_take(r, NAME("%s%s.%d.attention.attention.%s.bias", pre, L, l, qkv[j]), 1, D, 0, 0, 0)
+                                    : el_take_zeros(r, (size_t)D);
             if (j == 0) b0 = b;
         }
         B->qkv_w = w0;
         B->qkv_b = b0;
-        B->proj_w = take(r, NAME("%s%s.%d.attention.output.dense.weight", pre, L, l), 2, D, D, 0, 0);
-        B->proj_b = take(r, NAME("%s%s.%d.attention.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
-        B->ln2_w = take(r, NAME("%s%s.%d.layernorm_after.weight", pre, L, l), 1, D, 0, 0, 0);
-        B->ln2_b = take(r, NAME("%s%s.%d.layernorm_after.bias", pre, L, l), 1, D, 0, 0, 0);
-        B->fc1_w = take(r, NAME("%s%s.%d.intermediate.dense.weight", pre, L, l), 2, M, D, 0, 0);
-        B->fc1_b = take(r, NAME("%s%s.%d.intermediate.dense.bias", pre, L, l), 1, M, 0, 0, 0);
-        B->fc2_w = take(r, NAME("%s%s.%d.output.dense.weight", pre, L, l), 2, D, M, 0, 0);
-        B->fc2_b = take(r, NAME("%s%s.%d.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->proj_w = el_take(r, NAME("%s%s.%d.attention.output.dense.weight", pre, L, l), 2, D, D, 0, 0);
+        B->proj_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->ln2_w = el_take(r, NAME("%s%s.%d.layernorm_after.weight", pre, L, l), 1, D, 0, 0, 0);
+        B->ln2_b = el_take(r, NAME("%s%s.%d.layernorm_after.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->fc1_w = el_take(r, NAME("%s%s.%d.intermediate.dense.weight", pre, L, l), 2, M, D, 0, 0);
+        B->fc1_b = el_take(r, NAME("%s%s.%d.intermediate.dense.bias", pre, L, l), 1, M, 0, 0, 0);
+        B->fc2_w = el_take(r, NAME("%s%s.%d.output.dense.weight", pre, L, l), 2, D, M, 0, 0);
+        B->fc2_b = el_take(r, NAME("%s%s.%d.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
     }
     if (nm->timm) {
-        m->norm_w = take(r, "norm.weight", 1, D, 0, 0, 0);
-        m->norm_b = take(r, "norm.bias", 1, D, 0, 0, 0);
+        m->norm_w = el_take(r, "norm.weight", 1, D, 0, 0, 0);
+        m->norm_b = el_take(r, "norm.bias", 1, D, 0, 0, 0);
     } else {
-        m->norm_w = take(r, NAME("%slayernorm.weight", pre), 1, D, 0, 0, 0);
-        m->norm_b = take(r, NAME("%slayernorm.bias", pre), 1, D, 0, 0, 0);
+        m->norm_w = el_take(r, NAME("%slayernorm.weight", pre), 1, D, 0, 0, 0);
+        m->norm_b = el_take(r, NAME("%slayernorm.bias", pre), 1, D, 0, 0, 0);
     }
-    m->head_w = take(r, NAME("%s.weight", nm->head), 2, K, D, 0, 0);
-    m->head_b = take(r, NAME("%s.bias", nm->head), 1, K, 0, 0, 0);
+    m->head_w = el_take(r, NAME("%s.weight", nm->head), 2, K, D, 0, 0);
+    m->head_b = el_take(r, NAME("%s.bias", nm->head), 1, K, 0, 0, 0);
     if (m->distilled) {
-        m->head2_w = take(r, NAME("%s.weight", nm->head2), 2, K, D, 0, 0);
-        m->head2_b = take(r, NAME("%s.bias", nm->head2), 1, K, 0, 0, 0);
+        m->head2_w = el_take(r, NAME("%s.weight", nm->head2), 2, K, D, 0, 0);
+        m->head2_b = el_take(r, NAME("%s.bias", nm->head2), 1, K, 0, 0, 0);
     }
 #undef NAME
     return r->st;
@@ -268,14 +228,6 @@ static el_status read_weights(reader *r, el_vit *m, const names *nm) {
 /* Tensors we know and deliberately do not use. */
 static int ignorable(const char *name) {
     return strstr(name, "pooler.") != NULL;
-}
-
-static el_status check_leftovers(const el_st_set *set, const reader *r, const char *dir) {
-    for (int i = 0; i < set->n_tensors; i++)
-        if (!r->used_flags[i] && !ignorable(set->tensors[i].name))
-            return el_fail(EL_ERR_FORMAT, "%s: unexpected tensor '%s' (a different architecture or layout?)", dir,
-                           set->tensors[i].name);
-    return EL_OK;
 }
 
 static el_status count_timm_blocks(const el_st_set *set, int *n) {
@@ -494,17 +446,17 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
                          (unsigned long long)have);
     }
     if (!st) {
-        m->arena = malloc(need * sizeof(float));
         m->blocks = calloc((size_t)m->n_layers, sizeof(el_vit_block));
-        if (!m->arena || !m->blocks) st = el_fail(EL_ERR_NOMEM, "%s: out of memory for %zu parameters", dir, need);
+        if (!m->blocks) st = el_fail(EL_ERR_NOMEM, "%s: out of memory", dir);
     }
     if (!st) {
-        reader r = {.set = &set, .arena = m->arena, .cap = need};
-        r.used_flags = calloc((size_t)set.n_tensors + 1, 1);
-        st = r.used_flags ? read_weights(&r, m, &nm) : el_fail(EL_ERR_NOMEM, "out of memory");
-        if (!st) st = check_leftovers(&set, &r, dir);
+        el_param_reader r;
+        st = el_param_reader_init(&r, &set, need, dir);
+        if (!st) st = read_weights(&r, m, &nm);
+        if (!st) st = el_check_leftovers(&r, dir, ignorable);
         m->n_params = r.used;
-        free(r.used_flags);
+        if (st) el_param_reader_abort(&r);
+        else m->arena = el_param_reader_finish(&r);
     }
     if (!st) {
         meta->class_names = calloc((size_t)m->n_classes, sizeof(char *));

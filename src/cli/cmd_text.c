@@ -1,0 +1,412 @@
+/* entropy-lens text: prompts in, generated text and per-layer entropy
+ * profiles out (the paper's protocol: the lens at the last position after
+ * every block, at every generated step). */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/progress.h"
+#include "cli/summary.h"
+#include "core/strbuf.h"
+#include "entropy_lens.h"
+#include "output/records.h"
+
+static const char *help =
+    "Usage: entropy-lens text [--model PATH] (--prompt TEXT | --prompts FILE.jsonl) [options]\n"
+    "\n"
+    "Generate tokens from each prompt and record, at every step, the logit-lens\n"
+    "entropy after every block at the last position (final norm + unembedding).\n"
+    "\n"
+    "Options:\n"
+    "  --model PATH         HF GPT-2 / Llama / Mistral / Qwen2 folder or llama2.c .bin\n"
+    "                       (default: the sample model samples/models/fortune-gpt2)\n"
+    "  --tokenizer FILE     tokenizer.bin (llama2.c) or tokenizer.json; default: beside the model\n"
+    "  --prompt TEXT        one prompt\n"
+    "  --prompts FILE       JSONL, one object per line with \"prompt\", optional \"label\";\n"
+    "                       other fields are copied into the output record\n"
+    "  -n, --tokens N       tokens to generate per prompt (default 32)\n"
+    "  --temperature T      0 = greedy (default), else sampling with --seed\n"
+    "  --seed S             sampling seed (default 42); same seed, same output\n"
+    "  --windows W          average the steps in W contiguous windows (N must be a\n"
+    "                       multiple of W): entropy is W x L; W = 1 (default) is the mean, L numbers\n"
+    "  --per-step           also write every step's L entropies (entropy_steps)\n"
+    "  --alpha A[,A...]     also Renyi entropies (0, inf, or > 0 and != 1)\n"
+    "  --units U            nats (default), bits, or normalized (/ log vocabulary size)\n"
+    "  -o, --output FILE    write records here (default stdout)\n"
+    "  --format jsonl|csv   record format (default jsonl)\n"
+    "  --threads N          threads (default: all cores)\n"
+    "  -q, --quiet          no progress bar or summary\n"
+    "\n" EL_EXIT_CODES_HELP;
+
+static volatile sig_atomic_t interrupted = 0;
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
+    signal(SIGINT, SIG_DFL);
+}
+
+typedef struct {
+    char *prompt, *label, *extra; /* extra: other JSON fields, "\"k\":v,..." */
+    char *error;
+} prompt_item;
+
+static void free_items(prompt_item *it, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        free(it[i].prompt);
+        free(it[i].label);
+        free(it[i].extra);
+        free(it[i].error);
+    }
+    free(it);
+}
+
+/* Each JSONL line becomes one item; a bad line becomes an item with an error
+ * so it gets its own error record and the run goes on. */
+static int read_prompts(const char *path, prompt_item **out, size_t *n_out) {
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        fprintf(stderr, "entropy-lens text: %s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    prompt_item *items = NULL;
+    size_t n = 0, cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t len;
+    int lineno = 0;
+    while ((len = getline(&line, &lcap, fp)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (len == 0) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            prompt_item *p = realloc(items, cap * sizeof *p);
+            if (!p) break;
+            items = p;
+        }
+        prompt_item *it = &items[n++];
+        memset(it, 0, sizeof *it);
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "prompt");
+        char msg[512];
+        if (!cJSON_IsObject(o) || !cJSON_IsString(pr)) {
+            snprintf(msg, sizeof msg, "%s:%d: not a JSON object with a string \"prompt\"", path, lineno);
+            it->error = strdup(msg);
+            cJSON_Delete(o);
+            continue;
+        }
+        it->prompt = strdup(pr->valuestring);
+        const cJSON *lab = cJSON_GetObjectItemCaseSensitive(o, "label");
+        if (cJSON_IsString(lab)) it->label = strdup(lab->valuestring);
+        else if (lab && !cJSON_IsNull(lab)) it->label = cJSON_PrintUnformatted(lab);
+        el_strbuf extra = {0};
+        for (const cJSON *f = o->child; f; f = f->next) {
+            if (!strcmp(f->string, "prompt") || !strcmp(f->string, "label")) continue;
+            char *v = cJSON_PrintUnformatted(f);
+            if (!v) continue;
+            el_sb_json_str(&extra, f->string);
+            el_sb_putc(&extra, ':');
+            el_sb_puts(&extra, v);
+            el_sb_putc(&extra, ',');
+            free(v);
+        }
+        it->extra = extra.data;
+        cJSON_Delete(o);
+    }
+    free(line);
+    fclose(fp);
+    *out = items;
+    *n_out = n;
+    return 0;
+}
+
+/* Mean over the steps of each window: [W][L]. */
+static void window_means(const float *steps, int S, int L, int W, float *out) {
+    const int per = S / W;
+    for (int w = 0; w < W; w++)
+        for (int l = 0; l < L; l++) {
+            double s = 0.0;
+            for (int k = 0; k < per; k++) s += steps[(size_t)(w * per + k) * L + l];
+            out[(size_t)w * L + l] = (float)(s / per);
+        }
+}
+
+static void json_rows(el_strbuf *sb, const float *v, int rows, int cols, int flat) {
+    if (!flat) el_sb_putc(sb, '[');
+    for (int r = 0; r < rows; r++) {
+        if (r) el_sb_putc(sb, ',');
+        el_sb_putc(sb, '[');
+        for (int c = 0; c < cols; c++) {
+            if (c) el_sb_putc(sb, ',');
+            el_sb_json_float(sb, v[(size_t)r * cols + c]);
+        }
+        el_sb_putc(sb, ']');
+    }
+    if (!flat) el_sb_putc(sb, ']');
+}
+
+int cmd_text(int argc, char **argv) {
+    const char *model_dir = NULL, *tokenizer = NULL, *prompt = NULL, *prompts = NULL, *output = NULL;
+    el_text_params tp = el_text_default_params();
+    long windows = 1, threads = 0;
+    int per_step = 0, quiet = 0;
+    el_format format = EL_FORMAT_JSONL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        long x;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(help, stdout);
+            return EL_EXIT_OK;
+        }
+        int takes = !strcmp(a, "--model") || !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt") || !strcmp(a, "--prompts") ||
+                    !strcmp(a, "-n") || !strcmp(a, "--tokens") || !strcmp(a, "--temperature") || !strcmp(a, "--seed") ||
+                    !strcmp(a, "--windows") || !strcmp(a, "--alpha") || !strcmp(a, "--units") || !strcmp(a, "-o") ||
+                    !strcmp(a, "--output") || !strcmp(a, "--format") || !strcmp(a, "--threads");
+        if (takes && i + 1 >= argc) {
+            fprintf(stderr, "entropy-lens text: %s needs a value\n", a);
+            return EL_EXIT_USAGE;
+        }
+        if ((v = el_opt_value(argc, argv, &i, "--model"))) model_dir = v;
+        else if ((v = el_opt_value(argc, argv, &i, "--tokenizer"))) tokenizer = v;
+        else if ((v = el_opt_value(argc, argv, &i, "--prompts"))) prompts = v;
+        else if ((v = el_opt_value(argc, argv, &i, "--prompt"))) prompt = v;
+        else if ((v = el_opt_value(argc, argv, &i, "-n")) || (v = el_opt_value(argc, argv, &i, "--tokens"))) {
+            if (el_parse_int("text", "--tokens", v, 1, 1 << 20, &x)) return EL_EXIT_USAGE;
+            tp.n_tokens = (int)x;
+        } else if ((v = el_opt_value(argc, argv, &i, "--temperature"))) {
+            char *end;
+            tp.temperature = strtod(v, &end);
+            if (end == v || *end || !(tp.temperature >= 0) || !isfinite(tp.temperature)) {
+                fprintf(stderr, "entropy-lens text: --temperature needs a number >= 0, got '%s'\n", v);
+                return EL_EXIT_USAGE;
+            }
+        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
+            char *end;
+            errno = 0;
+            tp.seed = strtoull(v, &end, 10);
+            if (end == v || *end || errno) {
+                fprintf(stderr, "entropy-lens text: --seed needs a non-negative integer, got '%s'\n", v);
+                return EL_EXIT_USAGE;
+            }
+        } else if ((v = el_opt_value(argc, argv, &i, "--windows"))) {
+            if (el_parse_int("text", "--windows", v, 1, 1 << 20, &windows)) return EL_EXIT_USAGE;
+        } else if ((v = el_opt_value(argc, argv, &i, "--alpha"))) {
+            el_lens_params lp = el_lens_default_params();
+            if (el_parse_alpha(v, &lp)) {
+                fprintf(stderr, "entropy-lens text: --alpha takes up to %d orders: 0, inf, or > 0 and != 1 ('%s')\n",
+                        EL_MAX_ALPHA, v);
+                return EL_EXIT_USAGE;
+            }
+            tp.n_alpha = lp.n_alpha;
+            memcpy(tp.alpha, lp.alpha, sizeof tp.alpha);
+        } else if ((v = el_opt_value(argc, argv, &i, "--units"))) {
+            if (el_parse_units(v, &tp.units)) {
+                fprintf(stderr, "entropy-lens text: --units is nats, bits or normalized, not '%s'\n", v);
+                return EL_EXIT_USAGE;
+            }
+        } else if ((v = el_opt_value(argc, argv, &i, "-o")) || (v = el_opt_value(argc, argv, &i, "--output"))) {
+            output = v;
+        } else if ((v = el_opt_value(argc, argv, &i, "--format"))) {
+            if (!strcmp(v, "jsonl")) format = EL_FORMAT_JSONL;
+            else if (!strcmp(v, "csv")) format = EL_FORMAT_CSV;
+            else {
+                fprintf(stderr, "entropy-lens text: --format is jsonl or csv, not '%s'\n", v);
+                return EL_EXIT_USAGE;
+            }
+        } else if ((v = el_opt_value(argc, argv, &i, "--threads"))) {
+            if (el_parse_int("text", "--threads", v, 0, 1024, &threads)) return EL_EXIT_USAGE;
+        } else if (!strcmp(a, "--per-step")) {
+            per_step = 1;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else {
+            fprintf(stderr, "entropy-lens text: unknown argument '%s' (see --help)\n", a);
+            return EL_EXIT_USAGE;
+        }
+    }
+    if (!prompt == !prompts) {
+        fprintf(stderr, "entropy-lens text: give exactly one of --prompt TEXT or --prompts FILE.jsonl\n");
+        return EL_EXIT_USAGE;
+    }
+    if (tp.n_tokens % windows) {
+        fprintf(stderr, "entropy-lens text: --tokens %d is not divisible by --windows %ld\n", tp.n_tokens, windows);
+        return EL_EXIT_USAGE;
+    }
+    int rc = EL_EXIT_OK, out_fd = STDOUT_FILENO;
+    prompt_item *items = NULL;
+    size_t n_items = 0;
+    el_model *m = NULL;
+    el_strbuf sb = {0};
+    el_summary sum = {0};
+    float *win = NULL;
+    if (prompts) {
+        if (read_prompts(prompts, &items, &n_items)) return EL_EXIT_FATAL;
+    } else {
+        items = calloc(1, sizeof *items);
+        if (!items || !(items[0].prompt = strdup(prompt))) {
+            free(items);
+            return EL_EXIT_FATAL;
+        }
+        n_items = 1;
+    }
+    el_model_params mp = el_model_default_params();
+    mp.n_threads = (int)threads;
+    mp.tokenizer = tokenizer;
+    if (!model_dir) model_dir = el_default_text_model_dir();
+    if (el_model_load(model_dir, &mp, &m) != EL_OK) {
+        fprintf(stderr, "entropy-lens text: %s\n", el_last_error());
+        rc = EL_EXIT_FATAL;
+        goto done;
+    }
+    el_model_info info;
+    el_model_get_info(m, &info);
+    if (!info.is_text) {
+        fprintf(stderr, "entropy-lens text: %s is an image model (use entropy-lens profile)\n", model_dir);
+        rc = EL_EXIT_FATAL;
+        goto done;
+    }
+    if (output && strcmp(output, "-")) {
+        out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (out_fd < 0) {
+            fprintf(stderr, "entropy-lens text: %s: cannot write: %s\n", output, strerror(errno));
+            rc = EL_EXIT_FATAL;
+            goto done;
+        }
+    }
+    const int L = info.n_layers, W = (int)windows, S = tp.n_tokens;
+    win = malloc(sizeof(float) * (size_t)W * L * (tp.n_alpha + 1));
+    if (!win) {
+        rc = EL_EXIT_FATAL;
+        goto done;
+    }
+    if (format == EL_FORMAT_CSV) {
+        el_sb_puts(&sb, "prompt,label,generated");
+        for (int w = 0; w < W; w++)
+            for (int l = 1; l <= L; l++) {
+                if (W > 1) el_sb_printf(&sb, ",w%d_layer_%d", w + 1, l);
+                else el_sb_printf(&sb, ",layer_%d", l);
+            }
+        el_sb_puts(&sb, ",error\n");
+        if (el_write_all(out_fd, sb.data, sb.len)) {
+            fprintf(stderr, "entropy-lens text: write failed: %s\n", strerror(errno));
+            rc = EL_EXIT_FATAL;
+            goto done;
+        }
+    }
+    sum.depth = L;
+    struct sigaction sa = {0};
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    el_progress bar;
+    el_progress_start(&bar, n_items, "prompts");
+    if (quiet) bar.enabled = 0;
+    size_t ok = 0, failed = 0, tokens = 0;
+    const double t0 = el_now();
+    for (size_t i = 0; i < n_items && !interrupted; i++) {
+        prompt_item *it = &items[i];
+        el_text_result r = {0};
+        char err[1200] = "";
+        if (it->error) snprintf(err, sizeof err, "%s", it->error);
+        else if (el_text_generate(m, it->prompt, &tp, &r) != EL_OK) snprintf(err, sizeof err, "%s", el_last_error());
+        el_sb_reset(&sb);
+        if (format == EL_FORMAT_JSONL) {
+            el_sb_puts(&sb, "{\"prompt\":");
+            if (it->prompt) el_sb_json_str(&sb, it->prompt);
+            else el_sb_puts(&sb, "null");
+            el_sb_puts(&sb, ",\"label\":");
+            if (it->label) el_sb_json_str(&sb, it->label);
+            else el_sb_puts(&sb, "null");
+            el_sb_putc(&sb, ',');
+            if (it->extra) el_sb_puts(&sb, it->extra);
+            if (err[0]) {
+                el_sb_puts(&sb, "\"error\":");
+                el_sb_json_str(&sb, err);
+            } else {
+                el_sb_puts(&sb, "\"generated\":");
+                el_sb_json_str(&sb, r.text);
+                el_sb_puts(&sb, ",\"tokens\":[");
+                for (int s = 0; s < S; s++) el_sb_printf(&sb, "%s%d", s ? "," : "", r.ids[s]);
+                el_sb_printf(&sb, "],\"n_prompt_tokens\":%d,\"windows\":%d,\"entropy\":", r.n_prompt, W);
+                window_means(r.entropy, S, L, W, win);
+                json_rows(&sb, win, W, L, W == 1);
+                if (tp.n_alpha) {
+                    el_sb_puts(&sb, ",\"renyi\":{");
+                    for (int a = 0; a < tp.n_alpha; a++) {
+                        if (isinf(tp.alpha[a])) el_sb_printf(&sb, "%s\"inf\":", a ? "," : "");
+                        else el_sb_printf(&sb, "%s\"%g\":", a ? "," : "", tp.alpha[a]);
+                        window_means(r.renyi + (size_t)a * S * L, S, L, W, win + (size_t)W * L);
+                        json_rows(&sb, win + (size_t)W * L, W, L, W == 1);
+                    }
+                    el_sb_putc(&sb, '}');
+                    window_means(r.entropy, S, L, W, win);
+                }
+                if (per_step) {
+                    el_sb_puts(&sb, ",\"entropy_steps\":");
+                    json_rows(&sb, r.entropy, S, L, 0);
+                }
+            }
+            el_sb_puts(&sb, ",\"model\":");
+            el_sb_json_str(&sb, info.name);
+            el_sb_printf(&sb, ",\"units\":\"%s\"}\n", el_units_name(tp.units));
+        } else {
+            el_sb_csv_str(&sb, it->prompt ? it->prompt : "");
+            el_sb_putc(&sb, ',');
+            el_sb_csv_str(&sb, it->label ? it->label : "");
+            el_sb_putc(&sb, ',');
+            if (!err[0]) {
+                el_sb_csv_str(&sb, r.text);
+                window_means(r.entropy, S, L, W, win);
+                for (int k = 0; k < W * L; k++) el_sb_printf(&sb, ",%.7g", win[k]);
+                el_sb_puts(&sb, ",\n");
+            } else {
+                for (int k = 0; k < W * L; k++) el_sb_putc(&sb, ',');
+                el_sb_putc(&sb, ',');
+                el_sb_csv_str(&sb, err);
+                el_sb_putc(&sb, '\n');
+            }
+        }
+        if (err[0]) {
+            failed++;
+            if (!quiet) {
+                el_progress_finish(&bar);
+                fprintf(stderr, "entropy-lens: error: %s\n", err);
+            }
+        } else {
+            ok++;
+            tokens += (size_t)S;
+            window_means(r.entropy, S, L, 1, win);
+            el_summary_add(&sum, it->label, win);
+        }
+        el_text_result_free(&r);
+        if (sb.oom || el_write_all(out_fd, sb.data, sb.len)) {
+            fprintf(stderr, "entropy-lens text: write failed: %s\n", sb.oom ? "out of memory" : strerror(errno));
+            rc = EL_EXIT_FATAL;
+            goto done;
+        }
+        el_progress_update(&bar, i + 1, failed);
+    }
+    el_progress_finish(&bar);
+    double secs = el_now() - t0;
+    if (!quiet) {
+        fprintf(stderr, "%zu prompts done, %zu failed, %zu tokens in %.2f s, %.1f tokens/s%s\n", ok, failed, tokens, secs,
+                secs > 0 ? tokens / secs : 0.0, interrupted ? " (interrupted: finished records are kept)" : "");
+        el_summary_print(&sum, "mean entropy profile over steps", el_units_name(tp.units), 1);
+    }
+    if (interrupted) rc = EL_EXIT_INTERRUPTED;
+    else if (failed) rc = EL_EXIT_PARTIAL;
+done:
+    if (out_fd > STDOUT_FILENO && close(out_fd) != 0 && rc == EL_EXIT_OK) rc = EL_EXIT_FATAL;
+    free(win);
+    el_sb_free(&sb);
+    el_summary_free(&sum);
+    el_model_free(m);
+    free_items(items, n_items);
+    return rc;
+}

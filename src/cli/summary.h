@@ -1,0 +1,23 @@
+/* Mean profile per label, printed on stderr at the end of a run. */
+#ifndef EL_CLI_SUMMARY_H
+#define EL_CLI_SUMMARY_H
+
+#include <stddef.h>
+
+typedef struct {
+    char *label;
+    size_t count;
+    double *sum;
+} el_label_stats;
+
+typedef struct {
+    el_label_stats *items;
+    size_t n, cap;
+    int depth; /* numbers per profile; set before the first add */
+} el_summary;
+
+void el_summary_add(el_summary *s, const char *label, const float *profile);
+void el_summary_print(const el_summary *s, const char *title, const char *units, int first_layer);
+void el_summary_free(el_summary *s);
+
+#endif

@@ -1,0 +1,96 @@
+#include "weights/param_reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+
+el_status el_param_reader_init(el_param_reader *r, const el_st_set *set, size_t cap, const char *what) {
+    memset(r, 0, sizeof *r);
+    r->set = set;
+    r->cap = cap;
+    r->arena = malloc((cap ? cap : 1) * sizeof(float));
+    r->used_flags = calloc((size_t)set->n_tensors + 1, 1);
+    if (!r->arena || !r->used_flags) {
+        el_param_reader_abort(r);
+        return r->st = el_fail(EL_ERR_NOMEM, "%s: out of memory for %zu parameters", what, cap);
+    }
+    return EL_OK;
+}
+
+float *el_param_reader_finish(el_param_reader *r) {
+    float *a = r->arena;
+    free(r->used_flags);
+    r->used_flags = NULL;
+    r->arena = NULL;
+    return a;
+}
+
+void el_param_reader_abort(el_param_reader *r) {
+    free(r->arena);
+    free(r->used_flags);
+    r->arena = NULL;
+    r->used_flags = NULL;
+}
+
+static float *slice(el_param_reader *r, size_t n, const char *name) {
+    if (r->st) return NULL;
+    if (r->used + n > r->cap) {
+        r->st = el_fail(EL_ERR_FORMAT, "internal: parameter arena too small at '%s'", name);
+        return NULL;
+    }
+    float *p = r->arena + r->used;
+    r->used += n;
+    return p;
+}
+
+static void mark(el_param_reader *r, const char *name) {
+    const el_st_tensor *t = el_st_find(r->set, name);
+    if (t) r->used_flags[t - r->set->tensors] = 1;
+}
+
+float *el_take(el_param_reader *r, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
+    int64_t shape[4] = {d0, d1, d2, d3};
+    float *dst = slice(r, el_shape_count(ndim, shape), name);
+    if (!dst) return NULL;
+    if ((r->st = el_st_read(r->set, name, dst, ndim, shape))) return NULL;
+    mark(r, name);
+    return dst;
+}
+
+float *el_take_transposed(el_param_reader *r, const char *name, int64_t rows, int64_t cols) {
+    size_t n = (size_t)rows * (size_t)cols;
+    float *dst = slice(r, n, name);
+    if (!dst) return NULL;
+    float *tmp = malloc(n * sizeof(float));
+    if (!tmp) {
+        r->st = el_fail(EL_ERR_NOMEM, "out of memory reading '%s'", name);
+        return NULL;
+    }
+    r->st = el_st_read(r->set, name, tmp, 2, (int64_t[]){cols, rows});
+    if (!r->st) {
+        for (int64_t i = 0; i < cols; i++)
+            for (int64_t j = 0; j < rows; j++) dst[j * cols + i] = tmp[i * rows + j];
+        mark(r, name);
+    }
+    free(tmp);
+    return r->st ? NULL : dst;
+}
+
+float *el_take_zeros(el_param_reader *r, size_t n) {
+    float *dst = slice(r, n, "(zeros)");
+    if (dst) memset(dst, 0, n * sizeof(float));
+    return dst;
+}
+
+int el_has(const el_param_reader *r, const char *name) { return el_st_find(r->set, name) != NULL; }
+
+void el_skip(el_param_reader *r, const char *name) { mark(r, name); }
+
+el_status el_check_leftovers(const el_param_reader *r, const char *where, int (*ignorable)(const char *name)) {
+    for (int i = 0; i < r->set->n_tensors; i++)
+        if (!r->used_flags[i] && !(ignorable && ignorable(r->set->tensors[i].name)))
+            return el_fail(EL_ERR_FORMAT, "%s: unexpected tensor '%s' (a different architecture or layout?)", where,
+                           r->set->tensors[i].name);
+    return EL_OK;
+}

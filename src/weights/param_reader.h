@@ -1,0 +1,40 @@
+/* Reads checkpoint tensors into consecutive slices of one parameter arena,
+ * checking each shape against what the config implies and remembering which
+ * tensors were used, so leftovers (a different architecture) are reported. */
+#ifndef EL_PARAM_READER_H
+#define EL_PARAM_READER_H
+
+#include <stddef.h>
+
+#include "weights/safetensors.h"
+
+typedef struct {
+    const el_st_set *set;
+    float *arena;
+    size_t used, cap;          /* floats */
+    unsigned char *used_flags; /* per tensor of the set */
+    el_status st;              /* sticky: the first failure */
+} el_param_reader;
+
+/* Allocates the arena (cap floats) and flags; 0 or a status with message. */
+el_status el_param_reader_init(el_param_reader *r, const el_st_set *set, size_t cap, const char *what);
+/* Hands the arena over to the caller (who frees it) and releases the rest. */
+float *el_param_reader_finish(el_param_reader *r);
+void el_param_reader_abort(el_param_reader *r);
+
+/* Read tensor `name` with the given shape (up to 4 dims, unused = 0). */
+float *el_take(el_param_reader *r, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3);
+/* Read an [rows][cols] tensor stored transposed (HF Conv1D, [cols][rows] in
+ * the file) so it comes out in nn.Linear order [rows][cols]. */
+float *el_take_transposed(el_param_reader *r, const char *name, int64_t rows, int64_t cols);
+/* A zero-filled slice for parameters a layout may omit (absent biases). */
+float *el_take_zeros(el_param_reader *r, size_t n);
+/* Is there such a tensor? Marks nothing. */
+int el_has(const el_param_reader *r, const char *name);
+/* Mark a tensor as deliberately unused (e.g. a tied head stored twice). */
+void el_skip(el_param_reader *r, const char *name);
+
+/* Fails naming the first tensor not read, except those ignorable() accepts. */
+el_status el_check_leftovers(const el_param_reader *r, const char *where, int (*ignorable)(const char *name));
+
+#endif
