@@ -59,6 +59,7 @@ const char *el_model_token_name(const el_model *m, int id) {
 
 el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids) {
     if (!m->is_text) return el_fail(EL_ERR_ARG, "%s is not a language model", m->name);
+    if (!m->tok) return el_fail(EL_ERR_ARG, "%s", m->tmeta.no_tokenizer);
     EL_TRY(el_tokenizer_encode(m->tok, text, m->tmeta.add_bos, ids, n_ids));
     /* An empty prompt still needs one position to predict from. */
     if (*n_ids == 0) {
@@ -121,6 +122,9 @@ el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_
     if ((long)n_ids + S - 1 > t->context)
         return el_fail(EL_ERR_ARG, "prompt of %d tokens + %d generated exceeds the model's context of %d tokens", n_ids, S,
                        t->context);
+    if (t->sliding_window > 0 && n_ids + S - 1 > t->sliding_window)
+        return el_fail(EL_ERR_UNSUPPORTED, "prompt of %d tokens + %d generated exceeds the sliding window of %d (not implemented)",
+                       n_ids, S, t->sliding_window);
     for (int i = 0; i < n_ids; i++)
         if (ids[i] < 0 || ids[i] >= V) return el_fail(EL_ERR_ARG, "token id %d at position %d is outside the vocabulary (%d)", ids[i], i, V);
     out->n_prompt = n_ids;
@@ -174,7 +178,10 @@ el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_
             st = el_fail(EL_ERR_NOMEM, "out of memory in the forward pass");
     }
     el_kv_cache_free(&cache);
-    if (!st) {
+    if (!st && !m->tok) {
+        out->text = strdup("");
+        if (!out->text) st = el_fail(EL_ERR_NOMEM, "out of memory");
+    } else if (!st) {
         /* Decode with the prompt's last token in front so tokenizers that
          * strip a space after BOS treat the continuation as a continuation. */
         int *ctx = malloc(sizeof(int) * (size_t)(S + 1));

@@ -27,6 +27,7 @@ typedef struct {
     float eps, rope_theta;
     int rope_interleaved; /* llama2.c rotates adjacent pairs; HF rotates halves */
     float softcap;        /* final_logit_softcapping, 0 = none */
+    int sliding_window;   /* Mistral: attention span; 0 = none. Longer sequences are refused. */
     const float *tok_emb, *pos_emb; /* [V][D], GPT-2 [context][D] */
     el_text_block *blocks;
     const float *norm_w, *norm_b;

@@ -38,8 +38,8 @@ el_status el_tok_vocab_from_json(const char *path, const cJSON *vocab, const cJS
         return el_fail(EL_ERR_FORMAT, "%s: added_tokens is not an array", path);
     /* First pass: validate ids and size the table before allocating it. */
     size_t count = 0;
-    int max_id = -1, id;
-    const char *content;
+    int max_id = -1, id = 0;
+    const char *content = "";
     const cJSON *e;
     cJSON_ArrayForEach(e, vocab) {
         EL_TRY(json_id(path, "vocab entry", e->string ? e->string : "", e, &id));

@@ -37,10 +37,15 @@ static el_status check_sizes(const el_text *m, const char *file) {
  * given check_sizes). */
 static size_t param_floats(const el_text *m, int untied, int qkv_bias) {
     size_t D = m->dim, hd = m->head_dim, H = m->n_heads, KV = m->n_kv_heads, M = m->mlp_dim, V = m->vocab;
-    size_t qkv = (H + 2 * KV) * hd, gpt2 = m->arch == EL_TEXT_GPT2;
-    size_t block = 2 * D + qkv * D + qkv + H * hd * D + D + 2 * D + (gpt2 ? M * D + M : 2 * M * D) + D * M + D;
-    (void)qkv_bias;
-    return V * D + (gpt2 ? (size_t)m->context * D : 0) + (size_t)m->n_layers * block + 2 * D + (untied ? V * D : 0);
+    size_t qkv = (H + 2 * KV) * hd, block, rest;
+    if (m->arch == EL_TEXT_GPT2) { /* LayerNorms and every Linear have biases */
+        block = 2 * D + qkv * D + qkv + D * D + D + 2 * D + M * D + M + D * M + D;
+        rest = V * D + (size_t)m->context * D + 2 * D;
+    } else {                       /* RMSNorm weights only; SwiGLU's gate and up */
+        block = D + qkv * D + (qkv_bias ? qkv : 0) + H * hd * D + D + 2 * M * D + D * M;
+        rest = V * D + D;
+    }
+    return rest + (size_t)m->n_layers * block + (untied ? V * D : 0);
 }
 
 static int cfg_file_exists(const char *dir, const char *name) {
@@ -196,10 +201,13 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
 
 /* ---------------------------------------------------------------- HF */
 
-static int gpt2_ignorable(const char *name) {
-    size_t n = strlen(name);
-    return (n > 9 && !strcmp(name + n - 9, ".attn.bias")) || strstr(name, ".attn.masked_bias") != NULL;
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
 }
+
+/* GPT-2 checkpoints may carry the causal-mask buffers. */
+static int gpt2_ignorable(const char *name) { return ends_with(name, ".attn.bias") || ends_with(name, ".attn.masked_bias"); }
 
 static int llama_ignorable(const char *name) { return strstr(name, "rotary_emb.inv_freq") != NULL; }
 
@@ -312,6 +320,7 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
         if (!s) s = el_json_double(cfg, file, "rms_norm_eps", 0, 1e-6, 0, 1, &d), m->eps = (float)d;
         if (!s) s = el_json_double(cfg, file, "rope_theta", 0, 10000.0, 1e-3, 1e12, &d), m->rope_theta = (float)d;
         if (!s) s = el_json_double(cfg, file, "final_logit_softcapping", 0, 0.0, 0.0, 1e9, &d), m->softcap = (float)d;
+        if (!s) s = el_json_int(cfg, file, "sliding_window", 0, 0, 0, MAX_CONTEXT, &v), m->sliding_window = (int)v;
         if (!s) s = el_json_bool(cfg, file, "tie_word_embeddings", 0, &tie);
         int def_bias = !strcmp(type, "qwen2");
         if (!s) s = el_json_bool(cfg, file, "attention_bias", def_bias, &qkv_bias);
@@ -449,7 +458,16 @@ el_status el_text_load(const char *path, const char *tokenizer_path, el_text *m,
     if (stat(path, &st) != 0) return el_fail(EL_ERR_IO, "%s: %s", path, strerror(errno));
     el_status s = S_ISREG(st.st_mode) ? load_llama2c(path, m, meta) : load_hf(path, m, meta);
     if (!s && el_text_rope_init(m)) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
-    if (!s) s = load_tokenizer(path, tokenizer_path, m, meta, tok);
+    if (!s) {
+        /* A model without any tokenizer file still runs on token ids; text
+         * prompts then fail with this message. A tokenizer that exists but
+         * is broken or does not fit the model is an error now. */
+        s = load_tokenizer(path, tokenizer_path, m, meta, tok);
+        if (s == EL_ERR_IO && !tokenizer_path) {
+            snprintf(meta->no_tokenizer, sizeof meta->no_tokenizer, "%s", el_last_error());
+            s = EL_OK;
+        }
+    }
     if (s) el_text_free(m);
     return s;
 }

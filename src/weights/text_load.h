@@ -14,6 +14,7 @@ typedef struct {
     char dtype[12];
     int n_shards;
     int add_bos;     /* prepend BOS to prompts */
+    char no_tokenizer[512]; /* why there is no tokenizer ("" when there is one) */
 } el_text_meta;
 
 /* tokenizer_path: NULL to look beside the model. */
