@@ -24,6 +24,12 @@ enum {
 int cmd_profile(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_text(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_correctness(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_heatmap(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The sample model shipped in samples/: next to the executable's source
  * tree. Returns a static buffer. */

@@ -14,6 +14,14 @@ static const char *usage =
     "  text              entropy profiles of a language model generating from prompts\n"
     "  info              describe a model: architecture, sizes, preprocessing, lens\n"
     "\n"
+    "Analysis of the JSONL files profile and text write:\n"
+    "  classify          k-NN cross-validated classification of profiles by a field\n"
+    "  correctness       how well profiles predict whether top-1 is right\n"
+    "  embed             2-D t-SNE or PCA of profiles (SVG, PNG or CSV)\n"
+    "  plot              entropy vs normalised depth, one line per group\n"
+    "  heatmap           patch-token entropy maps of one image over its layers\n"
+    "  report            one self-contained HTML report of a run\n"
+    "\n"
     "Run 'entropy-lens COMMAND --help' for a command's options.\n" EL_EXIT_CODES_HELP;
 
 int main(int argc, char **argv) {
@@ -28,6 +36,13 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "profile")) return cmd_profile(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info")) return cmd_info(argc - 1, argv + 1);
     if (!strcmp(argv[1], "text")) return cmd_text(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } analysis[] = {{"classify", cmd_classify}, {"correctness", cmd_correctness}, {"embed", cmd_embed},
+                    {"plot", cmd_plot},         {"heatmap", cmd_heatmap},         {"report", cmd_report}};
+    for (size_t i = 0; i < sizeof analysis / sizeof analysis[0]; i++)
+        if (!strcmp(argv[1], analysis[i].name)) return analysis[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "entropy-lens: unknown command '%s' (see entropy-lens --help)\n", argv[1]);
     return EL_EXIT_USAGE;
 }
