@@ -88,7 +88,7 @@ static double max_entropy_diff(const cJSON *a, const cJSON *b, const char *field
 }
 
 static void test_profile_samples(void) {
-    char cmd[2048], *out;
+    char cmd[8192], *out;
     snprintf(cmd, sizeof cmd, "%s profile samples/images --batch 8", cli);
     CHECK(run(cmd, &out) == 0);
     int n;
@@ -141,7 +141,7 @@ static void test_profile_samples(void) {
 }
 
 static void test_profile_options(void) {
-    char cmd[2048], *out;
+    char cmd[8192], *out;
     snprintf(cmd, sizeof cmd,
              "%s profile samples/images/bag -q --tokens cls,patches,mean --alpha 0.5,2,inf --include-embeddings "
              "--units normalized",
@@ -193,7 +193,7 @@ static void test_profile_options(void) {
 static void test_bad_inputs(void) {
     /* A folder with good images, a corrupt PNG, a text file named .jpg, an
      * empty file and a non-image file: the good ones are all profiled. */
-    char dir[400], cmd[2048], *out;
+    char dir[400], cmd[8192], *out;
     snprintf(dir, sizeof dir, "%s/mixed/bag", tmp);
     snprintf(cmd, sizeof cmd,
              "mkdir -p %s && cp samples/images/bag/*.png %s/ && head -c 100 samples/images/bag/$(ls samples/images/bag | head -1) > %s/cut.png && "
@@ -233,7 +233,7 @@ static void test_bad_inputs(void) {
 }
 
 static void test_labels_csv(void) {
-    char cmd[2048], *out;
+    char cmd[8192], *out;
     snprintf(cmd, sizeof cmd, "printf 'file,class_index,class_name\\n%s,3,dress\\n' > %s/labels.csv", "test_00000.png", tmp);
     /* Pick a real file name from the bag folder instead of guessing. */
     snprintf(cmd, sizeof cmd,

@@ -24,7 +24,8 @@ typedef struct {
     int grid, n_patches, n_prefix, n_tokens; /* n_prefix: CLS (+ distillation) */
     int n_classes;
     float eps;
-    int distilled;
+    int has_dist_token; /* DeiT: a distillation token after CLS (HF keeps it even without its head) */
+    int distilled;      /* ...and a distillation head: logits = mean of both heads */
     const float *patch_w, *patch_b; /* [D][C*p*p] (conv weight flattened), [D] */
     const float *cls, *dist, *pos;  /* [D], [D] or NULL, [T][D] */
     el_vit_block *blocks;

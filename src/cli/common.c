@@ -10,11 +10,10 @@
 /* The sample models live in samples/models/: beside the executable's tree
  * when installed or built there, else in the source tree it was built from. */
 static const char *sample_model(char *buf, size_t n, const char *name) {
-    /* Installed or built next to samples/: look beside the executable first. */
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';

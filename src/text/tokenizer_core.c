@@ -132,10 +132,12 @@ el_status el_tok_finish(el_tokenizer *t) {
         t->byte_id[byte] = el_tok_find(t, s, n);
     }
     sort_added(t);
+    for (int k = 0; k < t->n_added; k++) t->added_first[(unsigned char)t->piece[t->added[k]][0]] = 1;
     return EL_OK;
 }
 
 int el_tok_match_added(const el_tokenizer *t, const char *s, size_t len, size_t i, size_t *mlen) {
+    if (!t->added_first[(unsigned char)s[i]]) return -1; /* the common case: no candidate */
     for (int k = 0; k < t->n_added; k++) {
         int id = t->added[k];
         size_t n = t->piece_len[id];

@@ -60,6 +60,7 @@ struct el_tokenizer {
     int bos, eos, unk;
     int *added;          /* ids matched literally in text, longest content first */
     int n_added;
+    uint8_t added_first[256]; /* 1 if some added token starts with this byte */
     int byte_id[256];    /* SentencePiece: id of <0xXX>; byte-level: id of the byte's char; -1 */
     int byte_fallback, fuse_unk;
     int add_prefix_space; /* byte-level */

@@ -381,7 +381,8 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
 /* llama2.c: the given file, else tokenizer.bin beside the checkpoint, else
  * the one tok*.bin there. */
 static el_status find_llama2c_tokenizer(const char *model_path, char *out, size_t n) {
-    char dir[4096];
+    char dir[2048]; /* shorter than out: a folder plus a file name always fits */
+    if (strlen(model_path) >= sizeof dir) return el_fail(EL_ERR_ARG, "%.64s...: path too long", model_path);
     snprintf(dir, sizeof dir, "%s", model_path);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = '\0';

@@ -32,7 +32,7 @@ static size_t arena_floats(const el_vit *m) {
     size_t C = m->channels, p = m->patch_size;
     size_t block = 4 * D + 3 * D * D + 3 * D + D * D + D + M * D + M + D * M + D;
     size_t heads = (m->distilled ? 2 : 1) * (K * D + K);
-    return D * C * p * p + D + 2 * D + T * D + (size_t)m->n_layers * block + 2 * D + heads;
+    return D * C * p * p + D + (m->has_dist_token ? 2 : 1) * D + T * D + (size_t)m->n_layers * block + 2 * D + heads;
 }
 
 /* ---------------------------------------------------------------- configs */
@@ -45,7 +45,7 @@ static el_status check_dims(el_vit *m, const char *file) {
                        m->image_size, m->patch_size);
     m->grid = m->image_size / m->patch_size;
     m->n_patches = m->grid * m->grid;
-    m->n_prefix = m->distilled ? 2 : 1;
+    m->n_prefix = m->has_dist_token ? 2 : 1;
     m->n_tokens = m->n_patches + m->n_prefix;
     return EL_OK;
 }
@@ -155,13 +155,13 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
         m->patch_w = el_take(r, "patch_embed.proj.weight", 4, D, C, p, p);
         m->patch_b = el_take(r, "patch_embed.proj.bias", 1, D, 0, 0, 0);
         m->cls = el_take(r, "cls_token", 3, 1, 1, D, 0);
-        if (m->distilled) m->dist = el_take(r, "dist_token", 3, 1, 1, D, 0);
+        if (m->has_dist_token) m->dist = el_take(r, "dist_token", 3, 1, 1, D, 0);
         m->pos = el_take(r, "pos_embed", 3, 1, m->n_tokens, D, 0);
     } else {
         m->patch_w = el_take(r, NAME("%sembeddings.patch_embeddings.projection.weight", pre), 4, D, C, p, p);
         m->patch_b = el_take(r, NAME("%sembeddings.patch_embeddings.projection.bias", pre), 1, D, 0, 0, 0);
         m->cls = el_take(r, NAME("%sembeddings.cls_token", pre), 3, 1, 1, D, 0);
-        if (m->distilled) m->dist = el_take(r, NAME("%sembeddings.distillation_token", pre), 3, 1, 1, D, 0);
+        if (m->has_dist_token) m->dist = el_take(r, NAME("%sembeddings.distillation_token", pre), 3, 1, 1, D, 0);
         m->pos = el_take(r, NAME("%sembeddings.position_embeddings", pre), 3, 1, m->n_tokens, D, 0);
     }
     for (int l = 0; l < m->n_layers && !r->st; l++) {
@@ -273,7 +273,7 @@ static el_status load_timm(const char *dir, const char *file, const cJSON *cfg, 
     const el_st_tensor *pw = el_st_find(set, "patch_embed.proj.weight");
     if (!pw || pw->ndim != 4)
         return el_fail(EL_ERR_FORMAT, "%s: no 4-d tensor 'patch_embed.proj.weight' (not a timm ViT?)", dir);
-    m->distilled = el_st_find(set, "dist_token") != NULL;
+    m->distilled = m->has_dist_token = el_st_find(set, "dist_token") != NULL;
     snprintf(meta->family, sizeof meta->family, "%s", m->distilled ? "deit-distilled" : (arch && strstr(arch, "deit") ? "deit" : "vit"));
     long v;
     m->dim = (int)pw->shape[0];
@@ -287,7 +287,7 @@ static el_status load_timm(const char *dir, const char *file, const cJSON *cfg, 
         return el_fail(EL_ERR_FORMAT, "%s: missing blocks.0.mlp.fc1.weight, head.weight or pos_embed", dir);
     m->mlp_dim = (int)fc1->shape[0];
     m->n_classes = (int)head->shape[0];
-    long grid2 = (long)pos->shape[1] - (m->distilled ? 2 : 1);
+    long grid2 = (long)pos->shape[1] - (m->has_dist_token ? 2 : 1);
     long grid = lround(sqrt((double)(grid2 > 0 ? grid2 : 0)));
     m->image_size = (int)(grid * m->patch_size);
     int heads = timm_heads_from_name(meta->arch, m->dim);
@@ -360,6 +360,9 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
             return el_fail(EL_ERR_UNSUPPORTED, "%s: architecture %s (ViTForImageClassification has the classifier the lens needs)", file, arch);
     } else if (!strcmp(type, "deit")) {
         nm->prefix = "deit.";
+        /* HF's DeiTEmbeddings always has the distillation token; only the
+         * ...WithTeacher head reads it. */
+        m->has_dist_token = el_st_find(set, "deit.embeddings.distillation_token") != NULL;
         if (!arch) arch = el_st_find(set, "cls_classifier.weight") ? "DeiTForImageClassificationWithTeacher" : "DeiTForImageClassification";
         if (!strcmp(arch, "DeiTForImageClassificationWithTeacher")) {
             m->distilled = 1;
