@@ -32,9 +32,11 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
  * byte_fallback). Anything else is EL_ERR_UNSUPPORTED. */
 el_status el_tokenizer_load_hf_json(const char *tokenizer_json, el_tokenizer **out);
 
-/* Text (UTF-8, NUL-terminated) to ids, malloc'd into *ids (free() it; may be
- * NULL when *n_ids == 0). add_bos prepends the BOS id when the tokenizer has
- * one (llama2.c and Llama-style HF files: yes; GPT-2: <|endoftext|>). */
+/* Text (UTF-8, NUL-terminated, at most 16 MiB else EL_ERR_LIMIT) to ids,
+ * malloc'd into *ids (free() it; may be NULL when *n_ids == 0). add_bos
+ * prepends the BOS id when the tokenizer has one (llama2.c and Llama-style
+ * HF files: <s>; GPT-2: <|endoftext|>). Malformed UTF-8 is encoded byte by
+ * byte, never rejected. */
 el_status el_tokenizer_encode(const el_tokenizer *t, const char *text, int add_bos, int **ids,
                               int *n_ids);
 /* Ids to text, malloc'd and NUL-terminated. BOS and EOS produce no text (they

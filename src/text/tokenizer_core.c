@@ -83,26 +83,6 @@ static el_status token_text(const el_tokenizer *t, int id, el_tok_buf *b) {
     return el_tok_buf_add(b, "", 0);
 }
 
-static int cmp_added(const void *a, const void *b, void *ctx) {
-    const el_tokenizer *t = ctx;
-    int ia = *(const int *)a, ib = *(const int *)b;
-    if (t->piece_len[ia] != t->piece_len[ib]) return t->piece_len[ia] > t->piece_len[ib] ? -1 : 1;
-    return (ia > ib) - (ia < ib);
-}
-
-/* qsort has no context argument in C11; the added list is short, so an
- * insertion sort is enough. */
-static void sort_added(el_tokenizer *t) {
-    for (int i = 1; i < t->n_added; i++) {
-        int v = t->added[i], j = i;
-        while (j > 0 && cmp_added(&t->added[j - 1], &v, t) > 0) {
-            t->added[j] = t->added[j - 1];
-            j--;
-        }
-        t->added[j] = v;
-    }
-}
-
 el_status el_tok_finish(el_tokenizer *t) {
     for (int id = 0; id < t->n_vocab; id++) {
         if (!t->piece[id]) continue;
@@ -131,32 +111,18 @@ el_status el_tok_finish(el_tokenizer *t) {
         }
         t->byte_id[byte] = el_tok_find(t, s, n);
     }
-    sort_added(t);
-    for (int k = 0; k < t->n_added; k++) t->added_first[(unsigned char)t->piece[t->added[k]][0]] = 1;
-    return EL_OK;
-}
-
-int el_tok_match_added(const el_tokenizer *t, const char *s, size_t len, size_t i, size_t *mlen) {
-    if (!t->added_first[(unsigned char)s[i]]) return -1; /* the common case: no candidate */
-    for (int k = 0; k < t->n_added; k++) {
-        int id = t->added[k];
-        size_t n = t->piece_len[id];
-        if (n && n <= len - i && memcmp(s + i, t->piece[id], n) == 0) {
-            *mlen = n;
-            return id; /* longest first, so the first hit is the longest */
-        }
-    }
-    return -1;
+    return el_tok_prepare_added(t);
 }
 
 /* HF order: added tokens are cut out of the raw text first, and each piece
- * between them is encoded on its own. */
+ * between them is encoded on its own (normalized ones, under a ▁
+ * normalizer, are cut later from the normalised piece: el_tok_encode_spm). */
 static el_status encode_hf(const el_tokenizer *t, const char *text, size_t len, el_tok_ids *out) {
     size_t seg = 0, i = 0;
     while (i <= len) {
         size_t mlen = 0;
         int id = -1;
-        if (i < len && t->n_added) id = el_tok_match_added(t, text, len, i, &mlen);
+        if (i < len && t->n_added) id = el_tok_match_added(t, text, len, i, 0, &mlen);
         if (id < 0 && i < len) {
             i++;
             continue;
@@ -284,6 +250,7 @@ void el_tokenizer_free(el_tokenizer *t) {
     free(t->score);
     free(t->lookup.slot);
     el_tok_pairmap_free(&t->merges);
+    for (int k = 0; k < t->n_added; k++) free(t->added[k].pat);
     free(t->added);
     free(t);
 }

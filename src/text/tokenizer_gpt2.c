@@ -52,9 +52,7 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
     /* The slow HF tokenizer treats <|endoftext|> as a special token. */
     int eot = el_tok_find(t, "<|endoftext|>", 13);
     if (eot >= 0) {
-        t->added = malloc(sizeof(int));
-        if (!t->added) st = el_fail(EL_ERR_NOMEM, "%s: out of memory", vocab_json);
-        else t->added[t->n_added++] = eot;
+        st = el_tok_add_added(t, eot, 0);
         t->bos = t->eos = eot;
     }
     if (st == EL_OK) st = el_tok_read_file(merges_txt, EL_TOK_MAX_FILE, &data, &len);

@@ -234,6 +234,8 @@ static el_status configure(el_tokenizer *t, const char *path, const cJSON *root,
         t->spm_split = p->meta_split;
     } else {
         t->spm_prepend = p->prepend_normalizer ? EL_SPM_PREPEND_ALWAYS : EL_SPM_PREPEND_NONE;
+        /* Only a real normalizer makes "normalized" added tokens differ. */
+        t->added_norm_split = p->kind == EL_TOK_SPM;
     }
     t->strip_mode = p->strip_mode;
     t->strip_count = p->strip_count;

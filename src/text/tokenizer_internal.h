@@ -9,11 +9,13 @@
 #include "text/tokenizer.h"
 
 /* Safety limits: the largest real tokenizer files are tens of MB with a few
- * hundred thousand entries, so anything beyond these is treated as hostile. */
-#define EL_TOK_MAX_FILE ((size_t)512 << 20)
+ * hundred thousand entries, so anything beyond these is treated as hostile.
+ * The text limit is far past any model's context and keeps the merge heap
+ * of a one-word SentencePiece text under 1 GB. */
+#define EL_TOK_MAX_FILE ((size_t)128 << 20)
 #define EL_TOK_MAX_VOCAB (1 << 22)
 #define EL_TOK_MAX_PIECE (1 << 16)
-#define EL_TOK_MAX_TEXT ((size_t)1 << 28)
+#define EL_TOK_MAX_TEXT ((size_t)16 << 20)
 
 typedef enum { EL_TOK_LLAMA2C, EL_TOK_BYTELEVEL, EL_TOK_SPM } el_tok_kind;
 
@@ -46,6 +48,16 @@ typedef struct {
     size_t mask;
 } el_tok_pairmap;
 
+/* A token HF cuts out of the text literally before the model sees it. Under
+ * a ▁ normalizer, "normalized" ones are matched in the normalised text,
+ * as their own normalised content (HF's split_normalized_trie). */
+typedef struct {
+    int id;
+    int normalized;
+    char *pat; /* the bytes matched; set by el_tok_finish */
+    uint32_t len;
+} el_tok_added;
+
 struct el_tokenizer {
     el_tok_kind kind;
     int n_vocab;
@@ -58,9 +70,10 @@ struct el_tokenizer {
     el_tok_strmap lookup;
     el_tok_pairmap merges;
     int bos, eos, unk;
-    int *added;          /* ids matched literally in text, longest content first */
+    el_tok_added *added; /* longest pattern first once finished */
     int n_added;
-    uint8_t added_first[256]; /* 1 if some added token starts with this byte */
+    int added_norm_split; /* normalized added tokens match after the ▁ normalizer */
+    uint8_t added_first[2][256]; /* [matched in normalised text][first byte] */
     int byte_id[256];    /* SentencePiece: id of <0xXX>; byte-level: id of the byte's char; -1 */
     int byte_fallback, fuse_unk;
     int add_prefix_space; /* byte-level */
@@ -104,7 +117,8 @@ el_status el_tok_set_piece(el_tokenizer *t, int id, const char *s, size_t len);
 el_status el_tok_build_lookup(el_tokenizer *t, int *dup);
 /* Id of the piece with these bytes, or -1. */
 int el_tok_find(const el_tokenizer *t, const char *s, size_t len);
-/* Fills t->text, t->byte_id and sorts t->added; call once pieces are final. */
+/* Fills t->text, t->byte_id and the added-token patterns; call once pieces
+ * and options are final. */
 el_status el_tok_finish(el_tokenizer *t);
 
 el_status el_tok_pairmap_init(el_tok_pairmap *m, size_t n_entries);
@@ -129,9 +143,19 @@ int el_tok_find2(const el_tokenizer *t, const char *a, size_t alen, const char *
 
 /* GPT-2's pre-tokenisation regex: end of the pre-token starting at s[i]. */
 size_t el_tok_gpt2_pretoken(const char *s, size_t len, size_t i);
-/* Longest added token whose content starts at s[i]: its id (length in *mlen), or -1. */
-int el_tok_match_added(const el_tokenizer *t, const char *s, size_t len, size_t i,
+/* Registers id as an added token (HF "normalized" flag as given). */
+el_status el_tok_add_added(el_tokenizer *t, int id, int normalized);
+/* Builds patterns, sorts longest first; part of el_tok_finish. */
+el_status el_tok_prepare_added(el_tokenizer *t);
+/* Longest added token of the given kind (matched in raw text: 0, in
+ * normalised text: 1) whose pattern starts at s[i]: its id, length in
+ * *mlen; or -1. */
+int el_tok_match_added(const el_tokenizer *t, const char *s, size_t len, size_t i, int in_normalized,
                        size_t *mlen);
+/* The ▁ normalisation of a SentencePiece-style segment (Prepend/Metaspace
+ * prefix rules, spaces to ▁), malloc'd into *out. */
+el_status el_tok_spm_normalize(const el_tokenizer *t, const char *seg, size_t len, int first,
+                               char **out, size_t *out_len);
 
 /* Per-kind encoders; append to out. */
 el_status el_tok_encode_llama2c(const el_tokenizer *t, const char *text, size_t len,

@@ -69,11 +69,6 @@ el_status el_tok_vocab_from_json(const char *path, const cJSON *vocab, const cJS
         st = el_tok_set_piece(t, id, s, strlen(s));
         if (st != EL_OK) break;
     }
-    int n_added = added ? cJSON_GetArraySize(added) : 0;
-    if (st == EL_OK && n_added > 0) {
-        t->added = malloc((size_t)n_added * sizeof(int));
-        if (!t->added) st = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
-    }
     cJSON_ArrayForEach(e, added) {
         if (st != EL_OK) break;
         added_fields(path, e, &id, &content);
@@ -83,7 +78,11 @@ el_status el_tok_vocab_from_json(const char *path, const cJSON *vocab, const cJS
             break;
         }
         if (!t->piece[id]) st = el_tok_set_piece(t, id, content, strlen(content));
-        if (st == EL_OK && t->n_added < n_added && content[0]) t->added[t->n_added++] = id;
+        /* HF's AddedToken default: special tokens are not normalised. */
+        int special = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "special"));
+        const cJSON *norm = cJSON_GetObjectItemCaseSensitive(e, "normalized");
+        if (st == EL_OK && content[0])
+            st = el_tok_add_added(t, id, cJSON_IsBool(norm) ? cJSON_IsTrue(norm) : !special);
     }
     int dup = -1;
     if (st == EL_OK) st = el_tok_build_lookup(t, &dup);
