@@ -1,11 +1,337 @@
-/* entropy-lens classify: placeholder until the analysis module lands. */
+/* entropy-lens classify: cross-validated k-NN classification of entropy
+ * profiles by a record field, against a stratified random baseline. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "analysis/analysis.h"
+#include "analysis/dataset.h"
 #include "cli/cli.h"
+#include "core/strbuf.h"
+
+static const char *help =
+    "Usage: entropy-lens classify FILES... --by FIELD [--k 29] [--folds 10] [--seed 42]\n"
+    "                             [--features cls|patches|mean|renyi:A]\n"
+    "                             [--depth native|resample:N|pad:N] [--standardize]\n"
+    "                             [--json] [--folds-out FILE.csv]\n"
+    "\n"
+    "How well do entropy profiles tell groups apart? Reads the JSONL files written\n"
+    "by `entropy-lens profile` or `entropy-lens text` (`error` records and records\n"
+    "without FIELD are skipped and counted) and runs stratified k-fold\n"
+    "cross-validation of a k-nearest-neighbour classifier (Euclidean distance,\n"
+    "uniform votes) that predicts FIELD (any top-level field: label, model, ...)\n"
+    "from the profile. Reports mean and per-fold accuracy, macro one-vs-rest\n"
+    "ROC-AUC of the vote fractions, per-class precision/recall, the confusion\n"
+    "matrix, a stratified random baseline and a paired t-test over the folds.\n"
+    "\n"
+    "  --by FIELD          the record field to predict (required)\n"
+    "  --k K               neighbours (default 29; capped at the training-fold size)\n"
+    "  --folds K           cross-validation folds (default 10)\n"
+    "  --seed S            seed of the fold shuffle (the baseline uses S + 1); default 42\n"
+    "  --features F        cls: `entropy` (default; text W x L windows flattened),\n"
+    "                      mean: `entropy_mean`, patches: `patch_entropy` (L x P),\n"
+    "                      renyi:A: the Renyi profile `renyi[A]`\n"
+    "  --depth D           profiles of different lengths: resample:N (default when\n"
+    "                      lengths differ, N = 32) interpolates onto N points of\n"
+    "                      normalised depth; pad:N zero-pads to N layers (the paper's\n"
+    "                      notebook); native requires equal lengths\n"
+    "  --standardize       z-score each feature with the training fold's mean and\n"
+    "                      std. Off by default: features are used as they are\n"
+    "                      (the paper's setting)\n"
+    "  --json              one JSON object on stdout instead of the table\n"
+    "  --folds-out FILE    write the fold assignment as CSV: index,file,group,fold\n"
+    "\n"
+    "Folds: SplitMix64(seed) shuffles each class's records (Fisher-Yates, classes in\n"
+    "sorted order), then records are dealt to folds 0,1,...,K-1,0,... class after\n"
+    "class. See docs/analysis.md for every convention.\n"
+    "\n"
+    "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
+    "fewer than 2 groups or too few records for the folds).\n";
+
+typedef struct {
+    const char **files;
+    int n_files;
+    el_dataset_opts dopt;
+    el_cv_params cv;
+    int json;
+    const char *folds_out;
+} classify_args;
+
+static int parse_args(int argc, char **argv, classify_args *a, int *exit_code) {
+    a->dopt = el_dataset_default_opts();
+    a->cv.k = 29;
+    a->cv.folds = 10;
+    a->cv.seed = 42;
+    a->cv.standardize = 0;
+    a->files = calloc((size_t)argc, sizeof(char *));
+    if (!a->files) {
+        *exit_code = EL_EXIT_FATAL;
+        return -1;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        long l;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            *exit_code = EL_EXIT_OK;
+            return -1;
+        } else if ((v = el_opt_value(argc, argv, &i, "--by"))) {
+            a->dopt.by = v;
+        } else if ((v = el_opt_value(argc, argv, &i, "--k"))) {
+            if (el_parse_int("classify", "--k", v, 1, 1000000, &l)) goto usage;
+            a->cv.k = (int)l;
+        } else if ((v = el_opt_value(argc, argv, &i, "--folds"))) {
+            if (el_parse_int("classify", "--folds", v, 2, 1000000, &l)) goto usage;
+            a->cv.folds = (int)l;
+        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
+            char *end;
+            errno = 0;
+            unsigned long long s = strtoull(v, &end, 10);
+            if (end == v || *end || errno || v[0] == '-') {
+                fprintf(stderr, "entropy-lens classify: --seed needs a non-negative integer, got '%s'\n", v);
+                goto usage;
+            }
+            a->cv.seed = (uint64_t)s;
+        } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
+            if (el_parse_feature(v, &a->dopt)) {
+                fprintf(stderr, "entropy-lens classify: --features is cls, mean, patches or renyi:A, got '%s'\n", v);
+                goto usage;
+            }
+        } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
+            if (el_parse_depth(v, &a->dopt)) {
+                fprintf(stderr, "entropy-lens classify: --depth is native, resample:N or pad:N (N >= 2), got '%s'\n",
+                        v);
+                goto usage;
+            }
+        } else if ((v = el_opt_value(argc, argv, &i, "--folds-out"))) {
+            a->folds_out = v;
+        } else if (!strcmp(argv[i], "--standardize") || !strcmp(argv[i], "--standardise")) {
+            a->cv.standardize = 1;
+        } else if (!strcmp(argv[i], "--json")) {
+            a->json = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "entropy-lens classify: unknown or incomplete option '%s' (see --help)\n", argv[i]);
+            goto usage;
+        } else {
+            a->files[a->n_files++] = argv[i];
+        }
+    }
+    if (!a->n_files) {
+        fprintf(stderr, "entropy-lens classify: no input files (see --help)\n");
+        goto usage;
+    }
+    if (!a->dopt.by) {
+        fprintf(stderr, "entropy-lens classify: --by FIELD is required (e.g. --by label)\n");
+        goto usage;
+    }
+    return 0;
+usage:
+    *exit_code = EL_EXIT_USAGE;
+    return -1;
+}
+
+static const char *depth_desc(const el_dataset *ds) {
+    static char buf[64];
+    switch (ds->depth_used) {
+    case EL_DEPTH_RESAMPLE: snprintf(buf, sizeof buf, "resample:%d", ds->depth_n); break;
+    case EL_DEPTH_PAD: snprintf(buf, sizeof buf, "pad:%d", ds->depth_n); break;
+    default: snprintf(buf, sizeof buf, "native"); break;
+    }
+    return buf;
+}
+
+static int write_folds(const char *path, const el_dataset *ds, const int *fold) {
+    FILE *fp = fopen(path, "w");
+    if (!fp) {
+        fprintf(stderr, "entropy-lens classify: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    el_strbuf sb = {0};
+    el_sb_puts(&sb, "index,file,group,fold\n");
+    for (int i = 0; i < ds->n; i++) {
+        el_sb_printf(&sb, "%d,", i);
+        el_sb_csv_str(&sb, ds->rec[i].file);
+        el_sb_putc(&sb, ',');
+        el_sb_csv_str(&sb, ds->rec[i].group);
+        el_sb_printf(&sb, ",%d\n", fold[i]);
+    }
+    int bad = sb.oom || fwrite(sb.data, 1, sb.len, fp) != sb.len;
+    el_sb_free(&sb);
+    if (fclose(fp) != 0) bad = 1;
+    if (bad) fprintf(stderr, "entropy-lens classify: %s: write failed\n", path);
+    return bad ? -1 : 0;
+}
+
+static cJSON *num_array(const double *v, int n) {
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+static cJSON *int_array(const int *v, int n) {
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+    return a;
+}
+
+static void print_json(const classify_args *a, const el_dataset *ds, const el_cv_result *r, const int *counts) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "command", "classify");
+    cJSON *files = cJSON_AddArrayToObject(o, "files");
+    for (int i = 0; i < a->n_files; i++) cJSON_AddItemToArray(files, cJSON_CreateString(a->files[i]));
+    cJSON_AddStringToObject(o, "by", a->dopt.by);
+    cJSON_AddStringToObject(o, "features", el_feature_name(&a->dopt));
+    cJSON_AddStringToObject(o, "depth", depth_desc(ds));
+    cJSON_AddNumberToObject(o, "dim", ds->dim);
+    cJSON_AddNumberToObject(o, "k", a->cv.k);
+    cJSON_AddNumberToObject(o, "folds", a->cv.folds);
+    cJSON_AddNumberToObject(o, "seed", (double)a->cv.seed);
+    cJSON_AddBoolToObject(o, "standardize", a->cv.standardize);
+    cJSON_AddNumberToObject(o, "n", ds->n);
+    cJSON *sk = cJSON_AddObjectToObject(o, "skipped");
+    cJSON_AddNumberToObject(sk, "error_records", ds->n_error_records);
+    cJSON_AddNumberToObject(sk, "missing_field", ds->n_missing_group);
+    cJSON *cls = cJSON_AddArrayToObject(o, "classes");
+    for (int c = 0; c < ds->n_groups; c++) cJSON_AddItemToArray(cls, cJSON_CreateString(ds->groups[c]));
+    cJSON_AddItemToObject(o, "class_counts", int_array(counts, ds->n_groups));
+    cJSON *acc = cJSON_AddObjectToObject(o, "accuracy");
+    cJSON_AddNumberToObject(acc, "mean", r->acc_mean);
+    cJSON_AddNumberToObject(acc, "std", r->acc_std);
+    cJSON_AddNumberToObject(acc, "pooled", r->pooled_acc);
+    cJSON_AddItemToObject(acc, "per_fold", num_array(r->fold_acc, r->n_folds));
+    cJSON *auc = cJSON_AddObjectToObject(o, "auc");
+    cJSON_AddNumberToObject(auc, "mean", r->auc_mean);
+    cJSON_AddNumberToObject(auc, "std", r->auc_std);
+    cJSON_AddNumberToObject(auc, "pooled", r->pooled_auc);
+    cJSON_AddNumberToObject(auc, "folds_defined", r->auc_folds);
+    cJSON_AddItemToObject(auc, "per_fold", num_array(r->fold_auc, r->n_folds));
+    cJSON *base = cJSON_AddObjectToObject(o, "baseline");
+    cJSON_AddStringToObject(base, "kind", "stratified random");
+    cJSON_AddNumberToObject(base, "mean", r->base_mean);
+    cJSON_AddNumberToObject(base, "std", r->base_std);
+    cJSON_AddItemToObject(base, "per_fold", num_array(r->fold_base_acc, r->n_folds));
+    cJSON *tt = cJSON_AddObjectToObject(o, "t_test");
+    cJSON_AddNumberToObject(tt, "t", r->t);
+    cJSON_AddNumberToObject(tt, "df", r->n_folds - 1);
+    cJSON_AddNumberToObject(tt, "p", r->p);
+    cJSON *pc = cJSON_AddArrayToObject(o, "per_class");
+    for (int c = 0; c < ds->n_groups; c++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "class", ds->groups[c]);
+        cJSON_AddNumberToObject(e, "support", r->support[c]);
+        cJSON_AddNumberToObject(e, "precision", r->precision[c]);
+        cJSON_AddNumberToObject(e, "recall", r->recall[c]);
+        cJSON_AddItemToArray(pc, e);
+    }
+    cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
+    for (int c = 0; c < ds->n_groups; c++)
+        cJSON_AddItemToArray(cm, int_array(r->confusion + (size_t)c * ds->n_groups, ds->n_groups));
+    cJSON_AddItemToObject(o, "fold_sizes", int_array(r->fold_size, r->n_folds));
+    char *s = cJSON_PrintUnformatted(o);
+    if (s) puts(s);
+    free(s);
+    cJSON_Delete(o);
+}
+
+static void print_table(const classify_args *a, const el_dataset *ds, const el_cv_result *r, const int *counts) {
+    printf("%d records from %d file%s (skipped: %d error records, %d without `%s`)\n", ds->n, a->n_files,
+           a->n_files == 1 ? "" : "s", ds->n_error_records, ds->n_missing_group, a->dopt.by);
+    printf("features %s, depth %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&a->dopt),
+           depth_desc(ds), ds->dim, a->cv.k, a->cv.folds, (unsigned long long)a->cv.seed,
+           a->cv.standardize ? "standardised" : "not standardised");
+    printf("\n");
+    printf("k-NN accuracy          %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->acc_mean, r->acc_std,
+           r->pooled_acc);
+    printf("macro OvR ROC-AUC      %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->auc_mean, r->auc_std,
+           r->pooled_auc);
+    printf("baseline accuracy      %.4f +- %.4f   (stratified random)\n", r->base_mean, r->base_std);
+    printf("paired t-test          t = %.4g, df = %d, two-sided p = %.4g\n", r->t, r->n_folds - 1, r->p);
+    printf("\nfold  size  accuracy  AUC     baseline\n");
+    for (int f = 0; f < r->n_folds; f++)
+        printf("%4d  %4d  %.4f    %.4f  %.4f\n", f, r->fold_size[f], r->fold_acc[f], r->fold_auc[f],
+               r->fold_base_acc[f]);
+    int w = 5;
+    for (int c = 0; c < ds->n_groups; c++) {
+        int l = (int)strlen(ds->groups[c]);
+        if (l > w) w = l;
+    }
+    if (w > 40) w = 40;
+    printf("\n%-*s  %6s  %9s  %6s\n", w, "class", "n", "precision", "recall");
+    for (int c = 0; c < ds->n_groups; c++)
+        printf("%-*.*s  %6d  %9.4f  %6.4f\n", w, w, ds->groups[c], counts[c], r->precision[c], r->recall[c]);
+    printf("\nconfusion matrix (rows: true class, columns: predicted, in the order above)\n");
+    for (int c = 0; c < ds->n_groups; c++) {
+        printf("%-*.*s ", w, w, ds->groups[c]);
+        for (int k = 0; k < ds->n_groups; k++) printf(" %5d", r->confusion[(size_t)c * ds->n_groups + k]);
+        printf("\n");
+    }
+}
 
 int cmd_classify(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "entropy-lens classify: not built yet\n");
-    return EL_EXIT_USAGE;
+    classify_args a;
+    memset(&a, 0, sizeof a);
+    int code = EL_EXIT_OK;
+    if (parse_args(argc, argv, &a, &code)) {
+        free(a.files);
+        return code;
+    }
+    el_dataset ds;
+    if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
+        fprintf(stderr, "entropy-lens classify: %s\n", el_last_error());
+        free(a.files);
+        return EL_EXIT_FATAL;
+    }
+    int *y = malloc(sizeof(int) * (size_t)(ds.n ? ds.n : 1));
+    int *counts = calloc((size_t)(ds.n_groups ? ds.n_groups : 1), sizeof(int));
+    el_cv_result r;
+    memset(&r, 0, sizeof r);
+    if (!y || !counts) {
+        fprintf(stderr, "entropy-lens classify: out of memory\n");
+        code = EL_EXIT_FATAL;
+        goto done;
+    }
+    if (ds.n_groups < 2) {
+        fprintf(stderr, "entropy-lens classify: need at least 2 distinct values of `%s`, found %d (%d records)\n",
+                a.dopt.by, ds.n_groups, ds.n);
+        code = EL_EXIT_FATAL;
+        goto done;
+    }
+    if (a.cv.folds > ds.n) {
+        fprintf(stderr, "entropy-lens classify: %d folds need at least %d records, have %d\n", a.cv.folds,
+                a.cv.folds, ds.n);
+        code = EL_EXIT_FATAL;
+        goto done;
+    }
+    for (int i = 0; i < ds.n; i++) {
+        y[i] = ds.rec[i].group_index;
+        counts[y[i]]++;
+    }
+    for (int c = 0; c < ds.n_groups; c++)
+        if (counts[c] < a.cv.folds)
+            fprintf(stderr,
+                    "entropy-lens classify: warning: `%s` = \"%s\" has %d records, fewer than the %d folds "
+                    "(some test folds lack it)\n",
+                    a.dopt.by, ds.groups[c], counts[c], a.cv.folds);
+    if (el_cv_knn(ds.X, y, ds.n, ds.dim, ds.n_groups, &a.cv, &r) != EL_OK) {
+        fprintf(stderr, "entropy-lens classify: %s\n", el_last_error());
+        code = EL_EXIT_FATAL;
+        goto done;
+    }
+    if (a.folds_out && write_folds(a.folds_out, &ds, r.fold)) {
+        code = EL_EXIT_FATAL;
+        goto done;
+    }
+    if (a.json) print_json(&a, &ds, &r, counts);
+    else print_table(&a, &ds, &r, counts);
+    if (fflush(stdout) != 0) code = EL_EXIT_FATAL;
+done:
+    el_cv_free(&r);
+    free(y);
+    free(counts);
+    el_dataset_free(&ds);
+    free(a.files);
+    return code;
 }

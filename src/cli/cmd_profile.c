@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/dist.h"
 #include "cli/inputs.h"
+#include "cli/resume.h"
 #include "cli/progress.h"
 #include "cli/summary.h"
 #include "entropy_lens.h"
@@ -38,10 +40,14 @@ static const char *help =
     "  --batch N              images per forward pass (default 8)\n"
     "  --threads N            threads (default: all cores)\n"
     "  --max-pixels N         refuse larger images (default 89478485, as Pillow)\n"
+    "  --resume               continue a killed or interrupted run: keep the records\n"
+    "                         already in -o FILE, append the missing ones\n"
     "  -q, --quiet            no progress bar or summary\n"
     "\n"
     "Output: see README.md, section Output. A failed image gets a record with\n"
-    "'error' and the run goes on.\n"
+    "'error' and the run goes on. Records are written whole, in input order, as\n"
+    "they finish. Under mpirun, ranks share the batches and rank 0 writes one\n"
+    "file identical to a single-process run.\n"
     "\n" EL_EXIT_CODES_HELP;
 
 static volatile sig_atomic_t interrupted = 0;
@@ -56,7 +62,7 @@ typedef struct {
     const char *model_dir, *output, *labels;
     el_format format;
     el_lens_params lp;
-    int recursive, quiet;
+    int recursive, quiet, resume;
     long batch, threads, max_pixels;
 } options;
 
@@ -123,6 +129,8 @@ static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_p
             o->recursive = 1;
         } else if (!strcmp(a, "--include-embeddings")) {
             o->lp.include_embeddings = 1;
+        } else if (!strcmp(a, "--resume")) {
+            o->resume = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -138,7 +146,86 @@ static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_p
         fprintf(stderr, "entropy-lens profile: no PATH given (see --help)\n");
         return -1;
     }
+    if (o->resume && (!o->output || !strcmp(o->output, "-"))) {
+        fprintf(stderr, "entropy-lens profile: --resume needs -o FILE (the output of the run to continue)\n");
+        return -1;
+    }
     return 0;
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+/* The input list travels from rank 0 to the others as length-prefixed
+ * fields: label_index, then path, label and error (absent = "\x01"). */
+static void put_field(el_strbuf *sb, const char *s) {
+    el_sb_puts(sb, s ? s : "\x01");
+    el_sb_putc(sb, '\0');
+}
+
+static void serialize_inputs(const el_input_list *l, el_strbuf *sb) {
+    el_sb_printf(sb, "%zu", l->skipped);
+    el_sb_putc(sb, '\0');
+    for (size_t i = 0; i < l->n; i++) {
+        el_sb_printf(sb, "%d", l->items[i].label_index);
+        el_sb_putc(sb, '\0');
+        put_field(sb, l->items[i].path);
+        put_field(sb, l->items[i].label);
+        put_field(sb, l->items[i].error);
+    }
+}
+
+static char *take_field(const char **p, const char *end) {
+    const char *s = *p;
+    size_t n = strnlen(s, (size_t)(end - s));
+    *p = s + n + 1;
+    if (n == 1 && s[0] == '\x01') return NULL;
+    return strndup(s, n);
+}
+
+static int deserialize_inputs(const char *buf, size_t len, el_input_list *l) {
+    const char *p = buf, *end = buf + len;
+    char *sk = take_field(&p, end);
+    l->skipped = sk ? strtoull(sk, NULL, 10) : 0;
+    free(sk);
+    while (p < end) {
+        char *idx = take_field(&p, end);
+        el_input it = {.label_index = idx ? atoi(idx) : -1};
+        free(idx);
+        it.path = take_field(&p, end);
+        it.label = take_field(&p, end);
+        it.error = take_field(&p, end);
+        if (l->n == l->cap) {
+            size_t cap = l->cap ? l->cap * 2 : 256;
+            el_input *q = realloc(l->items, cap * sizeof *q);
+            if (!q) return -1;
+            l->items = q;
+            l->cap = cap;
+        }
+        l->items[l->n++] = it;
+    }
+    return 0;
+}
+
+/* Drop inputs whose record is already in the output file. */
+static size_t drop_done(el_input_list *l, const el_resume_state *rs, int csv) {
+    el_strbuf key = {0};
+    size_t kept = 0, dropped = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        el_sb_reset(&key);
+        if (csv) el_sb_csv_str(&key, l->items[i].path);
+        else el_sb_json_str(&key, l->items[i].path);
+        if (key.data && el_resume_has(rs, key.data)) {
+            free(l->items[i].path);
+            free(l->items[i].label);
+            free(l->items[i].error);
+            dropped++;
+        } else {
+            l->items[kept++] = l->items[i];
+        }
+    }
+    l->n = kept;
+    el_sb_free(&key);
+    return dropped;
 }
 
 /* ---------------------------------------------------------------- run */
@@ -148,6 +235,105 @@ typedef struct {
     int ok;
 } slot_state;
 
+typedef struct {
+    options *o;
+    el_model *m;
+    el_model_info info;
+    el_input_list *inputs;
+    el_profile *profiles;
+    slot_state *slots;
+    float *pixels;
+    size_t img_floats;
+    el_record_ctx rctx;
+    el_summary sum;
+    size_t done_ok, failed;
+    int out_fd;
+    el_progress bar;
+    size_t written;
+} profile_run;
+
+/* One unit = one batch: decode and preprocess in parallel, one batched
+ * forward pass, then the batch's records in input order. */
+static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
+    profile_run *R = vctx;
+    const int B = (int)R->o->batch;
+    const size_t start = unit * (size_t)B;
+    const int nb = (int)(R->inputs->n - start < (size_t)B ? R->inputs->n - start : (size_t)B);
+    const size_t img_floats = R->img_floats;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int i = 0; i < nb; i++) {
+        const el_input *in = &R->inputs->items[start + (size_t)i];
+        slot_state *s = &R->slots[i];
+        s->ok = 0;
+        if (in->error) {
+            snprintf(s->error, sizeof s->error, "%s: %s", in->path, in->error);
+            continue;
+        }
+        el_image img;
+        if (el_image_load(in->path, R->info.channels, (size_t)R->o->max_pixels, &img) != EL_OK) {
+            snprintf(s->error, sizeof s->error, "%s", el_last_error());
+            continue;
+        }
+        if (el_preprocess_image(&img, &R->info.preprocess, R->pixels + img_floats * (size_t)i) != EL_OK)
+            snprintf(s->error, sizeof s->error, "%s: %s", in->path, el_last_error());
+        else
+            s->ok = 1;
+        el_image_free(&img);
+    }
+    /* Pack the good images to the front for one batched forward pass. */
+    int good = 0, map[1024];
+    for (int i = 0; i < nb; i++)
+        if (R->slots[i].ok) {
+            if (good != i) memcpy(R->pixels + img_floats * (size_t)good, R->pixels + img_floats * (size_t)i, sizeof(float) * img_floats);
+            map[i] = good++;
+        }
+    if (good && el_model_profile(R->m, R->pixels, good, &R->o->lp, R->profiles) != EL_OK) {
+        for (int i = 0; i < nb; i++)
+            if (R->slots[i].ok) {
+                R->slots[i].ok = 0;
+                snprintf(R->slots[i].error, sizeof R->slots[i].error, "%s: %s", R->inputs->items[start + (size_t)i].path,
+                         el_last_error());
+            }
+    }
+    for (int i = 0; i < nb; i++) {
+        const el_input *in = &R->inputs->items[start + (size_t)i];
+        int label_index = in->label_index;
+        if (label_index < 0 && in->label) label_index = el_model_class_index(R->m, in->label);
+        el_image_record r = {.file = in->path, .label = in->label, .label_index = label_index};
+        if (R->slots[i].ok) {
+            r.profile = &R->profiles[map[i]];
+            if (!in->label && label_index >= 0) r.label = el_model_class_name(R->m, label_index);
+            el_summary_add(&R->sum, r.label, r.profile->entropy);
+            R->done_ok++;
+        } else {
+            r.error = R->slots[i].error;
+            R->failed++;
+            if (!R->o->quiet) {
+                el_progress_finish(&R->bar);
+                fprintf(stderr, "entropy-lens: error: %s\n", R->slots[i].error);
+            }
+        }
+        el_record_format(out, &R->rctx, &r);
+    }
+    if (out->oom) {
+        fprintf(stderr, "entropy-lens profile: out of memory formatting records\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int profile_write(void *vctx, size_t unit, const char *data, size_t len) {
+    profile_run *R = vctx;
+    if (el_write_all(R->out_fd, data, len)) {
+        fprintf(stderr, "entropy-lens profile: %s: write failed: %s\n", R->o->output ? R->o->output : "stdout", strerror(errno));
+        return -1;
+    }
+    R->written = (unit + 1) * (size_t)R->o->batch;
+    if (R->written > R->inputs->n) R->written = R->inputs->n;
+    el_progress_update(&R->bar, R->written, R->failed);
+    return 0;
+}
+
 int cmd_profile(int argc, char **argv) {
     options o;
     char **paths = NULL;
@@ -156,179 +342,173 @@ int cmd_profile(int argc, char **argv) {
         free(paths);
         return EL_EXIT_USAGE;
     }
+    const int rank = el_dist_rank();
     int rc = EL_EXIT_OK;
-    el_model *m = NULL;
     el_input_list inputs = {0};
-    el_profile *profiles = NULL;
-    slot_state *slots = NULL;
-    float *pixels = NULL;
-    int out_fd = -1;
+    el_resume_state rs = {0};
     el_strbuf sb = {0};
-    el_summary sum = {0};
+    profile_run R = {.o = &o, .inputs = &inputs, .out_fd = -1};
 
     el_model_params mp = el_model_default_params();
     mp.n_threads = (int)o.threads;
     const char *model_dir = o.model_dir ? o.model_dir : el_default_model_dir();
-    if (el_model_load(model_dir, &mp, &m) != EL_OK) {
-        fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
+    int ok = el_model_load(model_dir, &mp, &R.m) == EL_OK;
+    if (!ok) fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
+    if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;
     }
-    el_model_info info;
-    el_model_get_info(m, &info);
-
-    if (el_inputs_collect(&inputs, paths, n_paths, o.recursive)) {
-        fprintf(stderr, "entropy-lens profile: out of memory listing inputs\n");
+    el_model_get_info(R.m, &R.info);
+    if (R.info.is_text) {
+        if (rank == 0) fprintf(stderr, "entropy-lens profile: %s is a language model (use entropy-lens text)\n", model_dir);
         rc = EL_EXIT_FATAL;
         goto done;
     }
-    if (o.labels) {
-        char err[1024];
-        if (el_inputs_apply_labels(&inputs, o.labels, err, sizeof err)) {
-            fprintf(stderr, "entropy-lens profile: %s\n", err);
-            rc = EL_EXIT_FATAL;
-            goto done;
+    /* Rank 0 lists the inputs once (and drops what --resume finds done);
+     * every rank gets the same list. */
+    ok = 1;
+    if (rank == 0) {
+        if (el_inputs_collect(&inputs, paths, n_paths, o.recursive)) {
+            fprintf(stderr, "entropy-lens profile: out of memory listing inputs\n");
+            ok = 0;
+        }
+        if (ok && o.labels) {
+            char err[1024];
+            if (el_inputs_apply_labels(&inputs, o.labels, err, sizeof err)) {
+                fprintf(stderr, "entropy-lens profile: %s\n", err);
+                ok = 0;
+            }
+        }
+        if (ok && o.resume) {
+            if (el_resume_scan(o.output, o.format == EL_FORMAT_CSV, "file", &rs)) ok = 0;
+            else {
+                size_t dropped = drop_done(&inputs, &rs, o.format == EL_FORMAT_CSV);
+                if (!o.quiet) fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", dropped, o.output, inputs.n);
+            }
+        }
+        if (ok && o.output && strcmp(o.output, "-")) {
+            int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o.resume ? O_APPEND : O_TRUNC);
+            R.out_fd = open(o.output, flags, 0644);
+            if (R.out_fd < 0) {
+                fprintf(stderr, "entropy-lens profile: %s: cannot write: %s\n", o.output, strerror(errno));
+                ok = 0;
+            }
+        } else {
+            R.out_fd = STDOUT_FILENO;
         }
     }
-    if (o.output && strcmp(o.output, "-")) {
-        out_fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (out_fd < 0) {
-            fprintf(stderr, "entropy-lens profile: %s: cannot write: %s\n", o.output, strerror(errno));
-            rc = EL_EXIT_FATAL;
-            goto done;
+    if (!el_dist_all_ok(ok)) {
+        rc = EL_EXIT_FATAL;
+        goto done;
+    }
+    if (el_dist_size() > 1) {
+        char *buf = NULL;
+        size_t len = 0;
+        if (rank == 0) {
+            serialize_inputs(&inputs, &sb);
+            buf = sb.data;
+            len = sb.len;
         }
-    } else {
-        out_fd = STDOUT_FILENO;
+        el_dist_bcast(&buf, &len);
+        if (rank != 0) {
+            deserialize_inputs(buf, len, &inputs);
+            free(buf);
+        }
+        el_sb_reset(&sb);
     }
 
     const int B = (int)o.batch;
-    const size_t img_floats = (size_t)info.channels * info.image_size * info.image_size;
-    profiles = calloc((size_t)B, sizeof *profiles);
-    slots = calloc((size_t)B, sizeof *slots);
-    pixels = malloc(sizeof(float) * img_floats * (size_t)B);
-    if (!profiles || !slots || !pixels) {
-        fprintf(stderr, "entropy-lens profile: out of memory for a batch of %d\n", B);
-        rc = EL_EXIT_FATAL;
-        goto done;
-    }
-    for (int i = 0; i < B; i++)
-        if (el_profile_init(&profiles[i], m, &o.lp) != EL_OK) {
+    R.img_floats = (size_t)R.info.channels * R.info.image_size * R.info.image_size;
+    R.profiles = calloc((size_t)B, sizeof *R.profiles);
+    R.slots = calloc((size_t)B, sizeof *R.slots);
+    R.pixels = malloc(sizeof(float) * R.img_floats * (size_t)B);
+    ok = R.profiles && R.slots && R.pixels;
+    for (int i = 0; i < B && ok; i++)
+        if (el_profile_init(&R.profiles[i], R.m, &o.lp) != EL_OK) {
             fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
-            rc = EL_EXIT_FATAL;
-            goto done;
+            ok = 0;
         }
-    el_record_ctx rctx = {.format = o.format, .model = info.name, .m = m, .lp = &o.lp, .n_layers = info.n_layers};
-    el_record_header(&sb, &rctx);
-    if (sb.len && el_write_all(out_fd, sb.data, sb.len)) {
-        fprintf(stderr, "entropy-lens profile: %s: write failed: %s\n", o.output ? o.output : "stdout", strerror(errno));
+    if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;
     }
-    sum.depth = profiles[0].n_depth;
+    R.rctx = (el_record_ctx){.format = o.format, .model = R.info.name, .m = R.m, .lp = &o.lp, .n_layers = R.info.n_layers};
+    if (rank == 0 && !(o.resume && (rs.has_header || rs.n_records))) {
+        el_record_header(&sb, &R.rctx);
+        if (sb.len && el_write_all(R.out_fd, sb.data, sb.len)) {
+            fprintf(stderr, "entropy-lens profile: %s: write failed: %s\n", o.output ? o.output : "stdout", strerror(errno));
+            el_dist_abort(EL_EXIT_FATAL);
+        }
+    }
+    R.sum.depth = R.profiles[0].n_depth;
 
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
-
-    el_progress bar;
-    el_progress_start(&bar, inputs.n, "images");
-    if (o.quiet) bar.enabled = 0;
-    size_t done_ok = 0, failed = 0;
+    el_progress_start(&R.bar, inputs.n, "images");
+    if (o.quiet || rank != 0) R.bar.enabled = 0;
     const double t0 = el_now();
-    for (size_t start = 0; start < inputs.n && !interrupted; start += (size_t)B) {
-        const int nb = (int)(inputs.n - start < (size_t)B ? inputs.n - start : (size_t)B);
-        /* Decode and preprocess in parallel: each image is independent. */
-#pragma omp parallel for schedule(dynamic, 1)
-        for (int i = 0; i < nb; i++) {
-            const el_input *in = &inputs.items[start + (size_t)i];
-            slot_state *s = &slots[i];
-            s->ok = 0;
-            if (in->error) {
-                snprintf(s->error, sizeof s->error, "%s: %s", in->path, in->error);
-                continue;
-            }
-            el_image img;
-            if (el_image_load(in->path, info.channels, (size_t)o.max_pixels, &img) != EL_OK) {
-                snprintf(s->error, sizeof s->error, "%s", el_last_error());
-                continue;
-            }
-            if (el_preprocess_image(&img, &info.preprocess, pixels + img_floats * (size_t)i) != EL_OK)
-                snprintf(s->error, sizeof s->error, "%s: %s", in->path, el_last_error());
-            else
-                s->ok = 1;
-            el_image_free(&img);
-        }
-        /* Pack the good images to the front for one batched forward pass. */
-        int good = 0, map[1024];
-        for (int i = 0; i < nb; i++)
-            if (slots[i].ok) {
-                if (good != i) memcpy(pixels + img_floats * (size_t)good, pixels + img_floats * (size_t)i, sizeof(float) * img_floats);
-                map[i] = good++;
-            }
-        if (good && el_model_profile(m, pixels, good, &o.lp, profiles) != EL_OK) {
-            for (int i = 0; i < nb; i++)
-                if (slots[i].ok) {
-                    slots[i].ok = 0;
-                    snprintf(slots[i].error, sizeof slots[i].error, "%s: %s", inputs.items[start + (size_t)i].path,
-                             el_last_error());
-                }
-        }
-        for (int i = 0; i < nb; i++) {
-            const el_input *in = &inputs.items[start + (size_t)i];
-            int label_index = in->label_index;
-            if (label_index < 0 && in->label) label_index = el_model_class_index(m, in->label);
-            el_image_record r = {.file = in->path, .label = in->label, .label_index = label_index};
-            if (slots[i].ok) {
-                r.profile = &profiles[map[i]];
-                if (!in->label && label_index >= 0) r.label = el_model_class_name(m, label_index);
-                el_summary_add(&sum, r.label, r.profile->entropy);
-                done_ok++;
-            } else {
-                r.error = slots[i].error;
-                failed++;
-                if (!o.quiet) {
-                    el_progress_finish(&bar);
-                    fprintf(stderr, "entropy-lens: error: %s\n", slots[i].error);
-                }
-            }
-            el_sb_reset(&sb);
-            el_record_format(&sb, &rctx, &r);
-            if (sb.oom || el_write_all(out_fd, sb.data, sb.len)) {
-                fprintf(stderr, "entropy-lens profile: %s: write failed: %s\n", o.output ? o.output : "stdout",
-                        sb.oom ? "out of memory" : strerror(errno));
-                rc = EL_EXIT_FATAL;
-                goto done;
-            }
-        }
-        el_progress_update(&bar, start + (size_t)nb, failed);
-    }
-    el_progress_finish(&bar);
+    const size_t units = (inputs.n + (size_t)B - 1) / (size_t)B;
+    if (el_dist_run(units, profile_unit, profile_write, &R, &interrupted)) rc = EL_EXIT_FATAL;
+    el_progress_finish(&R.bar);
     const double secs = el_now() - t0;
-    if (!o.quiet) {
-        fprintf(stderr, "%zu images profiled, %zu failed, %zu skipped (not images), %.2f s, %.1f images/s%s\n", done_ok,
-                failed, inputs.skipped, secs, secs > 0 ? (done_ok + failed) / secs : 0.0,
-                interrupted ? " (interrupted: finished records are kept)" : "");
-        el_summary_print(&sum, "mean CLS entropy profile", el_units_name(o.lp.units), profiles[0].first_layer);
+
+    /* Every rank's counts and per-label sums meet at rank 0. */
+    el_sb_reset(&sb);
+    el_sb_printf(&sb, "%zu\t%zu\t%d\n", R.done_ok, R.failed, (int)interrupted);
+    el_summary_serialize(&R.sum, &sb);
+    el_sb_putc(&sb, '\x02');
+    char *all = NULL;
+    size_t all_len = 0;
+    el_dist_gather(sb.data, sb.len, &all, &all_len);
+    if (rank == 0 && all) {
+        el_summary total = {.depth = R.sum.depth};
+        size_t done_ok = 0, failed = 0;
+        int any_interrupted = 0;
+        for (char *part = all; part < all + all_len;) {
+            char *end = memchr(part, '\x02', (size_t)(all + all_len - part));
+            if (!end) break;
+            *end = '\0';
+            size_t a = 0, b = 0;
+            int c = 0;
+            char *nl = strchr(part, '\n');
+            if (nl && sscanf(part, "%zu\t%zu\t%d", &a, &b, &c) == 3) {
+                done_ok += a;
+                failed += b;
+                any_interrupted |= c;
+                el_summary_merge(&total, nl + 1);
+            }
+            part = end + 1;
+        }
+        if (!o.quiet) {
+            fprintf(stderr, "%zu images profiled, %zu failed, %zu skipped (not images), %.2f s, %.1f images/s%s%s\n",
+                    done_ok, failed, inputs.skipped, secs, secs > 0 ? (done_ok + failed) / secs : 0.0,
+                    el_dist_size() > 1 ? " (all ranks)" : "",
+                    any_interrupted ? " (interrupted: finished records are kept; --resume continues)" : "");
+            el_summary_print(&total, "mean CLS entropy profile", el_units_name(o.lp.units), R.profiles[0].first_layer);
+        }
+        el_summary_free(&total);
+        if (rc == EL_EXIT_OK) rc = any_interrupted ? EL_EXIT_INTERRUPTED : failed ? EL_EXIT_PARTIAL : EL_EXIT_OK;
     }
-    if (interrupted) rc = EL_EXIT_INTERRUPTED;
-    else if (failed) rc = EL_EXIT_PARTIAL;
+    free(all);
 
 done:
-    if (out_fd > STDOUT_FILENO) {
-        if (close(out_fd) != 0 && rc == EL_EXIT_OK) {
+    if (R.out_fd > STDOUT_FILENO) {
+        if (close(R.out_fd) != 0 && rc == EL_EXIT_OK) {
             fprintf(stderr, "entropy-lens profile: %s: close failed: %s\n", o.output, strerror(errno));
             rc = EL_EXIT_FATAL;
         }
     }
-    if (profiles)
-        for (int i = 0; i < (int)o.batch; i++) el_profile_free(&profiles[i]);
-    free(profiles);
-    free(slots);
-    free(pixels);
+    if (R.profiles)
+        for (int i = 0; i < (int)o.batch; i++) el_profile_free(&R.profiles[i]);
+    free(R.profiles);
+    free(R.slots);
+    free(R.pixels);
     el_sb_free(&sb);
-    el_summary_free(&sum);
+    el_summary_free(&R.sum);
+    el_resume_free(&rs);
     el_inputs_free(&inputs);
-    el_model_free(m);
+    el_model_free(R.m);
     free(paths);
     return rc;
 }

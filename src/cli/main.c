@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/dist.h"
 
 static const char *usage =
     "entropy-lens: per-layer logit-lens entropy profiles of transformers\n"
@@ -24,7 +25,16 @@ static const char *usage =
     "\n"
     "Run 'entropy-lens COMMAND --help' for a command's options.\n" EL_EXIT_CODES_HELP;
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv) {
+    el_dist_init(&argc, &argv);
+    int rc = dispatch(argc, argv);
+    el_dist_finalize();
+    return rc;
+}
+
+static int dispatch(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EL_EXIT_USAGE : EL_EXIT_OK;

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "core/strbuf.h"
+
 typedef struct {
     char *label;
     size_t count;
@@ -19,5 +21,9 @@ typedef struct {
 void el_summary_add(el_summary *s, const char *label, const float *profile);
 void el_summary_print(const el_summary *s, const char *title, const char *units, int first_layer);
 void el_summary_free(el_summary *s);
+/* Text form for gathering over MPI ranks: one "label\tcount\tsum,sum,...\n"
+ * line per label; merge adds such text into s. */
+void el_summary_serialize(const el_summary *s, el_strbuf *out);
+void el_summary_merge(el_summary *s, const char *text);
 
 #endif

@@ -1,0 +1,129 @@
+#include "cli/resume.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The JSON string literal after "key": on this line, as raw text. */
+static char *json_key(const char *line, size_t len, const char *key) {
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = NULL;
+    for (size_t i = 0; i + strlen(pat) <= len; i++)
+        if (!memcmp(line + i, pat, strlen(pat))) {
+            p = line + i + strlen(pat) - 1;
+            break;
+        }
+    if (!p) return NULL;
+    const char *q = p + 1;
+    while (q < line + len && *q != '"') q += *q == '\\' ? 2 : 1;
+    if (q >= line + len) return NULL;
+    return strndup(p, (size_t)(q - p + 1));
+}
+
+/* The first CSV field, raw (with its quotes if it had them). */
+static char *csv_key(const char *line, size_t len) {
+    size_t i = 0;
+    if (len && line[0] == '"') {
+        i = 1;
+        while (i < len) {
+            if (line[i] == '"') {
+                if (i + 1 < len && line[i + 1] == '"') i += 2;
+                else {
+                    i++;
+                    break;
+                }
+            } else {
+                i++;
+            }
+        }
+    } else {
+        while (i < len && line[i] != ',') i++;
+    }
+    return strndup(line, i);
+}
+
+int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *st) {
+    memset(st, 0, sizeof *st);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return 0;
+        fprintf(stderr, "entropy-lens: %s: cannot open for --resume: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        close(fd);
+        return -1;
+    }
+    size_t size = (size_t)sb.st_size;
+    char *buf = malloc(size + 1);
+    if (!buf || (size && read(fd, buf, size) != (ssize_t)size)) {
+        fprintf(stderr, "entropy-lens: %s: cannot read for --resume\n", path);
+        free(buf);
+        close(fd);
+        return -1;
+    }
+    /* Keep whole lines only. */
+    size_t whole = size;
+    while (whole > 0 && buf[whole - 1] != '\n') whole--;
+    if (whole != size) {
+        fprintf(stderr, "entropy-lens: %s: dropping a partial last record (%zu bytes)\n", path, size - whole);
+        if (ftruncate(fd, (off_t)whole) != 0) {
+            fprintf(stderr, "entropy-lens: %s: cannot truncate: %s\n", path, strerror(errno));
+            free(buf);
+            close(fd);
+            return -1;
+        }
+    }
+    close(fd);
+    size_t cap = 0;
+    for (size_t start = 0; start < whole;) {
+        const char *nl = memchr(buf + start, '\n', whole - start);
+        size_t len = (size_t)(nl - (buf + start));
+        const char *line = buf + start;
+        start += len + 1;
+        if (len == 0) continue;
+        if (csv && !st->has_header && st->n_records == 0 && !strncmp(line, "file,", 5)) {
+            st->has_header = 1;
+            continue;
+        }
+        if (csv && !st->has_header && st->n_records == 0 && !strncmp(line, "prompt,", 7)) {
+            st->has_header = 1;
+            continue;
+        }
+        st->n_records++;
+        char *k = csv ? csv_key(line, len) : json_key(line, len, key);
+        if (!k) continue;
+        if (st->n_keys == cap) {
+            cap = cap ? cap * 2 : 1024;
+            char **p = realloc(st->keys, cap * sizeof *p);
+            if (!p) {
+                free(k);
+                free(buf);
+                return -1;
+            }
+            st->keys = p;
+        }
+        st->keys[st->n_keys++] = k;
+    }
+    free(buf);
+    qsort(st->keys, st->n_keys, sizeof *st->keys, cmp_key);
+    return 0;
+}
+
+int el_resume_has(const el_resume_state *st, const char *raw_key) {
+    return st->n_keys && bsearch(&raw_key, st->keys, st->n_keys, sizeof *st->keys, cmp_key) != NULL;
+}
+
+void el_resume_free(el_resume_state *st) {
+    for (size_t i = 0; i < st->n_keys; i++) free(st->keys[i]);
+    free(st->keys);
+    memset(st, 0, sizeof *st);
+}

@@ -1,0 +1,25 @@
+/* --resume: read what a previous (possibly killed) run wrote, so the new run
+ * appends exactly the missing records. A partial last line (a write cut by
+ * SIGKILL mid-record) is cut off first. */
+#ifndef EL_CLI_RESUME_H
+#define EL_CLI_RESUME_H
+
+#include <stddef.h>
+
+typedef struct {
+    char **keys;      /* sorted: raw key text of each record (see below) */
+    size_t n_keys;
+    size_t n_records; /* whole records (CSV: without the header) */
+    int has_header;   /* CSV: the file already has its header line */
+} el_resume_state;
+
+/* Scan path (a missing or empty file is a fresh start). JSONL: the key is the
+ * raw JSON string literal of field `key` ("file"), quotes and escapes
+ * included; CSV: the raw first field as written. Returns 0 or -1 with a
+ * message on stderr. */
+int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *st);
+/* Is this raw key (formatted the way records are written) done? */
+int el_resume_has(const el_resume_state *st, const char *raw_key);
+void el_resume_free(el_resume_state *st);
+
+#endif
