@@ -1,0 +1,149 @@
+/* Model input preparation in the order the Python libraries apply it:
+ * channel conversion (Pillow convert), resize (Pillow, 8-bit), centre crop
+ * (HF floors the offset, torchvision rounds it with Python's round();
+ * both pad a too-small image with zeros, split as torchvision does),
+ * then per value float32(x * rescale_factor) computed in double as HF's
+ * rescale does, and (x - mean) / std in float32 as HF's normalize and
+ * torchvision's Normalize do. Output is planar [C][H][W]. */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "imageio_internal.h"
+
+/* Python's round() of a half-integer d / 2 for d >= 0: ties to even. */
+static int half_round_even(int d) {
+    int q = d / 2;
+    if (d % 2 == 0) return q;
+    return (q % 2 == 0) ? q : q + 1;
+}
+
+/* Where output row/column 0 reads from, and how many zero rows pad the
+ * start, for one axis of a centre crop of size crop from size n. */
+static void crop_axis(int n, int crop, int rounded, int *offset, int *pad) {
+    if (crop > n) {
+        *pad = (crop - n) / 2; /* torchvision: left/top pad (crop - n) // 2 */
+        *offset = 0;
+    } else {
+        *pad = 0;
+        *offset = rounded ? half_round_even(n - crop) : (n - crop) / 2;
+    }
+}
+
+static el_status resize_size(const el_preprocess *pp, int w, int h, int *rw, int *rh) {
+    if (pp->shortest_edge > 0) {
+        /* HF get_resize_output_image_size / torchvision 0.14:
+         * long = int(shortest_edge * long / short) with a float division. */
+        int shrt = w <= h ? w : h, lng = w <= h ? h : w;
+        double nl = (double)((int64_t)pp->shortest_edge * lng) / (double)shrt;
+        if (!(nl < (double)INT_MAX) || nl < 1.0)
+            return el_fail(EL_ERR_CONFIG, "preprocess: shortest edge %d gives an unusable size",
+                           pp->shortest_edge);
+        if (w <= h) {
+            *rw = pp->shortest_edge;
+            *rh = (int)nl;
+        } else {
+            *rw = (int)nl;
+            *rh = pp->shortest_edge;
+        }
+        return EL_OK;
+    }
+    if (pp->resize_w <= 0 || pp->resize_h <= 0)
+        return el_fail(EL_ERR_CONFIG,
+                       "preprocess: do_resize needs shortest_edge or a size, got %dx%d",
+                       pp->resize_w, pp->resize_h);
+    *rw = pp->resize_w;
+    *rh = pp->resize_h;
+    return EL_OK;
+}
+
+el_status el_preprocess_image(const el_image *img, const el_preprocess *pp, float *out) {
+    el_image conv = {0}, sized = {0};
+    const el_image *cur = img;
+    int w, h, fw, fh, ch;
+    int off_x = 0, off_y = 0, pad_x = 0, pad_y = 0;
+    float lut[3][256];
+    el_status s = EL_OK;
+
+    if (!img || !img->pixels || img->width <= 0 || img->height <= 0 ||
+        (img->channels != 1 && img->channels != 3))
+        return el_fail(EL_ERR_ARG, "preprocess: invalid input image");
+    if (!pp || !out) return el_fail(EL_ERR_ARG, "preprocess: NULL settings or output buffer");
+    ch = pp->channels;
+    if (ch != 1 && ch != 3)
+        return el_fail(EL_ERR_CONFIG, "preprocess: channels must be 1 or 3, not %d", ch);
+    if (pp->out_w <= 0 || pp->out_h <= 0)
+        return el_fail(EL_ERR_CONFIG, "preprocess: model input size %dx%d is not positive",
+                       pp->out_w, pp->out_h);
+
+    /* Work out the geometry first so a bad config fails before any work. */
+    w = img->width;
+    h = img->height;
+    if (pp->do_resize) EL_TRY(resize_size(pp, img->width, img->height, &w, &h));
+    fw = w;
+    fh = h;
+    if (pp->do_center_crop) {
+        if (pp->crop_w <= 0 || pp->crop_h <= 0)
+            return el_fail(EL_ERR_CONFIG, "preprocess: centre crop size %dx%d is not positive",
+                           pp->crop_w, pp->crop_h);
+        crop_axis(w, pp->crop_w, pp->crop_round, &off_x, &pad_x);
+        crop_axis(h, pp->crop_h, pp->crop_round, &off_y, &pad_y);
+        fw = pp->crop_w;
+        fh = pp->crop_h;
+    }
+    if (fw != pp->out_w || fh != pp->out_h)
+        return el_fail(EL_ERR_CONFIG,
+                       "preprocess: resize/crop settings give %dx%d but the model input is %dx%d",
+                       fw, fh, pp->out_w, pp->out_h);
+
+    /* Every output value is a function of (channel, 8-bit value). */
+    for (int c = 0; c < ch; c++) {
+        if (pp->do_normalize && !(pp->std[c] != 0.0f))
+            return el_fail(EL_ERR_CONFIG, "preprocess: std[%d] is zero", c);
+        for (int v = 0; v < 256; v++) {
+            float f = pp->do_rescale ? (float)((double)v * pp->rescale_factor) : (float)v;
+            if (pp->do_normalize) f = (f - pp->mean[c]) / pp->std[c];
+            lut[c][v] = f;
+        }
+    }
+
+    if (img->channels != ch) {
+        s = el_image_alloc(&conv, "preprocess", img->width, img->height, ch);
+        if (s != EL_OK) return s;
+        for (int y = 0; y < img->height; y++)
+            el_convert_row(img->channels == 3 ? EL_PIX_RGB : EL_PIX_L,
+                           img->pixels + (size_t)y * (size_t)img->width * (size_t)img->channels,
+                           img->width, ch,
+                           conv.pixels + (size_t)y * (size_t)img->width * (size_t)ch);
+        cur = &conv;
+    }
+    if (pp->do_resize && (w != cur->width || h != cur->height)) {
+        s = el_image_resize(cur, w, h, pp->resample, &sized);
+        if (s != EL_OK) goto done;
+        cur = &sized;
+    }
+
+    for (int c = 0; c < ch; c++) {
+        float zero = lut[c][0];
+        for (int y = 0; y < fh; y++) {
+            float *o = out + ((size_t)c * (size_t)fh + (size_t)y) * (size_t)fw;
+            int sy = y - pad_y + off_y;
+            if (sy < 0 || sy >= cur->height) {
+                for (int x = 0; x < fw; x++) o[x] = zero;
+                continue;
+            }
+            const uint8_t *row = cur->pixels + (size_t)sy * (size_t)cur->width * (size_t)ch;
+            for (int x = 0; x < fw; x++) {
+                int sx = x - pad_x + off_x;
+                o[x] = (sx < 0 || sx >= cur->width) ? zero : lut[c][row[(size_t)sx * (size_t)ch + (size_t)c]];
+            }
+        }
+    }
+done:
+    el_image_free(&conv);
+    el_image_free(&sized);
+    return s;
+}
