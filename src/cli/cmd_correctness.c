@@ -266,8 +266,9 @@ int cmd_correctness(int argc, char **argv) {
         printf("%d records with `correct`: %d right, %d wrong (model accuracy %.4f); skipped %d with `correct` "
                "null or absent, %d error records\n",
                n, n_right, n_wrong, (double)n_right / n, n_unknown, ds.n_error_records);
-        printf("features %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&dopt), D, cv.k,
-               cv.folds, (unsigned long long)cv.seed, cv.standardize ? "standardised" : "not standardised");
+        printf("features %s, depth %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&dopt),
+               ds.depth_used == EL_DEPTH_RESAMPLE ? "resampled" : ds.depth_used == EL_DEPTH_PAD ? "padded" : "native",
+               D, cv.k, cv.folds, (unsigned long long)cv.seed, cv.standardize ? "standardised" : "not standardised");
         printf("\nk-NN ROC-AUC (correct)   %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r.auc_mean, r.auc_std,
                r.pooled_auc);
         printf("k-NN accuracy            %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r.acc_mean, r.acc_std,

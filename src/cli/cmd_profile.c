@@ -155,45 +155,32 @@ static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_p
 
 /* ---------------------------------------------------------------- inputs */
 
-/* The input list travels from rank 0 to the others as length-prefixed
- * fields: label_index, then path, label and error (absent = "\x01"). */
-static void put_field(el_strbuf *sb, const char *s) {
-    el_sb_puts(sb, s ? s : "\x01");
-    el_sb_putc(sb, '\0');
-}
-
+/* The input list travels from rank 0 to the others as fields: label_index,
+ * then path, label and error. */
 static void serialize_inputs(const el_input_list *l, el_strbuf *sb) {
     el_sb_printf(sb, "%zu", l->skipped);
     el_sb_putc(sb, '\0');
     for (size_t i = 0; i < l->n; i++) {
         el_sb_printf(sb, "%d", l->items[i].label_index);
         el_sb_putc(sb, '\0');
-        put_field(sb, l->items[i].path);
-        put_field(sb, l->items[i].label);
-        put_field(sb, l->items[i].error);
+        el_dist_put_field(sb, l->items[i].path);
+        el_dist_put_field(sb, l->items[i].label);
+        el_dist_put_field(sb, l->items[i].error);
     }
-}
-
-static char *take_field(const char **p, const char *end) {
-    const char *s = *p;
-    size_t n = strnlen(s, (size_t)(end - s));
-    *p = s + n + 1;
-    if (n == 1 && s[0] == '\x01') return NULL;
-    return strndup(s, n);
 }
 
 static int deserialize_inputs(const char *buf, size_t len, el_input_list *l) {
     const char *p = buf, *end = buf + len;
-    char *sk = take_field(&p, end);
+    char *sk = el_dist_take_field(&p, end);
     l->skipped = sk ? strtoull(sk, NULL, 10) : 0;
     free(sk);
     while (p < end) {
-        char *idx = take_field(&p, end);
+        char *idx = el_dist_take_field(&p, end);
         el_input it = {.label_index = idx ? atoi(idx) : -1};
         free(idx);
-        it.path = take_field(&p, end);
-        it.label = take_field(&p, end);
-        it.error = take_field(&p, end);
+        it.path = el_dist_take_field(&p, end);
+        it.label = el_dist_take_field(&p, end);
+        it.error = el_dist_take_field(&p, end);
         if (l->n == l->cap) {
             size_t cap = l->cap ? l->cap * 2 : 256;
             el_input *q = realloc(l->items, cap * sizeof *q);
@@ -454,43 +441,18 @@ int cmd_profile(int argc, char **argv) {
     const double secs = el_now() - t0;
 
     /* Every rank's counts and per-label sums meet at rank 0. */
-    el_sb_reset(&sb);
-    el_sb_printf(&sb, "%zu\t%zu\t%d\n", R.done_ok, R.failed, (int)interrupted);
-    el_summary_serialize(&R.sum, &sb);
-    el_sb_putc(&sb, '\x02');
-    char *all = NULL;
-    size_t all_len = 0;
-    el_dist_gather(sb.data, sb.len, &all, &all_len);
-    if (rank == 0 && all) {
-        el_summary total = {.depth = R.sum.depth};
-        size_t done_ok = 0, failed = 0;
-        int any_interrupted = 0;
-        for (char *part = all; part < all + all_len;) {
-            char *end = memchr(part, '\x02', (size_t)(all + all_len - part));
-            if (!end) break;
-            *end = '\0';
-            size_t a = 0, b = 0;
-            int c = 0;
-            char *nl = strchr(part, '\n');
-            if (nl && sscanf(part, "%zu\t%zu\t%d", &a, &b, &c) == 3) {
-                done_ok += a;
-                failed += b;
-                any_interrupted |= c;
-                el_summary_merge(&total, nl + 1);
-            }
-            part = end + 1;
-        }
+    el_run_counts counts = {.ok = R.done_ok, .failed = R.failed, .interrupted = interrupted};
+    el_summary_gather(&R.sum, &counts);
+    if (rank == 0) {
         if (!o.quiet) {
             fprintf(stderr, "%zu images profiled, %zu failed, %zu skipped (not images), %.2f s, %.1f images/s%s%s\n",
-                    done_ok, failed, inputs.skipped, secs, secs > 0 ? (done_ok + failed) / secs : 0.0,
+                    counts.ok, counts.failed, inputs.skipped, secs, secs > 0 ? (counts.ok + counts.failed) / secs : 0.0,
                     el_dist_size() > 1 ? " (all ranks)" : "",
-                    any_interrupted ? " (interrupted: finished records are kept; --resume continues)" : "");
-            el_summary_print(&total, "mean CLS entropy profile", el_units_name(o.lp.units), R.profiles[0].first_layer);
+                    counts.interrupted ? " (interrupted: finished records are kept; --resume continues)" : "");
+            el_summary_print(&R.sum, "mean CLS entropy profile", el_units_name(o.lp.units), R.profiles[0].first_layer);
         }
-        el_summary_free(&total);
-        if (rc == EL_EXIT_OK) rc = any_interrupted ? EL_EXIT_INTERRUPTED : failed ? EL_EXIT_PARTIAL : EL_EXIT_OK;
+        if (rc == EL_EXIT_OK) rc = counts.interrupted ? EL_EXIT_INTERRUPTED : counts.failed ? EL_EXIT_PARTIAL : EL_EXIT_OK;
     }
-    free(all);
 
 done:
     if (R.out_fd > STDOUT_FILENO) {

@@ -1,11 +1,650 @@
-/* entropy-lens report: placeholder until the analysis module lands. */
+/* entropy-lens report: one self-contained HTML page summarising a run —
+ * profiles, classification and correctness tables, an embedding, and the
+ * most and least certain images with their patch-entropy maps. */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "analysis/analysis.h"
+#include "analysis/dataset.h"
 #include "cli/cli.h"
+#include "core/strbuf.h"
+#include "plot/dataset_plots.h"
+#include "plot/figures.h"
+#include "plot/html.h"
+
+static const char *help =
+    "Usage: entropy-lens report FILES... -o report.html [--by FIELD] [--title TEXT]\n"
+    "                           [--k 29] [--folds 10] [--seed 42] [--top 5]\n"
+    "                           [--image-root DIR] [--no-tsne]\n"
+    "\n"
+    "One self-contained HTML file (figures inlined as SVG and PNG data URIs; no\n"
+    "network, no JavaScript) summarising the JSONL files written by `entropy-lens\n"
+    "profile` or `entropy-lens text`:\n"
+    "  - the runs: files, records, models, units, model accuracy;\n"
+    "  - entropy profiles by FIELD (and by `correct` when records have it);\n"
+    "  - classification of FIELD from the profiles: cross-validated k-NN accuracy\n"
+    "    and ROC-AUC against a stratified random baseline, per-class precision and\n"
+    "    recall, the confusion matrix (as `entropy-lens classify`);\n"
+    "  - correctness: how well profiles predict a right top-1 answer, and the\n"
+    "    ROC-AUC of -entropy at each depth (as `entropy-lens correctness`);\n"
+    "  - a 2-D embedding of the profiles: PCA, and exact t-SNE up to 1000 records;\n"
+    "  - the most and least certain images by final-layer entropy, with their\n"
+    "    patch-entropy maps when the records have `patch_entropy`.\n"
+    "Sections that do not apply (no labels, one class, no `correct`) say why.\n"
+    "\n"
+    "  --by FIELD        the grouping field (default: label)\n"
+    "  --title TEXT      page title (default \"entropy-lens report\")\n"
+    "  --k K, --folds K, --seed S   cross-validation settings (defaults 29, 10, 42;\n"
+    "                    folds are lowered to the record count when needed)\n"
+    "  --top N           images in each of the most/least certain lists (default 5)\n"
+    "  --image-root DIR  where the images are (see heatmap --help)\n"
+    "  --no-tsne         PCA only\n"
+    "  -o, --output OUT  the HTML file\n"
+    "\n"
+    "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
+    "no records, or the output cannot be written).\n";
+
+typedef struct {
+    const char **files;
+    int n_files;
+    const char *output, *by, *title, *root;
+    el_cv_params cv;
+    int top, tsne;
+    char *units;
+} report_args;
+
+static void h(el_strbuf *b, const char *s) { el_html_escape(b, s); }
+
+static void note(el_strbuf *b, const char *fmt, const char *arg) {
+    char t[512];
+    snprintf(t, sizeof t, fmt, arg ? arg : "");
+    el_sb_puts(b, "<p class=\"note\">");
+    h(b, t);
+    el_sb_puts(b, "</p>\n");
+}
+
+static void fig_or_note(el_strbuf *b, el_canvas *c, const char *alt) {
+    if (!c || el_html_figure(b, c, alt) != EL_OK) note(b, "Figure not drawn: %s", el_last_error());
+}
+
+static el_status load(const report_args *a, const char *by, int patches, int features, el_dataset *ds) {
+    el_dataset_opts o = el_dataset_default_opts();
+    o.by = by;
+    o.keep_patches = patches;
+    o.need_features = features;
+    return el_dataset_load(a->files, a->n_files, &o, ds);
+}
+
+/* ---------------------------------------------------------------- summary */
+
+static void section_summary(el_strbuf *b, const report_args *a, const el_dataset *ds) {
+    el_sb_puts(b, "<section id=\"run\"><h2>Run</h2>\n<table class=\"kv\">\n<tr><th>files</th><td>");
+    for (int i = 0; i < a->n_files; i++) {
+        if (i) el_sb_puts(b, "<br>");
+        el_sb_puts(b, "<code>");
+        h(b, a->files[i]);
+        el_sb_puts(b, "</code>");
+    }
+    el_sb_printf(b, "</td></tr>\n<tr><th>records</th><td>%d", ds->n);
+    if (ds->n_error_records) el_sb_printf(b, " (and %d error records, skipped)", ds->n_error_records);
+    el_sb_puts(b, "</td></tr>\n<tr><th>models</th><td>");
+    for (int i = 0; i < ds->n; i++) {
+        int seen = 0, count = 0;
+        for (int j = 0; j < i && !seen; j++) seen = !strcmp(ds->rec[j].model, ds->rec[i].model);
+        if (seen) continue;
+        for (int j = i; j < ds->n; j++) count += !strcmp(ds->rec[j].model, ds->rec[i].model);
+        if (i) el_sb_puts(b, "<br>");
+        el_sb_puts(b, "<code>");
+        h(b, *ds->rec[i].model ? ds->rec[i].model : "(unnamed)");
+        el_sb_printf(b, "</code>: %d %s record%s, %d layers", count, ds->rec[i].is_text ? "text" : "image",
+                     count == 1 ? "" : "s", ds->rec[i].n_layers);
+    }
+    el_sb_puts(b, "</td></tr>\n<tr><th>units</th><td>");
+    h(b, a->units ? a->units : "not recorded");
+    int right = 0, wrong = 0, labelled = 0;
+    for (int i = 0; i < ds->n; i++) {
+        right += ds->rec[i].correct == 1;
+        wrong += ds->rec[i].correct == 0;
+        labelled += ds->rec[i].label != NULL;
+    }
+    el_sb_printf(b, "</td></tr>\n<tr><th>labelled</th><td>%d of %d</td></tr>\n", labelled, ds->n);
+    if (right + wrong)
+        el_sb_printf(b, "<tr><th>model top-1 accuracy</th><td>%.1f%% (%d right, %d wrong)</td></tr>\n",
+                     100.0 * right / (right + wrong), right, wrong);
+    el_sb_puts(b, "</table></section>\n");
+}
+
+/* ---------------------------------------------------------------- profiles */
+
+static void profile_figure(el_strbuf *b, const report_args *a, const char *by, const char *title) {
+    el_dataset ds;
+    if (load(a, by, 0, 0, &ds) != EL_OK) {
+        note(b, "Not drawn: %s", el_last_error());
+        return;
+    }
+    if (ds.n == 0) {
+        el_dataset_free(&ds);
+        return;
+    }
+    el_profile_plot_opts po = {by, 0, 0, 1, title, a->units, 0, 0};
+    el_canvas *c = NULL;
+    if (el_plot_profiles(&ds, &po, EL_CANVAS_SVG, &c) != EL_OK) c = NULL;
+    fig_or_note(b, c, title);
+    el_canvas_free(c);
+    el_dataset_free(&ds);
+}
+
+static void section_profiles(el_strbuf *b, const report_args *a, const el_dataset *all, int has_by, int has_correct) {
+    el_sb_puts(b, "<section id=\"profiles\"><h2>Entropy profiles</h2>\n");
+    el_sb_puts(b, "<p>Lens entropy of the classification token after every block against normalised depth "
+                  "(0 = first reported layer, 1 = last): the mean of each group, with a band of &plusmn;1 "
+                  "standard deviation.</p>\n");
+    char title[256];
+    if (has_by) {
+        snprintf(title, sizeof title, "Entropy profiles by %s", a->by);
+        profile_figure(b, a, a->by, title);
+    } else {
+        note(b, "No record has `%s`: all records as one group.", a->by);
+        profile_figure(b, a, NULL, "Entropy profiles");
+    }
+    if (has_correct) profile_figure(b, a, "correct", "Right (true) and wrong (false) top-1 answers");
+    (void)all;
+    el_sb_puts(b, "</section>\n");
+}
+
+/* ---------------------------------------------------------------- classify */
+
+static void metric_row(el_strbuf *b, const char *name, double m, double s, const char *extra) {
+    el_sb_puts(b, "<tr><th>");
+    h(b, name);
+    if (isfinite(m)) el_sb_printf(b, "</th><td>%.3f &plusmn; %.3f</td><td>", m, s);
+    else el_sb_puts(b, "</th><td>n/a</td><td>");
+    h(b, extra);
+    el_sb_puts(b, "</td></tr>\n");
+}
+
+static void cv_table(el_strbuf *b, const el_cv_result *r, const char *auc_name) {
+    char extra[128];
+    el_sb_puts(b, "<table class=\"num\"><tr><th></th><th>mean &plusmn; std over folds</th><th></th></tr>\n");
+    snprintf(extra, sizeof extra, "pooled out-of-fold %.3f", r->pooled_acc);
+    metric_row(b, "k-NN accuracy", r->acc_mean, r->acc_std, extra);
+    snprintf(extra, sizeof extra, "pooled out-of-fold %.3f", r->pooled_auc);
+    metric_row(b, auc_name, r->auc_mean, r->auc_std, extra);
+    metric_row(b, "baseline accuracy", r->base_mean, r->base_std, "stratified random");
+    snprintf(extra, sizeof extra, "t = %.3g, df = %d, two-sided p = %.3g", r->t, r->n_folds - 1, r->p);
+    el_sb_printf(b, "<tr><th>paired t-test, k-NN vs baseline</th><td colspan=\"2\">");
+    h(b, extra);
+    el_sb_puts(b, "</td></tr></table>\n");
+}
+
+static int effective_folds(const report_args *a, int n) { return a->cv.folds < n ? a->cv.folds : n; }
+
+static void section_classify(el_strbuf *b, const report_args *a, const el_dataset *ds) {
+    el_sb_puts(b, "<section id=\"classify\"><h2>Classification by ");
+    h(b, a->by);
+    el_sb_puts(b, "</h2>\n");
+    if (ds->n_groups < 2 || ds->n < 2) {
+        note(b, "Not run: needs at least two distinct values of `%s`.", a->by);
+        el_sb_puts(b, "</section>\n");
+        return;
+    }
+    el_cv_params cv = a->cv;
+    cv.folds = effective_folds(a, ds->n);
+    int *y = malloc(sizeof(int) * (size_t)ds->n), *count = calloc((size_t)ds->n_groups, sizeof(int));
+    el_cv_result r;
+    memset(&r, 0, sizeof r);
+    if (!y || !count) goto done;
+    for (int i = 0; i < ds->n; i++) count[y[i] = ds->rec[i].group_index]++;
+    if (el_cv_knn(ds->X, y, ds->n, ds->dim, ds->n_groups, &cv, &r) != EL_OK) {
+        note(b, "Not run: %s", el_last_error());
+        goto done;
+    }
+    el_sb_printf(b,
+                 "<p>k-nearest-neighbour classifier (k = %d, Euclidean distance) on the profiles (%d values "
+                 "each), %d-fold stratified cross-validation, seed %llu; as <code>entropy-lens classify</code>.",
+                 cv.k, ds->dim, cv.folds, (unsigned long long)cv.seed);
+    int small = 0;
+    for (int c = 0; c < ds->n_groups; c++) small += count[c] < cv.folds;
+    if (small)
+        el_sb_printf(b, " %d of %d classes have fewer records than folds, so some test folds lack them.", small,
+                     ds->n_groups);
+    el_sb_puts(b, "</p>\n");
+    cv_table(b, &r, "macro one-vs-rest ROC-AUC");
+    el_sb_puts(b, "<div class=\"row\"><table class=\"num\"><tr><th class=\"l\">class</th><th>n</th><th>precision</th>"
+                  "<th>recall</th></tr>\n");
+    for (int c = 0; c < ds->n_groups; c++) {
+        el_sb_puts(b, "<tr><td class=\"l\">");
+        h(b, ds->groups[c]);
+        el_sb_printf(b, "</td><td>%d</td><td>%.3f</td><td>%.3f</td></tr>\n", count[c], r.precision[c], r.recall[c]);
+    }
+    el_sb_puts(b, "</table>\n");
+    const int C = ds->n_groups;
+    if (C <= 30) {
+        el_sb_puts(b, "<table class=\"cm\"><caption>confusion matrix: rows true, columns predicted "
+                      "(out-of-fold)</caption><tr><th></th>");
+        for (int c = 0; c < C; c++) {
+            el_sb_printf(b, "<th title=\"");
+            h(b, ds->groups[c]);
+            el_sb_printf(b, "\">%d</th>", c + 1);
+        }
+        el_sb_puts(b, "</tr>\n");
+        for (int t = 0; t < C; t++) {
+            el_sb_printf(b, "<tr><th class=\"l\">%d ", t + 1);
+            h(b, ds->groups[t]);
+            el_sb_puts(b, "</th>");
+            int row = 0;
+            for (int p = 0; p < C; p++) row += r.confusion[t * C + p];
+            for (int p = 0; p < C; p++) {
+                int v = r.confusion[t * C + p];
+                double f = row ? (double)v / row : 0;
+                el_sb_printf(b, "<td style=\"background:rgba(0,114,178,%.2f)%s\">%d</td>", 0.85 * f,
+                             f > 0.55 ? ";color:#fff" : "", v);
+            }
+            el_sb_puts(b, "</tr>\n");
+        }
+        el_sb_puts(b, "</table>");
+    } else {
+        note(b, "Confusion matrix omitted: %s classes.", "more than 30");
+    }
+    el_sb_puts(b, "</div>\n");
+done:
+    el_cv_free(&r);
+    free(y);
+    free(count);
+    el_sb_puts(b, "</section>\n");
+}
+
+/* ---------------------------------------------------------------- correctness */
+
+static void section_correctness(el_strbuf *b, const report_args *a, const el_dataset *ds) {
+    el_sb_puts(b, "<section id=\"correctness\"><h2>Does the profile know when the model is right?</h2>\n");
+    int n = 0, right = 0;
+    for (int i = 0; i < ds->n; i++)
+        if (ds->rec[i].correct >= 0) n++, right += ds->rec[i].correct;
+    if (n < 2 || right == 0 || right == n) {
+        note(b, "Not run: needs records with `correct` true and false (profile with labels)%s.",
+             n ? "; all answers are on one side" : "");
+        el_sb_puts(b, "</section>\n");
+        return;
+    }
+    const int D = ds->dim;
+    double *X = malloc(sizeof(double) * (size_t)n * (size_t)D), *score = malloc(sizeof(double) * (size_t)n);
+    int *y = malloc(sizeof(int) * (size_t)n);
+    el_cv_result r;
+    memset(&r, 0, sizeof r);
+    if (!X || !score || !y) goto done;
+    for (int i = 0, k = 0; i < ds->n; i++)
+        if (ds->rec[i].correct >= 0) {
+            memcpy(X + (size_t)k * D, ds->X + (size_t)i * D, sizeof(double) * (size_t)D);
+            y[k++] = ds->rec[i].correct;
+        }
+    el_cv_params cv = a->cv;
+    cv.folds = effective_folds(a, n);
+    if (el_cv_knn(X, y, n, D, 2, &cv, &r) != EL_OK) {
+        note(b, "Not run: %s", el_last_error());
+        goto done;
+    }
+    el_sb_printf(b,
+                 "<p>%d records with <code>correct</code>: %d right, %d wrong. k-NN (k = %d, %d folds) predicts "
+                 "<code>correct</code> from the profile; the ROC-AUC scores the fraction of right neighbours. As "
+                 "<code>entropy-lens correctness</code>.</p>\n",
+                 n, right, n - right, cv.k, cv.folds);
+    cv_table(b, &r, "ROC-AUC (correct)");
+    if (ds->feat_rows == 1 && ds->feat_cols == ds->depth_n) {
+        el_sb_puts(b, "<table class=\"num bars\"><caption>ROC-AUC of &minus;entropy at each depth alone "
+                      "(low entropy &rarr; predicted right; 0.5 is chance)</caption>\n"
+                      "<tr><th>layer</th><th>depth</th><th>AUC</th><th></th></tr>\n");
+        int first = ds->rec[0].first_layer;
+        for (int j = 0; j < ds->depth_n; j++) {
+            for (int k = 0; k < n; k++) score[k] = -X[(size_t)k * D + j];
+            double auc = el_auc(score, y, n);
+            if (ds->depth_used == EL_DEPTH_RESAMPLE) el_sb_puts(b, "<tr><td>&ndash;</td>");
+            else el_sb_printf(b, "<tr><td>%d</td>", first + j);
+            el_sb_printf(b, "<td>%.2f</td><td>%.3f</td><td><span class=\"bar\" style=\"width:%.0fpx\"></span></td></tr>\n",
+                         el_normalised_depth(j, ds->depth_n), auc, isfinite(auc) ? auc * 200 : 0);
+        }
+        el_sb_puts(b, "</table>\n");
+    }
+done:
+    el_cv_free(&r);
+    free(X);
+    free(score);
+    free(y);
+    el_sb_puts(b, "</section>\n");
+}
+
+/* ---------------------------------------------------------------- embedding */
+
+static void scatter(el_strbuf *b, const el_dataset *ds, const double *Y, const char *title, const char *xl,
+                    const char *yl, const char *by) {
+    double *x = malloc(sizeof(double) * (size_t)ds->n), *y = malloc(sizeof(double) * (size_t)ds->n);
+    int *g = malloc(sizeof(int) * (size_t)ds->n);
+    el_legend_entry *leg = calloc((size_t)ds->n_groups + 1, sizeof *leg);
+    if (!x || !y || !g || !leg) goto done;
+    for (int i = 0; i < ds->n; i++) {
+        x[i] = Y[2 * i];
+        y[i] = Y[2 * i + 1];
+        g[i] = ds->rec[i].group_index;
+    }
+    int nl = ds->n_groups <= 30 && by ? ds->n_groups : 0;
+    for (int c = 0; c < nl; c++)
+        leg[c] = (el_legend_entry){ds->groups[c], el_palette_category(c, ds->n_groups), EL_KEY_DOT};
+    el_scatter_fig f = {title, xl, yl, ds->n, x, y, g, ds->n_groups, leg, nl, by, 0, 0};
+    int w, hh;
+    el_scatter_fig_size(&f, &w, &hh);
+    el_canvas *c = NULL;
+    if (el_canvas_new(EL_CANVAS_SVG, w, hh, el_rgb(255, 255, 255), &c) == EL_OK) el_scatter_fig_draw(c, &f);
+    fig_or_note(b, c, title);
+    el_canvas_free(c);
+done:
+    free(x);
+    free(y);
+    free(g);
+    free(leg);
+}
+
+static void section_embedding(el_strbuf *b, const report_args *a, const el_dataset *ds, int has_by) {
+    el_sb_puts(b, "<section id=\"embedding\"><h2>Embedding</h2>\n");
+    if (ds->n < 3) {
+        note(b, "Not drawn: needs at least 3 records.%s", "");
+        el_sb_puts(b, "</section>\n");
+        return;
+    }
+    double *Y = malloc(sizeof(double) * 2 * (size_t)ds->n), var[2] = {0, 0};
+    if (!Y) goto done;
+    el_sb_puts(b, "<p>Each record's profile as a point; colours by group.</p>\n<div class=\"row\">");
+    if (el_pca(ds->X, ds->n, ds->dim, ds->dim >= 2 ? 2 : 1, Y, var) == EL_OK) {
+        if (ds->dim < 2)
+            for (int i = ds->n - 1; i >= 0; i--) Y[2 * i] = Y[i], Y[2 * i + 1] = 0;
+        char xl[64], yl[64];
+        snprintf(xl, sizeof xl, "PC1 (%.0f%% of variance)", 100 * var[0]);
+        snprintf(yl, sizeof yl, "PC2 (%.0f%%)", 100 * var[1]);
+        scatter(b, ds, Y, "PCA", xl, yl, has_by ? a->by : NULL);
+    } else {
+        note(b, "PCA failed: %s", el_last_error());
+    }
+    if (a->tsne && ds->n >= 5 && ds->n <= 1000) {
+        el_tsne_params tp = el_tsne_default_params();
+        if (tp.perplexity >= (ds->n - 1) / 3.0) tp.perplexity = (ds->n - 1) / 3.0;
+        if (el_tsne(ds->X, ds->n, ds->dim, &tp, Y, NULL) == EL_OK) {
+            char t[64];
+            snprintf(t, sizeof t, "t-SNE (perplexity %.3g)", tp.perplexity);
+            scatter(b, ds, Y, t, "t-SNE 1", "t-SNE 2", has_by ? a->by : NULL);
+        } else {
+            note(b, "t-SNE failed: %s", el_last_error());
+        }
+    }
+    el_sb_puts(b, "</div>\n");
+done:
+    free(Y);
+    el_sb_puts(b, "</section>\n");
+}
+
+/* ---------------------------------------------------------------- extremes */
+
+typedef struct {
+    int i;
+    double h;
+} ranked;
+
+static int cmp_ranked(const void *x, const void *y) {
+    const ranked *p = x, *q = y;
+    return (p->h > q->h) - (p->h < q->h);
+}
+
+static void thumb(el_strbuf *b, const report_args *a, const el_record *r) {
+    char buf[PATH_MAX + 256];
+    const char *path = el_resolve_image(r, a->root, buf, sizeof buf);
+    if (r->patch && r->n_patches > 0) {
+        int layers[4], n = 0;
+        for (int k = 0; k < 4; k++) {
+            int l = r->first_layer + (int)lround(r->n_layers * (k + 1) / 4.0) - 1; /* e.g. 3,6,9,12 */
+            if (l < r->first_layer) l = r->first_layer;
+            if (n == 0 || layers[n - 1] != l) layers[n++] = l;
+        }
+        el_heatmap_plot_opts ho = {r, layers, n, path, a->units, 88, n, 0.55, ""};
+        el_canvas *c = NULL;
+        if (el_plot_heatmap(&ho, EL_CANVAS_PNG, &c, NULL) == EL_OK) {
+            fig_or_note(b, c, "patch entropy maps");
+            el_canvas_free(c);
+            return;
+        }
+    }
+    el_image img = {0}, small = {0};
+    if (path && el_image_load(path, 3, EL_DEFAULT_MAX_PIXELS, &img) == EL_OK &&
+        el_image_resize(&img, 88, 88, EL_RESAMPLE_BICUBIC, &small) == EL_OK) {
+        uint8_t *rgba = malloc(88 * 88 * 4);
+        if (rgba) {
+            for (int p = 0; p < 88 * 88; p++) {
+                memcpy(rgba + p * 4, small.pixels + p * 3, 3);
+                rgba[p * 4 + 3] = 255;
+            }
+            el_html_rgba_img(b, rgba, 88, 88, 88, 88, r->file);
+            free(rgba);
+        }
+    } else {
+        el_sb_puts(b, "<span class=\"note\">image not found</span>");
+    }
+    el_image_free(&img);
+    el_image_free(&small);
+}
+
+static void extreme_table(el_strbuf *b, const report_args *a, const el_dataset *ds, const ranked *v, int n,
+                          const char *caption) {
+    el_sb_puts(b, "<table class=\"imgs\"><caption>");
+    h(b, caption);
+    el_sb_puts(b, "</caption><tr><th>final entropy</th><th>image</th><th>label</th><th>top-1</th>"
+                  "<th>p</th><th>right?</th><th>patch entropy / image</th></tr>\n");
+    for (int k = 0; k < n; k++) {
+        const el_record *r = &ds->rec[v[k].i];
+        const char *base = strrchr(r->file, '/');
+        el_sb_printf(b, "<tr><td>%.3f</td><td class=\"l\" title=\"", v[k].h);
+        h(b, r->file);
+        el_sb_puts(b, "\"><code>");
+        h(b, base ? base + 1 : r->file);
+        el_sb_puts(b, "</code></td><td class=\"l\">");
+        h(b, r->label ? r->label : "");
+        if (r->top1 >= 0) el_sb_printf(b, "</td><td>%d", r->top1);
+        else el_sb_puts(b, "</td><td>");
+        if (isfinite(r->prob)) el_sb_printf(b, "</td><td>%.2f", r->prob);
+        else el_sb_puts(b, "</td><td>");
+        el_sb_printf(b, "</td><td>%s</td><td>", r->correct == 1 ? "yes" : r->correct == 0 ? "no" : "");
+        thumb(b, a, r);
+        el_sb_puts(b, "</td></tr>\n");
+    }
+    el_sb_puts(b, "</table>\n");
+}
+
+static void section_extremes(el_strbuf *b, const report_args *a) {
+    el_sb_puts(b, "<section id=\"certain\"><h2>Most and least certain images</h2>\n");
+    el_dataset ds;
+    if (load(a, NULL, 1, 0, &ds) != EL_OK) {
+        note(b, "Not drawn: %s", el_last_error());
+        el_sb_puts(b, "</section>\n");
+        return;
+    }
+    ranked *v = malloc(sizeof *v * (size_t)(ds.n ? ds.n : 1));
+    int n = 0, with_patches = 0;
+    for (int i = 0; v && i < ds.n; i++) {
+        const el_record *r = &ds.rec[i];
+        if (r->is_text || r->n_layers < 1) continue;
+        double fin = r->entropy[r->n_layers - 1];
+        if (!isfinite(fin)) continue;
+        v[n++] = (ranked){i, fin};
+        with_patches += r->patch != NULL;
+    }
+    if (n == 0) {
+        note(b, "No image records.%s", "");
+    } else {
+        qsort(v, (size_t)n, sizeof *v, cmp_ranked);
+        int top = a->top < (n + 1) / 2 ? a->top : (n + 1) / 2;
+        el_sb_printf(b, "<p>Ranked by the entropy at the last layer (the model's own output distribution). %s</p>\n",
+                     with_patches ? "Maps: patch-token lens entropy at four depths over the image (viridis: "
+                                    "dark = certain, yellow = uncertain; one colour range per image)."
+                                  : "No record has <code>patch_entropy</code> (profile with <code>--tokens "
+                                    "cls,patches</code> to get maps).");
+        extreme_table(b, a, &ds, v, top, "most certain (lowest final entropy)");
+        /* Highest first. */
+        for (int k = 0; k < n / 2; k++) {
+            ranked t = v[k];
+            v[k] = v[n - 1 - k];
+            v[n - 1 - k] = t;
+        }
+        extreme_table(b, a, &ds, v, n - top < top ? n - top : top, "least certain (highest final entropy)");
+    }
+    free(v);
+    el_dataset_free(&ds);
+    el_sb_puts(b, "</section>\n");
+}
+
+/* ---------------------------------------------------------------- page */
+
+static const char *css =
+    "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#222;background:#fff;margin:0}"
+    "main{max-width:1180px;margin:0 auto;padding:16px 28px 40px}"
+    "h1{font-size:26px;margin:12px 0 4px}h2{font-size:20px;margin:34px 0 10px;padding-bottom:4px;"
+    "border-bottom:2px solid #0072b2}"
+    "nav a{margin-right:14px;color:#0072b2}p{line-height:1.45;max-width:900px}"
+    "table{border-collapse:collapse;margin:10px 18px 14px 0;font-size:14px}"
+    "th,td{padding:4px 9px;border-bottom:1px solid #ddd;text-align:right;vertical-align:middle}"
+    "th{background:#f3f5f7}td.l,th.l,.kv th,.kv td{text-align:left}caption{text-align:left;padding:4px 0;"
+    "color:#555;font-size:13px}.cm td{min-width:22px;text-align:center}"
+    ".row{display:flex;flex-wrap:wrap;align-items:flex-start;gap:12px}"
+    ".fig svg,img{max-width:100%;height:auto}.note{color:#8a5a00;background:#fff6e0;padding:6px 10px;"
+    "border-left:3px solid #e69f00}.bar{display:inline-block;height:10px;background:#0072b2}"
+    "code{font-size:13px}footer{margin-top:40px;color:#777;font-size:12px}";
+
+static int parse_args(int argc, char **argv, report_args *a, int *code) {
+    a->by = "label";
+    a->title = "entropy-lens report";
+    a->cv = (el_cv_params){29, 10, 42, 0};
+    a->top = 5;
+    a->tsne = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        long l;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(help, stdout);
+            *code = EL_EXIT_OK;
+            return -1;
+        } else if ((v = el_opt_value(argc, argv, &i, "--by"))) {
+            a->by = v;
+        } else if ((v = el_opt_value(argc, argv, &i, "--title"))) {
+            a->title = v;
+        } else if ((v = el_opt_value(argc, argv, &i, "--image-root"))) {
+            a->root = v;
+        } else if ((v = el_opt_value(argc, argv, &i, "--k"))) {
+            if (el_parse_int("report", "--k", v, 1, 1000000, &l)) goto usage;
+            a->cv.k = (int)l;
+        } else if ((v = el_opt_value(argc, argv, &i, "--folds"))) {
+            if (el_parse_int("report", "--folds", v, 2, 1000000, &l)) goto usage;
+            a->cv.folds = (int)l;
+        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
+            if (el_parse_int("report", "--seed", v, 0, LONG_MAX, &l)) goto usage;
+            a->cv.seed = (uint64_t)l;
+        } else if ((v = el_opt_value(argc, argv, &i, "--top"))) {
+            if (el_parse_int("report", "--top", v, 1, 100, &l)) goto usage;
+            a->top = (int)l;
+        } else if ((v = el_opt_value(argc, argv, &i, "-o")) || (v = el_opt_value(argc, argv, &i, "--output"))) {
+            a->output = v;
+        } else if (!strcmp(argv[i], "--no-tsne")) {
+            a->tsne = 0;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "entropy-lens report: unknown or incomplete option '%s' (see --help)\n", argv[i]);
+            goto usage;
+        } else {
+            a->files[a->n_files++] = argv[i];
+        }
+    }
+    if (!a->n_files) {
+        fprintf(stderr, "entropy-lens report: no input files (see --help)\n");
+        goto usage;
+    }
+    if (!a->output) {
+        fprintf(stderr, "entropy-lens report: -o report.html is required\n");
+        goto usage;
+    }
+    return 0;
+usage:
+    *code = EL_EXIT_USAGE;
+    return -1;
+}
+
+static int write_file(const char *path, const el_strbuf *b) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = fwrite(b->data, 1, b->len, f) == b->len;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}
 
 int cmd_report(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "entropy-lens report: not built yet\n");
-    return EL_EXIT_USAGE;
+    report_args a;
+    memset(&a, 0, sizeof a);
+    a.files = calloc((size_t)argc, sizeof(char *));
+    if (!a.files) return EL_EXIT_FATAL;
+    int code = EL_EXIT_OK;
+    if (parse_args(argc, argv, &a, &code)) {
+        free(a.files);
+        return code;
+    }
+    el_dataset all, grouped;
+    memset(&grouped, 0, sizeof grouped);
+    if (load(&a, NULL, 0, 1, &all) != EL_OK) {
+        fprintf(stderr, "entropy-lens report: %s\n", el_last_error());
+        free(a.files);
+        return EL_EXIT_FATAL;
+    }
+    if (all.n == 0) {
+        fprintf(stderr, "entropy-lens report: no records (%d error records)\n", all.n_error_records);
+        el_dataset_free(&all);
+        free(a.files);
+        return EL_EXIT_FATAL;
+    }
+    int mixed = 0;
+    a.units = el_jsonl_units(a.files, a.n_files, &mixed);
+    if (load(&a, a.by, 0, 1, &grouped) != EL_OK) {
+        fprintf(stderr, "entropy-lens report: warning: %s\n", el_last_error());
+        memset(&grouped, 0, sizeof grouped);
+    }
+    int has_by = grouped.n > 0, has_correct = 0;
+    for (int i = 0; i < all.n; i++) has_correct |= all.rec[i].correct >= 0;
+
+    el_strbuf b = {0};
+    el_sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+    h(&b, a.title);
+    el_sb_printf(&b, "</title><style>%s</style></head>\n<body><main>\n<h1>", css);
+    h(&b, a.title);
+    el_sb_puts(&b, "</h1>\n<nav><a href=\"#run\">run</a><a href=\"#profiles\">profiles</a>"
+                   "<a href=\"#classify\">classification</a><a href=\"#correctness\">correctness</a>"
+                   "<a href=\"#embedding\">embedding</a><a href=\"#certain\">certain / uncertain</a></nav>\n");
+    section_summary(&b, &a, &all);
+    section_profiles(&b, &a, &all, has_by, has_correct);
+    if (has_by) section_classify(&b, &a, &grouped);
+    else {
+        el_sb_puts(&b, "<section id=\"classify\"><h2>Classification</h2>\n");
+        note(&b, "Not run: no record has `%s`.", a.by);
+        el_sb_puts(&b, "</section>\n");
+    }
+    section_correctness(&b, &a, &all);
+    section_embedding(&b, &a, has_by ? &grouped : &all, has_by);
+    section_extremes(&b, &a);
+    el_sb_puts(&b, "<footer>Generated by entropy-lens 0.1.0 (<code>entropy-lens report</code>). Figures are "
+                   "inline; the page needs no network and no scripts.</footer>\n</main></body></html>\n");
+    if (b.oom) {
+        fprintf(stderr, "entropy-lens report: out of memory\n");
+        code = EL_EXIT_FATAL;
+    } else if (write_file(a.output, &b)) {
+        fprintf(stderr, "entropy-lens report: %s: cannot write\n", a.output);
+        code = EL_EXIT_FATAL;
+    }
+    el_sb_free(&b);
+    free(a.units);
+    el_dataset_free(&grouped);
+    el_dataset_free(&all);
+    free(a.files);
+    return code;
 }

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/dist.h"
+#include "cli/resume.h"
 #include "cli/progress.h"
 #include "cli/summary.h"
 #include "core/strbuf.h"
@@ -42,6 +44,7 @@ static const char *help =
     "  -o, --output FILE    write records here (default stdout)\n"
     "  --format jsonl|csv   record format (default jsonl)\n"
     "  --threads N          threads (default: all cores)\n"
+    "  --resume             continue a killed run: keep the records in -o FILE, do the rest\n"
     "  -q, --quiet          no progress bar or summary\n"
     "\n" EL_EXIT_CODES_HELP;
 
@@ -152,11 +155,153 @@ static void json_rows(el_strbuf *sb, const float *v, int rows, int cols, int fla
     if (!flat) el_sb_putc(sb, ']');
 }
 
+typedef struct {
+    prompt_item *items;
+    size_t n_items, first; /* first: items already in the output (--resume) */
+    el_model *m;
+    el_model_info info;
+    el_text_params tp;
+    int windows, per_step, quiet;
+    el_format format;
+    float *win;
+    el_summary sum;
+    el_run_counts counts;
+    int out_fd;
+    const char *output;
+    el_progress bar;
+} text_run;
+
+/* One unit = one prompt: generate, then its record. */
+static int text_unit(void *vctx, size_t unit, el_strbuf *sb) {
+    text_run *T = vctx;
+    prompt_item *it = &T->items[T->first + unit];
+    const int L = T->info.n_layers, W = T->windows, S = T->tp.n_tokens;
+    float *win = T->win;
+    el_text_result r = {0};
+    char err[1200] = "";
+    if (it->error) snprintf(err, sizeof err, "%s", it->error);
+    else if (el_text_generate(T->m, it->prompt, &T->tp, &r) != EL_OK) snprintf(err, sizeof err, "%s", el_last_error());
+    if (T->format == EL_FORMAT_JSONL) {
+        el_sb_puts(sb, "{\"prompt\":");
+        if (it->prompt) el_sb_json_str(sb, it->prompt);
+        else el_sb_puts(sb, "null");
+        el_sb_puts(sb, ",\"label\":");
+        if (it->label) el_sb_json_str(sb, it->label);
+        else el_sb_puts(sb, "null");
+        el_sb_putc(sb, ',');
+        if (it->extra) el_sb_puts(sb, it->extra);
+        if (err[0]) {
+            el_sb_puts(sb, "\"error\":");
+            el_sb_json_str(sb, err);
+        } else {
+            el_sb_puts(sb, "\"generated\":");
+            el_sb_json_str(sb, r.text);
+            el_sb_puts(sb, ",\"tokens\":[");
+            for (int s = 0; s < S; s++) el_sb_printf(sb, "%s%d", s ? "," : "", r.ids[s]);
+            el_sb_printf(sb, "],\"n_prompt_tokens\":%d,\"windows\":%d,\"entropy\":", r.n_prompt, W);
+            window_means(r.entropy, S, L, W, win);
+            json_rows(sb, win, W, L, W == 1);
+            if (T->tp.n_alpha) {
+                el_sb_puts(sb, ",\"renyi\":{");
+                for (int a = 0; a < T->tp.n_alpha; a++) {
+                    if (isinf(T->tp.alpha[a])) el_sb_printf(sb, "%s\"inf\":", a ? "," : "");
+                    else el_sb_printf(sb, "%s\"%g\":", a ? "," : "", T->tp.alpha[a]);
+                    window_means(r.renyi + (size_t)a * S * L, S, L, W, win);
+                    json_rows(sb, win, W, L, W == 1);
+                }
+                el_sb_putc(sb, '}');
+            }
+            if (T->per_step) {
+                el_sb_puts(sb, ",\"entropy_steps\":");
+                json_rows(sb, r.entropy, S, L, 0);
+            }
+        }
+        el_sb_puts(sb, ",\"model\":");
+        el_sb_json_str(sb, T->info.name);
+        el_sb_printf(sb, ",\"units\":\"%s\"}\n", el_units_name(T->tp.units));
+    } else {
+        el_sb_csv_str(sb, it->prompt ? it->prompt : "");
+        el_sb_putc(sb, ',');
+        el_sb_csv_str(sb, it->label ? it->label : "");
+        el_sb_putc(sb, ',');
+        if (!err[0]) {
+            el_sb_csv_str(sb, r.text);
+            window_means(r.entropy, S, L, W, win);
+            for (int k = 0; k < W * L; k++) el_sb_printf(sb, ",%.7g", win[k]);
+            el_sb_puts(sb, ",\n");
+        } else {
+            for (int k = 0; k < W * L; k++) el_sb_putc(sb, ',');
+            el_sb_putc(sb, ',');
+            el_sb_csv_str(sb, err);
+            el_sb_putc(sb, '\n');
+        }
+    }
+    if (err[0]) {
+        T->counts.failed++;
+        if (!T->quiet) {
+            el_progress_finish(&T->bar);
+            fprintf(stderr, "entropy-lens: error: %s\n", err);
+        }
+    } else {
+        T->counts.ok++;
+        T->counts.tokens += (size_t)S;
+        window_means(r.entropy, S, L, 1, win);
+        el_summary_add(&T->sum, it->label, win);
+    }
+    el_text_result_free(&r);
+    if (sb->oom) {
+        fprintf(stderr, "entropy-lens text: out of memory formatting a record\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int text_write(void *vctx, size_t unit, const char *data, size_t len) {
+    text_run *T = vctx;
+    if (el_write_all(T->out_fd, data, len)) {
+        fprintf(stderr, "entropy-lens text: %s: write failed: %s\n", T->output ? T->output : "stdout", strerror(errno));
+        return -1;
+    }
+    el_progress_update(&T->bar, unit + 1, T->counts.failed);
+    return 0;
+}
+
+static void serialize_items(const prompt_item *it, size_t n, el_strbuf *sb) {
+    for (size_t i = 0; i < n; i++) {
+        el_dist_put_field(sb, it[i].prompt);
+        el_dist_put_field(sb, it[i].label);
+        el_dist_put_field(sb, it[i].extra);
+        el_dist_put_field(sb, it[i].error);
+    }
+}
+
+static int deserialize_items(const char *buf, size_t len, prompt_item **out, size_t *n_out) {
+    const char *p = buf, *end = buf + len;
+    size_t n = 0, cap = 0;
+    prompt_item *items = NULL;
+    while (p < end) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            prompt_item *q = realloc(items, cap * sizeof *q);
+            if (!q) return -1;
+            items = q;
+        }
+        prompt_item *it = &items[n++];
+        it->prompt = el_dist_take_field(&p, end);
+        it->label = el_dist_take_field(&p, end);
+        it->extra = el_dist_take_field(&p, end);
+        it->error = el_dist_take_field(&p, end);
+    }
+    *out = items;
+    *n_out = n;
+    return 0;
+}
+
 int cmd_text(int argc, char **argv) {
     const char *model_dir = NULL, *tokenizer = NULL, *prompt = NULL, *prompts = NULL, *output = NULL;
     el_text_params tp = el_text_default_params();
     long windows = 1, threads = 0;
-    int per_step = 0, quiet = 0;
+    int per_step = 0, quiet = 0, resume = 0;
     el_format format = EL_FORMAT_JSONL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -222,6 +367,8 @@ int cmd_text(int argc, char **argv) {
             }
         } else if ((v = el_opt_value(argc, argv, &i, "--threads"))) {
             if (el_parse_int("text", "--threads", v, 0, 1024, &threads)) return EL_EXIT_USAGE;
+        } else if (!strcmp(a, "--resume")) {
+            resume = 1;
         } else if (!strcmp(a, "--per-step")) {
             per_step = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -235,58 +382,90 @@ int cmd_text(int argc, char **argv) {
         fprintf(stderr, "entropy-lens text: give exactly one of --prompt TEXT or --prompts FILE.jsonl\n");
         return EL_EXIT_USAGE;
     }
+    if (resume && (!output || !strcmp(output, "-"))) {
+        fprintf(stderr, "entropy-lens text: --resume needs -o FILE (the output of the run to continue)\n");
+        return EL_EXIT_USAGE;
+    }
     if (tp.n_tokens % windows) {
         fprintf(stderr, "entropy-lens text: --tokens %d is not divisible by --windows %ld\n", tp.n_tokens, windows);
         return EL_EXIT_USAGE;
     }
-    int rc = EL_EXIT_OK, out_fd = STDOUT_FILENO;
-    prompt_item *items = NULL;
-    size_t n_items = 0;
-    el_model *m = NULL;
+    const int rank = el_dist_rank();
+    int rc = EL_EXIT_OK;
+    text_run T = {.tp = tp, .windows = (int)windows, .per_step = per_step, .quiet = quiet, .format = format,
+                  .out_fd = -1, .output = output};
+    el_resume_state rs = {0};
     el_strbuf sb = {0};
-    el_summary sum = {0};
-    float *win = NULL;
-    if (prompts) {
-        if (read_prompts(prompts, &items, &n_items)) return EL_EXIT_FATAL;
-    } else {
-        items = calloc(1, sizeof *items);
-        if (!items || !(items[0].prompt = strdup(prompt))) {
-            free(items);
-            return EL_EXIT_FATAL;
+    int ok = 1;
+    if (rank == 0) {
+        if (prompts) {
+            if (read_prompts(prompts, &T.items, &T.n_items)) ok = 0;
+        } else {
+            T.items = calloc(1, sizeof *T.items);
+            if (!T.items || !(T.items[0].prompt = strdup(prompt))) ok = 0;
+            else T.n_items = 1;
         }
-        n_items = 1;
     }
     el_model_params mp = el_model_default_params();
     mp.n_threads = (int)threads;
     mp.tokenizer = tokenizer;
     if (!model_dir) model_dir = el_default_text_model_dir();
-    if (el_model_load(model_dir, &mp, &m) != EL_OK) {
+    if (ok && el_model_load(model_dir, &mp, &T.m) != EL_OK) {
         fprintf(stderr, "entropy-lens text: %s\n", el_last_error());
-        rc = EL_EXIT_FATAL;
-        goto done;
+        ok = 0;
     }
-    el_model_info info;
-    el_model_get_info(m, &info);
-    if (!info.is_text) {
-        fprintf(stderr, "entropy-lens text: %s is an image model (use entropy-lens profile)\n", model_dir);
-        rc = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (output && strcmp(output, "-")) {
-        out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (out_fd < 0) {
-            fprintf(stderr, "entropy-lens text: %s: cannot write: %s\n", output, strerror(errno));
-            rc = EL_EXIT_FATAL;
-            goto done;
+    if (ok) {
+        el_model_get_info(T.m, &T.info);
+        if (!T.info.is_text) {
+            if (rank == 0) fprintf(stderr, "entropy-lens text: %s is an image model (use entropy-lens profile)\n", model_dir);
+            ok = 0;
         }
     }
-    const int L = info.n_layers, W = (int)windows, S = tp.n_tokens;
-    win = malloc(sizeof(float) * (size_t)W * L * (tp.n_alpha + 1));
-    if (!win) {
+    /* Records are in prompt order, one per prompt: a resumed run skips as
+     * many prompts as the file has whole records. */
+    if (ok && rank == 0 && resume) {
+        if (el_resume_scan(output, format == EL_FORMAT_CSV, "prompt", &rs)) ok = 0;
+        else {
+            T.first = rs.n_records < T.n_items ? rs.n_records : T.n_items;
+            if (!quiet) fprintf(stderr, "entropy-lens text: resuming: %zu records already in %s, %zu to go\n", T.first, output, T.n_items - T.first);
+        }
+    }
+    if (ok && rank == 0) {
+        if (output && strcmp(output, "-")) {
+            T.out_fd = open(output, O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);
+            if (T.out_fd < 0) {
+                fprintf(stderr, "entropy-lens text: %s: cannot write: %s\n", output, strerror(errno));
+                ok = 0;
+            }
+        } else {
+            T.out_fd = STDOUT_FILENO;
+        }
+    }
+    if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;
     }
-    if (format == EL_FORMAT_CSV) {
+    if (el_dist_size() > 1) {
+        char *buf = NULL;
+        size_t len = 0;
+        if (rank == 0) {
+            serialize_items(T.items + T.first, T.n_items - T.first, &sb);
+            buf = sb.data;
+            len = sb.len;
+        }
+        el_dist_bcast(&buf, &len);
+        if (rank != 0) {
+            deserialize_items(buf, len, &T.items, &T.n_items);
+            free(buf);
+        } else {
+            el_sb_reset(&sb);
+        }
+        if (rank != 0) T.first = 0;
+    }
+    const int L = T.info.n_layers, W = (int)windows;
+    T.win = malloc(sizeof(float) * (size_t)W * L);
+    if (!T.win) el_dist_abort(EL_EXIT_FATAL);
+    if (rank == 0 && format == EL_FORMAT_CSV && !(resume && (rs.has_header || rs.n_records))) {
         el_sb_puts(&sb, "prompt,label,generated");
         for (int w = 0; w < W; w++)
             for (int l = 1; l <= L; l++) {
@@ -294,119 +473,40 @@ int cmd_text(int argc, char **argv) {
                 else el_sb_printf(&sb, ",layer_%d", l);
             }
         el_sb_puts(&sb, ",error\n");
-        if (el_write_all(out_fd, sb.data, sb.len)) {
+        if (el_write_all(T.out_fd, sb.data, sb.len)) {
             fprintf(stderr, "entropy-lens text: write failed: %s\n", strerror(errno));
-            rc = EL_EXIT_FATAL;
-            goto done;
+            el_dist_abort(EL_EXIT_FATAL);
         }
     }
-    sum.depth = L;
+    T.sum.depth = L;
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
-    el_progress bar;
-    el_progress_start(&bar, n_items, "prompts");
-    if (quiet) bar.enabled = 0;
-    size_t ok = 0, failed = 0, tokens = 0;
+    el_progress_start(&T.bar, T.n_items - T.first, "prompts");
+    if (quiet || rank != 0) T.bar.enabled = 0;
     const double t0 = el_now();
-    for (size_t i = 0; i < n_items && !interrupted; i++) {
-        prompt_item *it = &items[i];
-        el_text_result r = {0};
-        char err[1200] = "";
-        if (it->error) snprintf(err, sizeof err, "%s", it->error);
-        else if (el_text_generate(m, it->prompt, &tp, &r) != EL_OK) snprintf(err, sizeof err, "%s", el_last_error());
-        el_sb_reset(&sb);
-        if (format == EL_FORMAT_JSONL) {
-            el_sb_puts(&sb, "{\"prompt\":");
-            if (it->prompt) el_sb_json_str(&sb, it->prompt);
-            else el_sb_puts(&sb, "null");
-            el_sb_puts(&sb, ",\"label\":");
-            if (it->label) el_sb_json_str(&sb, it->label);
-            else el_sb_puts(&sb, "null");
-            el_sb_putc(&sb, ',');
-            if (it->extra) el_sb_puts(&sb, it->extra);
-            if (err[0]) {
-                el_sb_puts(&sb, "\"error\":");
-                el_sb_json_str(&sb, err);
-            } else {
-                el_sb_puts(&sb, "\"generated\":");
-                el_sb_json_str(&sb, r.text);
-                el_sb_puts(&sb, ",\"tokens\":[");
-                for (int s = 0; s < S; s++) el_sb_printf(&sb, "%s%d", s ? "," : "", r.ids[s]);
-                el_sb_printf(&sb, "],\"n_prompt_tokens\":%d,\"windows\":%d,\"entropy\":", r.n_prompt, W);
-                window_means(r.entropy, S, L, W, win);
-                json_rows(&sb, win, W, L, W == 1);
-                if (tp.n_alpha) {
-                    el_sb_puts(&sb, ",\"renyi\":{");
-                    for (int a = 0; a < tp.n_alpha; a++) {
-                        if (isinf(tp.alpha[a])) el_sb_printf(&sb, "%s\"inf\":", a ? "," : "");
-                        else el_sb_printf(&sb, "%s\"%g\":", a ? "," : "", tp.alpha[a]);
-                        window_means(r.renyi + (size_t)a * S * L, S, L, W, win + (size_t)W * L);
-                        json_rows(&sb, win + (size_t)W * L, W, L, W == 1);
-                    }
-                    el_sb_putc(&sb, '}');
-                    window_means(r.entropy, S, L, W, win);
-                }
-                if (per_step) {
-                    el_sb_puts(&sb, ",\"entropy_steps\":");
-                    json_rows(&sb, r.entropy, S, L, 0);
-                }
-            }
-            el_sb_puts(&sb, ",\"model\":");
-            el_sb_json_str(&sb, info.name);
-            el_sb_printf(&sb, ",\"units\":\"%s\"}\n", el_units_name(tp.units));
-        } else {
-            el_sb_csv_str(&sb, it->prompt ? it->prompt : "");
-            el_sb_putc(&sb, ',');
-            el_sb_csv_str(&sb, it->label ? it->label : "");
-            el_sb_putc(&sb, ',');
-            if (!err[0]) {
-                el_sb_csv_str(&sb, r.text);
-                window_means(r.entropy, S, L, W, win);
-                for (int k = 0; k < W * L; k++) el_sb_printf(&sb, ",%.7g", win[k]);
-                el_sb_puts(&sb, ",\n");
-            } else {
-                for (int k = 0; k < W * L; k++) el_sb_putc(&sb, ',');
-                el_sb_putc(&sb, ',');
-                el_sb_csv_str(&sb, err);
-                el_sb_putc(&sb, '\n');
-            }
-        }
-        if (err[0]) {
-            failed++;
-            if (!quiet) {
-                el_progress_finish(&bar);
-                fprintf(stderr, "entropy-lens: error: %s\n", err);
-            }
-        } else {
-            ok++;
-            tokens += (size_t)S;
-            window_means(r.entropy, S, L, 1, win);
-            el_summary_add(&sum, it->label, win);
-        }
-        el_text_result_free(&r);
-        if (sb.oom || el_write_all(out_fd, sb.data, sb.len)) {
-            fprintf(stderr, "entropy-lens text: write failed: %s\n", sb.oom ? "out of memory" : strerror(errno));
-            rc = EL_EXIT_FATAL;
-            goto done;
-        }
-        el_progress_update(&bar, i + 1, failed);
-    }
-    el_progress_finish(&bar);
+    if (el_dist_run(T.n_items - T.first, text_unit, text_write, &T, &interrupted)) rc = EL_EXIT_FATAL;
+    el_progress_finish(&T.bar);
     double secs = el_now() - t0;
-    if (!quiet) {
-        fprintf(stderr, "%zu prompts done, %zu failed, %zu tokens in %.2f s, %.1f tokens/s%s\n", ok, failed, tokens, secs,
-                secs > 0 ? tokens / secs : 0.0, interrupted ? " (interrupted: finished records are kept)" : "");
-        el_summary_print(&sum, "mean entropy profile over steps", el_units_name(tp.units), 1);
+    T.counts.interrupted = interrupted;
+    el_summary_gather(&T.sum, &T.counts);
+    if (rank == 0) {
+        if (!quiet) {
+            fprintf(stderr, "%zu prompts done, %zu failed, %zu tokens in %.2f s, %.1f tokens/s%s%s\n", T.counts.ok,
+                    T.counts.failed, T.counts.tokens, secs, secs > 0 ? T.counts.tokens / secs : 0.0,
+                    el_dist_size() > 1 ? " (all ranks)" : "",
+                    T.counts.interrupted ? " (interrupted: finished records are kept; --resume continues)" : "");
+            el_summary_print(&T.sum, "mean entropy profile over steps", el_units_name(tp.units), 1);
+        }
+        if (rc == EL_EXIT_OK) rc = T.counts.interrupted ? EL_EXIT_INTERRUPTED : T.counts.failed ? EL_EXIT_PARTIAL : EL_EXIT_OK;
     }
-    if (interrupted) rc = EL_EXIT_INTERRUPTED;
-    else if (failed) rc = EL_EXIT_PARTIAL;
 done:
-    if (out_fd > STDOUT_FILENO && close(out_fd) != 0 && rc == EL_EXIT_OK) rc = EL_EXIT_FATAL;
-    free(win);
+    if (T.out_fd > STDOUT_FILENO && close(T.out_fd) != 0 && rc == EL_EXIT_OK) rc = EL_EXIT_FATAL;
+    free(T.win);
     el_sb_free(&sb);
-    el_summary_free(&sum);
-    el_model_free(m);
-    free_items(items, n_items);
+    el_summary_free(&T.sum);
+    el_resume_free(&rs);
+    el_model_free(T.m);
+    free_items(T.items, T.n_items);
     return rc;
 }

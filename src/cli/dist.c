@@ -235,3 +235,17 @@ int el_dist_run(size_t n, el_unit_fn work, el_write_fn write, void *ctx, volatil
 #endif
     return run_serial(n, work, write, ctx, stop);
 }
+
+void el_dist_put_field(el_strbuf *sb, const char *s) {
+    el_sb_puts(sb, s ? s : "\x01");
+    el_sb_putc(sb, '\0');
+}
+
+char *el_dist_take_field(const char **p, const char *end) {
+    const char *s = *p;
+    if (s >= end) return NULL;
+    size_t n = strnlen(s, (size_t)(end - s));
+    *p = s + n + 1;
+    if (n == 1 && s[0] == '\x01') return NULL;
+    return strndup(s, n);
+}

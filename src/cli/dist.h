@@ -35,4 +35,11 @@ int el_dist_bcast(char **buf, size_t *len);
 /* Every rank's bytes gathered at rank 0, concatenated in rank order (malloc'd). */
 int el_dist_gather(const char *mine, size_t len, char **all, size_t *all_len);
 
+/* Fields for shipping lists between ranks: NUL-terminated strings, NULL
+ * travels as "\x01". take advances *p and returns a malloc'd copy or NULL. */
+void el_dist_put_field(el_strbuf *sb, const char *s);
+char *el_dist_take_field(const char **p, const char *end);
+
+/* Counters and per-label sums of every rank, merged at rank 0: each rank
+ * passes its own; rank 0 gets the totals back (other ranks: unchanged). */
 #endif

@@ -1,5 +1,7 @@
 #include "cli/summary.h"
 
+#include "cli/dist.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,4 +86,38 @@ void el_summary_free(el_summary *s) {
     }
     free(s->items);
     memset(s, 0, sizeof *s);
+}
+
+void el_summary_gather(el_summary *s, el_run_counts *c) {
+    if (el_dist_size() == 1) return;
+    el_strbuf sb = {0};
+    el_sb_printf(&sb, "%zu\t%zu\t%zu\t%d\n", c->ok, c->failed, c->tokens, c->interrupted);
+    el_summary_serialize(s, &sb);
+    el_sb_putc(&sb, '\x02'); /* end of one rank's part */
+    char *all = NULL;
+    size_t len = 0;
+    el_dist_gather(sb.data, sb.len, &all, &len);
+    el_sb_free(&sb);
+    if (el_dist_rank() != 0 || !all) return;
+    el_summary total = {.depth = s->depth};
+    el_run_counts sum = {0};
+    for (char *part = all; part < all + len;) {
+        char *end = memchr(part, '\x02', (size_t)(all + len - part));
+        if (!end) break;
+        *end = '\0';
+        el_run_counts one = {0};
+        char *nl = strchr(part, '\n');
+        if (nl && sscanf(part, "%zu\t%zu\t%zu\t%d", &one.ok, &one.failed, &one.tokens, &one.interrupted) == 4) {
+            sum.ok += one.ok;
+            sum.failed += one.failed;
+            sum.tokens += one.tokens;
+            sum.interrupted |= one.interrupted;
+            el_summary_merge(&total, nl + 1);
+        }
+        part = end + 1;
+    }
+    free(all);
+    el_summary_free(s);
+    *s = total;
+    *c = sum;
 }

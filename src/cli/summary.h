@@ -26,4 +26,13 @@ void el_summary_free(el_summary *s);
 void el_summary_serialize(const el_summary *s, el_strbuf *out);
 void el_summary_merge(el_summary *s, const char *text);
 
+typedef struct {
+    size_t ok, failed, tokens;
+    int interrupted;
+} el_run_counts;
+
+/* Collective: every rank's counts and summary are added up at rank 0, which
+ * gets the totals in place (other ranks keep their own). */
+void el_summary_gather(el_summary *s, el_run_counts *c);
+
 #endif
