@@ -201,6 +201,7 @@ typedef struct {
     float *entropy;   /* [n_steps][n_layers]: lens entropy at the last position after block l */
     float *renyi;     /* [n_alpha][n_steps][n_layers] or NULL */
     float *logits0;   /* [vocab] or NULL */
+    char *error;      /* batch calls: why this prompt failed (others go on), else NULL */
 } el_text_result;
 
 /* Encode prompt (with BOS where the model family uses one), generate
@@ -208,6 +209,12 @@ typedef struct {
 el_status el_text_generate(el_model *m, const char *prompt, const el_text_params *params, el_text_result *out);
 el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_text_params *params,
                                el_text_result *out);
+/* n prompts generated together: every decoding step runs all of them through
+ * the weights at once (and the lens over all of their layers in one pass).
+ * A prompt that cannot run (too long, untokenizable) gets out[i].error and
+ * the rest go on; the return value is a failure of the whole batch. */
+el_status el_text_generate_batch(el_model *m, const char *const *prompts, int n, const el_text_params *params,
+                                 el_text_result *out);
 void el_text_result_free(el_text_result *r);
 /* Tokenize without generating (ids malloc'd). */
 el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);

@@ -50,7 +50,7 @@ cmp -s "$tmp/one.jsonl" "$tmp/k.jsonl" || { echo "FAIL: resumed MPI file differs
 
 # Text prompts distributed the same way.
 printf '{"prompt":"Echoes of","label":"a"}\n{"prompt":"The sky","label":"b"}\n{"prompt":"I dream of","label":"a"}\nnot json\n{"prompt":"Once upon a time","label":"b"}\n' > "$tmp/p.jsonl"
-targs=(text --model "$shared/models/aidreams260K/aidreams260K.bin" --prompts "$tmp/p.jsonl" -n 8 --threads 1 -q)
+targs=(text --model "$shared/models/aidreams260K/aidreams260K.bin" --prompts "$tmp/p.jsonl" -n 8 --batch 2 --threads 1 -q)
 "$cli" "${targs[@]}" -o "$tmp/t1.jsonl"
 mpi 3 "$cli" "${targs[@]}" -o "$tmp/t3.jsonl"
 cmp -s "$tmp/t1.jsonl" "$tmp/t3.jsonl" || { echo "FAIL: text np=3 differs"; fail=1; }

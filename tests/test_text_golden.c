@@ -138,6 +138,32 @@ static void check_aidreams(void) {
         CHECK_MSG(strcmp(r.text, want) == 0, "aidreams '%s': text '%s', want '%s'", prompt, r.text, want);
         el_text_result_free(&r);
     }
+    /* All prompts generated together (one batch, plus one that is too long
+     * for the context): each matches its golden as if run alone, and the bad
+     * one fails on its own. */
+    {
+        const char *prompts[8];
+        int n = 0;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(g, "cases")) prompts[n++] =
+            cJSON_GetObjectItemCaseSensitive(c, "prompt")->valuestring;
+        static char long_prompt[4000];
+        for (int i = 0; i < 3999; i++) long_prompt[i] = "abc "[i % 4];
+        prompts[n++] = long_prompt;
+        el_text_params tp = params(24);
+        el_text_result res[8];
+        CHECK(el_text_generate_batch(m, prompts, n, &tp, res) == EL_OK);
+        int i = 0;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(g, "cases")) {
+            CHECK_MSG(res[i].error == NULL, "batch item %d: %s", i, res[i].error);
+            if (!res[i].error) {
+                compare_case(prompts[i], &res[i], c, 1e-3, 1e-3);
+                CHECK(strcmp(res[i].text, cJSON_GetObjectItemCaseSensitive(c, "generated_text")->valuestring) == 0);
+            }
+            i++;
+        }
+        CHECK(res[n - 1].error != NULL && strstr(res[n - 1].error, "context") != NULL);
+        for (int j = 0; j < n; j++) el_text_result_free(&res[j]);
+    }
     /* Sampling: reproducible by seed, different across seeds. */
     el_text_params tp = params(16);
     tp.temperature = 1.0;

@@ -43,10 +43,14 @@ static const char *help =
     "  --units U            nats (default), bits, or normalized (/ log vocabulary size)\n"
     "  -o, --output FILE    write records here (default stdout)\n"
     "  --format jsonl|csv   record format (default jsonl)\n"
+    "  --batch N            prompts generated together, one pass over the weights\n"
+    "                       per step for all of them (default 16)\n"
     "  --threads N          threads (default: all cores)\n"
     "  --resume             continue a killed run: keep the records in -o FILE, do the rest\n"
     "  -q, --quiet          no progress bar or summary\n"
     "\n" EL_EXIT_CODES_HELP;
+
+#define EL_TEXT_MAX_BATCH 256
 
 static volatile sig_atomic_t interrupted = 0;
 static void on_sigint(int sig) {
@@ -161,7 +165,7 @@ typedef struct {
     el_model *m;
     el_model_info info;
     el_text_params tp;
-    int windows, per_step, quiet;
+    int windows, per_step, quiet, batch;
     el_format format;
     float *win;
     el_summary sum;
@@ -171,16 +175,14 @@ typedef struct {
     el_progress bar;
 } text_run;
 
-/* One unit = one prompt: generate, then its record. */
-static int text_unit(void *vctx, size_t unit, el_strbuf *sb) {
-    text_run *T = vctx;
-    prompt_item *it = &T->items[T->first + unit];
+/* One prompt's record from its result (or its error). */
+static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_strbuf *sb) {
     const int L = T->info.n_layers, W = T->windows, S = T->tp.n_tokens;
     float *win = T->win;
-    el_text_result r = {0};
+    el_text_result r = *res;
     char err[1200] = "";
     if (it->error) snprintf(err, sizeof err, "%s", it->error);
-    else if (el_text_generate(T->m, it->prompt, &T->tp, &r) != EL_OK) snprintf(err, sizeof err, "%s", el_last_error());
+    else if (r.error) snprintf(err, sizeof err, "%s", r.error);
     if (T->format == EL_FORMAT_JSONL) {
         el_sb_puts(sb, "{\"prompt\":");
         if (it->prompt) el_sb_json_str(sb, it->prompt);
@@ -248,12 +250,38 @@ static int text_unit(void *vctx, size_t unit, el_strbuf *sb) {
         window_means(r.entropy, S, L, 1, win);
         el_summary_add(&T->sum, it->label, win);
     }
-    el_text_result_free(&r);
     if (sb->oom) {
         fprintf(stderr, "entropy-lens text: out of memory formatting a record\n");
         return -1;
     }
     return 0;
+}
+
+/* One unit = a batch of prompts generated together, then their records in
+ * prompt order. */
+static int text_unit(void *vctx, size_t unit, el_strbuf *sb) {
+    text_run *T = vctx;
+    const size_t start = T->first + unit * (size_t)T->batch, end = start + (size_t)T->batch < T->n_items ? start + (size_t)T->batch : T->n_items;
+    const int n = (int)(end - start);
+    const char *prompts[EL_TEXT_MAX_BATCH] = {0};
+    int slot[EL_TEXT_MAX_BATCH], k = 0; /* unreadable input lines are not generated */
+    el_text_result res[EL_TEXT_MAX_BATCH], none = {0};
+    for (int i = 0; i < n; i++) {
+        const prompt_item *it = &T->items[start + (size_t)i];
+        slot[i] = it->error ? -1 : k;
+        if (!it->error) prompts[k++] = it->prompt;
+    }
+    if (el_text_generate_batch(T->m, prompts, k, &T->tp, res) != EL_OK) {
+        /* The whole batch failed (memory): every prompt gets the error. */
+        for (int j = 0; j < k; j++) {
+            memset(&res[j], 0, sizeof res[j]);
+            res[j].error = strdup(el_last_error());
+        }
+    }
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) rc = format_record(T, &T->items[start + (size_t)i], slot[i] < 0 ? &none : &res[slot[i]], sb);
+    for (int j = 0; j < k; j++) el_text_result_free(&res[j]);
+    return rc;
 }
 
 static int text_write(void *vctx, size_t unit, const char *data, size_t len) {
@@ -262,7 +290,8 @@ static int text_write(void *vctx, size_t unit, const char *data, size_t len) {
         fprintf(stderr, "entropy-lens text: %s: write failed: %s\n", T->output ? T->output : "stdout", strerror(errno));
         return -1;
     }
-    el_progress_update(&T->bar, unit + 1, T->counts.failed);
+    size_t done = (unit + 1) * (size_t)T->batch;
+    el_progress_update(&T->bar, done < T->n_items - T->first ? done : T->n_items - T->first, T->counts.failed);
     return 0;
 }
 
@@ -300,7 +329,7 @@ static int deserialize_items(const char *buf, size_t len, prompt_item **out, siz
 int cmd_text(int argc, char **argv) {
     const char *model_dir = NULL, *tokenizer = NULL, *prompt = NULL, *prompts = NULL, *output = NULL;
     el_text_params tp = el_text_default_params();
-    long windows = 1, threads = 0;
+    long windows = 1, threads = 0, batch = 16;
     int per_step = 0, quiet = 0, resume = 0;
     el_format format = EL_FORMAT_JSONL;
     for (int i = 1; i < argc; i++) {
@@ -313,7 +342,7 @@ int cmd_text(int argc, char **argv) {
         int takes = !strcmp(a, "--model") || !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt") || !strcmp(a, "--prompts") ||
                     !strcmp(a, "-n") || !strcmp(a, "--tokens") || !strcmp(a, "--temperature") || !strcmp(a, "--seed") ||
                     !strcmp(a, "--windows") || !strcmp(a, "--alpha") || !strcmp(a, "--units") || !strcmp(a, "-o") ||
-                    !strcmp(a, "--output") || !strcmp(a, "--format") || !strcmp(a, "--threads");
+                    !strcmp(a, "--output") || !strcmp(a, "--format") || !strcmp(a, "--threads") || !strcmp(a, "--batch");
         if (takes && i + 1 >= argc) {
             fprintf(stderr, "entropy-lens text: %s needs a value\n", a);
             return EL_EXIT_USAGE;
@@ -367,6 +396,8 @@ int cmd_text(int argc, char **argv) {
             }
         } else if ((v = el_opt_value(argc, argv, &i, "--threads"))) {
             if (el_parse_int("text", "--threads", v, 0, 1024, &threads)) return EL_EXIT_USAGE;
+        } else if ((v = el_opt_value(argc, argv, &i, "--batch"))) {
+            if (el_parse_int("text", "--batch", v, 1, EL_TEXT_MAX_BATCH, &batch)) return EL_EXIT_USAGE;
         } else if (!strcmp(a, "--resume")) {
             resume = 1;
         } else if (!strcmp(a, "--per-step")) {
@@ -392,7 +423,7 @@ int cmd_text(int argc, char **argv) {
     }
     const int rank = el_dist_rank();
     int rc = EL_EXIT_OK;
-    text_run T = {.tp = tp, .windows = (int)windows, .per_step = per_step, .quiet = quiet, .format = format,
+    text_run T = {.tp = tp, .windows = (int)windows, .batch = (int)batch, .per_step = per_step, .quiet = quiet, .format = format,
                   .out_fd = -1, .output = output};
     el_resume_state rs = {0};
     el_strbuf sb = {0};
@@ -485,7 +516,8 @@ int cmd_text(int argc, char **argv) {
     el_progress_start(&T.bar, T.n_items - T.first, "prompts");
     if (quiet || rank != 0) T.bar.enabled = 0;
     const double t0 = el_now();
-    if (el_dist_run(T.n_items - T.first, text_unit, text_write, &T, &interrupted)) rc = EL_EXIT_FATAL;
+    const size_t units = (T.n_items - T.first + (size_t)T.batch - 1) / (size_t)T.batch;
+    if (el_dist_run(units, text_unit, text_write, &T, &interrupted)) rc = EL_EXIT_FATAL;
     el_progress_finish(&T.bar);
     double secs = el_now() - t0;
     T.counts.interrupted = interrupted;

@@ -104,20 +104,12 @@ void el_text_result_free(el_text_result *r) {
     free(r->entropy);
     free(r->renyi);
     free(r->logits0);
+    free(r->error);
     memset(r, 0, sizeof *r);
 }
 
-el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_text_params *p, el_text_result *out) {
-    memset(out, 0, sizeof *out);
-    if (!m->is_text) return el_fail(EL_ERR_ARG, "%s is an image model: use el_model_profile", m->name);
-    const el_text *t = &m->text;
-    const int L = t->n_layers, D = t->dim, V = t->vocab, S = p->n_tokens;
-    el_lens_params check = el_lens_default_params();
-    check.n_alpha = p->n_alpha;
-    memcpy(check.alpha, p->alpha, sizeof check.alpha);
-    check.units = p->units;
-    EL_TRY(el_lens_params_check(&check));
-    if (S < 1) return el_fail(EL_ERR_ARG, "generate at least one token (got %d)", S);
+/* Checks one prompt's ids against the model; a message for out->error. */
+static el_status check_ids(const el_text *t, const int *ids, int n_ids, int S) {
     if (n_ids < 1) return el_fail(EL_ERR_ARG, "empty prompt");
     if ((long)n_ids + S - 1 > t->context)
         return el_fail(EL_ERR_ARG, "prompt of %d tokens + %d generated exceeds the model's context of %d tokens", n_ids, S,
@@ -126,83 +118,174 @@ el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_
         return el_fail(EL_ERR_UNSUPPORTED, "prompt of %d tokens + %d generated exceeds the sliding window of %d (not implemented)",
                        n_ids, S, t->sliding_window);
     for (int i = 0; i < n_ids; i++)
-        if (ids[i] < 0 || ids[i] >= V) return el_fail(EL_ERR_ARG, "token id %d at position %d is outside the vocabulary (%d)", ids[i], i, V);
-    out->n_prompt = n_ids;
-    out->n_steps = S;
-    out->n_layers = L;
-    out->n_alpha = p->n_alpha;
-    out->vocab = V;
-    out->prompt_ids = malloc(sizeof(int) * (size_t)n_ids);
-    out->ids = malloc(sizeof(int) * (size_t)S);
-    out->entropy = malloc(sizeof(float) * (size_t)S * L);
-    if (p->n_alpha) out->renyi = malloc(sizeof(float) * (size_t)p->n_alpha * S * L);
-    if (p->keep_logits) out->logits0 = malloc(sizeof(float) * (size_t)V);
-    el_kv_cache cache = {0};
-    float *rows = el_buf_get(&m->trows, (size_t)L * D);
-    float *logits = el_buf_get(&m->tlogits, (size_t)V);
-    el_lens_out *lo = NULL;
-    if (m->louts_cap < (size_t)L) {
-        lo = realloc(m->louts, sizeof(*lo) * (size_t)L);
-        if (lo) {
-            m->louts = lo;
-            m->louts_cap = (size_t)L;
+        if (ids[i] < 0 || ids[i] >= t->vocab)
+            return el_fail(EL_ERR_ARG, "token id %d at position %d is outside the vocabulary (%d)", ids[i], i, t->vocab);
+    return EL_OK;
+}
+
+static el_status alloc_result(el_text_result *r, const int *ids, int n_ids, const el_text_params *p, int L, int V) {
+    r->n_prompt = n_ids;
+    r->n_steps = p->n_tokens;
+    r->n_layers = L;
+    r->n_alpha = p->n_alpha;
+    r->vocab = V;
+    const size_t S = (size_t)p->n_tokens;
+    r->prompt_ids = malloc(sizeof(int) * (size_t)n_ids);
+    r->ids = malloc(sizeof(int) * S);
+    r->entropy = malloc(sizeof(float) * S * L);
+    if (p->n_alpha) r->renyi = malloc(sizeof(float) * (size_t)p->n_alpha * S * L);
+    if (p->keep_logits) r->logits0 = malloc(sizeof(float) * (size_t)V);
+    if (!r->prompt_ids || !r->ids || !r->entropy || (p->n_alpha && !r->renyi) || (p->keep_logits && !r->logits0))
+        return el_fail(EL_ERR_NOMEM, "out of memory for a result");
+    memcpy(r->prompt_ids, ids, sizeof(int) * (size_t)n_ids);
+    return EL_OK;
+}
+
+/* Decode the generated ids with the prompt's last token in front, so
+ * tokenizers that strip a space after BOS see a continuation, then drop the
+ * text of that token. */
+static el_status decode_continuation(const el_model *m, el_text_result *r) {
+    if (!m->tok) return (r->text = strdup("")) ? EL_OK : el_fail(EL_ERR_NOMEM, "out of memory");
+    const int S = r->n_steps;
+    int *ctx = malloc(sizeof(int) * (size_t)(S + 1));
+    char *full = NULL, *head = NULL;
+    if (!ctx) return el_fail(EL_ERR_NOMEM, "out of memory");
+    ctx[0] = r->prompt_ids[r->n_prompt - 1];
+    memcpy(ctx + 1, r->ids, sizeof(int) * (size_t)S);
+    el_status st = el_tokenizer_decode(m->tok, ctx, S + 1, &full);
+    if (!st) st = el_tokenizer_decode(m->tok, ctx, 1, &head);
+    if (!st) {
+        size_t hl = strlen(head);
+        r->text = strdup(strncmp(full, head, hl) ? full : full + hl);
+        if (!r->text) st = el_fail(EL_ERR_NOMEM, "out of memory");
+    }
+    free(ctx);
+    free(full);
+    free(head);
+    return st;
+}
+
+/* The generation loop for n prompts given as ids: prefill each on its own
+ * (lengths differ), then step all together. rows is [L][n][D]: the lens runs
+ * over all layers of all prompts in one pass, and the final layer's rows (the
+ * model's own predictions) come last, so their logits are one block. */
+static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_ids, int n, const el_text_params *p,
+                                    el_text_result *out) {
+    const el_text *t = &m->text;
+    const int L = t->n_layers, D = t->dim, V = t->vocab, S = p->n_tokens;
+    el_lens_params check = el_lens_default_params();
+    check.n_alpha = p->n_alpha;
+    memcpy(check.alpha, p->alpha, sizeof check.alpha);
+    check.units = p->units;
+    EL_TRY(el_lens_params_check(&check));
+    if (S < 1) return el_fail(EL_ERR_ARG, "generate at least one token (got %d)", S);
+    /* Prompts that cannot run are set aside with their message. */
+    int *live = malloc(sizeof(int) * (size_t)(n ? n : 1));
+    el_kv_cache *caches = calloc((size_t)(n ? n : 1), sizeof *caches);
+    int *next = malloc(sizeof(int) * (size_t)(n ? n : 1));
+    if (!live || !caches || !next) {
+        free(live);
+        free(caches);
+        free(next);
+        return el_fail(EL_ERR_NOMEM, "out of memory");
+    }
+    int k = 0;
+    el_status st = EL_OK;
+    for (int i = 0; i < n && !st; i++) {
+        if (out[i].error) continue;
+        el_status c = check_ids(t, ids[i], n_ids[i], S);
+        if (c == EL_ERR_NOMEM) st = c;
+        else if (c) out[i].error = strdup(el_last_error());
+        else if ((st = alloc_result(&out[i], ids[i], n_ids[i], p, L, V)) == EL_OK) {
+            if (el_kv_cache_init(&caches[k], t, n_ids[i] + S)) st = el_fail(EL_ERR_NOMEM, "out of memory for a KV cache");
+            live[k++] = i;
         }
     }
-    lo = m->louts_cap >= (size_t)L ? m->louts : NULL;
-    if (!out->prompt_ids || !out->ids || !out->entropy || (p->n_alpha && !out->renyi) || (p->keep_logits && !out->logits0) ||
-        !rows || !logits || !lo || el_kv_cache_init(&cache, t, n_ids + S)) {
-        el_kv_cache_free(&cache);
-        el_text_result_free(out);
-        return el_fail(EL_ERR_NOMEM, "out of memory for %d + %d tokens", n_ids, S);
+    float *rows = st ? NULL : el_buf_get(&m->trows, (size_t)L * (k ? k : 1) * D);
+    float *one = st ? NULL : el_buf_get(&m->tlogits, (size_t)L * D + (size_t)(k ? k : 1) * V);
+    float *logits = one ? one + (size_t)L * D : NULL;
+    const size_t nrows = (size_t)L * (k ? k : 1);
+    if (!st && m->louts_cap < nrows) {
+        el_lens_out *lo = realloc(m->louts, sizeof(*lo) * nrows);
+        if (lo) {
+            m->louts = lo;
+            m->louts_cap = nrows;
+        }
     }
-    memcpy(out->prompt_ids, ids, sizeof(int) * (size_t)n_ids);
-    uint64_t rng = p->seed;
-    el_status st = EL_OK;
-    if (el_text_forward(t, &cache, ids, n_ids, rows, &m->twork)) st = el_fail(EL_ERR_NOMEM, "out of memory in the forward pass");
-    for (int s = 0; s < S && !st; s++) {
-        /* One lens pass over all layers' last-position rows; the last row's
-         * logits are the model's own prediction. */
-        if (el_lens_apply(&m->lens, rows, NULL, L, D, p->alpha, p->n_alpha, lo, logits, L - 1, &m->lens_work)) {
+    if (!st && (!rows || !one || m->louts_cap < nrows)) st = el_fail(EL_ERR_NOMEM, "out of memory for %d prompts", k);
+    /* Prefill: each prompt alone, its rows scattered into the [L][k][D] layout. */
+    for (int j = 0; j < k && !st; j++) {
+        const int i = live[j];
+        if (el_text_forward(t, &caches[j], ids[i], n_ids[i], one, &m->twork)) st = el_fail(EL_ERR_NOMEM, "out of memory in the forward pass");
+        for (int l = 0; l < L && !st; l++) memcpy(rows + ((size_t)l * k + j) * D, one + (size_t)l * D, sizeof(float) * D);
+    }
+    uint64_t *rng = malloc(sizeof(uint64_t) * (size_t)(k ? k : 1));
+    if (!rng && !st) st = el_fail(EL_ERR_NOMEM, "out of memory");
+    for (int j = 0; j < k && rng; j++) rng[j] = p->seed; /* each prompt samples as if alone */
+    for (int s = 0; s < S && !st && k; s++) {
+        el_lens_out *lo = m->louts;
+        if (el_lens_apply(&m->lens, rows, NULL, (int)nrows, D, p->alpha, p->n_alpha, lo, logits, (int)nrows - k,
+                          &m->lens_work)) {
             st = el_fail(EL_ERR_NOMEM, "out of memory in the lens");
             break;
         }
-        for (int l = 0; l < L; l++) {
-            out->entropy[(size_t)s * L + l] = (float)el_entropy_units(lo[l].entropy, p->units, V);
-            for (int a = 0; a < p->n_alpha; a++)
-                out->renyi[((size_t)a * S + s) * L + l] = (float)el_entropy_units(lo[l].renyi[a], p->units, V);
+        for (int j = 0; j < k; j++) {
+            el_text_result *r = &out[live[j]];
+            for (int l = 0; l < L; l++) {
+                const el_lens_out *o = &lo[(size_t)l * k + j];
+                r->entropy[(size_t)s * L + l] = (float)el_entropy_units(o->entropy, p->units, V);
+                for (int a = 0; a < p->n_alpha; a++)
+                    r->renyi[((size_t)a * S + s) * L + l] = (float)el_entropy_units(o->renyi[a], p->units, V);
+            }
+            const float *z = logits + (size_t)j * V;
+            if (s == 0 && r->logits0) memcpy(r->logits0, z, sizeof(float) * (size_t)V);
+            next[j] = r->ids[s] = sample(z, V, p->temperature, &rng[j]);
         }
-        if (s == 0 && out->logits0) memcpy(out->logits0, logits, sizeof(float) * (size_t)V);
-        int next = sample(logits, V, p->temperature, &rng);
-        out->ids[s] = next;
-        if (s + 1 < S && el_text_forward(t, &cache, &next, 1, rows, &m->twork))
+        if (s + 1 < S && el_text_forward_step(t, caches, next, k, rows, &m->twork))
             st = el_fail(EL_ERR_NOMEM, "out of memory in the forward pass");
     }
-    el_kv_cache_free(&cache);
-    if (!st && !m->tok) {
-        out->text = strdup("");
-        if (!out->text) st = el_fail(EL_ERR_NOMEM, "out of memory");
-    } else if (!st) {
-        /* Decode with the prompt's last token in front so tokenizers that
-         * strip a space after BOS treat the continuation as a continuation. */
-        int *ctx = malloc(sizeof(int) * (size_t)(S + 1));
-        char *full = NULL, *head = NULL;
-        if (!ctx) st = el_fail(EL_ERR_NOMEM, "out of memory");
-        if (!st) {
-            ctx[0] = ids[n_ids - 1];
-            memcpy(ctx + 1, out->ids, sizeof(int) * (size_t)S);
-            st = el_tokenizer_decode(m->tok, ctx, S + 1, &full);
-            if (!st) st = el_tokenizer_decode(m->tok, ctx, 1, &head);
-        }
-        if (!st) {
-            size_t hl = strlen(head);
-            out->text = strdup(strncmp(full, head, hl) ? full : full + hl);
-            if (!out->text) st = el_fail(EL_ERR_NOMEM, "out of memory");
-        }
-        free(ctx);
-        free(full);
-        free(head);
-    }
+    for (int j = 0; j < k && !st; j++) st = decode_continuation(m, &out[live[j]]);
+    for (int j = 0; j < k; j++) el_kv_cache_free(&caches[j]);
+    free(rng);
+    free(caches);
+    free(live);
+    free(next);
+    return st;
+}
+
+el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_text_params *p, el_text_result *out) {
+    memset(out, 0, sizeof *out);
+    if (!m->is_text) return el_fail(EL_ERR_ARG, "%s is an image model: use el_model_profile", m->name);
+    int *idp = (int *)ids;
+    el_status st = generate_ids_batch(m, &idp, &n_ids, 1, p, out);
+    if (!st && out->error) st = el_fail(EL_ERR_ARG, "%s", out->error);
     if (st) el_text_result_free(out);
+    return st;
+}
+
+el_status el_text_generate_batch(el_model *m, const char *const *prompts, int n, const el_text_params *p,
+                                 el_text_result *out) {
+    for (int i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
+    if (!m->is_text) return el_fail(EL_ERR_ARG, "%s is an image model: use el_model_profile", m->name);
+    int **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
+    int *n_ids = calloc((size_t)(n ? n : 1), sizeof *n_ids);
+    if (!ids || !n_ids) {
+        free(ids);
+        free(n_ids);
+        return el_fail(EL_ERR_NOMEM, "out of memory");
+    }
+    el_status st = EL_OK;
+    for (int i = 0; i < n && !st; i++) {
+        el_status c = el_text_tokenize(m, prompts[i], &ids[i], &n_ids[i]);
+        if (c == EL_ERR_NOMEM) st = c;
+        else if (c && !(out[i].error = strdup(el_last_error()))) st = el_fail(EL_ERR_NOMEM, "out of memory");
+    }
+    if (!st) st = generate_ids_batch(m, ids, n_ids, n, p, out);
+    for (int i = 0; i < n; i++) free(ids[i]);
+    free(ids);
+    free(n_ids);
+    if (st)
+        for (int i = 0; i < n; i++) el_text_result_free(&out[i]);
     return st;
 }
 

@@ -38,8 +38,9 @@ typedef struct {
 
 typedef struct el_canvas el_canvas;
 
-/* Back-end operations. Text arrives with y already moved to the baseline and
- * x to the start of the text in reading direction (align resolved). */
+/* Back-end operations. Text arrives with the anchor moved across the reading
+ * direction to the baseline (valign resolved); along it, (x, y) is still the
+ * anchor that st->align refers to. */
 typedef struct {
     void (*polyline)(el_canvas *c, const el_pt *p, int n, double width, el_rgba col);
     void (*polygon)(el_canvas *c, const el_pt *p, int n, el_rgba fill);

@@ -74,6 +74,21 @@ static void norm(const el_text *m, float *out, const float *in, const float *w, 
     else el_rmsnorm(out, in, w, rows, m->dim, m->eps, 0.0f);
 }
 
+/* GPT-2: tanh GELU in place. Llama: SwiGLU, silu(gate) * up, packed into the
+ * first M columns of each [gate | up] row so the down projection reads [n][M]. */
+static void mlp_activation(const el_text *m, float *mlp, int n) {
+    const int M = m->mlp_dim;
+    if (m->arch == EL_TEXT_GPT2) {
+        el_gelu_tanh(mlp, (size_t)n * M);
+        return;
+    }
+    for (int t = 0; t < n; t++) {
+        float *g = mlp + (size_t)t * 2 * M;
+        el_silu_mul(g, g + M, (size_t)M);
+        if (t) memmove(mlp + (size_t)t * M, g, sizeof(float) * M);
+    }
+}
+
 int el_text_forward(const el_text *m, el_kv_cache *cache, const int *tokens, int n, float *rows_out,
                     el_text_work *w) {
     const int D = m->dim, H = m->n_heads, KV = m->n_kv_heads, hd = m->head_dim, M = m->mlp_dim;
@@ -109,21 +124,59 @@ int el_text_forward(const el_text *m, el_kv_cache *cache, const int *tokens, int
         el_linear_add(x, attn, B->wo, B->bo, n, H * hd, D);
         norm(m, h, x, B->mlp_norm_w, B->mlp_norm_b, n);
         el_linear(mlp, h, B->w_up, B->b_up, n, D, up_w);
-        if (m->arch == EL_TEXT_GPT2) {
-            el_gelu_tanh(mlp, (size_t)n * M);
-            el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
-        } else {
-            /* SwiGLU: silu(gate) * up, packed into the first M columns. */
-            for (int t = 0; t < n; t++) {
-                float *g = mlp + (size_t)t * up_w;
-                el_silu_mul(g, g + M, (size_t)M);
-                if (t) memmove(mlp + (size_t)t * M, g, sizeof(float) * M);
-            }
-            el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
-        }
+        mlp_activation(m, mlp, n);
+        el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
         memcpy(rows_out + (size_t)l * D, x + (size_t)(n - 1) * D, sizeof(float) * D);
     }
     cache->len = p0 + n;
+    return 0;
+}
+
+int el_text_forward_step(const el_text *m, el_kv_cache *caches, const int *tokens, int n, float *rows_out,
+                         el_text_work *w) {
+    const int D = m->dim, H = m->n_heads, KV = m->n_kv_heads, hd = m->head_dim, M = m->mlp_dim;
+    const int qkv_w = (H + 2 * KV) * hd, kv_w = KV * hd;
+    const int up_w = m->arch == EL_TEXT_LLAMA ? 2 * M : M;
+    int max_len = 0;
+    for (int i = 0; i < n; i++) {
+        if (caches[i].len + 1 > caches[i].cap) return -1;
+        if (caches[i].len + 1 > max_len) max_len = caches[i].len + 1;
+    }
+    float *x = el_buf_get(&w->x, (size_t)n * D);
+    float *h = el_buf_get(&w->h, (size_t)n * D);
+    float *qkv = el_buf_get(&w->qkv, (size_t)n * qkv_w);
+    float *attn = el_buf_get(&w->attn, (size_t)n * H * hd);
+    float *mlp = el_buf_get(&w->mlp, (size_t)n * up_w);
+    float *scratch = el_buf_get(&w->scratch, el_attention_scratch_floats(1, max_len) * (size_t)omp_get_max_threads());
+    if (!x || !h || !qkv || !attn || !mlp || !scratch) return -1;
+    for (int i = 0; i < n; i++) {
+        memcpy(x + (size_t)i * D, m->tok_emb + (size_t)tokens[i] * D, sizeof(float) * D);
+        if (m->pos_emb)
+            for (int d = 0; d < D; d++) x[(size_t)i * D + d] += m->pos_emb[(size_t)caches[i].len * D + d];
+    }
+    for (int l = 0; l < m->n_layers; l++) {
+        const el_text_block *B = &m->blocks[l];
+        norm(m, h, x, B->attn_norm_w, B->attn_norm_b, n);
+        el_linear(qkv, h, B->wqkv, B->bqkv, n, D, qkv_w);
+        for (int i = 0; i < n; i++) {
+            float *row = qkv + (size_t)i * qkv_w;
+            const int pos = caches[i].len;
+            if (m->arch == EL_TEXT_LLAMA)
+                for (int j = 0; j < H + KV; j++) rope(m, row + (size_t)j * hd, pos);
+            float *kc = caches[i].k + (size_t)l * caches[i].cap * kv_w, *vc = caches[i].v + (size_t)l * caches[i].cap * kv_w;
+            memcpy(kc + (size_t)pos * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
+            memcpy(vc + (size_t)pos * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
+            el_attention(attn + (size_t)i * H * hd, H * hd, 0, row, qkv_w, 0, kc, vc, kv_w, 0, 1, 1, pos + 1, H, KV, hd, 1,
+                         scratch);
+        }
+        el_linear_add(x, attn, B->wo, B->bo, n, H * hd, D);
+        norm(m, h, x, B->mlp_norm_w, B->mlp_norm_b, n);
+        el_linear(mlp, h, B->w_up, B->b_up, n, D, up_w);
+        mlp_activation(m, mlp, n);
+        el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
+        memcpy(rows_out + (size_t)l * n * D, x, sizeof(float) * (size_t)n * D);
+    }
+    for (int i = 0; i < n; i++) caches[i].len++;
     return 0;
 }
 

@@ -57,6 +57,12 @@ void el_kv_cache_free(el_kv_cache *c);
  * tokens after each block. Returns 0, or -1 when out of memory. */
 int el_text_forward(const el_text *m, el_kv_cache *cache, const int *tokens, int n, float *rows_out,
                     el_text_work *w);
+/* One decoding step for n independent sequences at once (one new token
+ * each, each at its own cache position): the weight GEMMs see n rows, so the
+ * weights are read once per step for all of them. rows_out is [L][n][D]
+ * (layer-major, so the final layer's rows are the last n). 0 or -1. */
+int el_text_forward_step(const el_text *m, el_kv_cache *caches, const int *tokens, int n, float *rows_out,
+                         el_text_work *w);
 void el_text_work_free(el_text_work *w);
 int el_text_rope_init(el_text *m);
 void el_text_free(el_text *m);
