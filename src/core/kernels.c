@@ -1,5 +1,7 @@
 #include "core/kernels.h"
 
+#include "core/fastmath.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -96,36 +98,61 @@ void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, 
 
 /* ---------------------------------------------------------------- activations */
 
-void el_gelu_erf(float *x, size_t n) {
-#pragma omp parallel for schedule(static) if (n > 16384)
-    for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
-}
+/* Elementwise maps run as OpenMP blocks over plain loops the compiler
+ * vectorises (an "omp parallel for simd" on the whole range does not). */
+#define EL_BLOCK 8192
+#define EL_PARALLEL_BLOCKS(n, body_fn, ...)                                    \
+    do {                                                                       \
+        const size_t nb_ = ((n) + EL_BLOCK - 1) / EL_BLOCK;                    \
+        _Pragma("omp parallel for schedule(static) if (nb_ > 2)")              \
+        for (size_t b_ = 0; b_ < nb_; b_++) {                                  \
+            size_t lo_ = b_ * EL_BLOCK, len_ = (n) - lo_ < EL_BLOCK ? (n) - lo_ : EL_BLOCK; \
+            body_fn(lo_, len_, __VA_ARGS__);                                   \
+        }                                                                      \
+    } while (0)
 
-void el_gelu_tanh(float *x, size_t n) {
-    const float c = 0.7978845608028654f; /* sqrt(2/pi) */
-#pragma omp parallel for schedule(static) if (n > 16384)
-    for (size_t i = 0; i < n; i++) {
+/* gelu(x) = x (1 + erf(x / sqrt 2)) / 2, written with erfc of |x| so the
+ * negative side keeps its relative precision: x < 0 gives x erfc(|x|/sqrt 2) / 2. */
+static void gelu_erf_block(size_t lo, size_t len, float *restrict x) {
+    x += lo;
+    for (size_t i = 0; i < len; i++) {
         float v = x[i];
-        x[i] = 0.5f * v * (1.0f + tanhf(c * (v + 0.044715f * v * v * v)));
+        float e = 0.5f * v * el_erfcf_pos(__builtin_fabsf(v) * (float)M_SQRT1_2);
+        x[i] = v >= 0.0f ? v - e : e;
     }
 }
 
-void el_silu_mul(float *gate, const float *up, size_t n) {
-#pragma omp parallel for schedule(static) if (n > 16384)
-    for (size_t i = 0; i < n; i++) {
+/* tanh(y) = 1 - 2 / (exp(2y) + 1), with the fast exp. */
+static void gelu_tanh_block(size_t lo, size_t len, float *restrict x) {
+    const float c = 0.7978845608028654f; /* sqrt(2/pi) */
+    x += lo;
+    for (size_t i = 0; i < len; i++) {
+        float v = x[i];
+        float y = c * (v + 0.044715f * v * v * v);
+        float th = 1.0f - 2.0f / (el_expf(2.0f * y) + 1.0f);
+        x[i] = 0.5f * v * (1.0f + th);
+    }
+}
+
+static void silu_mul_block(size_t lo, size_t len, float *restrict gate, const float *restrict up) {
+    gate += lo;
+    up += lo;
+    for (size_t i = 0; i < len; i++) {
         float g = gate[i];
-        gate[i] = g / (1.0f + expf(-g)) * up[i];
+        gate[i] = g / (1.0f + el_expf(-g)) * up[i];
     }
 }
 
-static void softmax_row(float *x, int cols) {
+void el_gelu_erf(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_erf_block, x); }
+void el_gelu_tanh(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_tanh_block, x); }
+void el_silu_mul(float *gate, const float *up, size_t n) { EL_PARALLEL_BLOCKS(n, silu_mul_block, gate, up); }
+
+static void softmax_row(float *restrict x, int cols) {
     float m = x[0];
     for (int j = 1; j < cols; j++) m = x[j] > m ? x[j] : m;
     float s = 0.0f;
-    for (int j = 0; j < cols; j++) {
-        x[j] = expf(x[j] - m);
-        s += x[j];
-    }
+    for (int j = 0; j < cols; j++) x[j] = el_expf(x[j] - m);
+    for (int j = 0; j < cols; j++) s += x[j];
     float inv = 1.0f / s;
     for (int j = 0; j < cols; j++) x[j] *= inv;
 }
