@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,14 +224,32 @@ typedef struct {
     int ok;
 } slot_state;
 
+/* One batch's decoded input: pixels and per-image status. Two of them
+ * alternate, so the next batch decodes while this one runs the model. */
 typedef struct {
+    float *pixels;
+    slot_state *slots;
+    size_t unit;  /* which unit it holds (SIZE_MAX: none) */
+} batch_buf;
+
+typedef struct profile_run profile_run;
+
+typedef struct {
+    pthread_t thread;
+    int running;
+    profile_run *R;
+    batch_buf *buf;
+} prefetch;
+
+struct profile_run {
     options *o;
     el_model *m;
     el_model_info info;
     el_input_list *inputs;
     el_profile *profiles;
-    slot_state *slots;
-    float *pixels;
+    batch_buf bufs[2];
+    int cur;
+    prefetch pf;
     size_t img_floats;
     el_record_ctx rctx;
     el_summary sum;
@@ -237,20 +257,20 @@ typedef struct {
     int out_fd;
     el_progress bar;
     size_t written;
-} profile_run;
+};
 
-/* One unit = one batch: decode and preprocess in parallel, one batched
- * forward pass, then the batch's records in input order. */
-static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
-    profile_run *R = vctx;
+/* Decode and preprocess one unit's images into buf; parallel when called
+ * from the main thread, sequential from the prefetch thread (which runs
+ * beside the model's own threads). */
+static void decode_unit(profile_run *R, size_t unit, batch_buf *buf, int parallel) {
     const int B = (int)R->o->batch;
     const size_t start = unit * (size_t)B;
     const int nb = (int)(R->inputs->n - start < (size_t)B ? R->inputs->n - start : (size_t)B);
     const size_t img_floats = R->img_floats;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (parallel)
     for (int i = 0; i < nb; i++) {
         const el_input *in = &R->inputs->items[start + (size_t)i];
-        slot_state *s = &R->slots[i];
+        slot_state *s = &buf->slots[i];
         s->ok = 0;
         if (in->error) {
             snprintf(s->error, sizeof s->error, "%s: %s", in->path, in->error);
@@ -261,24 +281,61 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
             snprintf(s->error, sizeof s->error, "%s", el_last_error());
             continue;
         }
-        if (el_preprocess_image(&img, &R->info.preprocess, R->pixels + img_floats * (size_t)i) != EL_OK)
+        if (el_preprocess_image(&img, &R->info.preprocess, buf->pixels + img_floats * (size_t)i) != EL_OK)
             snprintf(s->error, sizeof s->error, "%s: %s", in->path, el_last_error());
         else
             s->ok = 1;
         el_image_free(&img);
     }
+    buf->unit = unit;
+}
+
+static void *prefetch_main(void *arg) {
+    prefetch *pf = arg;
+    decode_unit(pf->R, pf->buf->unit, pf->buf, 0);
+    return NULL;
+}
+
+static void prefetch_wait(profile_run *R) {
+    if (R->pf.running) pthread_join(R->pf.thread, NULL);
+    R->pf.running = 0;
+}
+
+/* One unit = one batch: its images decoded (by the prefetch thread, or now),
+ * one batched forward pass, then the batch's records in input order. */
+static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
+    profile_run *R = vctx;
+    const int B = (int)R->o->batch;
+    const size_t start = unit * (size_t)B;
+    const int nb = (int)(R->inputs->n - start < (size_t)B ? R->inputs->n - start : (size_t)B);
+    const size_t img_floats = R->img_floats;
+    prefetch_wait(R);
+    batch_buf *buf = &R->bufs[R->cur];
+    if (buf->unit != unit) decode_unit(R, unit, buf, 1);
+    /* This rank's next unit decodes while the model runs on this one. */
+    const size_t next = unit + (size_t)el_dist_size();
+    batch_buf *other = &R->bufs[1 - R->cur];
+    other->unit = SIZE_MAX;
+    if (next * (size_t)B < R->inputs->n) {
+        other->unit = next;
+        R->pf = (prefetch){.R = R, .buf = other};
+        R->pf.running = pthread_create(&R->pf.thread, NULL, prefetch_main, &R->pf) == 0;
+        if (!R->pf.running) other->unit = SIZE_MAX;
+    }
+    slot_state *slots = buf->slots;
+    float *pixels = buf->pixels;
     /* Pack the good images to the front for one batched forward pass. */
     int good = 0, map[1024];
     for (int i = 0; i < nb; i++)
-        if (R->slots[i].ok) {
-            if (good != i) memcpy(R->pixels + img_floats * (size_t)good, R->pixels + img_floats * (size_t)i, sizeof(float) * img_floats);
+        if (slots[i].ok) {
+            if (good != i) memcpy(pixels + img_floats * (size_t)good, pixels + img_floats * (size_t)i, sizeof(float) * img_floats);
             map[i] = good++;
         }
-    if (good && el_model_profile(R->m, R->pixels, good, &R->o->lp, R->profiles) != EL_OK) {
+    if (good && el_model_profile(R->m, pixels, good, &R->o->lp, R->profiles) != EL_OK) {
         for (int i = 0; i < nb; i++)
-            if (R->slots[i].ok) {
-                R->slots[i].ok = 0;
-                snprintf(R->slots[i].error, sizeof R->slots[i].error, "%s: %s", R->inputs->items[start + (size_t)i].path,
+            if (slots[i].ok) {
+                slots[i].ok = 0;
+                snprintf(slots[i].error, sizeof slots[i].error, "%s: %s", R->inputs->items[start + (size_t)i].path,
                          el_last_error());
             }
     }
@@ -287,21 +344,23 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
         int label_index = in->label_index;
         if (label_index < 0 && in->label) label_index = el_model_class_index(R->m, in->label);
         el_image_record r = {.file = in->path, .label = in->label, .label_index = label_index};
-        if (R->slots[i].ok) {
+        if (slots[i].ok) {
             r.profile = &R->profiles[map[i]];
             if (!in->label && label_index >= 0) r.label = el_model_class_name(R->m, label_index);
             el_summary_add(&R->sum, r.label, r.profile->entropy);
             R->done_ok++;
         } else {
-            r.error = R->slots[i].error;
+            r.error = slots[i].error;
             R->failed++;
             if (!R->o->quiet) {
                 el_progress_finish(&R->bar);
-                fprintf(stderr, "entropy-lens: error: %s\n", R->slots[i].error);
+                fprintf(stderr, "entropy-lens: error: %s\n", slots[i].error);
             }
         }
         el_record_format(out, &R->rctx, &r);
     }
+    buf->unit = SIZE_MAX;
+    R->cur = 1 - R->cur;
     if (out->oom) {
         fprintf(stderr, "entropy-lens profile: out of memory formatting records\n");
         return -1;
@@ -335,6 +394,7 @@ int cmd_profile(int argc, char **argv) {
     el_resume_state rs = {0};
     el_strbuf sb = {0};
     profile_run R = {.o = &o, .inputs = &inputs, .out_fd = -1};
+    R.bufs[0].unit = R.bufs[1].unit = SIZE_MAX;
 
     el_model_params mp = el_model_default_params();
     mp.n_threads = (int)o.threads;
@@ -407,9 +467,12 @@ int cmd_profile(int argc, char **argv) {
     const int B = (int)o.batch;
     R.img_floats = (size_t)R.info.channels * R.info.image_size * R.info.image_size;
     R.profiles = calloc((size_t)B, sizeof *R.profiles);
-    R.slots = calloc((size_t)B, sizeof *R.slots);
-    R.pixels = malloc(sizeof(float) * R.img_floats * (size_t)B);
-    ok = R.profiles && R.slots && R.pixels;
+    ok = R.profiles != NULL;
+    for (int k = 0; k < 2 && ok; k++) {
+        R.bufs[k].slots = calloc((size_t)B, sizeof(slot_state));
+        R.bufs[k].pixels = malloc(sizeof(float) * R.img_floats * (size_t)B);
+        ok = R.bufs[k].slots && R.bufs[k].pixels;
+    }
     for (int i = 0; i < B && ok; i++)
         if (el_profile_init(&R.profiles[i], R.m, &o.lp) != EL_OK) {
             fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
@@ -437,6 +500,7 @@ int cmd_profile(int argc, char **argv) {
     const double t0 = el_now();
     const size_t units = (inputs.n + (size_t)B - 1) / (size_t)B;
     if (el_dist_run(units, profile_unit, profile_write, &R, &interrupted)) rc = EL_EXIT_FATAL;
+    prefetch_wait(&R);
     el_progress_finish(&R.bar);
     const double secs = el_now() - t0;
 
@@ -464,8 +528,11 @@ done:
     if (R.profiles)
         for (int i = 0; i < (int)o.batch; i++) el_profile_free(&R.profiles[i]);
     free(R.profiles);
-    free(R.slots);
-    free(R.pixels);
+    prefetch_wait(&R);
+    for (int k = 0; k < 2; k++) {
+        free(R.bufs[k].slots);
+        free(R.bufs[k].pixels);
+    }
     el_sb_free(&sb);
     el_summary_free(&R.sum);
     el_resume_free(&rs);
