@@ -1,0 +1,114 @@
+/* Language-model inputs that must be refused with a clear message and no
+ * crash: unknown architectures, truncated or inconsistent llama2.c files,
+ * tokenizers that do not fit the model, prompts without a tokenizer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "entropy_lens.h"
+#include "test_util.h"
+
+static char tmp[256];
+
+static void expect_load(el_status want, const char *path, const char *tokenizer, const char *needle, const char *what) {
+    el_model *m = NULL;
+    el_model_params mp = el_model_default_params();
+    mp.tokenizer = tokenizer;
+    el_status st = el_model_load(path, &mp, &m);
+    CHECK_MSG(st == want, "%s: got %s (%s)", what, el_status_name(st), el_last_error());
+    if (st != EL_OK) CHECK_MSG(strstr(el_last_error(), needle) != NULL, "%s: '%s' lacks '%s'", what, el_last_error(), needle);
+    el_model_free(m);
+}
+
+static const char *copy_prefix(const char *src, long bytes, const char *name) {
+    static char dst[512];
+    snprintf(dst, sizeof dst, "%s/%s", tmp, name);
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    for (long i = 0; i < bytes; i++) {
+        int c = fgetc(in);
+        if (c == EOF) break;
+        fputc(c, out);
+    }
+    fclose(in);
+    fclose(out);
+    return dst;
+}
+
+int main(void) {
+    snprintf(tmp, sizeof tmp, "/tmp/el_test_text_XXXXXX");
+    if (!mkdtemp(tmp)) return 1;
+    char p[600];
+    const char *fx = EL_SOURCE_DIR "/tests/fixtures";
+
+    /* An unknown architecture names the model type it saw. */
+    snprintf(p, sizeof p, "%s/bert", tmp);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s/text/gpt2-tiny/model.safetensors %s/ && echo '{\"model_type\": \"bert\"}' > %s/config.json",
+             p, fx, p, p);
+    CHECK(system(cmd) == 0);
+    expect_load(EL_ERR_UNSUPPORTED, p, NULL, "bert", "unknown model_type");
+
+    /* llama2.c: truncated at several lengths, and a header that lies. */
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/text/llama2c-tiny.bin", fx);
+    long sizes[] = {0, 10, 27, 28, 100, 4096, 50000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        const char *cut = copy_prefix(bin, sizes[i], "cut.bin");
+        el_model *m = NULL;
+        el_status st = el_model_load(cut, NULL, &m);
+        CHECK_MSG(st == EL_ERR_FORMAT, "truncated at %ld: %s", sizes[i], el_status_name(st));
+        CHECK(strstr(el_last_error(), "cut.bin") != NULL);
+        el_model_free(m);
+    }
+    {
+        const char *bad = copy_prefix(bin, 1L << 30, "huge.bin");
+        FILE *f = fopen(bad, "r+b");
+        int dim = 1 << 30; /* dim out of range: refused before allocating */
+        fwrite(&dim, 4, 1, f);
+        fclose(f);
+        expect_load(EL_ERR_CONFIG, bad, NULL, "sizes out of range", "absurd dim");
+        bad = copy_prefix(bin, 1L << 30, "heads.bin");
+        f = fopen(bad, "r+b");
+        fseek(f, 12, SEEK_SET);
+        int heads = 5; /* does not divide dim */
+        fwrite(&heads, 4, 1, f);
+        fclose(f);
+        expect_load(EL_ERR_FORMAT, bad, NULL, "divisible", "heads do not divide dim");
+    }
+
+    /* A tokenizer with more tokens than the model's vocabulary. */
+    snprintf(p, sizeof p, "%s/tokenizers/llama2c_tok.bin", fx);
+    if (access(p, R_OK) == 0) expect_load(EL_ERR_FORMAT, bin, p, "vocab", "tokenizer larger than the vocabulary");
+    /* A tokenizer file that is not one. */
+    snprintf(p, sizeof p, "%s/text/gpt2-tiny/config.json", fx);
+    expect_load(EL_ERR_FORMAT, bin, p, "config.json", "garbage tokenizer");
+
+    /* No tokenizer beside the model: ids work, text prompts say why not. */
+    el_model *m = NULL;
+    CHECK(el_model_load(bin, NULL, &m) == EL_OK);
+    el_text_params tp = el_text_default_params();
+    tp.n_tokens = 3;
+    el_text_result r;
+    CHECK(el_text_generate(m, "hello", &tp, &r) == EL_ERR_ARG);
+    CHECK(strstr(el_last_error(), "tokenizer") != NULL);
+    int ids[3] = {1, 5, 7};
+    CHECK(el_text_generate_ids(m, ids, 3, &tp, &r) == EL_OK);
+    el_text_result_free(&r);
+    /* Out-of-vocabulary ids and an empty prompt are argument errors. */
+    int bad_ids[2] = {1, 100000};
+    CHECK(el_text_generate_ids(m, bad_ids, 2, &tp, &r) == EL_ERR_ARG);
+    CHECK(strstr(el_last_error(), "outside the vocabulary") != NULL);
+    CHECK(el_text_generate_ids(m, ids, 0, &tp, &r) == EL_ERR_ARG);
+    tp.n_tokens = 0;
+    CHECK(el_text_generate_ids(m, ids, 3, &tp, &r) == EL_ERR_ARG);
+    /* An image call on a text model is refused, not misread. */
+    el_lens_params lp = el_lens_default_params();
+    el_profile prof;
+    CHECK(el_profile_init(&prof, m, &lp) == EL_ERR_ARG);
+    el_model_free(m);
+
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    if (system(cmd) != 0) return 1;
+    return el_test_finish("test_text_errors");
+}
