@@ -6,11 +6,13 @@
 
 #include "core/kernels.h"
 
-/* Chunk width: about 4 MB of logits per chunk, but wide enough to keep the
- * GEMM efficient. */
+/* Chunk width: about 1 MB of logits per chunk (they are reduced while still
+ * in cache), at least 1024 columns to keep the GEMM efficient and at most
+ * 8192 so that a few rows over a 50k vocabulary are still streamed. */
 static int chunk_width(int n_rows, int n_out) {
-    long w = (1L << 20) / (n_rows > 0 ? n_rows : 1);
+    long w = (1L << 18) / (n_rows > 0 ? n_rows : 1);
     if (w < 1024) w = 1024;
+    if (w > 8192) w = 8192;
     if (w > n_out) w = n_out;
     return (int)w;
 }
