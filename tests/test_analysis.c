@@ -18,19 +18,6 @@
 
 static char tmpdir[256];
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = '\0';
-    fclose(f);
-    return b;
-}
-
 static double jnum(const cJSON *o, const char *k) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
@@ -607,9 +594,9 @@ static int run(const char *cli, const char *args, char **out, char **err) {
     int st = system(cmd);
     char p[400];
     snprintf(p, sizeof p, "%s/out", tmpdir);
-    if (out) *out = slurp(p);
+    if (out) *out = el_test_slurp(p, NULL);
     snprintf(p, sizeof p, "%s/err", tmpdir);
-    if (err) *err = slurp(p);
+    if (err) *err = el_test_slurp(p, NULL);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -643,7 +630,7 @@ static void test_cli(const cJSON *exp) {
     /* The folds CSV: header, 120 rows, index,file,group,fold as the reference. */
     char p[400];
     snprintf(p, sizeof p, "%s/folds.csv", tmpdir);
-    char *csv = slurp(p);
+    char *csv = el_test_slurp(p, NULL);
     CHECK(csv && !strncmp(csv, "index,file,group,fold\n", 22));
     if (csv) {
         const cJSON *folds = cJSON_GetObjectItemCaseSensitive(c0, "folds");
@@ -716,7 +703,7 @@ static void test_cli(const cJSON *exp) {
     snprintf(args, sizeof args, "embed %sprofiles.jsonl --by label --method pca -o %s/pca.csv", FIX, tmpdir);
     CHECK(run(cli, args, NULL, NULL) == 0);
     snprintf(p, sizeof p, "%s/pca.csv", tmpdir);
-    csv = slurp(p);
+    csv = el_test_slurp(p, NULL);
     CHECK(csv && !strncmp(csv, "file,group,x,y\n", 15));
     if (csv) {
         double Y[240];
@@ -743,9 +730,9 @@ static void test_cli(const cJSON *exp) {
     snprintf(args, sizeof args, "embed %sprofiles.jsonl --by label --seed 3 -o %s/t2.csv", FIX, tmpdir);
     CHECK(run(cli, args, NULL, NULL) == 0);
     snprintf(p, sizeof p, "%s/t1.csv", tmpdir);
-    t1 = slurp(p);
+    t1 = el_test_slurp(p, NULL);
     snprintf(p, sizeof p, "%s/t2.csv", tmpdir);
-    t2 = slurp(p);
+    t2 = el_test_slurp(p, NULL);
     CHECK(t1 && t2 && !strcmp(t1, t2) && strlen(t1) > 1000);
     free(t1);
     free(t2);
@@ -753,13 +740,13 @@ static void test_cli(const cJSON *exp) {
     snprintf(args, sizeof args, "embed %sprofiles.jsonl --by label --method pca -o %s/pca.svg", FIX, tmpdir);
     CHECK(run(cli, args, NULL, NULL) == 0);
     snprintf(p, sizeof p, "%s/pca.svg", tmpdir);
-    char *svg = slurp(p);
+    char *svg = el_test_slurp(p, NULL);
     CHECK(svg && strstr(svg, "<svg") && strstr(svg, "cat") && strstr(svg, "fish") && strstr(svg, "</svg>"));
     free(svg);
     snprintf(args, sizeof args, "embed %sprofiles.jsonl --by label --method pca -o %s/pca.png", FIX, tmpdir);
     CHECK(run(cli, args, NULL, NULL) == 0);
     snprintf(p, sizeof p, "%s/pca.png", tmpdir);
-    char *png = slurp(p);
+    char *png = el_test_slurp(p, NULL);
     CHECK(png && !memcmp(png, "\x89PNG", 4));
     free(png);
     snprintf(args, sizeof args, "embed %sprofiles.jsonl --by label -o %s/x.txt", FIX, tmpdir);
@@ -773,7 +760,7 @@ int main(void) {
         perror("mkdtemp");
         return 1;
     }
-    char *text = slurp(FIX "expected.json");
+    char *text = el_test_slurp(FIX "expected.json", NULL);
     cJSON *exp = text ? cJSON_Parse(text) : NULL;
     free(text);
     CHECK_MSG(exp != NULL, "cannot read " FIX "expected.json");

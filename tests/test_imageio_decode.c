@@ -30,25 +30,6 @@
 #endif
 #endif
 
-static uint8_t *slurp(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long len;
-    *n = 0;
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)len + 1);
-        if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
-            *n = (size_t)len;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void) {
     rng_state ^= rng_state << 13;
@@ -83,12 +64,12 @@ static void test_fixtures(void) {
     while (fscanf(man, "%127s %d %d %15s", name, &w, &h, mode) == 4) {
         for (int ch = 1; ch <= 3; ch += 2) {
             char path[512], exp_path[512];
-            size_t n_exp, n_src;
+            size_t n_exp = 0, n_src = 0;
             el_image img, img2;
             snprintf(path, sizeof path, FIX "src/%s", name);
             snprintf(exp_path, sizeof exp_path, FIX "expected/%s.%s", name, ch == 3 ? "rgb" : "gray");
-            uint8_t *exp = slurp(exp_path, &n_exp);
-            uint8_t *src = slurp(path, &n_src);
+            uint8_t *exp = (uint8_t *)el_test_slurp(exp_path, &n_exp);
+            uint8_t *src = (uint8_t *)el_test_slurp(path, &n_src);
             CHECK_MSG(exp && src, "%s: fixture files missing", name);
             if (!exp || !src) {
                 free(exp);
@@ -144,7 +125,7 @@ static void test_truncation_outcomes(void) {
         size_t n;
         el_image full, cut;
         snprintf(path, sizeof path, FIX "src/%s", name);
-        uint8_t *data = slurp(path, &n);
+        uint8_t *data = (uint8_t *)el_test_slurp(path, &n);
         CHECK(data && len < n);
         if (!data || len >= n) {
             free(data);
@@ -221,7 +202,7 @@ static int muldiv255(int a, int b) {
 static void test_ycck(void) {
     const int w = 37, h = 23;
     size_t n;
-    uint8_t *cmyk = slurp(FIX "src/cmyk_37x23.raw", &n);
+    uint8_t *cmyk = (uint8_t *)el_test_slurp(FIX "src/cmyk_37x23.raw", &n);
     CHECK(cmyk && n == (size_t)w * h * 4);
     if (!cmyk || n != (size_t)w * h * 4) {
         free(cmyk);
@@ -279,7 +260,7 @@ static void test_ycck(void) {
  * the decoded pixels must equal the plain baseline's exactly. */
 static void test_jpeg_codings(void) {
     size_t n;
-    uint8_t *rgb = slurp(FIX "expected/png_rgb8.png.rgb", &n);
+    uint8_t *rgb = (uint8_t *)el_test_slurp(FIX "expected/png_rgb8.png.rgb", &n);
     const int w = 27, h = 17;
     CHECK(rgb && n == (size_t)w * h * 3);
     if (!rgb || n != (size_t)w * h * 3) {
@@ -420,7 +401,7 @@ static void test_huge_headers(void) {
 
     /* JPEG: patch the SOF of a real file to 60000 x 60000. */
     size_t jn;
-    uint8_t *jpg = slurp(FIX "src/jpg_420.jpg", &jn);
+    uint8_t *jpg = (uint8_t *)el_test_slurp(FIX "src/jpg_420.jpg", &jn);
     CHECK(jpg != NULL);
     for (size_t i = 0; jpg && i + 9 < jn; i++) {
         if (jpg[i] == 0xFF && jpg[i + 1] == 0xC0) {
@@ -482,7 +463,7 @@ static void test_files_and_args(void) {
     CHECK(img.pixels == NULL);
     /* Content decides, not the name: a PNG called .jpg is a PNG. */
     size_t n;
-    uint8_t *png = slurp(FIX "src/png_rgb8.png", &n);
+    uint8_t *png = (uint8_t *)el_test_slurp(FIX "src/png_rgb8.png", &n);
     snprintf(path, sizeof path, "%s/really_a_png.jpg", tmpdir);
     write_file(path, png, n);
     CHECK(el_image_load(path, 3, EL_DEFAULT_MAX_PIXELS, &img) == EL_OK);
@@ -566,7 +547,7 @@ static void test_hostile(void) {
     for (int i = 0; i < NF; i++) {
         char path[512];
         snprintf(path, sizeof path, FIX "src/%s", names[i]);
-        files[nf] = slurp(path, &sizes[nf]);
+        files[nf] = (uint8_t *)el_test_slurp(path, &sizes[nf]);
         if (files[nf] && sizes[nf] > 16) nf++;
         else free(files[nf]);
     }

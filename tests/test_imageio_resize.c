@@ -16,32 +16,13 @@
 
 #define FIX EL_SOURCE_DIR "/tests/fixtures/imageio/"
 
-static uint8_t *slurp(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long len;
-    *n = 0;
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)len + 1);
-        if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len) {
-            *n = (size_t)len;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
 static const char *filter_names[] = {"NEAREST", "LANCZOS", "BILINEAR", "BICUBIC", "BOX", "HAMMING"};
 
 static void test_pillow_resize(void) {
     const int sw = 37, sh = 23;
     size_t n_rgb, n_gray;
-    uint8_t *rgb = slurp(FIX "resize/src.rgb", &n_rgb);
-    uint8_t *gray = slurp(FIX "resize/src.gray", &n_gray);
+    uint8_t *rgb = (uint8_t *)el_test_slurp(FIX "resize/src.rgb", &n_rgb);
+    uint8_t *gray = (uint8_t *)el_test_slurp(FIX "resize/src.gray", &n_gray);
     FILE *man = fopen(FIX "resize.txt", "r");
     int maxdiff[6] = {0}, cases[6] = {0}, total = 0;
     char mode[8], file[128];
@@ -60,7 +41,7 @@ static void test_pillow_resize(void) {
         el_image out;
         const el_image *src = strcmp(mode, "rgb") == 0 ? &src_rgb : &src_gray;
         snprintf(path, sizeof path, FIX "resize/%s", file);
-        uint8_t *exp = slurp(path, &n);
+        uint8_t *exp = (uint8_t *)el_test_slurp(path, &n);
         CHECK(exp && n == (size_t)w * h * src->channels && filt >= 0 && filt < 6);
         if (!exp || n != (size_t)w * h * src->channels || filt < 0 || filt >= 6) {
             free(exp);
@@ -196,7 +177,7 @@ static void test_preprocess_reference(void) {
         if (!config_for(name, &pp, &input)) continue;
         CHECK(pp.out_w == w && pp.out_h == h && ch == 3);
         snprintf(path, sizeof path, FIX "preprocess/%s.f32", name);
-        float *ref = (float *)slurp(path, &n);
+        float *ref = (float *)(uint8_t *)el_test_slurp(path, &n);
         int gw = (w + stride - 1) / stride, gh = (h + stride - 1) / stride;
         CHECK(ref && n == (size_t)ch * gw * gh * sizeof(float));
         el_status s = el_image_load(input, 3, EL_DEFAULT_MAX_PIXELS, &img);

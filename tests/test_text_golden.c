@@ -12,21 +12,6 @@
 #include "entropy_lens.h"
 #include "test_util.h"
 
-static cJSON *load_json(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    cJSON *j = cJSON_Parse(buf);
-    free(buf);
-    return j;
-}
-
 static const double alphas[] = {0.0, 0.5, 2.0, INFINITY};
 static const char *alpha_keys[] = {"0", "0.5", "2", "inf"};
 
@@ -80,7 +65,7 @@ static void check_fixture(const char *model_rel, const char *golden_rel) {
     char mp[512], gp[512];
     snprintf(mp, sizeof mp, "%s/tests/fixtures/text/%s", EL_SOURCE_DIR, model_rel);
     snprintf(gp, sizeof gp, "%s/tests/fixtures/text/%s", EL_SOURCE_DIR, golden_rel);
-    cJSON *g = load_json(gp);
+    cJSON *g = el_test_load_json(gp);
     CHECK_MSG(g != NULL, "cannot read %s", gp);
     if (!g) return;
     el_model *m;
@@ -118,7 +103,7 @@ static void check_aidreams(void) {
     char mp[512], gp[512];
     snprintf(mp, sizeof mp, "%s/models/aidreams260K/aidreams260K.bin", shared);
     snprintf(gp, sizeof gp, "%s/tests/fixtures/text/aidreams260K.golden.json", EL_SOURCE_DIR);
-    cJSON *g = load_json(gp);
+    cJSON *g = el_test_load_json(gp);
     el_model *m;
     CHECK_MSG(el_model_load(mp, NULL, &m) == EL_OK, "%s", el_last_error());
     const cJSON *c;

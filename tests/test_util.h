@@ -53,6 +53,38 @@ static inline int el_test_finish(const char *name) {
     return el_test_failures ? 1 : 0;
 }
 
+/* Whole file into a malloc'd NUL-terminated buffer (length in *len if not
+ * NULL), or NULL. */
+static inline char *el_test_slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    long n;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)n + 1);
+        if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        if (buf) {
+            buf[n] = '\0';
+            if (len) *len = (size_t)n;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+#ifdef cJSON__h
+/* A JSON file parsed with cJSON, or NULL. */
+static inline cJSON *el_test_load_json(const char *path) {
+    char *text = el_test_slurp(path, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    return j;
+}
+#endif
+
 /* Directory of ../shared relative to the source tree, or NULL (test skips). */
 static inline const char *el_test_shared_dir(void) {
     static const char *candidates[] = {EL_SOURCE_DIR "/../shared", NULL};

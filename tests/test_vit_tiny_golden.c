@@ -18,30 +18,6 @@
 static const double k_alpha[4] = {0.0, 0.5, 2.0, INFINITY};
 static const char *k_alpha_key[4] = {"0", "0.5", "2", "inf"};
 
-static char *read_text(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s) s[n] = 0;
-    fclose(f);
-    return s;
-}
-
-static cJSON *load_json(const char *path) {
-    char *s = read_text(path);
-    if (!s) return NULL;
-    cJSON *j = cJSON_Parse(s);
-    free(s);
-    return j;
-}
-
 static float *read_f32(const char *path, size_t count) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -237,7 +213,7 @@ static void check_info(const variant *v, const el_model_info *info, const cJSON 
 static cJSON *load_golden(const char *variant_name) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s/golden.json", TINY_DIR, variant_name);
-    cJSON *g = load_json(path);
+    cJSON *g = el_test_load_json(path);
     CHECK_MSG(g != NULL, "cannot read %s", path);
     return g;
 }

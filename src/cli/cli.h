@@ -38,6 +38,10 @@ const char *el_default_text_model_dir(void); /* samples/models/fortune-gpt2 */
 
 /* Parse helpers: print "entropy-lens CMD: ..." and return -1 on error. */
 int el_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+/* Output file descriptor: stdout for NULL or "-", else the file, truncated,
+ * or appended to when resuming. -1 with a message naming cmd on failure. */
+int el_open_output(const char *cmd, const char *path, int append);
+
 /* "--alpha 0.5,2,inf" and "--units nats|bits|normalized"; 0 or -1. */
 int el_parse_alpha(const char *s, el_lens_params *lp);
 int el_parse_units(const char *s, el_units *u);

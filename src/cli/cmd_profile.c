@@ -433,16 +433,7 @@ int cmd_profile(int argc, char **argv) {
                 if (!o.quiet) fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", dropped, o.output, inputs.n);
             }
         }
-        if (ok && o.output && strcmp(o.output, "-")) {
-            int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o.resume ? O_APPEND : O_TRUNC);
-            R.out_fd = open(o.output, flags, 0644);
-            if (R.out_fd < 0) {
-                fprintf(stderr, "entropy-lens profile: %s: cannot write: %s\n", o.output, strerror(errno));
-                ok = 0;
-            }
-        } else {
-            R.out_fd = STDOUT_FILENO;
-        }
+        if (ok && (R.out_fd = el_open_output("profile", o.output, o.resume)) < 0) ok = 0;
     }
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;

@@ -461,17 +461,7 @@ int cmd_text(int argc, char **argv) {
             if (!quiet) fprintf(stderr, "entropy-lens text: resuming: %zu records already in %s, %zu to go\n", T.first, output, T.n_items - T.first);
         }
     }
-    if (ok && rank == 0) {
-        if (output && strcmp(output, "-")) {
-            T.out_fd = open(output, O_WRONLY | O_CREAT | O_CLOEXEC | (resume ? O_APPEND : O_TRUNC), 0644);
-            if (T.out_fd < 0) {
-                fprintf(stderr, "entropy-lens text: %s: cannot write: %s\n", output, strerror(errno));
-                ok = 0;
-            }
-        } else {
-            T.out_fd = STDOUT_FILENO;
-        }
-    }
+    if (ok && rank == 0 && (T.out_fd = el_open_output("text", output, resume)) < 0) ok = 0;
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;

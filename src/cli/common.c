@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -85,4 +87,11 @@ const char *el_opt_value(int argc, char **argv, int *i, const char *name) {
         return argv[++*i];
     }
     return NULL;
+}
+
+int el_open_output(const char *cmd, const char *path, int append) {
+    if (!path || !strcmp(path, "-")) return STDOUT_FILENO;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+    if (fd < 0) fprintf(stderr, "entropy-lens %s: %s: cannot write: %s\n", cmd, path, strerror(errno));
+    return fd;
 }

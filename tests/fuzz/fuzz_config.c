@@ -1,0 +1,183 @@
+/* Model configuration on hostile JSON: a temporary model folder holds the
+ * fuzzed config.json, optionally a fuzzed preprocessor_config.json, and the
+ * weights of one of the tiny fixture models (symlinked, never fuzzed here);
+ * el_model_load reads it. If it loads, the model must work: an image model
+ * preprocesses a fixed image with its own settings and profiles it, a text
+ * model generates two tokens; every index it reports is in range.
+ *
+ * Input: config.json NUL preprocessor_config.json NUL selector NUL index.json
+ *   - no NUL at all, or an empty second part: no preprocessor_config.json
+ *   - selector: its first byte picks the fixture weights (table below, modulo)
+ *   - index.json: replaces model.safetensors.index.json of a sharded fixture
+ *     (also fuzzes the shard index parser); ignored for single-file fixtures. */
+#include <math.h>
+
+#include "entropy_lens.h"
+#include "fuzz_util.h"
+
+typedef struct {
+    const char *dir;         /* under tests/fixtures */
+    const char *shards[2];   /* NULL: single model.safetensors */
+} fixture;
+
+static const fixture fixtures[] = {
+    {"tiny/vit-hf-f32", {NULL, NULL}},
+    {"tiny/vit-timm", {NULL, NULL}},
+    {"tiny/deit-distilled-hf", {NULL, NULL}},
+    {"tiny/deit-distilled-timm", {NULL, NULL}},
+    {"tiny/vit-hf-gray", {NULL, NULL}},
+    {"tiny/vit-hf-sharded", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
+    {"text/gpt2-tiny", {NULL, NULL}},
+    {"text/llama-tiny", {NULL, NULL}},
+    {"text/llama-tiny-sharded", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
+    {"text/qwen2-tiny", {NULL, NULL}},
+    {"text/mistral-tiny", {NULL, NULL}},
+    {"tiny/vit-hf-bf16", {NULL, NULL}},
+    {"tiny/deit-hf", {NULL, NULL}},
+};
+#define N_FIXTURES ((int)(sizeof fixtures / sizeof fixtures[0]))
+
+static void fixture_file(char *buf, size_t cap, const fixture *f, const char *name) {
+    snprintf(buf, cap, "%s/tests/fixtures/%s/%s", EL_SOURCE_DIR, f->dir, name);
+}
+
+/* A fixed 11 x 7 RGB test card. */
+static void test_image(el_image *img, uint8_t *px) {
+    for (int y = 0; y < 7; y++)
+        for (int x = 0; x < 11; x++) {
+            uint8_t *p = px + (y * 11 + x) * 3;
+            p[0] = (uint8_t)(x * 23);
+            p[1] = (uint8_t)(y * 37);
+            p[2] = (uint8_t)((x ^ y) * 19);
+        }
+    img->width = 11;
+    img->height = 7;
+    img->channels = 3;
+    img->pixels = px;
+}
+
+static void exercise_image_model(el_model *m, const el_model_info *info) {
+    EL_FUZZ_CHECK(info->n_layers > 0 && info->hidden > 0 && info->n_classes > 0, "loaded model with sizes %d/%d/%d",
+                  info->n_layers, info->hidden, info->n_classes);
+    EL_FUZZ_CHECK(info->channels == 1 || info->channels == 3, "channels %d", info->channels);
+    EL_FUZZ_CHECK(info->preprocess.out_w == info->image_size && info->preprocess.out_h == info->image_size,
+                  "preprocess output %dx%d for image size %d", info->preprocess.out_w, info->preprocess.out_h,
+                  info->image_size);
+    for (int k = 0; k < info->n_classes && k < 64; k++)
+        EL_FUZZ_CHECK(el_model_class_name(m, k) != NULL, "class %d has no name", k);
+    const char *name0 = el_model_class_name(m, 0);
+    int back = el_model_class_index(m, name0);
+    EL_FUZZ_CHECK(back >= 0 && back < info->n_classes, "class index of '%s' is %d", name0, back);
+
+    /* A config that loads must be able to prepare an image: it is validated
+     * at load, not discovered on every image. Big inputs are not run (time). */
+    if ((size_t)info->image_size * (size_t)info->image_size > 64 * 64) return;
+    uint8_t px[11 * 7 * 3];
+    el_image img;
+    test_image(&img, px);
+    const size_t n = (size_t)info->channels * (size_t)info->image_size * (size_t)info->image_size;
+    float *in = malloc(n * sizeof(float));
+    if (!in) abort();
+    el_status st = el_preprocess_image(&img, &info->preprocess, in);
+    EL_FUZZ_CHECK_TAG("preprocess-after-load", st == EL_OK, "model loaded but its preprocessing fails: %s",
+                      el_last_error());
+    if (st == EL_OK) {
+        for (size_t i = 0; i < n; i++) EL_FUZZ_CHECK(isfinite(in[i]), "preprocessed value %zu = %g", i, (double)in[i]);
+        el_lens_params lp = el_lens_default_params();
+        lp.tokens = EL_TOKENS_CLS | EL_TOKENS_MEAN;
+        lp.n_alpha = 2;
+        lp.alpha[0] = 2.0;
+        lp.alpha[1] = INFINITY;
+        el_profile prof;
+        st = el_profile_init(&prof, m, &lp);
+        EL_FUZZ_CHECK(st == EL_OK, "profile init: %s", el_last_error());
+        if (st == EL_OK) {
+            st = el_model_profile(m, in, 1, &lp, &prof);
+            EL_FUZZ_CHECK(st == EL_OK, "profile: %s", el_last_error());
+            if (st == EL_OK) {
+                EL_FUZZ_CHECK(prof.top1 >= 0 && prof.top1 < info->n_classes, "top1 %d of %d classes", prof.top1,
+                              info->n_classes);
+                EL_FUZZ_CHECK(prof.n_depth == info->n_layers, "depth %d, layers %d", prof.n_depth, info->n_layers);
+                volatile float acc = 0;
+                for (int d = 0; d < prof.n_depth; d++) acc += prof.entropy[d] + prof.entropy_mean[d];
+                (void)acc;
+            }
+            el_profile_free(&prof);
+        }
+    }
+    free(in);
+}
+
+static void exercise_text_model(el_model *m, const el_model_info *info) {
+    EL_FUZZ_CHECK(info->n_layers > 0 && info->hidden > 0 && info->n_classes > 0, "loaded model with sizes %d/%d/%d",
+                  info->n_layers, info->hidden, info->n_classes);
+    if (info->n_classes * (size_t)info->hidden > ((size_t)1 << 22)) return; /* time */
+    el_text_params tp = el_text_default_params();
+    tp.n_tokens = 2;
+    tp.n_alpha = 1;
+    tp.alpha[0] = 0.5;
+    int ids[2] = {0, info->n_classes - 1};
+    el_text_result r;
+    memset(&r, 0, sizeof r);
+    el_status st = el_text_generate_ids(m, ids, 2, &tp, &r);
+    if (st == EL_OK) {
+        EL_FUZZ_CHECK(r.n_steps == 2, "asked for 2 steps, got %d", r.n_steps);
+        for (int i = 0; i < r.n_steps; i++)
+            EL_FUZZ_CHECK(r.ids[i] >= 0 && r.ids[i] < info->n_classes, "generated id %d outside vocab %d", r.ids[i],
+                          info->n_classes);
+        volatile float acc = 0;
+        for (int i = 0; i < r.n_steps * r.n_layers; i++) acc += r.entropy[i];
+        (void)acc;
+    } else {
+        /* A context shorter than 4 positions can legitimately refuse. */
+        EL_FUZZ_CHECK(info->context < 4, "generation failed on a loaded model: %s", el_last_error());
+    }
+    el_text_result_free(&r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    el_fuzz_part part[4];
+    int np = el_fuzz_split(data, size, part, 4);
+    const fixture *fx = &fixtures[np >= 3 && part[2].n ? part[2].p[0] % N_FIXTURES : 0];
+    char dir[1024], p[1024], src[1024];
+    snprintf(dir, sizeof dir, "%s", el_fuzz_dir());
+
+    el_fuzz_write(el_fuzz_path(p, sizeof p, "config.json"), part[0].p, part[0].n);
+    if (np >= 2 && part[1].n > 0) el_fuzz_write(el_fuzz_path(p, sizeof p, "preprocessor_config.json"), part[1].p, part[1].n);
+    else el_fuzz_unlink("preprocessor_config.json");
+    static const char *all[] = {"model.safetensors", "model.safetensors.index.json",
+                                "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) el_fuzz_unlink(all[i]);
+    if (fx->shards[0]) {
+        for (int s = 0; s < 2; s++) {
+            fixture_file(src, sizeof src, fx, fx->shards[s]);
+            el_fuzz_link(src, fx->shards[s]);
+        }
+        if (np >= 4) {
+            el_fuzz_write(el_fuzz_path(p, sizeof p, "model.safetensors.index.json"), part[3].p, part[3].n);
+        } else {
+            fixture_file(src, sizeof src, fx, "model.safetensors.index.json");
+            el_fuzz_link(src, "model.safetensors.index.json");
+        }
+    } else {
+        fixture_file(src, sizeof src, fx, "model.safetensors");
+        el_fuzz_link(src, "model.safetensors");
+    }
+
+    el_model_params mp = el_model_default_params();
+    mp.n_threads = 1;
+    el_model *m = NULL;
+    el_status st = el_model_load(dir, &mp, &m);
+    if (st != EL_OK) {
+        EL_FUZZ_CHECK(m == NULL, "failed load returned a model");
+        const char *msg = el_last_error();
+        EL_FUZZ_CHECK(msg && *msg, "failed load (%s) without a message", el_status_name(st));
+        return 0;
+    }
+    el_model_info info;
+    el_model_get_info(m, &info);
+    if (info.is_text) exercise_text_model(m, &info);
+    else exercise_image_model(m, &info);
+    el_model_free(m);
+    return 0;
+}

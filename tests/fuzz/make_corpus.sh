@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# (Re)generate the seed corpora in tests/fuzz/corpus/<target>/ from the test
+# fixtures and tools/make_hostile_inputs.sh: valid examples, truncated and
+# near-valid variants. Small on purpose (the whole corpus stays under ~2 MB);
+# the fuzzer grows its own working corpus elsewhere (tests/fuzz/run.sh).
+# Bash + coreutils only. Usage: tests/fuzz/make_corpus.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+fx=$root/tests/fixtures
+c=$root/tests/fuzz/corpus
+tmp=$(mktemp -d)
+trap 'chmod -R u+rwX "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+rm -rf "$c"
+mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model}
+
+hex() {
+  local h=$1 esc="" i
+  for ((i = 0; i < ${#h}; i += 2)); do esc+="\\x${h:i:2}"; done
+  printf "$esc"
+}
+le64() { # 8-byte little-endian
+  local v=$1 i
+  for ((i = 0; i < 8; i++)); do printf -v b '%02x' $(((v >> (8 * i)) & 255)); hex "$b"; done
+}
+size_of() { wc -c <"$1" | tr -d ' '; }
+
+# ---------------------------------------------------------------- images
+d=$c/fuzz_image
+cp "$fx"/imageio/src/*.png "$fx"/imageio/src/*.jpg "$fx"/imageio/src/*.pgm "$fx"/imageio/src/*.ppm "$d/"
+"$root/tools/make_hostile_inputs.sh" "$tmp/hostile" 2>/dev/null
+find "$tmp/hostile/bad" -type f -size +0 | while read -r f; do cp "$f" "$d/hostile_$(basename "$f")"; done
+printf 'P5 3 2 255\n\x00\x10\x20\x30\x40\x50' >"$d/p5_tiny.pgm"
+printf 'P6\n# comment\n2 1\n65535\n\x00\x01\x00\x02\x00\x03\xff\xff\x80\x00\x00\x00' >"$d/p6_16bit_tiny.ppm"
+printf 'P5\n1 1\n0\n\x00' >"$d/p5_maxval0.pgm"
+printf 'P2\n1 1\n255\n0\n' >"$d/p2_plain.pgm"
+
+# ---------------------------------------------------------------- safetensors
+# st FILE HEADER_JSON DATA_HEX: an 8-byte length, the header, the data.
+st() {
+  local out=$1 header=$2 data=${3:-}
+  { le64 ${#header}; printf '%s' "$header"; hex "$data"; } >"$out"
+}
+d=$c/fuzz_safetensors
+st "$d/f32_2x3.safetensors" '{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}' \
+  0000803f000000400000404000008040 0000a0400000c040
+st "$d/mixed.safetensors" '{"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[1,2],"data_offsets":[4,8]},"c":{"dtype":"I64","shape":[1],"data_offsets":[8,16]},"s":{"dtype":"F32","shape":[],"data_offsets":[16,20]},"z":{"dtype":"F32","shape":[0,4],"data_offsets":[20,20]}}' \
+  003c00c0803f80bf0100000000000000 0000803f
+# Header padded with spaces to a multiple of 8, as the reference writer does.
+st "$d/padded.safetensors" '{"x":{"dtype":"F16","shape":[3],"data_offsets":[0,6]}}      ' 00fc007c017c
+st "$d/all_dtypes.safetensors" '{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"U8","shape":[2],"data_offsets":[8,10]},"c":{"dtype":"BOOL","shape":[1],"data_offsets":[10,11]},"d":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[11,12]},"e":{"dtype":"I32","shape":[1],"data_offsets":[12,16]},"f":{"dtype":"U16","shape":[1],"data_offsets":[16,18]}}' \
+  000000000000f03f0102010712345678abcd
+st "$d/overlap.safetensors" '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}' \
+  000000000000000000000000
+st "$d/past_end.safetensors" '{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}' 00000000
+st "$d/bad_size.safetensors" '{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}' 0000000000000000
+st "$d/huge_shape.safetensors" '{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}'
+st "$d/neg_shape.safetensors" '{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}' 00000000
+st "$d/dup_name.safetensors" '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}' \
+  0000000000000000
+st "$d/not_object.safetensors" '[1,2,3]'
+{ le64 $((1 << 40)); printf '{}'; } >"$d/hlen_huge.safetensors"
+printf '\x04\x00\x00' >"$d/short.safetensors"
+# One real checkpoint (half precision, ~50 KB) and truncated copies of it.
+real=$fx/tiny/vit-hf-f16/model.safetensors
+cp "$real" "$d/vit_hf_f16.safetensors"
+hlen=$(od -An -tu4 -N4 "$real" | tr -d ' ')
+head -c $((8 + hlen)) "$real" >"$d/vit_hf_f16_header_only.safetensors"
+head -c $((8 + hlen / 2)) "$real" >"$d/vit_hf_f16_half_header.safetensors"
+
+# ---------------------------------------------------------------- model configs
+# Input: config.json NUL preprocessor_config.json NUL selector NUL index.json
+# (see fuzz_config.c; the selector's first byte indexes its fixture table).
+d=$c/fuzz_config
+fixtures=(tiny/vit-hf-f32 tiny/vit-timm tiny/deit-distilled-hf tiny/deit-distilled-timm tiny/vit-hf-gray
+  tiny/vit-hf-sharded text/gpt2-tiny text/llama-tiny text/llama-tiny-sharded text/qwen2-tiny text/mistral-tiny
+  tiny/vit-hf-bf16 tiny/deit-hf)
+seed() { # name selector config-file [preprocessor-file] [index-file]
+  local name=$1 sel=$2 cfg=$3 pre=${4:-} idx=${5:-}
+  {
+    cat "$cfg"
+    printf '\0'
+    if [ -n "$pre" ]; then cat "$pre"; fi
+    printf '\0'
+    hex "$(printf '%02x' "$sel")"
+    if [ -n "$idx" ]; then printf '\0'; cat "$idx"; fi
+  } >"$d/$name"
+}
+for i in "${!fixtures[@]}"; do
+  f=$fx/${fixtures[$i]}
+  pre=""
+  [ -f "$f/preprocessor_config.json" ] && pre=$f/preprocessor_config.json
+  seed "$(basename "$f")" "$i" "$f/config.json" "$pre"
+  if [ -f "$f/model.safetensors.index.json" ]; then
+    seed "$(basename "$f")-index" "$i" "$f/config.json" "$pre" "$f/model.safetensors.index.json"
+  fi
+done
+# (Inputs that exposed bugs live in tests/fuzz/regressions/, not here.)
+# Near-valid variants of the HF ViT config (sed on the fixture).
+vit=$fx/tiny/vit-hf-f32
+variant() { # name sed-expression
+  sed -e "$2" "$vit/config.json" >"$tmp/cfg.json"
+  seed "vit-$1" 0 "$tmp/cfg.json" "$vit/preprocessor_config.json"
+}
+variant hidden-33 's/"hidden_size": 32/"hidden_size": 33/'
+variant layers-0 's/"num_hidden_layers": 2/"num_hidden_layers": 0/'
+variant layers-huge 's/"num_hidden_layers": 2/"num_hidden_layers": 1000000000/'
+variant heads-neg 's/"num_attention_heads": 2/"num_attention_heads": -2/'
+variant patch-float 's/"patch_size": 8/"patch_size": 8.5/'
+variant image-string 's/"image_size": 32/"image_size": "32"/'
+variant eps-zero 's/"layer_norm_eps": 1e-12/"layer_norm_eps": 0/'
+variant eps-huge 's/"layer_norm_eps": 1e-12/"layer_norm_eps": 1e308/'
+variant channels-2 's/"num_channels": 3/"num_channels": 2/'
+variant labels-odd 's/"9": "truck, lorry"/"99": "x", "-1": "y", "0x1": "z", "9": 9/'
+variant arch-text 's/ViTForImageClassification/GPT2LMHeadModel/'
+variant arch-deit 's/ViTForImageClassification/DeiTForImageClassificationWithTeacher/'
+variant no-arch 's/"ViTForImageClassification"//'
+sed -e 's/"resample": 2/"resample": 7/' "$vit/preprocessor_config.json" >"$tmp/pre.json"
+seed vit-pre-resample-7 0 "$vit/config.json" "$tmp/pre.json"
+printf '{"do_center_crop": true, "crop_size": {"height": 32, "width": 32}, "size": {"shortest_edge": 40}, "image_std": [0, 1, 1]}' >"$tmp/pre.json"
+seed vit-pre-crop-std0 0 "$vit/config.json" "$tmp/pre.json"
+printf '{"size": 32, "image_mean": [0.5], "image_std": 1e-12, "rescale_factor": 1000000}' >"$tmp/pre.json"
+seed vit-pre-scalar 0 "$vit/config.json" "$tmp/pre.json"
+printf '{}' >"$tmp/empty.json"
+seed empty-object 0 "$tmp/empty.json"
+printf '{"model_type": "llama"}' >"$tmp/cfg.json"
+seed llama-bare 7 "$tmp/cfg.json"
+sed -e 's/"vocab_size": 128/"vocab_size": 2147483647/' "$fx/text/llama-tiny/config.json" >"$tmp/cfg.json"
+seed llama-vocab-max 7 "$tmp/cfg.json"
+sed -e 's/"num_key_value_heads": 4/"num_key_value_heads": 3/' "$fx/text/llama-tiny/config.json" >"$tmp/cfg.json"
+seed llama-kv-3 7 "$tmp/cfg.json"
+printf '{"weight_map": {"a": "../etc/passwd", "b": "model-00001-of-00002.safetensors"}}' >"$tmp/idx.json"
+seed vit-sharded-bad-index 5 "$fx/tiny/vit-hf-sharded/config.json" "$fx/tiny/vit-hf-sharded/preprocessor_config.json" \
+  "$tmp/idx.json"
+
+# ---------------------------------------------------------------- tokenizers
+tk=$fx/tokenizers
+d=$c/fuzz_tokenizer_llama2c
+# 2-byte vocab size (0: as many as the file holds), then tokenizer.bin.
+{ printf '\0\0'; cat "$tk/llama2c_tok.bin"; } >"$d/valid_auto"
+n=$(size_of "$tk/llama2c_tok.bin")
+{ printf '\x03\x01'; cat "$tk/llama2c_tok.bin"; } >"$d/vocab_259"
+{ printf '\0\0'; head -c $((n / 2)) "$tk/llama2c_tok.bin"; } >"$d/truncated_half"
+{ printf '\0\0'; head -c 4 "$tk/llama2c_tok.bin"; } >"$d/header_only"
+{ printf '\xff\xff'; cat "$tk/llama2c_tok.bin"; } >"$d/vocab_65535"
+{ printf '\0\0'; cat "$tk/llama2c_tok.bin"; printf 'hello \xe2\x96\x81world'; } >"$d/valid_trailing"
+
+d=$c/fuzz_tokenizer_json
+for f in gpt2_tokenizer.json llama_tokenizer.json metaspace_tokenizer.json; do
+  cp "$tk/$f" "$d/$f"
+  { cat "$tk/$f"; printf '\0Hello  world<|endoftext|> \xe2\x96\x81caf\xc3\xa9 \xf0\x9f\x98\x80<s>\xff'; } >"$d/${f%.json}_text"
+  n=$(size_of "$tk/$f")
+  head -c $((n * 2 / 3)) "$tk/$f" >"$d/${f%.json}_truncated"
+done
+printf '{"model": {"type": "BPE", "vocab": {}, "merges": []}}' >"$d/empty_bpe.json"
+printf '{"model": {"type": "WordPiece", "vocab": {"a": 0}}}' >"$d/wordpiece.json"
+printf '{"added_tokens": [{"id": 5, "content": "<x>", "special": true}], "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]}, "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false}}' \
+  >"$d/added_out_of_range.json"
+
+d=$c/fuzz_tokenizer_gpt2
+{ cat "$tk/gpt2_vocab.json"; printf '\0'; cat "$tk/gpt2_merges.txt"; } >"$d/fixture"
+{ cat "$tk/gpt2_vocab.json"; printf '\0'; cat "$tk/gpt2_merges.txt"; printf '\0Hello world<|endoftext|> caf\xc3\xa9\xff'; } >"$d/fixture_text"
+{ cat "$tk/gpt2_vocab.json"; printf '\0'; head -c 300 "$tk/gpt2_merges.txt"; } >"$d/merges_truncated"
+{ cat "$tk/gpt2_vocab.json"; printf '\0#version: 0.2\nnot_in_vocab x\n\xc4\xa0 t\n'; } >"$d/merges_unknown"
+{ printf '{"a": 0, "b": 1, "ab": 5}'; printf '\0a b\n'; } >"$d/gap_ids"
+{ printf '{"a": 0, "a": 1}'; printf '\0'; } >"$d/dup_token"
+fg=$root/samples/models/fortune-gpt2
+if [ -f "$fg/vocab.json" ] && [ -f "$fg/merges.txt" ]; then
+  { cat "$fg/vocab.json"; printf '\0'; cat "$fg/merges.txt"; } >"$d/fortune_gpt2"
+fi
+
+# ---------------------------------------------------------------- llama2.c checkpoints
+d=$c/fuzz_llama2c_model
+for f in llama2c-tiny.bin llama2c-tiny-unshared.bin llama2c-tiny-v1.bin; do cp "$fx/text/$f" "$d/$f"; done
+head -c 28 "$fx/text/llama2c-tiny.bin" >"$d/legacy_header_only.bin"
+head -c 256 "$fx/text/llama2c-tiny-v1.bin" >"$d/v1_header_only.bin"
+n=$(size_of "$fx/text/llama2c-tiny.bin")
+head -c $((n - 4)) "$fx/text/llama2c-tiny.bin" >"$d/legacy_minus_4.bin"
+
+du -sh "$c" >&2
+for t in "$c"/*; do echo "$(basename "$t"): $(find "$t" -type f | wc -l) files, $(du -sk "$t" | cut -f1) KB" >&2; done
