@@ -49,6 +49,12 @@ int main(void) {
     CHECK(system(cmd) == 0);
     expect_load(EL_ERR_UNSUPPORTED, p, NULL, "bert", "unknown model_type");
 
+    /* A file of a Hugging Face folder given instead of the folder. */
+    snprintf(p, sizeof p, "%s/tiny/vit-hf-f32/model.safetensors", fx);
+    expect_load(EL_ERR_ARG, p, NULL, "pass the model's folder", "safetensors file as --model");
+    snprintf(p, sizeof p, "%s/tiny/vit-hf-f32/config.json", fx);
+    expect_load(EL_ERR_ARG, p, NULL, "pass the model's folder", "config file as --model");
+
     /* llama2.c: truncated at several lengths, and a header that lies. */
     char bin[512];
     snprintf(bin, sizeof bin, "%s/text/llama2c-tiny.bin", fx);

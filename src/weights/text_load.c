@@ -80,6 +80,12 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
     uint8_t *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
+    /* Someone pointed --model at a file of a Hugging Face folder. */
+    if (size >= 9 && (map[8] == '{' || map[0] == '{')) {
+        const char *kind = map[0] == '{' ? "JSON" : "safetensors";
+        munmap(map, size);
+        return el_fail(EL_ERR_ARG, "%s: this looks like a %s file: pass the model's folder, not the file", path, kind);
+    }
     int32_t h[7];
     uint32_t magic;
     memcpy(&magic, map, 4);
