@@ -8,33 +8,32 @@
 #include "cli/cli.h"
 #include "plot/dataset_plots.h"
 
-static const char *help =
-    "Usage: entropy-lens heatmap FILE.jsonl --image NAME [--layers all|L1,L2,...]\n"
-    "                            [--image-root DIR] [--panel PX] [--cols N] [--alpha A]\n"
-    "                            -o OUT.png|OUT.svg\n"
-    "\n"
-    "Where in the image is the model still uncertain? Draws the `patch_entropy`\n"
-    "map of one record (profile --tokens patches) at each requested layer as a\n"
-    "grid of panels titled \"layer l\": the image itself (decoded and resized to\n"
-    "the panel) under a semi-transparent viridis overlay of the g x g patch\n"
-    "entropies, with one colour bar shared by all panels (range: the minimum and\n"
-    "maximum over the drawn layers). Patches are in row-major grid order.\n"
-    "\n"
-    "  --image NAME      the record: its `file` exactly, or a base name / path tail\n"
-    "                    (the first match in the file)\n"
-    "  --layers L        all (default), or layer numbers as in the record\n"
-    "                    (first_layer based), e.g. 1,4,8,12\n"
-    "  --image-root DIR  look for the image under DIR (default: `file` as written,\n"
-    "                    then relative to the JSONL file's folder). If the image\n"
-    "                    cannot be read the maps are drawn alone, with a warning\n"
-    "  --panel PX        panel side in pixels (default 144)\n"
-    "  --cols N          panels per row (default: about square)\n"
-    "  --alpha A         overlay opacity over the image, 0 < A <= 1 (default 0.55)\n"
-    "  -o, --output OUT  .png (default choice) or .svg\n"
-    "\n"
-    "Exit codes: 0 done; 2 usage error (including a layer the record lacks);\n"
-    "3 fatal (unreadable or malformed input, no such image, no patch map, or the\n"
-    "output cannot be written).\n";
+static const char *help = "Usage: entropy-lens heatmap FILE.jsonl --image NAME [--layers all|L1,L2,...]\n"
+                          "                            [--image-root DIR] [--panel PX] [--cols N] [--alpha A]\n"
+                          "                            -o OUT.png|OUT.svg\n"
+                          "\n"
+                          "Where in the image is the model still uncertain? Draws the `patch_entropy`\n"
+                          "map of one record (profile --tokens patches) at each requested layer as a\n"
+                          "grid of panels titled \"layer l\": the image itself (decoded and resized to\n"
+                          "the panel) under a semi-transparent viridis overlay of the g x g patch\n"
+                          "entropies, with one colour bar shared by all panels (range: the minimum and\n"
+                          "maximum over the drawn layers). Patches are in row-major grid order.\n"
+                          "\n"
+                          "  --image NAME      the record: its `file` exactly, or a base name / path tail\n"
+                          "                    (the first match in the file)\n"
+                          "  --layers L        all (default), or layer numbers as in the record\n"
+                          "                    (first_layer based), e.g. 1,4,8,12\n"
+                          "  --image-root DIR  look for the image under DIR (default: `file` as written,\n"
+                          "                    then relative to the JSONL file's folder). If the image\n"
+                          "                    cannot be read the maps are drawn alone, with a warning\n"
+                          "  --panel PX        panel side in pixels (default 144)\n"
+                          "  --cols N          panels per row (default: about square)\n"
+                          "  --alpha A         overlay opacity over the image, 0 < A <= 1 (default 0.55)\n"
+                          "  -o, --output OUT  .png (default choice) or .svg\n"
+                          "\n"
+                          "Exit codes: 0 done; 2 usage error (including a layer the record lacks);\n"
+                          "3 fatal (unreadable or malformed input, no such image, no patch map, or the\n"
+                          "output cannot be written).\n";
 
 /* "all" -> n = 0; else a list of integers. */
 static int parse_layers(const char *s, int **out, int *n) {
@@ -42,7 +41,8 @@ static int parse_layers(const char *s, int **out, int *n) {
     *n = 0;
     if (!strcmp(s, "all")) return 0;
     int cap = 1;
-    for (const char *p = s; *p; p++) cap += *p == ',';
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
     int *v = malloc(sizeof(int) * (size_t)cap);
     if (!v) return -1;
     const char *p = s;
@@ -142,7 +142,7 @@ int cmd_heatmap(int argc, char **argv) {
     const char *img_path = el_resolve_image(r, root, pathbuf, sizeof pathbuf);
     int mixed = 0;
     char *units = el_jsonl_units(files, 1, &mixed);
-    el_heatmap_plot_opts ho = {r, layers, n_layers, img_path, units, (int)panel, (int)cols, alpha, NULL};
+    el_heatmap_plot_opts ho = {r, layers, n_layers, img_path, units, (int)panel, (int)cols, alpha, NULL, 0};
     el_canvas *c = NULL;
     int used = 0;
     if (el_plot_heatmap(&ho, (el_canvas_kind)kind, &c, &used) != EL_OK) {

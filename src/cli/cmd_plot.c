@@ -7,32 +7,31 @@
 #include "cli/cli.h"
 #include "plot/dataset_plots.h"
 
-static const char *help =
-    "Usage: entropy-lens plot FILES... [--by FIELD] [--depth normalized|layer] [--overlay]\n"
-    "                         [--no-band] [--title TEXT] [--size WxH] -o OUT.svg|OUT.png\n"
-    "\n"
-    "The entropy profile figure: lens entropy against depth, one line per group\n"
-    "(the mean over its records) with a +-1 standard deviation band. Reads the\n"
-    "JSONL files written by `entropy-lens profile` or `entropy-lens text`; `error`\n"
-    "records and records without FIELD are skipped. Text records with windows\n"
-    "are averaged over their windows.\n"
-    "\n"
-    "  --by FIELD        group by this record field (default: label; every record\n"
-    "                    in one group when no record has a label)\n"
-    "  --depth D         normalized (default): x = (l - first_layer) / (L - 1) in\n"
-    "                    [0, 1], so models of different depths (ViTs and language\n"
-    "                    models alike) share one axis; layer: x = the layer number\n"
-    "  --overlay         draw every model on one axes (default: one panel per model\n"
-    "                    when the files hold several; `--by model` overlays too)\n"
-    "  --no-band         lines only, no +-1 std band\n"
-    "  --title TEXT      figure title (default \"Entropy profiles by FIELD\")\n"
-    "  --size WxH        canvas size in pixels (default: from the panel count)\n"
-    "  -o, --output OUT  the figure: .svg (vector) or .png (raster)\n"
-    "\n"
-    "The y axis is labelled with the records' `units` (nats, bits or normalized).\n"
-    "\n"
-    "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
-    "no records to plot, or the output cannot be written).\n";
+static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--depth normalized|layer] [--overlay]\n"
+                          "                         [--no-band] [--title TEXT] [--size WxH] -o OUT.svg|OUT.png\n"
+                          "\n"
+                          "The entropy profile figure: lens entropy against depth, one line per group\n"
+                          "(the mean over its records) with a +-1 standard deviation band. Reads the\n"
+                          "JSONL files written by `entropy-lens profile` or `entropy-lens text`; `error`\n"
+                          "records and records without FIELD are skipped. Text records with windows\n"
+                          "are averaged over their windows.\n"
+                          "\n"
+                          "  --by FIELD        group by this record field (default: label; every record\n"
+                          "                    in one group when no record has a label)\n"
+                          "  --depth D         normalized (default): x = (l - first_layer) / (L - 1) in\n"
+                          "                    [0, 1], so models of different depths (ViTs and language\n"
+                          "                    models alike) share one axis; layer: x = the layer number\n"
+                          "  --overlay         draw every model on one axes (default: one panel per model\n"
+                          "                    when the files hold several; `--by model` overlays too)\n"
+                          "  --no-band         lines only, no +-1 std band\n"
+                          "  --title TEXT      figure title (default \"Entropy profiles by FIELD\")\n"
+                          "  --size WxH        canvas size in pixels (default: from the panel count)\n"
+                          "  -o, --output OUT  the figure: .svg (vector) or .png (raster)\n"
+                          "\n"
+                          "The y axis is labelled with the records' `units` (nats, bits or normalized).\n"
+                          "\n"
+                          "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
+                          "no records to plot, or the output cannot be written).\n";
 
 static int parse_size(const char *s, int *w, int *h) {
     char *end;
@@ -65,8 +64,10 @@ int cmd_plot(int argc, char **argv) {
             po.by = v;
             by_given = 1;
         } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
-            if (!strcmp(v, "normalized") || !strcmp(v, "normalised")) po.depth_layer = 0;
-            else if (!strcmp(v, "layer")) po.depth_layer = 1;
+            if (!strcmp(v, "normalized") || !strcmp(v, "normalised"))
+                po.depth_layer = 0;
+            else if (!strcmp(v, "layer"))
+                po.depth_layer = 1;
             else {
                 fprintf(stderr, "entropy-lens plot: --depth is normalized or layer, got '%s'\n", v);
                 goto usage;

@@ -15,37 +15,36 @@
 #include "plot/figures.h"
 #include "plot/html.h"
 
-static const char *help =
-    "Usage: entropy-lens report FILES... -o report.html [--by FIELD] [--title TEXT]\n"
-    "                           [--k 29] [--folds 10] [--seed 42] [--top 5]\n"
-    "                           [--image-root DIR] [--no-tsne]\n"
-    "\n"
-    "One self-contained HTML file (figures inlined as SVG and PNG data URIs; no\n"
-    "network, no JavaScript) summarising the JSONL files written by `entropy-lens\n"
-    "profile` or `entropy-lens text`:\n"
-    "  - the runs: files, records, models, units, model accuracy;\n"
-    "  - entropy profiles by FIELD (and by `correct` when records have it);\n"
-    "  - classification of FIELD from the profiles: cross-validated k-NN accuracy\n"
-    "    and ROC-AUC against a stratified random baseline, per-class precision and\n"
-    "    recall, the confusion matrix (as `entropy-lens classify`);\n"
-    "  - correctness: how well profiles predict a right top-1 answer, and the\n"
-    "    ROC-AUC of -entropy at each depth (as `entropy-lens correctness`);\n"
-    "  - a 2-D embedding of the profiles: PCA, and exact t-SNE up to 1000 records;\n"
-    "  - the most and least certain images by final-layer entropy, with their\n"
-    "    patch-entropy maps when the records have `patch_entropy`.\n"
-    "Sections that do not apply (no labels, one class, no `correct`) say why.\n"
-    "\n"
-    "  --by FIELD        the grouping field (default: label)\n"
-    "  --title TEXT      page title (default \"entropy-lens report\")\n"
-    "  --k K, --folds K, --seed S   cross-validation settings (defaults 29, 10, 42;\n"
-    "                    folds are lowered to the record count when needed)\n"
-    "  --top N           images in each of the most/least certain lists (default 5)\n"
-    "  --image-root DIR  where the images are (see heatmap --help)\n"
-    "  --no-tsne         PCA only\n"
-    "  -o, --output OUT  the HTML file\n"
-    "\n"
-    "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
-    "no records, or the output cannot be written).\n";
+static const char *help = "Usage: entropy-lens report FILES... -o report.html [--by FIELD] [--title TEXT]\n"
+                          "                           [--k 29] [--folds 10] [--seed 42] [--top 5]\n"
+                          "                           [--image-root DIR] [--no-tsne]\n"
+                          "\n"
+                          "One self-contained HTML file (figures inlined as SVG and PNG data URIs; no\n"
+                          "network, no JavaScript) summarising the JSONL files written by `entropy-lens\n"
+                          "profile` or `entropy-lens text`:\n"
+                          "  - the runs: files, records, models, units, model accuracy;\n"
+                          "  - entropy profiles by FIELD (and by `correct` when records have it);\n"
+                          "  - classification of FIELD from the profiles: cross-validated k-NN accuracy\n"
+                          "    and ROC-AUC against a stratified random baseline, per-class precision and\n"
+                          "    recall, the confusion matrix (as `entropy-lens classify`);\n"
+                          "  - correctness: how well profiles predict a right top-1 answer, and the\n"
+                          "    ROC-AUC of -entropy at each depth (as `entropy-lens correctness`);\n"
+                          "  - a 2-D embedding of the profiles: PCA, and exact t-SNE up to 1000 records;\n"
+                          "  - the most and least certain images by final-layer entropy, with their\n"
+                          "    patch-entropy maps when the records have `patch_entropy`.\n"
+                          "Sections that do not apply (no labels, one class, no `correct`) say why.\n"
+                          "\n"
+                          "  --by FIELD        the grouping field (default: label)\n"
+                          "  --title TEXT      page title (default \"entropy-lens report\")\n"
+                          "  --k K, --folds K, --seed S   cross-validation settings (defaults 29, 10, 42;\n"
+                          "                    folds are lowered to the record count when needed)\n"
+                          "  --top N           images in each of the most/least certain lists (default 5)\n"
+                          "  --image-root DIR  where the images are (see heatmap --help)\n"
+                          "  --no-tsne         PCA only\n"
+                          "  -o, --output OUT  the HTML file\n"
+                          "\n"
+                          "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
+                          "no records, or the output cannot be written).\n";
 
 typedef struct {
     const char **files;
@@ -93,9 +92,11 @@ static void section_summary(el_strbuf *b, const report_args *a, const el_dataset
     el_sb_puts(b, "</td></tr>\n<tr><th>models</th><td>");
     for (int i = 0; i < ds->n; i++) {
         int seen = 0, count = 0;
-        for (int j = 0; j < i && !seen; j++) seen = !strcmp(ds->rec[j].model, ds->rec[i].model);
+        for (int j = 0; j < i && !seen; j++)
+            seen = !strcmp(ds->rec[j].model, ds->rec[i].model);
         if (seen) continue;
-        for (int j = i; j < ds->n; j++) count += !strcmp(ds->rec[j].model, ds->rec[i].model);
+        for (int j = i; j < ds->n; j++)
+            count += !strcmp(ds->rec[j].model, ds->rec[i].model);
         if (i) el_sb_puts(b, "<br>");
         el_sb_puts(b, "<code>");
         h(b, *ds->rec[i].model ? ds->rec[i].model : "(unnamed)");
@@ -139,9 +140,9 @@ static void profile_figure(el_strbuf *b, const report_args *a, const char *by, c
 
 static void section_profiles(el_strbuf *b, const report_args *a, const el_dataset *all, int has_by, int has_correct) {
     el_sb_puts(b, "<section id=\"profiles\"><h2>Entropy profiles</h2>\n");
-    el_sb_puts(b, "<p>Lens entropy of the classification token after every block against normalised depth "
-                  "(0 = first reported layer, 1 = last): the mean of each group, with a band of &plusmn;1 "
-                  "standard deviation.</p>\n");
+    el_sb_puts(b, "<p>Lens entropy after every block (images: the classification token; text: the last "
+                  "position, averaged over the generated steps) against normalised depth (0 = first reported "
+                  "layer, 1 = last): the mean of each group, with a band of &plusmn;1 standard deviation.</p>\n");
     char title[256];
     if (has_by) {
         snprintf(title, sizeof title, "Entropy profiles by %s", a->by);
@@ -150,7 +151,8 @@ static void section_profiles(el_strbuf *b, const report_args *a, const el_datase
         note(b, "No record has `%s`: all records as one group.", a->by);
         profile_figure(b, a, NULL, "Entropy profiles");
     }
-    if (has_correct) profile_figure(b, a, "correct", "Right (true) and wrong (false) top-1 answers");
+    if (has_correct && strcmp(a->by, "correct"))
+        profile_figure(b, a, "correct", "Right (true) and wrong (false) top-1 answers");
     (void)all;
     el_sb_puts(b, "</section>\n");
 }
@@ -160,8 +162,10 @@ static void section_profiles(el_strbuf *b, const report_args *a, const el_datase
 static void metric_row(el_strbuf *b, const char *name, double m, double s, const char *extra) {
     el_sb_puts(b, "<tr><th>");
     h(b, name);
-    if (isfinite(m)) el_sb_printf(b, "</th><td>%.3f &plusmn; %.3f</td><td>", m, s);
-    else el_sb_puts(b, "</th><td>n/a</td><td>");
+    if (isfinite(m))
+        el_sb_printf(b, "</th><td>%.3f &plusmn; %.3f</td><td>", m, s);
+    else
+        el_sb_puts(b, "</th><td>n/a</td><td>");
     h(b, extra);
     el_sb_puts(b, "</td></tr>\n");
 }
@@ -197,7 +201,8 @@ static void section_classify(el_strbuf *b, const report_args *a, const el_datase
     el_cv_result r;
     memset(&r, 0, sizeof r);
     if (!y || !count) goto done;
-    for (int i = 0; i < ds->n; i++) count[y[i] = ds->rec[i].group_index]++;
+    for (int i = 0; i < ds->n; i++)
+        count[y[i] = ds->rec[i].group_index]++;
     if (el_cv_knn(ds->X, y, ds->n, ds->dim, ds->n_groups, &cv, &r) != EL_OK) {
         note(b, "Not run: %s", el_last_error());
         goto done;
@@ -207,7 +212,8 @@ static void section_classify(el_strbuf *b, const report_args *a, const el_datase
                  "each), %d-fold stratified cross-validation, seed %llu; as <code>entropy-lens classify</code>.",
                  cv.k, ds->dim, cv.folds, (unsigned long long)cv.seed);
     int small = 0;
-    for (int c = 0; c < ds->n_groups; c++) small += count[c] < cv.folds;
+    for (int c = 0; c < ds->n_groups; c++)
+        small += count[c] < cv.folds;
     if (small)
         el_sb_printf(b, " %d of %d classes have fewer records than folds, so some test folds lack them.", small,
                      ds->n_groups);
@@ -236,7 +242,8 @@ static void section_classify(el_strbuf *b, const report_args *a, const el_datase
             h(b, ds->groups[t]);
             el_sb_puts(b, "</th>");
             int row = 0;
-            for (int p = 0; p < C; p++) row += r.confusion[t * C + p];
+            for (int p = 0; p < C; p++)
+                row += r.confusion[t * C + p];
             for (int p = 0; p < C; p++) {
                 int v = r.confusion[t * C + p];
                 double f = row ? (double)v / row : 0;
@@ -294,19 +301,57 @@ static void section_correctness(el_strbuf *b, const report_args *a, const el_dat
                  n, right, n - right, cv.k, cv.folds);
     cv_table(b, &r, "ROC-AUC (correct)");
     if (ds->feat_rows == 1 && ds->feat_cols == ds->depth_n) {
-        el_sb_puts(b, "<table class=\"num bars\"><caption>ROC-AUC of &minus;entropy at each depth alone "
-                      "(low entropy &rarr; predicted right; 0.5 is chance)</caption>\n"
-                      "<tr><th>layer</th><th>depth</th><th>AUC</th><th></th></tr>\n");
-        int first = ds->rec[0].first_layer;
-        for (int j = 0; j < ds->depth_n; j++) {
-            for (int k = 0; k < n; k++) score[k] = -X[(size_t)k * D + j];
-            double auc = el_auc(score, y, n);
-            if (ds->depth_used == EL_DEPTH_RESAMPLE) el_sb_puts(b, "<tr><td>&ndash;</td>");
-            else el_sb_printf(b, "<tr><td>%d</td>", first + j);
-            el_sb_printf(b, "<td>%.2f</td><td>%.3f</td><td><span class=\"bar\" style=\"width:%.0fpx\"></span></td></tr>\n",
-                         el_normalised_depth(j, ds->depth_n), auc, isfinite(auc) ? auc * 200 : 0);
+        double *xs = malloc(sizeof(double) * (size_t)ds->depth_n), *auc = malloc(sizeof(double) * (size_t)ds->depth_n);
+        if (xs && auc) {
+            int best = 0;
+            for (int j = 0; j < ds->depth_n; j++) {
+                for (int k = 0; k < n; k++)
+                    score[k] = -X[(size_t)k * D + j];
+                auc[j] = el_auc(score, y, n);
+                xs[j] = el_normalised_depth(j, ds->depth_n);
+                if (auc[j] > auc[best]) best = j;
+            }
+            char where[64];
+            if (ds->depth_used == EL_DEPTH_RESAMPLE)
+                snprintf(where, sizeof where, "depth %.2f", xs[best]);
+            else
+                snprintf(where, sizeof where, "layer %d", ds->rec[0].first_layer + best);
+            el_sb_printf(b,
+                         "<p>Each depth on its own: the ROC-AUC of &minus;entropy as a score for a right answer "
+                         "(low entropy &rarr; confident &rarr; predicted right; 0.5 is chance), on all %d records. "
+                         "Best: %s, AUC %.3f.</p>\n",
+                         n, where, auc[best]);
+            el_series s = {"ROC-AUC of -entropy", 0, ds->depth_n, xs, auc, NULL};
+            el_panel p = {NULL, &s, 1};
+            el_legend_entry leg[2] = {{"ROC-AUC of -entropy", el_palette_category(0, 2), EL_KEY_LINE},
+                                      {"chance (0.5)", el_rgb(140, 140, 140), EL_KEY_LINE}};
+            el_profile_fig f = {"Single-depth ROC-AUC for a right answer",
+                                "normalised depth",
+                                "ROC-AUC",
+                                &p,
+                                1,
+                                2,
+                                leg,
+                                2,
+                                NULL,
+                                1,
+                                ds->depth_n <= 48,
+                                0,
+                                0,
+                                0,
+                                1,
+                                1,
+                                0.5};
+            int w, hh;
+            el_profile_fig_size(&f, &w, &hh);
+            el_canvas *c = NULL;
+            if (el_canvas_new(EL_CANVAS_SVG, w, hh * 3 / 4, el_rgb(255, 255, 255), &c) == EL_OK)
+                el_profile_fig_draw(c, &f);
+            fig_or_note(b, c, "single-depth ROC-AUC");
+            el_canvas_free(c);
         }
-        el_sb_puts(b, "</table>\n");
+        free(xs);
+        free(auc);
     }
 done:
     el_cv_free(&r);
@@ -332,7 +377,7 @@ static void scatter(el_strbuf *b, const el_dataset *ds, const double *Y, const c
     int nl = ds->n_groups <= 30 && by ? ds->n_groups : 0;
     for (int c = 0; c < nl; c++)
         leg[c] = (el_legend_entry){ds->groups[c], el_palette_category(c, ds->n_groups), EL_KEY_DOT};
-    el_scatter_fig f = {title, xl, yl, ds->n, x, y, g, ds->n_groups, leg, nl, by, 0, 0};
+    el_scatter_fig f = {title, xl, yl, ds->n, x, y, g, ds->n_groups, leg, nl, by, 540, 450}; /* two per row */
     int w, hh;
     el_scatter_fig_size(&f, &w, &hh);
     el_canvas *c = NULL;
@@ -358,7 +403,8 @@ static void section_embedding(el_strbuf *b, const report_args *a, const el_datas
     el_sb_puts(b, "<p>Each record's profile as a point; colours by group.</p>\n<div class=\"row\">");
     if (el_pca(ds->X, ds->n, ds->dim, ds->dim >= 2 ? 2 : 1, Y, var) == EL_OK) {
         if (ds->dim < 2)
-            for (int i = ds->n - 1; i >= 0; i--) Y[2 * i] = Y[i], Y[2 * i + 1] = 0;
+            for (int i = ds->n - 1; i >= 0; i--)
+                Y[2 * i] = Y[i], Y[2 * i + 1] = 0;
         char xl[64], yl[64];
         snprintf(xl, sizeof xl, "PC1 (%.0f%% of variance)", 100 * var[0]);
         snprintf(yl, sizeof yl, "PC2 (%.0f%%)", 100 * var[1]);
@@ -405,7 +451,7 @@ static void thumb(el_strbuf *b, const report_args *a, const el_record *r) {
             if (l < r->first_layer) l = r->first_layer;
             if (n == 0 || layers[n - 1] != l) layers[n++] = l;
         }
-        el_heatmap_plot_opts ho = {r, layers, n, path, a->units, 88, n, 0.55, ""};
+        el_heatmap_plot_opts ho = {r, layers, n, path, a->units, 88, n, 0.55, NULL, 1};
         el_canvas *c = NULL;
         if (el_plot_heatmap(&ho, EL_CANVAS_PNG, &c, NULL) == EL_OK) {
             fig_or_note(b, c, "patch entropy maps");
@@ -437,7 +483,13 @@ static void extreme_table(el_strbuf *b, const report_args *a, const el_dataset *
     el_sb_puts(b, "<table class=\"imgs\"><caption>");
     h(b, caption);
     el_sb_puts(b, "</caption><tr><th>final entropy</th><th>image</th><th>label</th><th>top-1</th>"
-                  "<th>p</th><th>right?</th><th>patch entropy / image</th></tr>\n");
+                  "<th>p</th><th>right?</th><th>patch entropy");
+    if (a->units) {
+        el_sb_puts(b, " (");
+        h(b, a->units);
+        el_sb_putc(b, ')');
+    }
+    el_sb_puts(b, " / image</th></tr>\n");
     for (int k = 0; k < n; k++) {
         const el_record *r = &ds->rec[v[k].i];
         const char *base = strrchr(r->file, '/');
@@ -447,10 +499,14 @@ static void extreme_table(el_strbuf *b, const report_args *a, const el_dataset *
         h(b, base ? base + 1 : r->file);
         el_sb_puts(b, "</code></td><td class=\"l\">");
         h(b, r->label ? r->label : "");
-        if (r->top1 >= 0) el_sb_printf(b, "</td><td>%d", r->top1);
-        else el_sb_puts(b, "</td><td>");
-        if (isfinite(r->prob)) el_sb_printf(b, "</td><td>%.2f", r->prob);
-        else el_sb_puts(b, "</td><td>");
+        if (r->top1 >= 0)
+            el_sb_printf(b, "</td><td>%d", r->top1);
+        else
+            el_sb_puts(b, "</td><td>");
+        if (isfinite(r->prob))
+            el_sb_printf(b, "</td><td>%.2f", r->prob);
+        else
+            el_sb_puts(b, "</td><td>");
         el_sb_printf(b, "</td><td>%s</td><td>", r->correct == 1 ? "yes" : r->correct == 0 ? "no" : "");
         thumb(b, a, r);
         el_sb_puts(b, "</td></tr>\n");
@@ -515,7 +571,8 @@ static const char *css =
     ".row{display:flex;flex-wrap:wrap;align-items:flex-start;gap:12px}"
     ".fig svg,img{max-width:100%;height:auto}.note{color:#8a5a00;background:#fff6e0;padding:6px 10px;"
     "border-left:3px solid #e69f00}.bar{display:inline-block;height:10px;background:#0072b2}"
-    "code{font-size:13px}footer{margin-top:40px;color:#777;font-size:12px}";
+    ".imgs th{text-align:left}.imgs "
+    "img{max-width:none}code{font-size:13px}footer{margin-top:40px;color:#777;font-size:12px}";
 
 static int parse_args(int argc, char **argv, report_args *a, int *code) {
     a->by = "label";
@@ -610,7 +667,8 @@ int cmd_report(int argc, char **argv) {
         memset(&grouped, 0, sizeof grouped);
     }
     int has_by = grouped.n > 0, has_correct = 0;
-    for (int i = 0; i < all.n; i++) has_correct |= all.rec[i].correct >= 0;
+    for (int i = 0; i < all.n; i++)
+        has_correct |= all.rec[i].correct >= 0;
 
     el_strbuf b = {0};
     el_sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -623,7 +681,8 @@ int cmd_report(int argc, char **argv) {
                    "<a href=\"#embedding\">embedding</a><a href=\"#certain\">certain / uncertain</a></nav>\n");
     section_summary(&b, &a, &all);
     section_profiles(&b, &a, &all, has_by, has_correct);
-    if (has_by) section_classify(&b, &a, &grouped);
+    if (has_by)
+        section_classify(&b, &a, &grouped);
     else {
         el_sb_puts(&b, "<section id=\"classify\"><h2>Classification</h2>\n");
         note(&b, "Not run: no record has `%s`.", a.by);

@@ -28,14 +28,13 @@ static double max_label_width(const el_ticks *t, double size) {
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-void el_axes_layout(el_axes *ax, const el_theme *th, double x, double y, double w, double h, double xlo,
-                    double xhi, double ylo, double yhi, int has_title, int extend_x) {
+void el_axes_layout(el_axes *ax, const el_theme *th, double x, double y, double w, double h, double xlo, double xhi,
+                    double ylo, double yhi, int has_title, int extend_x) {
     double top = has_title ? th->title * 1.6 : th->tick * 0.8;
     double bottom = TICK_LEN + GAP + th->tick * 0.7 + GAP * 2 + th->label * 0.9 + GAP;
     double ph = h - top - bottom;
     if (ph < 20) ph = 20;
-    if (el_nice_ticks(ylo, yhi, clampi((int)(ph / 36), 3, 10), 1, &ax->yt) != 0)
-        el_nice_ticks(0, 1, 5, 1, &ax->yt);
+    if (el_nice_ticks(ylo, yhi, clampi((int)(ph / 36), 3, 10), 1, &ax->yt) != 0) el_nice_ticks(0, 1, 5, 1, &ax->yt);
     double left = TICK_LEN + GAP * 3 + max_label_width(&ax->yt, th->tick) + th->label * 0.9;
     double right = th->tick * 1.5;
     double pw = w - left - right;
@@ -50,9 +49,7 @@ void el_axes_layout(el_axes *ax, const el_theme *th, double x, double y, double 
     ax->h = ph;
 }
 
-double el_axes_px(const el_axes *ax, double v) {
-    return ax->x + (v - ax->xt.lo) / (ax->xt.hi - ax->xt.lo) * ax->w;
-}
+double el_axes_px(const el_axes *ax, double v) { return ax->x + (v - ax->xt.lo) / (ax->xt.hi - ax->xt.lo) * ax->w; }
 
 double el_axes_py(const el_axes *ax, double v) {
     return ax->y + ax->h - (v - ax->yt.lo) / (ax->yt.hi - ax->yt.lo) * ax->h;
@@ -92,8 +89,7 @@ void el_axes_draw(el_canvas *c, const el_axes *ax, const el_theme *th, const cha
     }
     /* Axis titles. */
     el_text_style ls = el_text_style_make(th->label, th->ink, EL_ALIGN_CENTER, EL_VALIGN_TOP);
-    if (xlabel && *xlabel)
-        el_draw_text(c, ax->x + ax->w / 2, y1 + TICK_LEN + GAP * 3 + th->tick * 0.7, xlabel, &ls);
+    if (xlabel && *xlabel) el_draw_text(c, ax->x + ax->w / 2, y1 + TICK_LEN + GAP * 3 + th->tick * 0.7, xlabel, &ls);
     if (ylabel && *ylabel) {
         double lw = max_label_width(&ax->yt, th->tick);
         ls.rotate = 90;

@@ -55,7 +55,8 @@ int el_canvas_kind_from_path(const char *path) {
     if (n < 4) return -1;
     const char *ext = path + n - 4;
     char e[5];
-    for (int i = 0; i < 4; i++) e[i] = (char)tolower((unsigned char)ext[i]);
+    for (int i = 0; i < 4; i++)
+        e[i] = (char)tolower((unsigned char)ext[i]);
     e[4] = '\0';
     if (!strcmp(e, ".svg")) return EL_CANVAS_SVG;
     if (!strcmp(e, ".png")) return EL_CANVAS_PNG;
@@ -90,8 +91,7 @@ void el_draw_rect(el_canvas *c, double x, double y, double w, double h, el_rgba 
     c->ops->rect(c, x, y, w, h, fill, stroke, stroke_width > 0 ? stroke_width : 0);
 }
 
-void el_draw_circle(el_canvas *c, double cx, double cy, double r, el_rgba fill, el_rgba stroke,
-                    double stroke_width) {
+void el_draw_circle(el_canvas *c, double cx, double cy, double r, el_rgba fill, el_rgba stroke, double stroke_width) {
     if (!finite_pt(cx, cy) || !(r > 0) || !isfinite(r)) return;
     if (fill.a == 0 && (stroke.a == 0 || !(stroke_width > 0))) return;
     c->ops->circle(c, cx, cy, r, fill, stroke, stroke_width > 0 ? stroke_width : 0);
@@ -103,13 +103,14 @@ void el_draw_text(el_canvas *c, double x, double y, const char *s, const el_text
     double shift = st->valign == EL_VALIGN_MIDDLE ? 0.35 * st->size
                    : st->valign == EL_VALIGN_TOP  ? 0.7 * st->size
                                                   : 0.0;
-    if (st->rotate == 90) x += shift;
-    else y += shift;
+    if (st->rotate == 90)
+        x += shift;
+    else
+        y += shift;
     c->ops->text(c, x, y, s, st);
 }
 
-void el_draw_image(el_canvas *c, double x, double y, double w, double h, const uint8_t *rgba, int iw,
-                   int ih) {
+void el_draw_image(el_canvas *c, double x, double y, double w, double h, const uint8_t *rgba, int iw, int ih) {
     if (!rgba || iw <= 0 || ih <= 0 || !finite_pt(x, y) || !(w > 0) || !(h > 0)) return;
     c->ops->image(c, x, y, w, h, rgba, iw, ih);
 }

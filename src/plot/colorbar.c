@@ -19,15 +19,15 @@ static double labels_width(const el_theme *th, const el_ticks *t) {
 
 double el_colorbar_width(const el_theme *th, double bw, double lo, double hi, const char *title) {
     el_ticks t;
-    if (el_nice_ticks(lo, hi, 6, 0, &t) != 0) return bw;
+    if (el_nice_ticks(lo, hi, 8, 0, &t) != 0) return bw; /* the finest ticks draw could use */
     return bw + 4 + GAP + labels_width(th, &t) + (title && *title ? GAP * 2 + th->label * 0.9 : 0);
 }
 
-void el_colorbar_draw(el_canvas *c, const el_theme *th, double x, double y, double bw, double h, double lo,
-                      double hi, const char *title) {
+void el_colorbar_draw(el_canvas *c, const el_theme *th, double x, double y, double bw, double h, double lo, double hi,
+                      const char *title) {
     el_ticks t;
     if (!(hi > lo)) hi = lo + 1;
-    if (el_nice_ticks(lo, hi, (int)fmax(3, fmin(8, h / 40)), 0, &t) != 0) return;
+    if (el_nice_ticks(lo, hi, (int)fmax(4, fmin(8, h / 28)), 0, &t) != 0) return;
     /* The gradient as a 1 x N image: crisp in both back ends. */
     enum { N = 128 };
     uint8_t px[N * 4];

@@ -38,6 +38,7 @@ typedef struct {
     int cols;               /* 0: about square */
     double alpha;           /* overlay opacity over the image (0: 0.6) */
     const char *title;      /* NULL: the file's base name, label and prediction */
+    int compact;            /* thumbnails: no figure title, no colour-bar title */
 } el_heatmap_plot_opts;
 
 /* *image_used (may be NULL) = 1 when the image was drawn; when it cannot be

@@ -57,6 +57,7 @@ static void data_range(const el_profile_fig *f, double *xlo, double *xhi, double
     if (!isfinite(*yhi)) *yhi = 1;
     if (f->x_from_zero_to_one) *xlo = 0, *xhi = 1;
     *yhi *= 1.04; /* head room above the highest band */
+    if (f->y_max > f->y_min) *ylo = f->y_min, *yhi = f->y_max;
 }
 
 static void draw_panel(el_canvas *c, const el_theme *th, const el_profile_fig *f, const el_panel *p, el_box b,
@@ -83,6 +84,10 @@ static void draw_panel(el_canvas *c, const el_theme *th, const el_profile_fig *f
     }
     el_axes_draw(c, &ax, th, p->title, f->xlabel, f->ylabel);
     el_axes_clip(c, &ax);
+    if (f->has_ref) {
+        double y = floor(el_axes_py(&ax, f->ref_y)) + 0.5;
+        el_draw_line(c, ax.x, y, ax.x + ax.w, y, 1.2, el_rgb(140, 140, 140));
+    }
     int maxn = 0;
     for (int k = 0; k < p->n; k++)
         if (p->s[k].n > maxn) maxn = p->s[k].n;
@@ -97,17 +102,21 @@ static void draw_panel(el_canvas *c, const el_theme *th, const el_profile_fig *f
         if (!s->std || s->n < 2) continue;
         for (int i = 0; i < s->n; i++) {
             pts[i] = (el_pt){el_axes_px(&ax, s->x[i]), el_axes_py(&ax, s->mean[i] + s->std[i])};
-            pts[2 * s->n - 1 - i] = (el_pt){el_axes_px(&ax, s->x[i]), el_axes_py(&ax, floor0 ? fmax(0, s->mean[i] - s->std[i]) : s->mean[i] - s->std[i])};
+            pts[2 * s->n - 1 - i] =
+                (el_pt){el_axes_px(&ax, s->x[i]),
+                        el_axes_py(&ax, floor0 ? fmax(0, s->mean[i] - s->std[i]) : s->mean[i] - s->std[i])};
         }
         el_draw_polygon(c, pts, 2 * s->n, el_rgba_with_alpha(el_palette_category(s->color, f->n_colors), 46));
     }
     for (int k = 0; k < p->n; k++) {
         const el_series *s = &p->s[k];
         el_rgba col = el_palette_category(s->color, f->n_colors);
-        for (int i = 0; i < s->n; i++) pts[i] = (el_pt){el_axes_px(&ax, s->x[i]), el_axes_py(&ax, s->mean[i])};
+        for (int i = 0; i < s->n; i++)
+            pts[i] = (el_pt){el_axes_px(&ax, s->x[i]), el_axes_py(&ax, s->mean[i])};
         el_draw_polyline(c, pts, s->n, 2.2, col);
         if (f->markers)
-            for (int i = 0; i < s->n; i++) el_draw_circle(c, pts[i].x, pts[i].y, 3.0, col, el_rgb(255, 255, 255), 0.9);
+            for (int i = 0; i < s->n; i++)
+                el_draw_circle(c, pts[i].x, pts[i].y, 3.0, col, el_rgb(255, 255, 255), 0.9);
     }
     free(pts);
     el_clip_pop(c);

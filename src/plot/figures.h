@@ -34,6 +34,9 @@ typedef struct {
     int x_from_zero_to_one;   /* x axis exactly [0, 1] (normalised depth) */
     int markers;              /* dots at each point */
     int width, height;        /* 0: chosen from the panel count */
+    double y_min, y_max;      /* fixed y range when y_max > y_min, else from the data */
+    int has_ref;              /* a thin grey reference line at y = ref_y (e.g. chance) */
+    double ref_y;
 } el_profile_fig;
 
 void el_profile_fig_size(const el_profile_fig *f, int *w, int *h);
@@ -52,7 +55,7 @@ typedef struct {
     double lo, hi;            /* colour range */
     double alpha;             /* overlay opacity when image != NULL (0..1) */
     const char *bar_title;    /* colour bar title, e.g. "entropy (nats)" */
-    int cols;                 /* 0: about square */
+    int cols;                 /* 0: one row up to 6 maps, else 4 to 6 columns */
 } el_heatmap_fig;
 
 void el_heatmap_fig_size(const el_heatmap_fig *f, int *w, int *h);

@@ -23,7 +23,8 @@ void el_path_reset(el_path *path) {
 static int reserve(void **buf, int *cap, int need, size_t elem) {
     if (need <= *cap) return 0;
     int nc = *cap ? *cap : 64;
-    while (nc < need) nc *= 2;
+    while (nc < need)
+        nc *= 2;
     void *nb = realloc(*buf, (size_t)nc * elem);
     if (!nb) return -1;
     *buf = nb;
@@ -77,7 +78,8 @@ void el_path_stroke(el_path *path, const el_pt *p, int n, double width, int clos
     }
     /* Round joins; thin lines do not need them (the gap is sub-pixel). */
     if (width > 1.2)
-        for (int i = closed ? 0 : 1; i < (closed ? n : n - 1); i++) el_path_circle(path, p[i].x, p[i].y, hw);
+        for (int i = closed ? 0 : 1; i < (closed ? n : n - 1); i++)
+            el_path_circle(path, p[i].x, p[i].y, hw);
 }
 
 typedef struct {
@@ -119,7 +121,8 @@ static void add_span(float *cov, int x0, double a, double b, float w) {
         return;
     }
     cov[ia - x0] += (float)(ia + 1 - a) * w;
-    for (int i = ia + 1; i < ib; i++) cov[i - x0] += w;
+    for (int i = ia + 1; i < ib; i++)
+        cov[i - x0] += w;
     if (b > ib) cov[ib - x0] += (float)(b - ib) * w;
 }
 
@@ -152,8 +155,10 @@ int el_path_fill(const el_path *path, el_irect clip, el_span_fn fn, void *ctx) {
             if (a.y > by1) by1 = a.y;
             if (a.y == b.y) continue;
             edge *ed = &e[ne++];
-            if (a.y < b.y) *ed = (edge){a.x, a.y, b.x, b.y, orient};
-            else *ed = (edge){b.x, b.y, a.x, a.y, -orient};
+            if (a.y < b.y)
+                *ed = (edge){a.x, a.y, b.x, b.y, orient};
+            else
+                *ed = (edge){b.x, b.y, a.x, a.y, -orient};
         }
     }
     int ry0 = (int)floor(by0), ry1 = (int)ceil(by1);
@@ -189,7 +194,8 @@ int el_path_fill(const el_path *path, el_irect clip, el_span_fn fn, void *ctx) {
             for (int i = 0; i < nc; i++) {
                 int prev = wind;
                 wind += cr[i].dir;
-                if (prev == 0 && wind != 0) start = cr[i].x;
+                if (prev == 0 && wind != 0)
+                    start = cr[i].x;
                 else if (prev != 0 && wind == 0) {
                     double a = start < cx0 ? cx0 : start, b = cr[i].x > cx1 ? cx1 : cr[i].x;
                     if (b > a) {

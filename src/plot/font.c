@@ -164,6 +164,7 @@ uint32_t el_utf8_next(const char **ps) {
 
 int el_utf8_count(const char *s) {
     int n = 0;
-    while (el_utf8_next(&s)) n++;
+    while (el_utf8_next(&s))
+        n++;
     return n;
 }

@@ -27,8 +27,7 @@ el_box el_figure_title(el_canvas *c, const el_theme *th, el_box area, const char
     el_text_style tt = el_text_style_make(th->title + 2, th->ink, EL_ALIGN_CENTER, EL_VALIGN_TOP);
     tt.bold = 1;
     char fit[512];
-    el_draw_text(c, area.x + area.w / 2, area.y + 10, el_fit_text(title, tt.size, area.w - 20, fit, sizeof fit),
-                 &tt);
+    el_draw_text(c, area.x + area.w / 2, area.y + 10, el_fit_text(title, tt.size, area.w - 20, fit, sizeof fit), &tt);
     double used = 10 + tt.size * 0.7 + 14;
     area.y += used;
     area.h -= used;
@@ -43,10 +42,12 @@ const char *el_fit_text(const char *s, double size, double max_px, char *buf, si
     if (fits < 4) fits = 4;
     /* Copy fits - 3 code points, then "...". */
     const char *p = s;
-    for (int i = 0; i < fits - 3 && *p; i++) el_utf8_next(&p);
+    for (int i = 0; i < fits - 3 && *p; i++)
+        el_utf8_next(&p);
     size_t len = (size_t)(p - s);
     if (len + 4 > n) len = n > 4 ? n - 4 : 0;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--; /* whole code points */
+    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+        len--; /* whole code points */
     memcpy(buf, s, len);
     memcpy(buf + len, "...", 4);
     return buf;

@@ -11,8 +11,7 @@ static const char *fit(const el_theme *th, const char *s, char *buf, size_t n) {
 
 static double row_h(const el_theme *th) { return th->tick * 1.6; }
 
-void el_legend_size(const el_theme *th, const el_legend_entry *e, int n, const char *heading, double *w,
-                    double *h) {
+void el_legend_size(const el_theme *th, const el_legend_entry *e, int n, const char *heading, double *w, double *h) {
     double tw = heading && *heading ? el_text_width(heading, th->tick) : 0;
     char buf[256];
     for (int i = 0; i < n; i++) {
@@ -43,12 +42,8 @@ void el_legend_draw(el_canvas *c, const el_theme *th, double x, double y, const 
             el_draw_rect(c, kx, cy - kh / 2, KEY_W, kh, el_rgba_with_alpha(e[i].color, 64), EL_NONE, 0);
             el_draw_line(c, kx, cy, kx + KEY_W, cy, 2.5, e[i].color);
             break;
-        case EL_KEY_DOT:
-            el_draw_circle(c, kx + KEY_W / 2, cy, 4.5, e[i].color, el_rgb(255, 255, 255), 0.8);
-            break;
-        case EL_KEY_BOX:
-            el_draw_rect(c, kx + KEY_W / 2 - kh / 2, cy - kh / 2, kh, kh, e[i].color, EL_NONE, 0);
-            break;
+        case EL_KEY_DOT: el_draw_circle(c, kx + KEY_W / 2, cy, 4.5, e[i].color, el_rgb(255, 255, 255), 0.8); break;
+        case EL_KEY_BOX: el_draw_rect(c, kx + KEY_W / 2 - kh / 2, cy - kh / 2, kh, kh, e[i].color, EL_NONE, 0); break;
         default: el_draw_line(c, kx, cy, kx + KEY_W, cy, 2.5, e[i].color);
         }
         char buf[256];

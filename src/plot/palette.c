@@ -6,8 +6,7 @@
 
 /* Okabe & Ito (2008), ordered so the first colours are the most distinct on
  * white; their yellow (#F0E442) is too light for lines and comes last. */
-static const uint32_t okabe_ito[8] = {0x0072B2, 0xE69F00, 0x009E73, 0xD55E00,
-                                      0xCC79A7, 0x56B4E9, 0x000000, 0xF0E442};
+static const uint32_t okabe_ito[8] = {0x0072B2, 0xE69F00, 0x009E73, 0xD55E00, 0xCC79A7, 0x56B4E9, 0x000000, 0xF0E442};
 /* Tableau 10 (2016 revision). */
 static const uint32_t tableau10[10] = {0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F,
                                        0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0xBAB0AC};

@@ -46,7 +46,8 @@ static uint8_t *load_panel_image(const char *path, int panel) {
         for (size_t i = 0; i < (size_t)panel * (size_t)panel; i++) {
             const uint8_t *q = small.pixels + i * 3;
             double luma = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
-            for (int k = 0; k < 3; k++) rgba[i * 4 + k] = (uint8_t)(luma * 0.85 + 255 * 0.15 + 0.5);
+            for (int k = 0; k < 3; k++)
+                rgba[i * 4 + k] = (uint8_t)(luma * 0.85 + 255 * 0.15 + 0.5);
             rgba[i * 4 + 3] = 255;
         }
     el_image_free(&small);
@@ -59,12 +60,12 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
     const el_record *r = o->rec;
     const int P = r->n_patches, L = r->n_layers;
     if (!r->patch || P <= 0)
-        return el_fail(EL_ERR_FORMAT, "%s:%d: record has no `patch_entropy` (profile with --tokens patches)",
-                       r->source, r->line);
+        return el_fail(EL_ERR_FORMAT, "%s:%d: record has no `patch_entropy` (profile with --tokens patches)", r->source,
+                       r->line);
     int g = (int)lround(sqrt((double)P));
     if (g * g != P)
-        return el_fail(EL_ERR_FORMAT, "%s:%d: `patch_entropy` has %d patches per layer, not a square grid",
-                       r->source, r->line, P);
+        return el_fail(EL_ERR_FORMAT, "%s:%d: `patch_entropy` has %d patches per layer, not a square grid", r->source,
+                       r->line, P);
     int n = o->n_layers > 0 ? o->n_layers : L;
     int *rows = malloc(sizeof(int) * (size_t)n);
     double *maps = malloc(sizeof(double) * (size_t)n * (size_t)P);
@@ -89,8 +90,10 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
             if (isfinite(v)) lo = fmin(lo, v), hi = fmax(hi, v);
         }
         titles[k] = malloc(32);
-        if (!titles[k]) st = el_fail(EL_ERR_NOMEM, "out of memory");
-        else snprintf(titles[k], 32, "layer %d", layer);
+        if (!titles[k])
+            st = el_fail(EL_ERR_NOMEM, "out of memory");
+        else
+            snprintf(titles[k], 32, "layer %d", layer);
     }
     if (st == EL_OK) {
         if (!isfinite(lo)) lo = 0, hi = 1;
@@ -102,7 +105,9 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
             if (image_used) *image_used = img != NULL;
         }
         char title[512];
-        if (o->title) {
+        if (o->compact) {
+            title[0] = '\0';
+        } else if (o->title) {
             snprintf(title, sizeof title, "%s", o->title);
         } else {
             int len = snprintf(title, sizeof title, "%s", base_name(r->file));
@@ -115,15 +120,27 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
             if (r->correct >= 0 && len < (int)sizeof title)
                 snprintf(title + len, sizeof title - (size_t)len, " (%s)", r->correct ? "right" : "wrong");
         }
-        el_heatmap_fig f = {title, img, panel, g, g, n, maps, (const char *const *)titles, lo, hi,
-                            o->alpha > 0 ? o->alpha : 0.55, el_units_axis_label(o->units), o->cols};
+        el_heatmap_fig f = {title,
+                            img,
+                            panel,
+                            g,
+                            g,
+                            n,
+                            maps,
+                            (const char *const *)titles,
+                            lo,
+                            hi,
+                            o->alpha > 0 ? o->alpha : 0.55,
+                            o->compact ? NULL : el_units_axis_label(o->units),
+                            o->cols};
         int w, h;
         el_heatmap_fig_size(&f, &w, &h);
         st = el_canvas_new(kind, w, h, el_rgb(255, 255, 255), out);
         if (st == EL_OK) el_heatmap_fig_draw(*out, &f);
         free(img);
     }
-    for (int k = 0; k < n; k++) free(titles[k]);
+    for (int k = 0; k < n; k++)
+        free(titles[k]);
     free(titles);
     free(rows);
     free(maps);

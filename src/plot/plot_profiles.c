@@ -37,7 +37,8 @@ static void record_profile(const el_record *r, double *out) {
     const int L = r->n_layers, W = r->n_windows > 0 ? r->n_windows : 1;
     for (int l = 0; l < L; l++) {
         double s = 0;
-        for (int w = 0; w < W; w++) s += r->entropy[(size_t)w * L + l];
+        for (int w = 0; w < W; w++)
+            s += r->entropy[(size_t)w * L + l];
         out[l] = s / W;
     }
 }
@@ -66,7 +67,8 @@ static int series_stats(const el_dataset *ds, series_acc *s, int depth_layer) {
         record_profile(r, prof);
         const double *v = prof;
         int off = 0, n = r->n_layers;
-        if (depth_layer) off = r->first_layer - lo;
+        if (depth_layer)
+            off = r->first_layer - lo;
         else if (!sameL) {
             el_profile_resample(prof, r->n_layers, 1, res, npts, 1);
             v = res;
@@ -113,13 +115,14 @@ static char *label_for(const char *group, const char *model, int with_model) {
     size_t n = strlen(g) + (with_model ? strlen(model) + 4 : 0) + 1;
     char *s = malloc(n);
     if (!s) return NULL;
-    if (with_model) snprintf(s, n, "%s (%s)", g, model);
-    else snprintf(s, n, "%s", g);
+    if (with_model)
+        snprintf(s, n, "%s (%s)", g, model);
+    else
+        snprintf(s, n, "%s", g);
     return s;
 }
 
-el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, el_canvas_kind kind,
-                           el_canvas **out) {
+el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, el_canvas_kind kind, el_canvas **out) {
     *out = NULL;
     if (ds->n == 0) return el_fail(EL_ERR_ARG, "no records to plot");
     builder b = {0};
@@ -189,8 +192,8 @@ el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, 
             panels[p].title = n_panels > 1 || (b.n_models == 1) ? b.models[p] : NULL;
             for (int k = 0; k < b.n_series; k++)
                 if (b.s[k].panel == p) {
-                    ser[nser++] = (el_series){b.s[k].label, b.s[k].color, b.s[k].npts, b.s[k].x, b.s[k].mean,
-                                              o->band ? b.s[k].std : NULL};
+                    ser[nser++] = (el_series){b.s[k].label, b.s[k].color, b.s[k].npts,
+                                              b.s[k].x,     b.s[k].mean,  o->band ? b.s[k].std : NULL};
                     panels[p].n++;
                 }
         }
@@ -206,16 +209,21 @@ el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, 
             if (!leg_text[nleg]) break;
             char fit[256]; /* 26 characters at most, so the count stays visible */
             const char *lab = el_fit_text(b.s[k].label, 10, 6 * 26, fit, sizeof fit);
-            if (n_panels == 1) snprintf(leg_text[nleg], n, "%s (n=%d)", lab, b.s[k].n);
-            else snprintf(leg_text[nleg], n, "%s", lab);
+            if (n_panels == 1)
+                snprintf(leg_text[nleg], n, "%s (n=%d)", lab, b.s[k].n);
+            else
+                snprintf(leg_text[nleg], n, "%s", lab);
             leg[nleg] = (el_legend_entry){leg_text[nleg], el_palette_category(b.s[k].color, n_colors),
                                           o->band ? EL_KEY_BAND : EL_KEY_LINE};
             nleg++;
         }
         char title[256];
-        if (o->title) snprintf(title, sizeof title, "%s", o->title);
-        else if (o->by) snprintf(title, sizeof title, "Entropy profiles by %s", o->by);
-        else snprintf(title, sizeof title, "Entropy profiles");
+        if (o->title)
+            snprintf(title, sizeof title, "%s", o->title);
+        else if (o->by)
+            snprintf(title, sizeof title, "Entropy profiles by %s", o->by);
+        else
+            snprintf(title, sizeof title, "Entropy profiles");
         int maxpts = 0;
         for (int k = 0; k < b.n_series; k++)
             if (b.s[k].npts > maxpts) maxpts = b.s[k].npts;
@@ -231,12 +239,17 @@ el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, 
                             !o->depth_layer,
                             maxpts <= 48,
                             o->width,
-                            o->height};
+                            o->height,
+                            0,
+                            0,
+                            0,
+                            0};
         int w, h;
         el_profile_fig_size(&f, &w, &h);
         st = el_canvas_new(kind, w, h, el_rgb(255, 255, 255), out);
         if (st == EL_OK) el_profile_fig_draw(*out, &f);
-        for (int j = 0; j < nleg; j++) free(leg_text[j]);
+        for (int j = 0; j < nleg; j++)
+            free(leg_text[j]);
         free(leg_text);
         free(leg);
         free(ser);
@@ -264,8 +277,10 @@ char *el_jsonl_units(const char *const *files, int n, int *mixed) {
             const cJSON *u = o ? cJSON_GetObjectItemCaseSensitive(o, "units") : NULL;
             int found = cJSON_IsString(u);
             if (found) {
-                if (!units) units = strdup(u->valuestring);
-                else if (strcmp(units, u->valuestring)) *mixed = 1;
+                if (!units)
+                    units = strdup(u->valuestring);
+                else if (strcmp(units, u->valuestring))
+                    *mixed = 1;
             }
             cJSON_Delete(o);
             if (found) break;

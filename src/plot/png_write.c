@@ -22,7 +22,8 @@ static void on_write(png_structp png, png_bytep p, size_t n) {
     if (s->oom) return;
     if (s->len + n > s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 65536;
-        while (nc < s->len + n) nc *= 2;
+        while (nc < s->len + n)
+            nc *= 2;
         uint8_t *nd = realloc(s->data, nc);
         if (!nd) {
             s->oom = 1;
@@ -62,10 +63,18 @@ el_status el_png_encode_rgba(const uint8_t *rgba, int width, int height, uint8_t
     }
     png_set_write_fn(png, &s, on_write, on_flush);
     png_set_compression_level(png, 9);
-    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB_ALPHA,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    /* Opaque images are written as RGB (a quarter smaller): libpng drops
+     * the filler byte from each RGBA pixel. */
+    int opaque = 1;
+    for (size_t i = 0, n = (size_t)width * (size_t)height; i < n && opaque; i++)
+        opaque = rgba[i * 4 + 3] == 255;
+    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8,
+                 opaque ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
-    for (int y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(rgba + (size_t)y * (size_t)width * 4));
+    if (opaque) png_set_filler(png, 0, PNG_FILLER_AFTER);
+    for (int y = 0; y < height; y++)
+        png_write_row(png, (png_const_bytep)(rgba + (size_t)y * (size_t)width * 4));
     png_write_end(png, info);
     png_destroy_write_struct(&png, &info);
     if (s.oom) {

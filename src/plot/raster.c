@@ -65,8 +65,7 @@ static void op_polygon(el_canvas *c, const el_pt *p, int n, el_rgba fill) {
     flush(r, fill);
 }
 
-static void op_rect(el_canvas *c, double x, double y, double w, double h, el_rgba fill, el_rgba stroke,
-                    double sw) {
+static void op_rect(el_canvas *c, double x, double y, double w, double h, el_rgba fill, el_rgba stroke, double sw) {
     raster *r = (raster *)c;
     if (fill.a) {
         el_path_rect(&r->path, x, y, x + w, y + h);
@@ -135,7 +134,8 @@ static void op_text(el_canvas *c, double x, double y, const char *s, const el_te
                     continue;
                 }
                 int end = col;
-                while (end < EL_FONT_W && rows[row] >> (EL_FONT_W - 1 - end) & 1) end++;
+                while (end < EL_FONT_W && rows[row] >> (EL_FONT_W - 1 - end) & 1)
+                    end++;
                 double u0 = pen + col * u, u1 = pen + end * u + extra;
                 if (st->rotate == 90) /* reading upwards: u -> -y, v -> +x */
                     el_path_rect(&r->path, x + v0, y - u1, x + v1, y - u0);
@@ -214,7 +214,8 @@ el_status el_raster_canvas_new(int width, int height, el_rgba bg, el_canvas **ou
         free(r);
         return el_fail(EL_ERR_NOMEM, "out of memory for a %d x %d canvas", width, height);
     }
-    for (size_t i = 0; i < n; i++) memcpy(r->px + i * 4, &bg, 4);
+    for (size_t i = 0; i < n; i++)
+        memcpy(r->px + i * 4, &bg, 4);
     r->base.ops = &raster_ops;
     r->base.width = width;
     r->base.height = height;
@@ -224,6 +225,4 @@ el_status el_raster_canvas_new(int width, int height, el_rgba bg, el_canvas **ou
     return EL_OK;
 }
 
-const uint8_t *el_canvas_pixels(const el_canvas *c) {
-    return c->ops == &raster_ops ? ((const raster *)c)->px : NULL;
-}
+const uint8_t *el_canvas_pixels(const el_canvas *c) { return c->ops == &raster_ops ? ((const raster *)c)->px : NULL; }

@@ -34,7 +34,8 @@ static void num(el_strbuf *b, double v) {
     char *dot = strchr(t, '.');
     if (dot) {
         char *e = t + strlen(t) - 1;
-        while (e > dot && *e == '0') *e-- = '\0';
+        while (e > dot && *e == '0')
+            *e-- = '\0';
         if (e == dot) *e = '\0';
     }
     el_sb_puts(b, t);
@@ -70,8 +71,10 @@ static void escape(el_strbuf *b, const char *s) {
         case '\'': el_sb_puts(b, "&apos;"); break;
         case 0xFFFD: el_sb_puts(b, "\xEF\xBF\xBD"); break;
         default:
-            if (cp < 0x20 || cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF) el_sb_putc(b, '?');
-            else el_sb_write(b, q, (size_t)(p - q));
+            if (cp < 0x20 || cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF)
+                el_sb_putc(b, '?');
+            else
+                el_sb_write(b, q, (size_t)(p - q));
         }
     }
 }
@@ -216,7 +219,8 @@ static el_status op_encode(el_canvas *c, uint8_t **out, size_t *len) {
         el_sb_puts(&doc, "/>\n");
     }
     el_sb_write(&doc, s->body.data ? s->body.data : "", s->body.len);
-    for (int i = 0; i < s->depth; i++) el_sb_puts(&doc, "</g>\n");
+    for (int i = 0; i < s->depth; i++)
+        el_sb_puts(&doc, "</g>\n");
     el_sb_puts(&doc, "</svg>");
     if (doc.oom || s->body.oom) {
         el_sb_free(&doc);
