@@ -196,6 +196,7 @@ static void record_free(el_record *r) {
     free((char *)r->file);
     free((char *)r->model);
     free((char *)r->label);
+    free((char *)r->top1_label);
     free((char *)r->group);
     free(r->entropy);
     free(r->patch);
@@ -291,6 +292,8 @@ static el_status parse_record(loader *L, const el_dataset_opts *o, const char *p
 
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "top1");
     if (cJSON_IsNumber(v)) r.top1 = v->valueint;
+    v = cJSON_GetObjectItemCaseSensitive(j, "top1_label");
+    if (cJSON_IsString(v) && !(r.top1_label = xstrdup(v->valuestring))) goto nomem;
     v = cJSON_GetObjectItemCaseSensitive(j, "prob");
     if (cJSON_IsNumber(v)) r.prob = v->valuedouble;
     v = cJSON_GetObjectItemCaseSensitive(j, "correct");

@@ -92,6 +92,7 @@ typedef struct {
 
     /* Prediction (image records; text records get -1/NaN/-1) */
     int top1;            /* `top1`, or -1 when absent/null */
+    const char *top1_label; /* `top1_label`, or NULL */
     double prob;         /* `prob`, or NaN */
     int correct;         /* `correct`: 1 true, 0 false, -1 null or absent */
 

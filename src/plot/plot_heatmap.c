@@ -113,7 +113,9 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
             int len = snprintf(title, sizeof title, "%s", base_name(r->file));
             if (r->label && len < (int)sizeof title)
                 len += snprintf(title + len, sizeof title - (size_t)len, " \xC2\xB7 label %s", r->label);
-            if (r->top1 >= 0 && len < (int)sizeof title)
+            if (r->top1_label && len < (int)sizeof title)
+                len += snprintf(title + len, sizeof title - (size_t)len, " \xC2\xB7 top-1 %s", r->top1_label);
+            else if (r->top1 >= 0 && len < (int)sizeof title)
                 len += snprintf(title + len, sizeof title - (size_t)len, " \xC2\xB7 top-1 #%d", r->top1);
             if (isfinite(r->prob) && len < (int)sizeof title)
                 len += snprintf(title + len, sizeof title - (size_t)len, " p=%.2f", r->prob);
