@@ -118,6 +118,15 @@ int main(void) {
     expect_format_error("dims.safetensors",
                         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1,1,1,1,1],\"data_offsets\":[0,4]}}", zeros, 8, 0,
                         "dimensions");
+    /* Non-finite values are refused on read, naming the tensor. */
+    {
+        float bad[2] = {1.0f, NAN};
+        CHECK(el_st_open(&set, write_st("nan.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+                                        bad, 8, 0)) == EL_OK);
+        CHECK(el_st_read(&set, "w", out, 1, (int64_t[]){2}) == EL_ERR_FORMAT);
+        CHECK(strstr(el_last_error(), "'w'") && strstr(el_last_error(), "NaN"));
+        el_st_close(&set);
+    }
     /* A known but unsupported dtype validates, then is refused on read. */
     CHECK(el_st_open(&set, write_st("i64.safetensors", "{\"a\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]}}",
                                     zeros, 8, 0)) == EL_OK);

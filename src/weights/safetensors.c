@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,6 +366,11 @@ el_status el_st_read(const el_st_set *set, const char *name, float *dst, int ndi
         return el_fail(EL_ERR_UNSUPPORTED, "%s: tensor '%s' has dtype %s (F32, F16 and BF16 are supported)",
                        file, name, t->dtype_name);
     }
+    /* NaN or infinite weights are a corrupt checkpoint: every entropy
+     * downstream would be NaN. One pass at load time is cheap. */
+    int finite = 1;
+    for (uint64_t i = 0; i < t->n_elems; i++) finite &= isfinite(dst[i]) != 0;
+    if (!finite) return el_fail(EL_ERR_FORMAT, "%s: tensor '%s' holds NaN or infinite values", file, name);
     return EL_OK;
 }
 
