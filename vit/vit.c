@@ -87,6 +87,7 @@ void el_vit_work_free(el_vit_work *w) {
 
 void el_vit_free(el_vit *m) {
     free(m->blocks);
-    free(m->arena);
+    el_free_params(m->arena);
+    if (m->mapping_free) m->mapping_free(m->mapping);
     memset(m, 0, sizeof *m);
 }

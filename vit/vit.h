@@ -32,7 +32,9 @@ typedef struct {
     const float *norm_w, *norm_b;
     const float *head_w, *head_b;   /* [K][D] */
     const float *head2_w, *head2_b; /* distillation head or NULL */
-    float *arena;                   /* every parameter, one allocation */
+    float *arena;
+    void *mapping;                  /* the checkpoint file(s) some weights point into */
+    void (*mapping_free)(void *);                   /* every parameter, one allocation */
     size_t n_params;
 } el_vit;
 

@@ -1,6 +1,7 @@
 #include "core/buffer.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 float *el_buf_get(el_buf *b, size_t n) {
     if (n <= b->cap) return b->data;
@@ -20,3 +21,17 @@ void el_buf_free(el_buf *b) {
     b->data = NULL;
     b->cap = 0;
 }
+
+float *el_alloc_params(size_t n) {
+    if (n > ((size_t)-1) / sizeof(float) / 2) return NULL;
+    const size_t huge = (size_t)2 << 20;
+    size_t bytes = (n * sizeof(float) + huge - 1) & ~(huge - 1);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, bytes) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE); /* advisory: fine if the kernel says no */
+#endif
+    return p;
+}
+
+void el_free_params(float *p) { free(p); }

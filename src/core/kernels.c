@@ -25,8 +25,34 @@ int el_get_threads(void) { return omp_get_max_threads(); }
 
 /* ---------------------------------------------------------------- GEMM */
 
+/* A few rows against a large weight matrix (a decoding step, the lens over
+ * L last-position rows): sgemm would first pack all of B, which costs as much
+ * as the arithmetic. Instead stream each row of B once and take its dot
+ * products with all M rows of A while it is in L1. */
+#define EL_SKINNY_ROWS 16
+
+static void gemm_nt_skinny(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                           float beta, float *C, int ldc) {
+#pragma omp parallel for schedule(static) if ((long)N * K > 65536)
+    for (int n = 0; n < N; n++) {
+        const float *b = B + (size_t)n * ldb;
+        for (int m = 0; m < M; m++) {
+            const float *a = A + (size_t)m * lda;
+            float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+            for (int k = 0; k < K; k++) acc += a[k] * b[k];
+            float *c = C + (size_t)m * ldc + n;
+            *c = alpha * acc + (beta == 0.0f ? 0.0f : beta * *c);
+        }
+    }
+}
+
 void el_gemm_nt(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
                 float beta, float *C, int ldc) {
+    if (M <= EL_SKINNY_ROWS && (long)N * K >= 65536) {
+        gemm_nt_skinny(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, alpha, A, lda, B, ldb, beta, C,
                 ldc);
 }

@@ -191,7 +191,8 @@ void el_text_work_free(el_text_work *w) {
 
 void el_text_free(el_text *m) {
     free(m->blocks);
-    free(m->arena);
+    el_free_params(m->arena);
+    if (m->mapping_free) m->mapping_free(m->mapping);
     free(m->rope_cos);
     free(m->rope_sin);
     memset(m, 0, sizeof *m);

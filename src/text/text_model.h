@@ -33,6 +33,8 @@ typedef struct {
     const float *norm_w, *norm_b;
     const float *lm_head;           /* [V][D] (the embedding when tied) */
     float *arena;
+    void *mapping;                  /* the checkpoint file(s) some weights point into */
+    void (*mapping_free)(void *);
     size_t n_params;
     float *rope_cos, *rope_sin;     /* [context][hd/2] */
 } el_text;

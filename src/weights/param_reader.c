@@ -3,13 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buffer.h"
 #include "core/status.h"
 
 el_status el_param_reader_init(el_param_reader *r, const el_st_set *set, size_t cap, const char *what) {
     memset(r, 0, sizeof *r);
     r->set = set;
     r->cap = cap;
-    r->arena = malloc((cap ? cap : 1) * sizeof(float));
+    r->arena = el_alloc_params(cap ? cap : 1);
     r->used_flags = calloc((size_t)set->n_tensors + 1, 1);
     if (!r->arena || !r->used_flags) {
         el_param_reader_abort(r);
@@ -27,7 +28,7 @@ float *el_param_reader_finish(el_param_reader *r) {
 }
 
 void el_param_reader_abort(el_param_reader *r) {
-    free(r->arena);
+    el_free_params(r->arena);
     free(r->used_flags);
     r->arena = NULL;
     r->used_flags = NULL;
@@ -46,10 +47,30 @@ static float *slice(el_param_reader *r, size_t n, const char *name) {
 
 static void mark(el_param_reader *r, const char *name) {
     const el_st_tensor *t = el_st_find(r->set, name);
-    if (t) r->used_flags[t - r->set->tensors] = 1;
+    if (t && !r->used_flags[t - r->set->tensors]) {
+        r->used_flags[t - r->set->tensors] = 1;
+        r->n_params += t->n_elems;
+    }
 }
 
 float *el_take(el_param_reader *r, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
+    if (r->st) return NULL;
+    int64_t shape[4] = {d0, d1, d2, d3};
+    const float *mapped = NULL;
+    el_status st = el_st_map_f32(r->set, name, ndim, shape, &mapped);
+    if (st == EL_OK && mapped) {
+        mark(r, name);
+        r->mapped++;
+        return (float *)mapped; /* read-only: the weights are never written */
+    }
+    if (st != EL_OK) {
+        r->st = st;
+        return NULL;
+    }
+    return el_take_copy(r, name, ndim, d0, d1, d2, d3);
+}
+
+float *el_take_copy(el_param_reader *r, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
     int64_t shape[4] = {d0, d1, d2, d3};
     float *dst = slice(r, el_shape_count(ndim, shape), name);
     if (!dst) return NULL;
@@ -59,22 +80,11 @@ float *el_take(el_param_reader *r, const char *name, int ndim, int64_t d0, int64
 }
 
 float *el_take_transposed(el_param_reader *r, const char *name, int64_t rows, int64_t cols) {
-    size_t n = (size_t)rows * (size_t)cols;
-    float *dst = slice(r, n, name);
+    float *dst = slice(r, (size_t)rows * (size_t)cols, name);
     if (!dst) return NULL;
-    float *tmp = malloc(n * sizeof(float));
-    if (!tmp) {
-        r->st = el_fail(EL_ERR_NOMEM, "out of memory reading '%s'", name);
-        return NULL;
-    }
-    r->st = el_st_read(r->set, name, tmp, 2, (int64_t[]){cols, rows});
-    if (!r->st) {
-        for (int64_t i = 0; i < cols; i++)
-            for (int64_t j = 0; j < rows; j++) dst[j * cols + i] = tmp[i * rows + j];
-        mark(r, name);
-    }
-    free(tmp);
-    return r->st ? NULL : dst;
+    if ((r->st = el_st_read_transposed(r->set, name, dst, rows, cols))) return NULL;
+    mark(r, name);
+    return dst;
 }
 
 float *el_take_zeros(el_param_reader *r, size_t n) {

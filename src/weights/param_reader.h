@@ -13,6 +13,8 @@ typedef struct {
     float *arena;
     size_t used, cap;          /* floats */
     unsigned char *used_flags; /* per tensor of the set */
+    size_t mapped;             /* tensors used straight from the file mapping */
+    size_t n_params;           /* elements of every tensor taken */
     el_status st;              /* sticky: the first failure */
 } el_param_reader;
 
@@ -22,8 +24,14 @@ el_status el_param_reader_init(el_param_reader *r, const el_st_set *set, size_t 
 float *el_param_reader_finish(el_param_reader *r);
 void el_param_reader_abort(el_param_reader *r);
 
-/* Read tensor `name` with the given shape (up to 4 dims, unused = 0). */
+/* Tensor `name` with the given shape (up to 4 dims, unused = 0). An aligned
+ * F32 tensor is used in place, inside the read-only file mapping (no copy:
+ * the set must outlive the model); anything else is converted into the
+ * arena. Callers must treat the result as read-only. */
 float *el_take(el_param_reader *r, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3);
+/* Always a copy in the next arena slice: consecutive el_take_copy calls give
+ * consecutive memory (q, k, v stacked into one fused matrix). */
+float *el_take_copy(el_param_reader *r, const char *name, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3);
 /* Read an [rows][cols] tensor stored transposed (HF Conv1D, [cols][rows] in
  * the file) so it comes out in nn.Linear order [rows][cols]. */
 float *el_take_transposed(el_param_reader *r, const char *name, int64_t rows, int64_t cols);

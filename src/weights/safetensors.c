@@ -98,7 +98,9 @@ static el_status map_file(el_st_file *f, const char *path) {
         return el_fail(EL_ERR_FORMAT, "%s: %zu bytes is too short for a safetensors header", path,
                        f->size);
     }
-    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    /* MAP_POPULATE: every byte is read at load anyway; faulting the pages in
+     * one go is much cheaper than one fault per page. */
+    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
     f->map = m;
@@ -329,13 +331,28 @@ void el_st_close(el_st_set *set) {
     memset(set, 0, sizeof *set);
 }
 
+el_st_set *el_st_keep(el_st_set *set) {
+    el_st_set *heap = malloc(sizeof *heap);
+    if (!heap) return NULL;
+    *heap = *set;
+    memset(set, 0, sizeof *set);
+    return heap;
+}
+
+void el_st_release(void *heap_set) {
+    if (!heap_set) return;
+    el_st_close(heap_set);
+    free(heap_set);
+}
+
 const el_st_tensor *el_st_find(const el_st_set *set, const char *name) {
     el_st_tensor key = {.name = (char *)name};
     return bsearch(&key, set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
 }
 
-el_status el_st_read(const el_st_set *set, const char *name, float *dst, int ndim,
-                     const int64_t *shape) {
+/* The tensor `name` with exactly this shape, or an error naming it. */
+static el_status find_shaped(const el_st_set *set, const char *name, int ndim, const int64_t *shape,
+                             const el_st_tensor **out) {
     const el_st_tensor *t = el_st_find(set, name);
     const char *file = set->n_files ? set->files[0].path : "checkpoint";
     if (!t) return el_fail(EL_ERR_FORMAT, "%s: missing tensor '%s'", file, name);
@@ -348,30 +365,79 @@ el_status el_st_read(const el_st_set *set, const char *name, float *dst, int ndi
             snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", i ? "," : "", (long long)shape[i]);
         for (int i = 0; i < t->ndim; i++)
             snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "", (long long)t->shape[i]);
-        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s' has shape [%s], config implies [%s]", file, name,
-                       got, want);
+        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s' has shape [%s], config implies [%s]", file, name, got, want);
     }
+    if (t->dtype == EL_DT_OTHER)
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: tensor '%s' has dtype %s (F32, F16 and BF16 are supported)", file,
+                       name, t->dtype_name);
+    *out = t;
+    return EL_OK;
+}
+
+/* Element i of a tensor as float (the data may be unaligned). */
+static inline float element(const el_st_tensor *t, uint64_t i) {
     const uint8_t *p = t->data;
     switch (t->dtype) {
-    case EL_DT_F32:
-        memcpy(dst, p, t->nbytes); /* memcpy: the data may be unaligned */
-        break;
-    case EL_DT_F16:
-        for (uint64_t i = 0; i < t->n_elems; i++) dst[i] = el_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
-        break;
-    case EL_DT_BF16:
-        for (uint64_t i = 0; i < t->n_elems; i++) dst[i] = el_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
-        break;
-    default:
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: tensor '%s' has dtype %s (F32, F16 and BF16 are supported)",
-                       file, name, t->dtype_name);
+    case EL_DT_F32: {
+        float f;
+        memcpy(&f, p + 4 * i, 4);
+        return f;
     }
-    /* NaN or infinite weights are a corrupt checkpoint: every entropy
-     * downstream would be NaN. One pass at load time is cheap. */
+    case EL_DT_F16: return el_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+    default: return el_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+    }
+}
+
+/* NaN or infinite weights are a corrupt checkpoint: every entropy
+ * downstream would be NaN. One pass at load time is cheap. */
+static el_status check_finite(const el_st_set *set, const el_st_tensor *t, const char *name, const float *dst) {
     int finite = 1;
     for (uint64_t i = 0; i < t->n_elems; i++) finite &= isfinite(dst[i]) != 0;
-    if (!finite) return el_fail(EL_ERR_FORMAT, "%s: tensor '%s' holds NaN or infinite values", file, name);
+    if (!finite) return el_fail(EL_ERR_FORMAT, "%s: tensor '%s' holds NaN or infinite values", set->files[t->file].path, name);
     return EL_OK;
+}
+
+/* A tensor copied out of the mapping is not needed there any more: drop its
+ * whole pages from this process (the page cache keeps the file), so a
+ * converted or transposed checkpoint is not held twice in memory. */
+static void release_pages(const el_st_tensor *t) {
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)t->data + page - 1) & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)t->data + t->nbytes) & ~(page - 1);
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+el_status el_st_read(const el_st_set *set, const char *name, float *dst, int ndim, const int64_t *shape) {
+    const el_st_tensor *t;
+    EL_TRY(find_shaped(set, name, ndim, shape, &t));
+    if (t->dtype == EL_DT_F32) memcpy(dst, t->data, t->nbytes); /* memcpy: the data may be unaligned */
+    else
+        for (uint64_t i = 0; i < t->n_elems; i++) dst[i] = element(t, i);
+    release_pages(t);
+    return check_finite(set, t, name, dst);
+}
+
+el_status el_st_map_f32(const el_st_set *set, const char *name, int ndim, const int64_t *shape, const float **out) {
+    const el_st_tensor *t;
+    *out = NULL;
+    EL_TRY(find_shaped(set, name, ndim, shape, &t));
+    if (t->dtype != EL_DT_F32 || ((uintptr_t)t->data & 3)) return EL_OK;
+    EL_TRY(check_finite(set, t, name, (const float *)t->data));
+    *out = (const float *)t->data;
+    return EL_OK;
+}
+
+el_status el_st_read_transposed(const el_st_set *set, const char *name, float *dst, int64_t rows, int64_t cols) {
+    const el_st_tensor *t;
+    EL_TRY(find_shaped(set, name, 2, (int64_t[]){cols, rows}, &t));
+    /* 32 x 32 tiles keep both the reads and the writes in cache. */
+    const int64_t T = 32;
+    for (int64_t i0 = 0; i0 < cols; i0 += T)
+        for (int64_t j0 = 0; j0 < rows; j0 += T)
+            for (int64_t i = i0; i < i0 + T && i < cols; i++)
+                for (int64_t j = j0; j < j0 + T && j < rows; j++) dst[j * cols + i] = element(t, (uint64_t)(i * rows + j));
+    release_pages(t);
+    return check_finite(set, t, name, dst);
 }
 
 const char *el_st_dtype_summary(const el_st_set *set) {

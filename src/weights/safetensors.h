@@ -45,12 +45,23 @@ typedef struct {
  * model.safetensors.index.json. */
 el_status el_st_open(el_st_set *set, const char *path);
 void el_st_close(el_st_set *set);
+/* Move an open set to the heap (the original becomes empty), for a model
+ * that keeps using tensors inside the mapping; el_st_release closes it. */
+el_st_set *el_st_keep(el_st_set *set);
+void el_st_release(void *heap_set);
 
 const el_st_tensor *el_st_find(const el_st_set *set, const char *name);
 /* Copy a tensor into dst as float32 after checking it has exactly the shape
  * given (ndim values); a name the set lacks is EL_ERR_FORMAT naming it. */
 el_status el_st_read(const el_st_set *set, const char *name, float *dst, int ndim,
                      const int64_t *shape);
+/* An F32 tensor with exactly this shape, aligned in the mapping, checked to
+ * be finite: *out points into the mapping. *out = NULL (and EL_OK) when the
+ * tensor must be converted instead (another dtype, unaligned). */
+el_status el_st_map_f32(const el_st_set *set, const char *name, int ndim, const int64_t *shape, const float **out);
+/* Read a 2-d tensor stored [cols][rows] into dst as [rows][cols] (Conv1D
+ * weights into nn.Linear order), converting and transposing in one pass. */
+el_status el_st_read_transposed(const el_st_set *set, const char *name, float *dst, int64_t rows, int64_t cols);
 /* Element count of a shape with overflow checking; 0 on overflow. */
 uint64_t el_shape_count(int ndim, const int64_t *shape);
 const char *el_st_dtype_summary(const el_st_set *set); /* "F32", "BF16", "mixed", ... */

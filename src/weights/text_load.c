@@ -258,18 +258,18 @@ static el_status read_llama(el_param_reader *r, el_text *m, int qkv_bias, int un
         const char *P = "model.layers";
         B->attn_norm_w = el_take(r, NAME("%s.%d.input_layernorm.weight", P, l), 1, D, 0, 0, 0);
         /* q, k, v read into consecutive slices: one fused [(H+2KV) hd][D] weight. */
-        B->wqkv = el_take(r, NAME("%s.%d.self_attn.q_proj.weight", P, l), 2, (int64_t)H * hd, D, 0, 0);
-        el_take(r, NAME("%s.%d.self_attn.k_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
-        el_take(r, NAME("%s.%d.self_attn.v_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
+        B->wqkv = el_take_copy(r, NAME("%s.%d.self_attn.q_proj.weight", P, l), 2, (int64_t)H * hd, D, 0, 0);
+        el_take_copy(r, NAME("%s.%d.self_attn.k_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
+        el_take_copy(r, NAME("%s.%d.self_attn.v_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
         if (qkv_bias) {
-            B->bqkv = el_take(r, NAME("%s.%d.self_attn.q_proj.bias", P, l), 1, (int64_t)H * hd, 0, 0, 0);
-            el_take(r, NAME("%s.%d.self_attn.k_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
-            el_take(r, NAME("%s.%d.self_attn.v_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
+            B->bqkv = el_take_copy(r, NAME("%s.%d.self_attn.q_proj.bias", P, l), 1, (int64_t)H * hd, 0, 0, 0);
+            el_take_copy(r, NAME("%s.%d.self_attn.k_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
+            el_take_copy(r, NAME("%s.%d.self_attn.v_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
         }
         B->wo = el_take(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), 2, D, (int64_t)H * hd, 0, 0);
         B->mlp_norm_w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
-        B->w_up = el_take(r, NAME("%s.%d.mlp.gate_proj.weight", P, l), 2, M, D, 0, 0);
-        el_take(r, NAME("%s.%d.mlp.up_proj.weight", P, l), 2, M, D, 0, 0);
+        B->w_up = el_take_copy(r, NAME("%s.%d.mlp.gate_proj.weight", P, l), 2, M, D, 0, 0);
+        el_take_copy(r, NAME("%s.%d.mlp.up_proj.weight", P, l), 2, M, D, 0, 0);
         B->w_down = el_take(r, NAME("%s.%d.mlp.down_proj.weight", P, l), 2, D, M, 0, 0);
     }
     m->norm_w = el_take(r, "model.norm.weight", 1, D, 0, 0, 0);
@@ -366,16 +366,21 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
         s = el_param_reader_init(&r, &set, need, dir);
         if (!s) s = m->arch == EL_TEXT_GPT2 ? read_gpt2(&r, m) : read_llama(&r, m, qkv_bias, untied);
         if (!s) s = el_check_leftovers(&r, dir, m->arch == EL_TEXT_GPT2 ? gpt2_ignorable : llama_ignorable);
-        m->n_params = r.used;
+        m->n_params = r.n_params;
         if (s) el_param_reader_abort(&r);
         else m->arena = el_param_reader_finish(&r);
-    }
-    if (!s) {
-        snprintf(meta->arch, sizeof meta->arch, "%s", arch);
-        snprintf(meta->layout, sizeof meta->layout, "hf");
-        snprintf(meta->dtype, sizeof meta->dtype, "%s", el_st_dtype_summary(&set));
-        meta->n_shards = set.n_files;
-        meta->add_bos = m->arch == EL_TEXT_LLAMA;
+        if (!s) {
+            snprintf(meta->arch, sizeof meta->arch, "%s", arch);
+            snprintf(meta->layout, sizeof meta->layout, "hf");
+            snprintf(meta->dtype, sizeof meta->dtype, "%s", el_st_dtype_summary(&set));
+            meta->n_shards = set.n_files;
+            meta->add_bos = m->arch == EL_TEXT_LLAMA;
+        }
+        /* Weights used in place keep the mapping alive as long as the model. */
+        if (!s && r.mapped) {
+            if (!(m->mapping = el_st_keep(&set))) s = el_fail(EL_ERR_NOMEM, "out of memory");
+            else m->mapping_free = el_st_release;
+        }
     }
     el_st_close(&set);
     cJSON_Delete(cfg);

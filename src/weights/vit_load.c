@@ -189,11 +189,11 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
         static const char *qkv[3] = {"query", "key", "value"};
         float *w0 = NULL, *b0 = NULL;
         for (int j = 0; j < 3; j++) {
-            float *w = el_take(r, NAME("%s%s.%d.attention.attention.%s.weight", pre, L, l, qkv[j]), 2, D, D, 0, 0);
+            float *w = el_take_copy(r, NAME("%s%s.%d.attention.attention.%s.weight", pre, L, l, qkv[j]), 2, D, D, 0, 0);
             if (j == 0) w0 = w;
         }
         for (int j = 0; j < 3; j++) {
-            float *b = nm->qkv_bias ? el_take(r, NAME("%s%s.%d.attention.attention.%s.bias", pre, L, l, qkv[j]), 1, D, 0, 0, 0)
+            float *b = nm->qkv_bias ? el_take_copy(r, NAME("%s%s.%d.attention.attention.%s.bias", pre, L, l, qkv[j]), 1, D, 0, 0, 0)
                                     : el_take_zeros(r, (size_t)D);
             if (j == 0) b0 = b;
         }
@@ -457,9 +457,18 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
         st = el_param_reader_init(&r, &set, need, dir);
         if (!st) st = read_weights(&r, m, &nm);
         if (!st) st = el_check_leftovers(&r, dir, ignorable);
-        m->n_params = r.used;
+        m->n_params = r.n_params;
         if (st) el_param_reader_abort(&r);
         else m->arena = el_param_reader_finish(&r);
+        if (!st) {
+            snprintf(meta->dtype, sizeof meta->dtype, "%s", el_st_dtype_summary(&set));
+            meta->n_shards = set.n_files;
+        }
+        /* Weights used in place keep the mapping alive as long as the model. */
+        if (!st && r.mapped) {
+            if (!(m->mapping = el_st_keep(&set))) st = el_fail(EL_ERR_NOMEM, "out of memory");
+            else m->mapping_free = el_st_release;
+        }
     }
     if (!st) {
         meta->class_names = calloc((size_t)m->n_classes, sizeof(char *));
@@ -475,8 +484,6 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
                 meta->class_names[k] = strdup(buf);
                 if (!meta->class_names[k]) st = el_fail(EL_ERR_NOMEM, "out of memory");
             }
-        snprintf(meta->dtype, sizeof meta->dtype, "%s", el_st_dtype_summary(&set));
-        meta->n_shards = set.n_files;
     }
     cJSON_Delete(cfg);
     el_st_close(&set);
