@@ -285,6 +285,79 @@ static void test_usage(void) {
     free(out);
 }
 
+/* text: records, windows, extra fields copied, bad lines as error records. */
+static void test_text(void) {
+    if (access("samples/models/fortune-gpt2/model.safetensors", R_OK) != 0) {
+        printf("SKIP (text part): sample language model missing\n");
+        return;
+    }
+    char cmd[8192], *out;
+    snprintf(cmd, sizeof cmd,
+             "printf '{\"prompt\":\"A wise man\",\"label\":\"c\",\"id\":7}\\nnot json\\n{\"prompt\":\"1, 2, 3,\",\"label\":\"n\"}\\n' > %s/p.jsonl",
+             tmp);
+    CHECK(system(cmd) == 0);
+    snprintf(cmd, sizeof cmd, "%s text --prompts %s/p.jsonl -n 8 --windows 2 --alpha 2 --per-step -q", cli, tmp);
+    CHECK(run(cmd, &out) == 1); /* the bad line fails, the others run */
+    int n;
+    cJSON *recs = parse_jsonl(out, &n);
+    CHECK(n == 3);
+    const cJSON *r0 = cJSON_GetArrayItem(recs, 0), *r1 = cJSON_GetArrayItem(recs, 1);
+    CHECK(num(r0, "id") == 7); /* extra input fields are copied */
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r0, "entropy");
+    CHECK(cJSON_GetArraySize(e) == 2 && cJSON_GetArraySize(cJSON_GetArrayItem(e, 0)) == 4);
+    CHECK(array_len(r0, "tokens") == 8 && array_len(r0, "entropy_steps") == 8);
+    CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r0, "generated")));
+    CHECK(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r0, "renyi"), "2") != NULL);
+    CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r1, "error")));
+    /* The window means are the means of the per-step rows. */
+    const cJSON *steps = cJSON_GetObjectItemCaseSensitive(r0, "entropy_steps");
+    for (int l = 0; l < 4; l++) {
+        double s = 0;
+        for (int k = 4; k < 8; k++) s += cJSON_GetArrayItem(cJSON_GetArrayItem(steps, k), l)->valuedouble;
+        CHECK_NEAR(s / 4, cJSON_GetArrayItem(cJSON_GetArrayItem(e, 1), l)->valuedouble, 1e-5);
+    }
+    cJSON_Delete(recs);
+    free(out);
+    /* Greedy generation is the same alone and in a batch. */
+    snprintf(cmd, sizeof cmd, "%s text --prompt 'A wise man' -n 8 -q", cli);
+    CHECK(run(cmd, &out) == 0);
+    cJSON *alone = parse_jsonl(out, &n);
+    CHECK(n == 1);
+    char *a = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(alone, 0), "tokens"));
+    snprintf(cmd, sizeof cmd, "%s text --prompts %s/p.jsonl -n 8 -q", cli, tmp);
+    free(out);
+    run(cmd, &out);
+    recs = parse_jsonl(out, &n);
+    char *b = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(recs, 0), "tokens"));
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+    cJSON_Delete(alone);
+    cJSON_Delete(recs);
+    free(out);
+    /* Sampling: the same seed gives the same text. */
+    char *s1, *s2;
+    snprintf(cmd, sizeof cmd, "%s text --prompt 'Love' -n 12 --temperature 1 --seed 5 -q", cli);
+    run(cmd, &s1);
+    run(cmd, &s2);
+    CHECK(strcmp(s1, s2) == 0);
+    free(s1);
+    free(s2);
+    /* CSV header and windows that do not divide the steps. */
+    snprintf(cmd, sizeof cmd, "%s text --prompt 'Love' -n 4 --format csv -q", cli);
+    CHECK(run(cmd, &out) == 0);
+    CHECK(strncmp(out, "prompt,label,generated,layer_1,", 31) == 0);
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s text --prompt 'Love' -n 7 --windows 2", cli);
+    CHECK(run(cmd, NULL) == 2);
+    snprintf(cmd, sizeof cmd, "%s text --prompt x --model samples/models/fashion-vit", cli);
+    CHECK(run(cmd, NULL) == 3);
+    snprintf(cmd, sizeof cmd, "%s info --model samples/models/fortune-gpt2", cli);
+    CHECK(run(cmd, &out) == 0);
+    CHECK(strstr(out, "GPT2LMHeadModel") && strstr(out, "vocabulary"));
+    free(out);
+}
+
 int main(void) {
     cli = getenv("EL_CLI");
     if (!cli) cli = EL_BINARY_DIR "/entropy-lens";
@@ -299,6 +372,7 @@ int main(void) {
     test_profile_options();
     test_bad_inputs();
     test_labels_csv();
+    test_text();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (system(cmd) != 0) return 1;
