@@ -11,7 +11,7 @@
  * the flattened conv weight. */
 static void im2col(float *cols, const float *pixels, int batch, int C, int S, int p, int grid) {
     const int P = grid * grid, K = C * p * p;
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if ((long)batch * P * K > EL_PAR_MIN_WORK)
     for (int b = 0; b < batch; b++)
         for (int i = 0; i < P; i++) {
             const int py = i / grid, px = i % grid;
@@ -28,7 +28,7 @@ static void embed(const el_vit *m, const float *pixels, int batch, float *x, flo
     const int D = m->dim, T = m->n_tokens, P = m->n_patches, K = m->channels * m->patch_size * m->patch_size;
     im2col(cols, pixels, batch, m->channels, m->image_size, m->patch_size, m->grid);
     el_linear(tmp, cols, m->patch_w, m->patch_b, batch * P, K, D);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((long)batch * T * D > EL_PAR_MIN_WORK)
     for (int b = 0; b < batch; b++) {
         float *xb = x + (size_t)b * T * D;
         for (int d = 0; d < D; d++) xb[d] = m->cls[d] + m->pos[d];

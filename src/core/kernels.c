@@ -33,7 +33,7 @@ int el_get_threads(void) { return omp_get_max_threads(); }
 
 static void gemm_nt_skinny(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
                            float beta, float *C, int ldc) {
-#pragma omp parallel for schedule(static) if ((long)N * K > 65536)
+#pragma omp parallel for schedule(static) if ((long)N * K * M > EL_PAR_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *b = B + (size_t)n * ldb;
         for (int m = 0; m < M; m++) {
@@ -68,7 +68,7 @@ void el_gemm_nn(int M, int N, int K, float alpha, const float *A, int lda, const
 void el_linear(float *out, const float *in, const float *w, const float *b, int rows, int in_dim,
                int out_dim) {
     if (b) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
         for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * out_dim, b, sizeof(float) * out_dim);
     }
     el_gemm_nt(rows, out_dim, in_dim, 1.0f, in, in_dim, w, in_dim, b ? 1.0f : 0.0f, out, out_dim);
@@ -77,7 +77,7 @@ void el_linear(float *out, const float *in, const float *w, const float *b, int 
 void el_linear_add(float *out, const float *in, const float *w, const float *b, int rows,
                    int in_dim, int out_dim) {
     if (b) {
-#pragma omp parallel for schedule(static) if (rows > 64)
+#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
         for (int r = 0; r < rows; r++) {
             float *o = out + (size_t)r * out_dim;
             for (int j = 0; j < out_dim; j++) o[j] += b[j];
@@ -92,7 +92,7 @@ void el_linear_add(float *out, const float *in, const float *w, const float *b, 
  * agree to float rounding rather than drifting for large-mean rows. */
 void el_layernorm(float *out, const float *in, const float *w, const float *b, int rows, int dim,
                   float eps) {
-#pragma omp parallel for schedule(static) if (rows > 16)
+#pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
     for (int r = 0; r < rows; r++) {
         const float *x = in + (size_t)r * dim;
         float *y = out + (size_t)r * dim;
@@ -111,7 +111,7 @@ void el_layernorm(float *out, const float *in, const float *w, const float *b, i
 
 void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, float eps,
                 float weight_offset) {
-#pragma omp parallel for schedule(static) if (rows > 16)
+#pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
     for (int r = 0; r < rows; r++) {
         const float *x = in + (size_t)r * dim;
         float *y = out + (size_t)r * dim;
@@ -130,7 +130,7 @@ void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, 
 #define EL_PARALLEL_BLOCKS(n, body_fn, ...)                                    \
     do {                                                                       \
         const size_t nb_ = ((n) + EL_BLOCK - 1) / EL_BLOCK;                    \
-        _Pragma("omp parallel for schedule(static) if (nb_ > 2)")              \
+        _Pragma("omp parallel for schedule(static) if (nb_ > 8)")              \
         for (size_t b_ = 0; b_ < nb_; b_++) {                                  \
             size_t lo_ = b_ * EL_BLOCK, len_ = (n) - lo_ < EL_BLOCK ? (n) - lo_ : EL_BLOCK; \
             body_fn(lo_, len_, __VA_ARGS__);                                   \
@@ -184,7 +184,7 @@ static void softmax_row(float *restrict x, int cols) {
 }
 
 void el_softmax_rows(float *x, int rows, int cols) {
-#pragma omp parallel for schedule(static) if (rows > 16)
+#pragma omp parallel for schedule(static) if ((long)rows * cols > EL_PAR_MIN_WORK)
     for (int r = 0; r < rows; r++) softmax_row(x + (size_t)r * cols, cols);
 }
 
@@ -203,7 +203,7 @@ void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int 
     const int group = n_heads / n_kv_heads;
     const int shift = n_kv - n_q;
     const int units = n_seq * n_heads;
-#pragma omp parallel for schedule(dynamic, 1) if (units > 1)
+#pragma omp parallel for schedule(dynamic, 1) if (units > 1 && (long)units * n_q * n_kv * head_dim > EL_PAR_MIN_WORK)
     for (int u = 0; u < units; u++) {
         int s = u / n_heads, h = u % n_heads, kh = h / group;
         float *sc = scratch + (size_t)omp_get_thread_num() * el_attention_scratch_floats(n_q, n_kv);

@@ -46,6 +46,11 @@ void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int 
                   int head_dim, int causal, float *scratch);
 size_t el_attention_scratch_floats(int n_q, int n_kv);
 
+/* Work (in elements touched) below which a loop stays on one thread: a
+ * parallel region costs a fork and a barrier, and when another process holds
+ * a core the barrier waits for a whole scheduler slice. */
+#define EL_PAR_MIN_WORK 65536L
+
 /* Threads for our loops and for OpenBLAS (0 = all cores). */
 void el_set_threads(int n);
 int el_get_threads(void);

@@ -66,7 +66,7 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
         }
         el_gemm_nt(n, nc, D, two_heads ? 0.5f : 1.0f, x1, D, w1, D, 1.0f, z, nc);
         if (two_heads) el_gemm_nt(n, nc, D, 0.5f, x2, D, L->head2_w + (size_t)c0 * D, D, 1.0f, z, nc);
-#pragma omp parallel for schedule(static) if (n > 4)
+#pragma omp parallel for schedule(static) if ((long)n * nc > EL_PAR_MIN_WORK)
         for (int r = 0; r < n; r++) {
             float *zr = z + (size_t)r * nc;
             if (L->softcap > 0.0f)
