@@ -129,6 +129,7 @@ static void test_profile_samples(void) {
     CHECK_MSG(max_entropy_diff(recs, recs2, "entropy", 1.0) <= 1e-5, "batch/thread changed entropies by %g",
               max_entropy_diff(recs, recs2, "entropy", 1.0));
     /* Bits are nats / ln 2. */
+    free(out2);
     snprintf(cmd, sizeof cmd, "%s profile samples/images -q --units bits", cli);
     CHECK(run(cmd, &out2) == 0);
     cJSON_Delete(recs2);
