@@ -9,10 +9,12 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float el_expf(float x) {
-    /* Clamp to the finite range: exp(-87.3) is the smallest normal float. */
-    x = x < -87.3f ? -87.3f : x;
-    x = x > 88.7f ? 88.7f : x;
+static inline float el_expf(float in) {
+    /* Clamp to the finite range (exp(-87.3) is the smallest normal float);
+     * written so a NaN input clamps too (float-to-int of NaN is undefined)
+     * and is handed back unchanged at the end. */
+    float x = in > -87.3f ? in : -87.3f;
+    x = x < 88.7f ? x : 88.7f;
     /* Round to nearest by adding and removing 1.5 * 2^23 (floorf would stop
      * the loop from vectorising). */
     const float shifter = 12582912.0f;
@@ -28,7 +30,7 @@ static inline float el_expf(float x) {
     int32_t bits = ((int32_t)n + 127) << 23;
     float scale;
     memcpy(&scale, &bits, 4);
-    return p * scale;
+    return in == in ? p * scale : in;
 }
 
 /* erfc(z) for z >= 0. */
