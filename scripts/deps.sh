@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail
 pkgs=(cmake make gcc pkg-config libopenblas-openmp-dev libcjson-dev libpng-dev libjpeg-dev zlib1g-dev
-      libopenmpi-dev openmpi-bin chromium "$@")
+      libopenmpi-dev openmpi-bin chromium clang libclang-rt-14-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

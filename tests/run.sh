@@ -20,4 +20,8 @@ for kind in "${kinds[@]}"; do
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir "$dir" --output-on-failure -j2 "${exclude[@]}" || status=1
 done
+# Every fuzz target for a few seconds over its seed corpus and saved
+# regressions (clang's libFuzzer; longer campaigns: docs/fuzzing.md).
+echo "== fuzz: 5 s per target"
+tests/fuzz/run.sh 5 || status=1
 exit $status

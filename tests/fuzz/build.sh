@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets with clang into build-fuzz/ (or $1).
 # Prints the build folder on success. Exit 77 (skip) when clang or its
-# libFuzzer runtime is missing: apt-get install clang libclang-rt-14-dev
+# libFuzzer runtime or its omp.h is missing: apt-get install clang
+# libclang-rt-14-dev libomp-dev
 # (tests/fuzz/run.sh and CI treat 77 as "skipped").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,6 +24,10 @@ printf '#include <stdint.h>\n#include <stddef.h>\nint LLVMFuzzerTestOneInput(con
 if ! "$cc" -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" 2>"$probe/err"; then
   echo "fuzz: $cc cannot link -fsanitize=fuzzer,address,undefined, skipping (apt-get install libclang-rt-14-dev):" >&2
   sed 's/^/  /' "$probe/err" | head -5 >&2
+  exit 77
+fi
+if ! printf '#include <omp.h>\n' | "$cc" -fopenmp=libgomp -x c -E - >/dev/null 2>&1; then
+  echo "fuzz: $cc has no omp.h, skipping (apt-get install libomp-dev)" >&2
   exit 77
 fi
 cmake -S "$root/tests/fuzz" -B "$out" -DCMAKE_C_COMPILER="$cc" >/dev/null

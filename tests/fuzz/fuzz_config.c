@@ -6,10 +6,14 @@
  * model generates two tokens; every index it reports is in range.
  *
  * Input: config.json NUL preprocessor_config.json NUL selector NUL index.json
+ *        NUL weight patch
  *   - no NUL at all, or an empty second part: no preprocessor_config.json
  *   - selector: its first byte picks the fixture weights (table below, modulo)
  *   - index.json: replaces model.safetensors.index.json of a sharded fixture
- *     (also fuzzes the shard index parser); ignored for single-file fixtures. */
+ *     (also fuzzes the shard index parser); ignored for single-file fixtures.
+ *   - weight patch (single-file fixtures): 4 bytes little-endian offset, then
+ *     bytes written over the checkpoint's data section from that offset
+ *     (modulo its size): hostile values (NaN, Inf, huge) in real weights. */
 #include <math.h>
 
 #include "entropy_lens.h"
@@ -36,9 +40,46 @@ static const fixture fixtures[] = {
     {"tiny/deit-hf", {NULL, NULL}},
 };
 #define N_FIXTURES ((int)(sizeof fixtures / sizeof fixtures[0]))
+#define N_FIXTURES_MAX 16
+_Static_assert(sizeof fixtures / sizeof fixtures[0] <= N_FIXTURES_MAX, "raise N_FIXTURES_MAX");
 
 static void fixture_file(char *buf, size_t cap, const fixture *f, const char *name) {
     snprintf(buf, cap, "%s/tests/fixtures/%s/%s", EL_SOURCE_DIR, f->dir, name);
+}
+
+/* The fixture's model.safetensors with patch written over its data section,
+ * into dir/model.safetensors. */
+static void write_patched(const fixture *f, const uint8_t *patch, size_t n) {
+    static uint8_t *cache[N_FIXTURES_MAX];
+    static size_t cache_n[N_FIXTURES_MAX];
+    const int k = (int)(f - fixtures);
+    if (!cache[k]) {
+        char src[1024];
+        fixture_file(src, sizeof src, f, "model.safetensors");
+        FILE *fp = fopen(src, "rb");
+        if (!fp) abort();
+        fseek(fp, 0, SEEK_END);
+        long len = ftell(fp);
+        fseek(fp, 0, SEEK_SET);
+        cache[k] = malloc((size_t)len);
+        if (!cache[k] || fread(cache[k], 1, (size_t)len, fp) != (size_t)len) abort();
+        fclose(fp);
+        cache_n[k] = (size_t)len;
+    }
+    const size_t size = cache_n[k];
+    uint8_t *buf = malloc(size);
+    if (!buf) abort();
+    memcpy(buf, cache[k], size);
+    uint64_t hlen = 0;
+    for (int i = 0; i < 8; i++) hlen |= (uint64_t)buf[i] << (8 * i);
+    const size_t data = (size_t)(8 + hlen), dsize = size - data;
+    if (n >= 4 && dsize > 0) {
+        size_t at = ((size_t)patch[0] | (size_t)patch[1] << 8 | (size_t)patch[2] << 16 | (size_t)patch[3] << 24) % dsize;
+        for (size_t i = 4; i < n && at < dsize; i++, at++) buf[data + at] = patch[i];
+    }
+    char p[1024];
+    el_fuzz_write(el_fuzz_path(p, sizeof p, "model.safetensors"), buf, size);
+    free(buf);
 }
 
 /* A fixed 11 x 7 RGB test card. */
@@ -94,9 +135,13 @@ static void exercise_image_model(el_model *m, const el_model_info *info) {
         if (st == EL_OK) {
             st = el_model_profile(m, in, 1, &lp, &prof);
             EL_FUZZ_CHECK(st == EL_OK, "profile: %s", el_last_error());
+            if (st == EL_OK && getenv("EL_FUZZ_VERBOSE"))
+                fprintf(stderr, "fuzz_config: top1 %d prob %g entropy %g .. %g\n", prof.top1, (double)prof.prob,
+                        (double)prof.entropy[0], (double)prof.entropy[prof.n_depth - 1]);
             if (st == EL_OK) {
-                EL_FUZZ_CHECK(prof.top1 >= 0 && prof.top1 < info->n_classes, "top1 %d of %d classes", prof.top1,
-                              info->n_classes);
+                EL_FUZZ_CHECK_TAG("top1-in-range", prof.top1 >= 0 && prof.top1 < info->n_classes,
+                                  "top1 %d of %d classes (prob %g, entropy[0] %g)", prof.top1, info->n_classes,
+                                  (double)prof.prob, (double)prof.entropy[0]);
                 EL_FUZZ_CHECK(prof.n_depth == info->n_layers, "depth %d, layers %d", prof.n_depth, info->n_layers);
                 volatile float acc = 0;
                 for (int d = 0; d < prof.n_depth; d++) acc += prof.entropy[d] + prof.entropy_mean[d];
@@ -136,8 +181,8 @@ static void exercise_text_model(el_model *m, const el_model_info *info) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    el_fuzz_part part[4];
-    int np = el_fuzz_split(data, size, part, 4);
+    el_fuzz_part part[5];
+    int np = el_fuzz_split(data, size, part, 5);
     const fixture *fx = &fixtures[np >= 3 && part[2].n ? part[2].p[0] % N_FIXTURES : 0];
     char dir[1024], p[1024], src[1024];
     snprintf(dir, sizeof dir, "%s", el_fuzz_dir());
@@ -159,6 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             fixture_file(src, sizeof src, fx, "model.safetensors.index.json");
             el_fuzz_link(src, "model.safetensors.index.json");
         }
+    } else if (np >= 5) {
+        write_patched(fx, part[4].p, part[4].n);
     } else {
         fixture_file(src, sizeof src, fx, "model.safetensors");
         el_fuzz_link(src, "model.safetensors");
@@ -168,6 +215,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mp.n_threads = 1;
     el_model *m = NULL;
     el_status st = el_model_load(dir, &mp, &m);
+    if (getenv("EL_FUZZ_VERBOSE"))
+        fprintf(stderr, "fuzz_config: %d parts, fixture %s, load: %s %s\n", np, fx->dir, el_status_name(st),
+                st ? el_last_error() : "");
     if (st != EL_OK) {
         EL_FUZZ_CHECK(m == NULL, "failed load returned a model");
         const char *msg = el_last_error();

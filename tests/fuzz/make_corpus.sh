@@ -74,6 +74,9 @@ d=$c/fuzz_config
 fixtures=(tiny/vit-hf-f32 tiny/vit-timm tiny/deit-distilled-hf tiny/deit-distilled-timm tiny/vit-hf-gray
   tiny/vit-hf-sharded text/gpt2-tiny text/llama-tiny text/llama-tiny-sharded text/qwen2-tiny text/mistral-tiny
   tiny/vit-hf-bf16 tiny/deit-hf)
+# The selector byte is taken modulo the number of fixtures; 0 would be a NUL
+# (a part separator), so fixture 0 is written as ${#fixtures[@]}.
+selector() { local v=$1; ((v == 0)) && v=${#fixtures[@]}; hex "$(printf '%02x' "$v")"; }
 seed() { # name selector config-file [preprocessor-file] [index-file]
   local name=$1 sel=$2 cfg=$3 pre=${4:-} idx=${5:-}
   {
@@ -81,7 +84,7 @@ seed() { # name selector config-file [preprocessor-file] [index-file]
     printf '\0'
     if [ -n "$pre" ]; then cat "$pre"; fi
     printf '\0'
-    hex "$(printf '%02x' "$sel")"
+    selector "$sel"
     if [ -n "$idx" ]; then printf '\0'; cat "$idx"; fi
   } >"$d/$name"
 }
@@ -120,6 +123,18 @@ printf '{"do_center_crop": true, "crop_size": {"height": 32, "width": 32}, "size
 seed vit-pre-crop-std0 0 "$vit/config.json" "$tmp/pre.json"
 printf '{"size": 32, "image_mean": [0.5], "image_std": 1e-12, "rescale_factor": 1000000}' >"$tmp/pre.json"
 seed vit-pre-scalar 0 "$vit/config.json" "$tmp/pre.json"
+# Weight patches (5th part): NaN, +Inf and a huge value written into the
+# data section of single-file fixtures.
+patch_seed() { # name selector fixture-dir offset-hex bytes-hex
+  local name=$1 sel=$2 f=$3 pre=""
+  [ -f "$f/preprocessor_config.json" ] && pre=$f/preprocessor_config.json
+  { cat "$f/config.json"; printf '\0'; [ -n "$pre" ] && cat "$pre"; printf '\0'; selector "$sel"
+    printf '\0\0'; hex "$4$5"; } >"$d/$name"
+}
+patch_seed vit-patch-inf 0 "$vit" 00010000 0000807f0000807f
+patch_seed vit-patch-huge 0 "$vit" 40000000 ffff7f7fffff7fff
+patch_seed timm-patch-nan 1 "$fx/tiny/vit-timm" 00000000 0000c07f
+patch_seed llama-patch-nan 7 "$fx/text/llama-tiny" 10000000 0000c07f0000c07f
 printf '{}' >"$tmp/empty.json"
 seed empty-object 0 "$tmp/empty.json"
 printf '{"model_type": "llama"}' >"$tmp/cfg.json"

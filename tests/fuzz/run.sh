@@ -13,7 +13,8 @@
 # (tests/fuzz/regressions/<target>/) are only read: new inputs go to a scratch
 # folder, deleted at the end unless EL_FUZZ_WORK=DIR names a folder to keep
 # the grown corpora in (DIR/<target>/), for longer campaigns across runs.
-# Crash inputs are kept in $EL_FUZZ_ARTIFACTS (default build-fuzz/artifacts/).
+# Crash inputs and each target's last log are kept in $EL_FUZZ_ARTIFACTS
+# (default build-fuzz/artifacts/).
 #
 # Other knobs: EL_FUZZ_FORK=N runs N worker processes per target (libFuzzer
 # -fork=N, which also goes on past crashes and collects them all);
@@ -85,10 +86,10 @@ for t in "${targets[@]}"; do
     summary+=("$t: FAILED (exit $trc) after ${execs:-?} runs; artifacts: $arts/$t-*")
     echo "fuzz: $t FAILED (exit $trc). Log tail:" >&2
     grep -E -m5 -A25 '==ERROR|runtime error:|contract|deadly signal|out-of-memory|timeout' "$log" | head -60 >&2
-    cp "$log" "$arts/$t.log"
   else
     summary+=("$t: ok, ${execs:-?} runs, cov ${cov:-?}")
   fi
+  cp "$log" "$arts/$t.log"
 done
 echo "== fuzz summary (${secs}s per target)" >&2
 printf '  %s\n' "${summary[@]}" >&2

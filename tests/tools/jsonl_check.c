@@ -3,7 +3,7 @@
  * need Python or jq. Built by those tests with: cc jsonl_check.c -lcjson
  *
  * Usage: jsonl_check OUT.jsonl [--expect FILE ROOT] [--layers L] [--ok N]
- *                    [--errors N] [--error-contains TEXT]
+ *                    [--errors N] [--records N] [--error-contains TEXT]
  *
  * Always checked, for every line:
  *   - the file is valid UTF-8 and every record ends with '\n';
@@ -23,6 +23,7 @@
  *                       record may be for a file not listed
  *   --layers L          normal records have exactly L entropy values
  *   --ok N, --errors N  exact record counts
+ *   --records N         exact number of records
  *   --error-contains T  every error message contains T
  * Exit 0 when everything holds, 1 with one line per problem otherwise. */
 #define _POSIX_C_SOURCE 200809L
@@ -188,11 +189,11 @@ static int load_expectations(const char *file, const char *root) {
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: jsonl_check OUT.jsonl [--expect FILE ROOT] [--layers L] [--ok N] [--errors N] "
-                        "[--error-contains TEXT]\n");
+                        "[--records N] [--error-contains TEXT]\n");
         return 2;
     }
     const char *out = argv[1], *contains = NULL;
-    long layers = -1, want_ok = -1, want_err = -1;
+    long layers = -1, want_ok = -1, want_err = -1, want_records = -1;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--expect") && i + 2 < argc) {
             if (load_expectations(argv[i + 1], argv[i + 2])) return 2;
@@ -201,6 +202,8 @@ int main(int argc, char **argv) {
             layers = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--ok") && i + 1 < argc) {
             want_ok = atol(argv[++i]);
+        } else if (!strcmp(argv[i], "--records") && i + 1 < argc) {
+            want_records = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--errors") && i + 1 < argc) {
             want_err = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--error-contains") && i + 1 < argc) {
@@ -301,6 +304,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n_expects; i++)
         if (!expects[i].seen) PROBLEM("no record for %s (expected %s)", expects[i].path, expects[i].kind);
     if (want_ok >= 0 && n_ok != want_ok) PROBLEM("%ld normal records, expected %ld", n_ok, want_ok);
+    if (want_records >= 0 && lineno != want_records) PROBLEM("%ld records, expected %ld", lineno, want_records);
     if (want_err >= 0 && n_err != want_err) PROBLEM("%ld error records, expected %ld", n_err, want_err);
     fprintf(stderr, "jsonl_check: %s: %ld records (%ld normal, %ld errors), %d problem%s\n", out, lineno, n_ok, n_err,
             problems, problems == 1 ? "" : "s");

@@ -1,9 +1,9 @@
 /* make_corrupt: write COUNT corrupt copies of the given image files into
  * OUTDIR, for tests/cli_memory.sh (forking `head` thousands of times is too
  * slow on a loaded machine). File i is a copy of source i % S, either
- * truncated to a pseudo-random length in [1, n-1] (two files in three) or
+ * truncated to a pseudo-random length in [1, n-1] (nine files in ten) or
  * whole with a run of 16 bytes inverted at a pseudo-random offset past the
- * first 8. Names: c00000_<source base name>, so they sort in creation order
+ * first 8 (these often still decode: corrupt JPEG data is not an error). Names: c00000_<source base name>, so they sort in creation order
  * and keep the image extension. Deterministic.
  * Usage: make_corrupt OUTDIR COUNT SRC...
  * Build: cc -o make_corrupt make_corrupt.c */
@@ -67,7 +67,7 @@ int main(int argc, char **argv) {
             if (!buf) return 2;
         }
         memcpy(buf, s->data, s->n);
-        if (i % 3 != 2) {
+        if (i % 10 != 9) {
             len = 1 + (size_t)(r % (s->n - 1));
         } else {
             size_t at = 8 + (size_t)(r % (s->n - 8));

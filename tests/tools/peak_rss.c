@@ -1,8 +1,9 @@
-/* peak_rss: run a command and print its peak resident set size in KiB
- * (getrusage's ru_maxrss of the child, the VmHWM the kernel kept for it) on
- * stdout; the command's own stdout/stderr pass through unchanged. Exits with
+/* peak_rss: run a command and write its peak resident set size in KiB
+ * (getrusage's ru_maxrss of the child, the VmHWM the kernel kept for it) to
+ * OUTFILE; the command's own stdout/stderr pass through unchanged. Exits with
  * the command's exit code (128 + signal if it was killed). For
  * tests/cli_memory.sh, which must not depend on GNU time.
+ * Usage: peak_rss OUTFILE COMMAND [ARG...]
  * Build: cc -o peak_rss peak_rss.c */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
