@@ -4,6 +4,7 @@
 #define EL_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "entropy_lens.h"
 
@@ -45,6 +46,8 @@ int el_open_output(const char *cmd, const char *path, int append);
 /* "--alpha 0.5,2,inf" and "--units nats|bits|normalized"; 0 or -1. */
 int el_parse_alpha(const char *s, el_lens_params *lp);
 int el_parse_units(const char *s, el_units *u);
+/* A non-negative 64-bit integer (seeds); -1 with a message naming cmd/opt. */
+int el_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out);
 /* Option value: "--opt=value" or "--opt value" (advances *i). NULL if missing. */
 const char *el_opt_value(int argc, char **argv, int *i, const char *name);
 

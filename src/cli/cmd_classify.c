@@ -87,14 +87,7 @@ static int parse_args(int argc, char **argv, classify_args *a, int *exit_code) {
             if (el_parse_int("classify", "--folds", v, 2, 1000000, &l)) goto usage;
             a->cv.folds = (int)l;
         } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (end == v || *end || errno || v[0] == '-') {
-                fprintf(stderr, "entropy-lens classify: --seed needs a non-negative integer, got '%s'\n", v);
-                goto usage;
-            }
-            a->cv.seed = (uint64_t)s;
+            if (el_parse_u64("classify", "--seed", v, &a->cv.seed)) goto usage;
         } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
             if (el_parse_feature(v, &a->dopt)) {
                 fprintf(stderr, "entropy-lens classify: --features is cls, mean, patches or renyi:A, got '%s'\n", v);

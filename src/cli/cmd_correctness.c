@@ -97,14 +97,7 @@ int cmd_correctness(int argc, char **argv) {
             if (el_parse_int("correctness", "--folds", v, 2, 1000000, &l)) goto usage;
             cv.folds = (int)l;
         } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (end == v || *end || errno || v[0] == '-') {
-                fprintf(stderr, "entropy-lens correctness: --seed needs a non-negative integer, got '%s'\n", v);
-                goto usage;
-            }
-            cv.seed = (uint64_t)s;
+            if (el_parse_u64("correctness", "--seed", v, &cv.seed)) goto usage;
         } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
             if (el_parse_feature(v, &dopt)) {
                 fprintf(stderr, "entropy-lens correctness: --features is cls, mean, patches or renyi:A, got '%s'\n",

@@ -99,14 +99,7 @@ int cmd_embed(int argc, char **argv) {
             }
             tp.perplexity = p;
         } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (end == v || *end || errno || v[0] == '-') {
-                fprintf(stderr, "entropy-lens embed: --seed needs a non-negative integer, got '%s'\n", v);
-                goto usage;
-            }
-            tp.seed = (uint64_t)s;
+            if (el_parse_u64("embed", "--seed", v, &tp.seed)) goto usage;
         } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
             if (el_parse_feature(v, &dopt)) {
                 fprintf(stderr, "entropy-lens embed: --features is cls, mean, patches or renyi:A, got '%s'\n", v);

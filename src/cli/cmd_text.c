@@ -362,13 +362,7 @@ int cmd_text(int argc, char **argv) {
                 return EL_EXIT_USAGE;
             }
         } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            char *end;
-            errno = 0;
-            tp.seed = strtoull(v, &end, 10);
-            if (end == v || *end || errno) {
-                fprintf(stderr, "entropy-lens text: --seed needs a non-negative integer, got '%s'\n", v);
-                return EL_EXIT_USAGE;
-            }
+            if (el_parse_u64("text", "--seed", v, &tp.seed)) return EL_EXIT_USAGE;
         } else if ((v = el_opt_value(argc, argv, &i, "--windows"))) {
             if (el_parse_int("text", "--windows", v, 1, 1 << 20, &windows)) return EL_EXIT_USAGE;
         } else if ((v = el_opt_value(argc, argv, &i, "--alpha"))) {

@@ -95,3 +95,15 @@ int el_open_output(const char *cmd, const char *path, int append) {
     if (fd < 0) fprintf(stderr, "entropy-lens %s: %s: cannot write: %s\n", cmd, path, strerror(errno));
     return fd;
 }
+
+int el_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno || s[0] == '-') {
+        fprintf(stderr, "entropy-lens %s: %s needs a non-negative integer, got '%s'\n", cmd, opt, s);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
