@@ -273,7 +273,7 @@ static el_status open_index(el_st_set *set, const char *dir, const char *index_p
         free(p);
     }
     if (!st) {
-        qsort(set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
+        if (set->n_tensors > 0) qsort(set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
         for (cJSON *it = map->child; it && !st; it = it->next) {
             const el_st_tensor *t = el_st_find(set, it->string);
             if (!t)
@@ -310,7 +310,7 @@ el_status el_st_open(el_st_set *set, const char *path) {
     } else {
         st = add_file(set, path, &cap);
     }
-    if (!st) {
+    if (!st && set->n_tensors > 0) { /* an empty header leaves tensors NULL */
         qsort(set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
         for (int i = 1; i < set->n_tensors && !st; i++)
             if (!strcmp(set->tensors[i].name, set->tensors[i - 1].name))
@@ -347,6 +347,7 @@ void el_st_release(void *heap_set) {
 
 const el_st_tensor *el_st_find(const el_st_set *set, const char *name) {
     el_st_tensor key = {.name = (char *)name};
+    if (set->n_tensors == 0) return NULL; /* tensors may be NULL */
     return bsearch(&key, set->tensors, (size_t)set->n_tensors, sizeof(el_st_tensor), cmp_tensor_name);
 }
 

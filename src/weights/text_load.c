@@ -105,7 +105,7 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
     } else {
         memcpy(h, map, sizeof h);
         shared = h[5] > 0;
-        if (h[5] < 0) h[5] = -h[5];
+        if (h[5] < 0) h[5] = h[5] == INT32_MIN ? 0 : -h[5]; /* 0 fails the size checks below */
         off = 28;
     }
     m->arch = EL_TEXT_LLAMA;

@@ -114,6 +114,17 @@ static el_status parse_hf_preprocess(const char *dir, const el_vit *m, el_prepro
         st = el_json_floats(cfg, file, "image_std", m->channels, 1e-12, 1e6, pp->std);
     cJSON_Delete(cfg);
     pp->crop_round = 0;
+    /* The pipeline must end at the model's input size for every image:
+     * refuse configs that cannot, rather than fail on each image later. */
+    if (!st) {
+        int w = -1, h = -1; /* -1: depends on the image */
+        if (pp->do_center_crop) w = pp->crop_w, h = pp->crop_h;
+        else if (pp->do_resize && !pp->shortest_edge) w = pp->resize_w, h = pp->resize_h;
+        if ((w >= 0 && (w != m->image_size || h != m->image_size)) ||
+            (w < 0 && pp->do_resize && pp->shortest_edge))
+            st = el_fail(EL_ERR_CONFIG, "%s: resize/crop settings do not end at the model's %dx%d input", file,
+                         m->image_size, m->image_size);
+    }
     return st;
 }
 
