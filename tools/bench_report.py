@@ -75,8 +75,8 @@ def main_tables(recs, envs, lines):
                              if ratio else
                              f"| {WL_NAME[wl]} | {r['tool']} | {r.get('threads')} | {r['per_s']:.2f} {unit}/s | "
                              f"— | {fmt(rw)} {unit}/s | {r['rss_mb']:.0f} MB |")
-        cls = best(pick(recs, workload="vitb", tool="entropy-lens", env=e))
         pat = best(pick(recs, workload="patches", tool="entropy-lens", env=e, tokens="patches"))
+        cls = best(pick(recs, workload="vitb", tool="entropy-lens", env=e, threads=pat["threads"])) if pat else None
         if cls and pat:
             lines.append(f"\n`--tokens patches` / CLS-only time (entropy-lens, ViT-B, same images): "
                          f"**{cls['per_s'] / pat['per_s']:.2f}×**")
@@ -188,24 +188,25 @@ def targets(recs, envs, lines):
             need = 2.0 if e == "nopin" else 1.0
             row(f"ViT-B/16 full pipeline ≥ {need:g}× PyTorch", e, f"{r:.2f}× ({o['per_s']:.2f} vs {p['per_s']:.2f} images/s)",
                 r >= need)
-        ort = best(pick(recs, workload="forward", tool="onnxruntime", env=e))
+        ort = best(pick(recs, workload="forward", tool="onnxruntime", env=e)) or \
+            best(pick(recs, workload="forward", tool="onnxruntime"))  # ORT does not use OpenBLAS
         if o and ort:
             r = o["per_s"] / ort["per_s"]
             row("ViT-B/16 full pipeline ≥ ONNX Runtime (ORT: forward + lens only, no decoding)", e,
                 f"{r:.2f}× ({o['per_s']:.2f} vs {ort['per_s']:.2f} images/s)", r >= 1.0)
-        f = pick(recs, workload="forward", tool="entropy-lens", env=e)
-        if f:
-            fb = max(f, key=lambda r: r["sgemm"]["fraction"] if r["threads"] == 2 else -1)
-            fr = fb["sgemm"]["fraction"]
-            row("forward ≥ 85% of the sgemm bound (2 threads, batch 8)", e, f"{100 * fr:.0f}%", fr >= 0.85)
+        for fr_rec in sorted(pick(recs, workload="forward", tool="entropy-lens", env=e), key=lambda r: r["threads"]):
+            fr = fr_rec["sgemm"]["fraction"]
+            row(f"forward ≥ 85% of the sgemm bound ({fr_rec['threads']} thread{'s' if fr_rec['threads'] > 1 else ''}, "
+                f"batch 8)", e, f"{100 * fr:.0f}%", fr >= 0.85)
         o2 = best(pick(recs, workload="vittiny", tool="entropy-lens", env=e))
         p2 = best(pick(recs, workload="vittiny", tool="pytorch", env=e))
         if o2 and p2:
             r = o2["per_s"] / p2["per_s"]
             row("ViT-Tiny ≥ 3× PyTorch", e, f"{r:.2f}×", r >= 3.0)
         pat = best(pick(recs, workload="patches", tool="entropy-lens", env=e, tokens="patches"))
-        if o and pat:
-            r = o["per_s"] / pat["per_s"]
+        oc = best(pick(recs, workload="vitb", tool="entropy-lens", env=e, threads=pat["threads"])) if pat else None
+        if oc and pat:
+            r = oc["per_s"] / pat["per_s"]
             row("patches ≤ 1.3× CLS time", e, f"{r:.2f}×", r <= 1.3)
         g = best(pick(recs, workload="gpt2", tool="entropy-lens", env=e))
         gp = best(pick(recs, workload="gpt2", tool="pytorch", env=e))
@@ -218,7 +219,9 @@ def targets(recs, envs, lines):
             r = gm["per_s"] / gp["per_s"]
             row("16 prompts aggregate ≥ 8× PyTorch single stream", e,
                 f"{r:.2f}× ({gm['per_s']:.1f} vs {gp['per_s']:.1f} tokens/s)", r >= 8.0)
-        if o and o.get("batch") == 8 and o.get("model") == "vit-b16":
+        o8 = [r for r in pick(recs, workload="vitb", tool="entropy-lens", env=e) if r.get("batch") == 8]
+        o = max(o8, key=lambda r: r["rss_mb"]) if o8 else None
+        if o:
             w = os.path.getsize("/tmp/el-bench/vit-b16/model.safetensors") / 2**20 \
                 if os.path.exists("/tmp/el-bench/vit-b16/model.safetensors") else 330.2
             row("peak RSS ViT-B batch 8 ≤ weights + 200 MB", e,
