@@ -79,6 +79,8 @@ for t in "${targets[@]}"; do
   TMPDIR=$scratch/tmp "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1
   trc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  # fork mode prints no final stats: take the last "#N:" progress line
+  [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -o '[0-9]*')
   crashes=$(grep -cE '^==[0-9]+==ERROR|^SUMMARY: |runtime error:|contract violated|deadly signal|Test unit written' "$log")
   if [ $trc -ne 0 ] || { [ -n "${EL_FUZZ_FORK:-}" ] && [ "$crashes" -gt 0 ]; }; then
