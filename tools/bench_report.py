@@ -166,7 +166,11 @@ def plot(rows, path):
         ax.grid(True, alpha=0.3)
         ax.set_ylim(bottom=0)
     axes[0][0].legend(fontsize=8)
-    fig.suptitle(f"entropy-lens vs PyTorch, full pipeline, OpenBLAS env: {e}", fontsize=10)
+    nr = max(len(r.get("run_s", [0])) for r in rows)
+    ld = [r["load"] for r in rows if "load" in r]
+    fig.suptitle(f"entropy-lens vs PyTorch, full pipeline ({rows[0]['items']} images, median of {nr} run(s) per point), "
+                 f"OpenBLAS env: {e}" + (f"; 1-min load during the sweep {min(ld):.1f}–{max(ld):.1f}" if ld else ""),
+                 fontsize=10)
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=110)
