@@ -167,6 +167,10 @@ typedef struct {
     float *logits;        /* [n_classes] final logits, or NULL */
     int top1;             /* argmax of the final logits */
     float prob;           /* its softmax probability */
+    int overflow_layer;   /* -1; else the first layer (numbered as first_layer) whose
+                           * lens saw NaN/Inf: the forward pass overflowed float32
+                           * for this image (weights out of range), and its
+                           * entropies and top1 (-1) are not a result */
 } el_profile;
 
 el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params *lp);
@@ -174,7 +178,9 @@ void el_profile_free(el_profile *p);
 
 /* Run a batch of n preprocessed images (planar floats, n x C x H x W, as
  * el_preprocess_image makes them) through the model with the lens on every
- * layer. out[i] must have been made by el_profile_init with the same lp. */
+ * layer. out[i] must have been made by el_profile_init with the same lp.
+ * An image whose activations overflowed gets out[i].overflow_layer >= 0
+ * (the others in the batch are unaffected). */
 el_status el_model_profile(el_model *m, const float *pixels, int n, const el_lens_params *lp,
                            el_profile *out);
 

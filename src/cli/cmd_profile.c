@@ -344,6 +344,12 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
         int label_index = in->label_index;
         if (label_index < 0 && in->label) label_index = el_model_class_index(R->m, in->label);
         el_image_record r = {.file = in->path, .label = in->label, .label_index = label_index};
+        if (slots[i].ok && R->profiles[map[i]].overflow_layer >= 0) {
+            slots[i].ok = 0;
+            snprintf(slots[i].error, sizeof slots[i].error,
+                     "%s: the forward pass overflowed float32 from layer %d (NaN/Inf): the model's weights are out of range",
+                     in->path, R->profiles[map[i]].overflow_layer);
+        }
         if (slots[i].ok) {
             r.profile = &R->profiles[map[i]];
             if (!in->label && label_index >= 0) r.label = el_model_class_name(R->m, label_index);

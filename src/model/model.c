@@ -147,6 +147,7 @@ el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params
     p->n_patches = P;
     p->n_alpha = lp->n_alpha;
     p->n_classes = m->vit.n_classes;
+    p->overflow_layer = -1;
     int ok = (p->entropy = calloc((size_t)p->n_depth, sizeof(float))) != NULL;
     if (lp->tokens & EL_TOKENS_MEAN) ok &= (p->entropy_mean = calloc((size_t)p->n_depth, sizeof(float))) != NULL;
     if (lp->tokens & EL_TOKENS_PATCHES)
@@ -255,8 +256,13 @@ el_status el_model_profile(el_model *m, const float *pixels, int n, const el_len
             for (int a = 0; a < lp->n_alpha; a++)
                 p->renyi[(size_t)a * depth + d] = (float)el_entropy_units(r->renyi[a], lp->units, K);
         }
+        /* NaN/Inf from an overflowing forward pass (finite but huge weights)
+         * never heals in later layers; report where it started. */
+        p->overflow_layer = -1;
+        for (int d = 0; d < depth && p->overflow_layer < 0; d++)
+            if (!isfinite(o[(size_t)d * n + b].entropy) || o[(size_t)d * n + b].top1 < 0) p->overflow_layer = first + d;
         const el_lens_out *last = &o[(size_t)(depth - 1) * n + b];
-        p->top1 = last->top1;
+        p->top1 = p->overflow_layer >= 0 ? -1 : last->top1;
         p->prob = (float)last->prob;
         if (logits) memcpy(p->logits, logits + (size_t)b * K, sizeof(float) * K);
     }

@@ -237,6 +237,16 @@ static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_i
                 for (int a = 0; a < p->n_alpha; a++)
                     r->renyi[((size_t)a * S + s) * L + l] = (float)el_entropy_units(o->renyi[a], p->units, V);
             }
+            /* An overflowing forward pass (finite but huge weights) gives NaN
+             * rows that never heal; the prompt fails instead of reporting them. */
+            for (int l = 0; l < L && !r->error; l++) {
+                const el_lens_out *o = &lo[(size_t)l * k + j];
+                if (!isfinite(o->entropy) || o->top1 < 0) {
+                    el_fail(EL_ERR_FORMAT, "%s: the forward pass overflowed float32 at step %d, layer %d (NaN/Inf): weights out of range",
+                            m->name, s + 1, l + 1);
+                    if (!(r->error = strdup(el_last_error()))) st = el_fail(EL_ERR_NOMEM, "out of memory");
+                }
+            }
             const float *z = logits + (size_t)j * V;
             if (s == 0 && r->logits0) memcpy(r->logits0, z, sizeof(float) * (size_t)V);
             next[j] = r->ids[s] = sample(z, V, p->temperature, &rng[j]);

@@ -139,7 +139,7 @@ static void exercise_image_model(el_model *m, const el_model_info *info) {
                 fprintf(stderr, "fuzz_config: top1 %d prob %g entropy %g .. %g\n", prof.top1, (double)prof.prob,
                         (double)prof.entropy[0], (double)prof.entropy[prof.n_depth - 1]);
             if (st == EL_OK) {
-                EL_FUZZ_CHECK_TAG("top1-in-range", prof.top1 >= 0 && prof.top1 < info->n_classes,
+                EL_FUZZ_CHECK_TAG("top1-in-range", prof.overflow_layer >= 0 ? prof.top1 == -1 : prof.top1 >= 0 && prof.top1 < info->n_classes,
                                   "top1 %d of %d classes (prob %g, entropy[0] %g)", prof.top1, info->n_classes,
                                   (double)prof.prob, (double)prof.entropy[0]);
                 EL_FUZZ_CHECK(prof.n_depth == info->n_layers, "depth %d, layers %d", prof.n_depth, info->n_layers);

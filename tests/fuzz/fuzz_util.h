@@ -95,7 +95,14 @@ static inline int el_fuzz_rm_one(const char *p, const struct stat *st, int flag,
     return 0;
 }
 
+/* EL_FUZZ_KEEP=1 leaves the folder (and the files of the last input) for a
+ * look at what a target built. */
 static inline void el_fuzz_cleanup(void) {
+    const char *keep = getenv("EL_FUZZ_KEEP");
+    if (keep && *keep && strcmp(keep, "0")) {
+        fprintf(stderr, "fuzz: kept %s\n", el_fuzz_dir_path);
+        return;
+    }
     if (el_fuzz_dir_path[0]) nftw(el_fuzz_dir_path, el_fuzz_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
