@@ -26,23 +26,29 @@ int el_get_threads(void) { return omp_get_max_threads(); }
 /* ---------------------------------------------------------------- GEMM */
 
 /* A few rows against a large weight matrix (a decoding step, the lens over
- * L last-position rows): sgemm would first pack all of B, which costs as much
- * as the arithmetic. Instead stream each row of B once and take its dot
- * products with all M rows of A while it is in L1. */
+ * L last-position rows). OpenBLAS 0.3.21 splits such a call over its few
+ * rows, so a second thread only adds a barrier (a 12-row lens chunk ran
+ * slower on 2 threads than on 1), and for one row it packs the whole weight
+ * matrix before a GEMV's worth of arithmetic. So: one row is an sgemv (it
+ * streams W once); up to EL_SKINNY_ROWS rows, each thread takes its own slab
+ * of W's rows (output columns) and runs a one-thread sgemm on it (the OpenMP
+ * OpenBLAS does not open nested threads inside our parallel region). */
 #define EL_SKINNY_ROWS 16
 
-static void gemm_nt_skinny(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
-                           float beta, float *C, int ldc) {
-#pragma omp parallel for schedule(static) if ((long)N * K * M > EL_PAR_MIN_WORK)
-    for (int n = 0; n < N; n++) {
-        const float *b = B + (size_t)n * ldb;
-        for (int m = 0; m < M; m++) {
-            const float *a = A + (size_t)m * lda;
-            float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-            for (int k = 0; k < K; k++) acc += a[k] * b[k];
-            float *c = C + (size_t)m * ldc + n;
-            *c = alpha * acc + (beta == 0.0f ? 0.0f : beta * *c);
+static void gemm_nt_slabs(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                          float beta, float *C, int ldc) {
+#pragma omp parallel if ((long)N * K * M > 4 * EL_PAR_MIN_WORK)
+    {
+        const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+        const int per = ((N + nt - 1) / nt + 15) / 16 * 16; /* whole micro-tiles per slab */
+        const int n0 = t * per, n1 = n0 + per < N ? n0 + per : N;
+        if (n1 > n0) {
+            if (M == 1)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, n1 - n0, K, alpha, B + (size_t)n0 * ldb, ldb, A, 1, beta,
+                            C + n0, 1);
+            else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, n1 - n0, K, alpha, A, lda, B + (size_t)n0 * ldb,
+                            ldb, beta, C + n0, ldc);
         }
     }
 }
@@ -50,7 +56,7 @@ static void gemm_nt_skinny(int M, int N, int K, float alpha, const float *A, int
 void el_gemm_nt(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
                 float beta, float *C, int ldc) {
     if (M <= EL_SKINNY_ROWS && (long)N * K >= 65536) {
-        gemm_nt_skinny(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        gemm_nt_slabs(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, alpha, A, lda, B, ldb, beta, C,
