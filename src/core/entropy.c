@@ -20,14 +20,16 @@ static int renyi_needs_sum(double alpha) { return alpha > 0.0 && isfinite(alpha)
 
 void el_entropy_acc_update(el_entropy_acc *a, const float *z, int n, int offset) {
     if (n <= 0) return;
-    double cm = z[0];
+    /* Max as a SIMD reduction, then the first index holding it (an argmax
+     * loop with its index does not vectorise). NaN never compares greater,
+     * as before: an all-NaN chunk leaves argmax unset. */
+    float cmf = z[0];
+#pragma omp simd reduction(max : cmf)
+    for (int j = 1; j < n; j++) cmf = z[j] > cmf ? z[j] : cmf;
     int ci = 0;
-    for (int j = 1; j < n; j++)
-        if (z[j] > cm) {
-            cm = z[j];
-            ci = j;
-        }
-    if (cm > a->m) {
+    while (ci < n && !(z[ci] == cmf)) ci++;
+    const double cm = cmf;
+    if (ci < n && cm > a->m) {
         /* Rescale what we have to the new maximum before adding. */
         if (a->count > 0) {
             double d = a->m - cm;

@@ -16,12 +16,25 @@ void openblas_set_num_threads(int num_threads);
 void el_set_threads(int n) {
     if (n <= 0) n = omp_get_num_procs();
     omp_set_num_threads(n);
+    /* Kernels called inside our parallel regions run on the calling thread. */
+    omp_set_max_active_levels(1);
 #if EL_OPENBLAS_OPENMP
     openblas_set_num_threads(n);
 #endif
 }
 
 int el_get_threads(void) { return omp_get_max_threads(); }
+
+long el_par_min_work = 65536;
+void el_set_par_min_work(long work) { el_par_min_work = work < 0 ? 0 : work; }
+
+void el_row_slab(int t, int nt, size_t rows, size_t *r0, size_t *r1) {
+    const size_t tiles = (rows + 15) / 16, per = tiles / (size_t)nt, extra = tiles % (size_t)nt;
+    const size_t t0 = (size_t)t * per + ((size_t)t < extra ? (size_t)t : extra);
+    const size_t t1 = t0 + per + ((size_t)t < extra ? 1 : 0);
+    *r0 = t0 * 16 < rows ? t0 * 16 : rows;
+    *r1 = t1 * 16 < rows ? t1 * 16 : rows;
+}
 
 /* ---------------------------------------------------------------- GEMM */
 
@@ -103,9 +116,11 @@ void el_layernorm(float *out, const float *in, const float *w, const float *b, i
         const float *x = in + (size_t)r * dim;
         float *y = out + (size_t)r * dim;
         double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
         for (int i = 0; i < dim; i++) sum += x[i];
         float mean = (float)(sum / dim);
         double var = 0.0;
+#pragma omp simd reduction(+ : var)
         for (int i = 0; i < dim; i++) {
             float d = x[i] - mean;
             var += (double)d * d;
@@ -122,6 +137,7 @@ void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, 
         const float *x = in + (size_t)r * dim;
         float *y = out + (size_t)r * dim;
         double ss = 0.0;
+#pragma omp simd reduction(+ : ss)
         for (int i = 0; i < dim; i++) ss += (double)x[i] * x[i];
         float scale = (float)(1.0 / sqrt(ss / dim + eps));
         for (int i = 0; i < dim; i++) y[i] = x[i] * scale * (w[i] + weight_offset);
@@ -176,6 +192,21 @@ static void silu_mul_block(size_t lo, size_t len, float *restrict gate, const fl
 }
 
 void el_gelu_erf(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_erf_block, x); }
+
+/* The bias is added in the activation's pass instead of being broadcast
+ * into the output before the GEMM: one pass over the activations fewer. */
+void el_linear_act(float *out, const float *in, const float *w, const float *b, int rows, int in_dim, int out_dim,
+                   el_act act) {
+    el_gemm_nt(rows, out_dim, in_dim, 1.0f, in, in_dim, w, in_dim, 0.0f, out, out_dim);
+#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
+    for (int r = 0; r < rows; r++) {
+        float *o = out + (size_t)r * out_dim;
+        if (b)
+            for (int j = 0; j < out_dim; j++) o[j] += b[j];
+        if (act == EL_ACT_GELU_ERF) gelu_erf_block(0, (size_t)out_dim, o);
+        else gelu_tanh_block(0, (size_t)out_dim, o);
+    }
+}
 void el_gelu_tanh(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_tanh_block, x); }
 void el_silu_mul(float *gate, const float *up, size_t n) { EL_PARALLEL_BLOCKS(n, silu_mul_block, gate, up); }
 
@@ -198,57 +229,94 @@ void el_softmax_rows(float *x, int rows, int cols) {
 
 size_t el_attention_scratch_floats(int n_q, int n_kv) { return (size_t)n_q * n_kv; }
 
-/* One (sequence, head) pair is one unit of parallel work: two small GEMMs
- * (scores = Q K^T, out = P V) around a row softmax. Inside the parallel region
- * OpenBLAS's OpenMP build runs each call on the calling thread. */
+typedef struct {
+    float *out, *scratch;
+    const float *q, *k, *v;
+    int ldo, ldq, ldkv, n_q, n_kv, n_heads, group, head_dim, causal;
+    size_t seq_stride_o, seq_stride_q, seq_stride_kv;
+    float scale;
+} attention_args;
+
+/* One (sequence, head) pair: two small GEMMs (scores = Q K^T, out = P V)
+ * around a row softmax, on the calling thread. */
+static void attention_unit(const attention_args *a, int u) {
+    const int n_q = a->n_q, n_kv = a->n_kv, head_dim = a->head_dim, ldkv = a->ldkv;
+    const int s = u / a->n_heads, h = u % a->n_heads, kh = h / a->group;
+    float *sc = a->scratch + (size_t)omp_get_thread_num() * el_attention_scratch_floats(n_q, n_kv);
+    const float *qs = a->q + s * a->seq_stride_q + (size_t)h * head_dim;
+    const float *ks = a->k + s * a->seq_stride_kv + (size_t)kh * head_dim;
+    const float *vs = a->v + s * a->seq_stride_kv + (size_t)kh * head_dim;
+    float *os = a->out + s * a->seq_stride_o + (size_t)h * head_dim;
+    if (n_q == 1) {
+        /* Decoding step: GEMV-shaped work is faster as plain loops. A single
+         * query is the newest position: it sees every key. */
+        for (int j = 0; j < n_kv; j++) {
+            const float *kr = ks + (size_t)j * ldkv;
+            float acc = 0.0f;
+            for (int d = 0; d < head_dim; d++) acc += qs[d] * kr[d];
+            sc[j] = acc * a->scale;
+        }
+        softmax_row(sc, n_kv);
+        for (int d = 0; d < head_dim; d++) os[d] = 0.0f;
+        for (int j = 0; j < n_kv; j++) {
+            const float *vr = vs + (size_t)j * ldkv;
+            float p = sc[j];
+            for (int d = 0; d < head_dim; d++) os[d] += p * vr[d];
+        }
+        return;
+    }
+    el_gemm_nt(n_q, n_kv, head_dim, a->scale, qs, a->ldq, ks, ldkv, 0.0f, sc, n_kv);
+    if (a->causal) {
+        const int shift = n_kv - n_q;
+        for (int i = 0; i < n_q; i++) {
+            float *row = sc + (size_t)i * n_kv;
+            int visible = i + shift + 1;
+            if (visible < 1) visible = 1;
+            for (int j = visible; j < n_kv; j++) row[j] = -INFINITY;
+            softmax_row(row, visible);
+            for (int j = visible; j < n_kv; j++) row[j] = 0.0f;
+        }
+    } else {
+        for (int i = 0; i < n_q; i++) softmax_row(sc + (size_t)i * n_kv, n_kv);
+    }
+    el_gemm_nn(n_q, head_dim, n_kv, 1.0f, sc, n_kv, vs, ldkv, 0.0f, os, a->ldo);
+}
+
+static attention_args attention_setup(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
+                                      size_t seq_stride_q, const float *k, const float *v, int ldkv,
+                                      size_t seq_stride_kv, int n_q, int n_kv, int n_heads, int n_kv_heads,
+                                      int head_dim, int causal, float *scratch) {
+    return (attention_args){.out = out, .scratch = scratch, .q = q, .k = k, .v = v, .ldo = ldo, .ldq = ldq,
+                            .ldkv = ldkv, .n_q = n_q, .n_kv = n_kv, .n_heads = n_heads,
+                            .group = n_heads / n_kv_heads, .head_dim = head_dim, .causal = causal,
+                            .seq_stride_o = seq_stride_o, .seq_stride_q = seq_stride_q, .seq_stride_kv = seq_stride_kv,
+                            .scale = 1.0f / sqrtf((float)head_dim)};
+}
+
+/* Its own team for the (sequence, head) units; inside a running parallel
+ * region (one prompt of a batched decoding step) they run on the calling
+ * thread. OpenBLAS's OpenMP build runs each call on the calling thread. */
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
                   int head_dim, int causal, float *scratch) {
-    const float scale = 1.0f / sqrtf((float)head_dim);
-    const int group = n_heads / n_kv_heads;
-    const int shift = n_kv - n_q;
+    const attention_args a = attention_setup(out, ldo, seq_stride_o, q, ldq, seq_stride_q, k, v, ldkv, seq_stride_kv,
+                                             n_q, n_kv, n_heads, n_kv_heads, head_dim, causal, scratch);
     const int units = n_seq * n_heads;
-#pragma omp parallel for schedule(dynamic, 1) if (units > 1 && (long)units * n_q * n_kv * head_dim > EL_PAR_MIN_WORK)
-    for (int u = 0; u < units; u++) {
-        int s = u / n_heads, h = u % n_heads, kh = h / group;
-        float *sc = scratch + (size_t)omp_get_thread_num() * el_attention_scratch_floats(n_q, n_kv);
-        const float *qs = q + s * seq_stride_q + (size_t)h * head_dim;
-        const float *ks = k + s * seq_stride_kv + (size_t)kh * head_dim;
-        const float *vs = v + s * seq_stride_kv + (size_t)kh * head_dim;
-        float *os = out + s * seq_stride_o + (size_t)h * head_dim;
-        if (n_q == 1) {
-            /* Decoding step: GEMV-shaped work is faster as plain loops. */
-            /* A single query is the newest position: it sees every key. */
-            const int lim = n_kv;
-            for (int j = 0; j < lim; j++) {
-                const float *kr = ks + (size_t)j * ldkv;
-                float acc = 0.0f;
-                for (int d = 0; d < head_dim; d++) acc += qs[d] * kr[d];
-                sc[j] = acc * scale;
-            }
-            softmax_row(sc, lim);
-            for (int d = 0; d < head_dim; d++) os[d] = 0.0f;
-            for (int j = 0; j < lim; j++) {
-                const float *vr = vs + (size_t)j * ldkv;
-                float p = sc[j];
-                for (int d = 0; d < head_dim; d++) os[d] += p * vr[d];
-            }
-            continue;
-        }
-        el_gemm_nt(n_q, n_kv, head_dim, scale, qs, ldq, ks, ldkv, 0.0f, sc, n_kv);
-        if (causal) {
-            for (int i = 0; i < n_q; i++) {
-                float *row = sc + (size_t)i * n_kv;
-                int visible = i + shift + 1;
-                if (visible < 1) visible = 1;
-                for (int j = visible; j < n_kv; j++) row[j] = -INFINITY;
-                softmax_row(row, visible);
-                for (int j = visible; j < n_kv; j++) row[j] = 0.0f;
-            }
-        } else {
-            for (int i = 0; i < n_q; i++) softmax_row(sc + (size_t)i * n_kv, n_kv);
-        }
-        el_gemm_nn(n_q, head_dim, n_kv, 1.0f, sc, n_kv, vs, ldkv, 0.0f, os, ldo);
-    }
+#pragma omp parallel for schedule(dynamic, 1) if (units > 1 && !omp_in_parallel() && \
+                                                      (long)units * n_q * n_kv * head_dim > EL_PAR_MIN_WORK)
+    for (int u = 0; u < units; u++) attention_unit(&a, u);
+}
+
+/* Called by every thread of a running team (a fused block): the units are
+ * shared out over that team, with a barrier at the end. */
+void el_attention_team(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
+                       size_t seq_stride_q, const float *k, const float *v, int ldkv,
+                       size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
+                       int head_dim, int causal, float *scratch) {
+    const attention_args a = attention_setup(out, ldo, seq_stride_o, q, ldq, seq_stride_q, k, v, ldkv, seq_stride_kv,
+                                             n_q, n_kv, n_heads, n_kv_heads, head_dim, causal, scratch);
+    const int units = n_seq * n_heads;
+#pragma omp for schedule(dynamic, 1)
+    for (int u = 0; u < units; u++) attention_unit(&a, u);
 }

@@ -27,6 +27,10 @@ void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, 
                 float weight_offset);
 
 void el_gelu_erf(float *x, size_t n);  /* exact GELU, as nn.GELU() */
+typedef enum { EL_ACT_GELU_ERF, EL_ACT_GELU_TANH } el_act;
+/* out = act(in * w^T + b), the bias added in the activation's pass. */
+void el_linear_act(float *out, const float *in, const float *w, const float *b, int rows, int in_dim, int out_dim,
+                   el_act act);
 void el_gelu_tanh(float *x, size_t n); /* GPT-2's "gelu_new" */
 void el_silu_mul(float *gate, const float *up, size_t n); /* gate = silu(gate) * up (SwiGLU) */
 
@@ -39,17 +43,32 @@ void el_softmax_rows(float *x, int rows, int cols);
  * n_kv key rows. Head h of the queries reads kv head h / (n_heads / n_kv_heads)
  * (grouped-query attention). causal: query i sees keys j <= i + (n_kv - n_q).
  * out rows (stride ldo) receive the heads side by side. scratch must hold
- * el_attention_scratch_floats(n_q, n_kv) floats per thread (omp max threads). */
+ * el_attention_scratch_floats(n_q, n_kv) floats per thread (omp max threads).
+ * Inside a running parallel region it runs on the calling thread and uses
+ * only the first per-thread slice of scratch (pass the caller's own). */
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
                   int head_dim, int causal, float *scratch);
+/* The same, called by every thread of a running team: the (sequence, head)
+ * units are shared out over that team (ends with the team's barrier). */
+void el_attention_team(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
+                       size_t seq_stride_q, const float *k, const float *v, int ldkv,
+                       size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
+                       int head_dim, int causal, float *scratch);
 size_t el_attention_scratch_floats(int n_q, int n_kv);
 
 /* Work (in elements touched) below which a loop stays on one thread: a
  * parallel region costs a fork and a barrier, and when another process holds
  * a core the barrier waits for a whole scheduler slice. */
-#define EL_PAR_MIN_WORK 65536L
+extern long el_par_min_work;
+#define EL_PAR_MIN_WORK el_par_min_work
+/* Tests set 0 to run every parallel path even on their tiny models. */
+void el_set_par_min_work(long work);
+
+/* Rows [*r0, *r1) of `rows` for thread t of nt: even shares in whole
+ * 16-row tiles, so a block's row-wise steps run without a barrier. */
+void el_row_slab(int t, int nt, size_t rows, size_t *r0, size_t *r1);
 
 /* Threads for our loops and for OpenBLAS (0 = all cores). */
 void el_set_threads(int n);

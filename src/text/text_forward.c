@@ -74,14 +74,16 @@ static void norm(const el_text *m, float *out, const float *in, const float *w, 
     else el_rmsnorm(out, in, w, rows, m->dim, m->eps, 0.0f);
 }
 
-/* GPT-2: tanh GELU in place. Llama: SwiGLU, silu(gate) * up, packed into the
- * first M columns of each [gate | up] row so the down projection reads [n][M]. */
-static void mlp_activation(const el_text *m, float *mlp, int n) {
-    const int M = m->mlp_dim;
+/* The MLP's first half. GPT-2: tanh GELU, its bias added in the same pass.
+ * Llama: SwiGLU, silu(gate) * up, packed into the first M columns of each
+ * [gate | up] row so the down projection reads [n][M]. */
+static void mlp_up(const el_text *m, const el_text_block *B, float *mlp, const float *h, int n) {
+    const int M = m->mlp_dim, D = m->dim;
     if (m->arch == EL_TEXT_GPT2) {
-        el_gelu_tanh(mlp, (size_t)n * M);
+        el_linear_act(mlp, h, B->w_up, B->b_up, n, D, M, EL_ACT_GELU_TANH);
         return;
     }
+    el_linear(mlp, h, B->w_up, B->b_up, n, D, 2 * M);
     for (int t = 0; t < n; t++) {
         float *g = mlp + (size_t)t * 2 * M;
         el_silu_mul(g, g + M, (size_t)M);
@@ -123,8 +125,7 @@ int el_text_forward(const el_text *m, el_kv_cache *cache, const int *tokens, int
         el_attention(attn, H * hd, 0, qkv, qkv_w, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, scratch);
         el_linear_add(x, attn, B->wo, B->bo, n, H * hd, D);
         norm(m, h, x, B->mlp_norm_w, B->mlp_norm_b, n);
-        el_linear(mlp, h, B->w_up, B->b_up, n, D, up_w);
-        mlp_activation(m, mlp, n);
+        mlp_up(m, B, mlp, h, n);
         el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
         memcpy(rows_out + (size_t)l * D, x + (size_t)(n - 1) * D, sizeof(float) * D);
     }
@@ -158,6 +159,8 @@ int el_text_forward_step(const el_text *m, el_kv_cache *caches, const int *token
         const el_text_block *B = &m->blocks[l];
         norm(m, h, x, B->attn_norm_w, B->attn_norm_b, n);
         el_linear(qkv, h, B->wqkv, B->bqkv, n, D, qkv_w);
+        /* One prompt per unit of parallel work (its heads on that thread). */
+#pragma omp parallel for schedule(dynamic, 1) if (n > 1 && (long)n * H * max_len * hd > EL_PAR_MIN_WORK)
         for (int i = 0; i < n; i++) {
             float *row = qkv + (size_t)i * qkv_w;
             const int pos = caches[i].len;
@@ -166,13 +169,15 @@ int el_text_forward_step(const el_text *m, el_kv_cache *caches, const int *token
             float *kc = caches[i].k + (size_t)l * caches[i].cap * kv_w, *vc = caches[i].v + (size_t)l * caches[i].cap * kv_w;
             memcpy(kc + (size_t)pos * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
             memcpy(vc + (size_t)pos * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
+            /* Inside this loop's team el_attention runs here and uses the
+             * first slice of the scratch it is given: this thread's. */
+            float *mine = scratch + (size_t)omp_get_thread_num() * el_attention_scratch_floats(1, max_len);
             el_attention(attn + (size_t)i * H * hd, H * hd, 0, row, qkv_w, 0, kc, vc, kv_w, 0, 1, 1, pos + 1, H, KV, hd, 1,
-                         scratch);
+                         mine);
         }
         el_linear_add(x, attn, B->wo, B->bo, n, H * hd, D);
         norm(m, h, x, B->mlp_norm_w, B->mlp_norm_b, n);
-        el_linear(mlp, h, B->w_up, B->b_up, n, D, up_w);
-        mlp_activation(m, mlp, n);
+        mlp_up(m, B, mlp, h, n);
         el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
         memcpy(rows_out + (size_t)l * n * D, x, sizeof(float) * (size_t)n * D);
     }
