@@ -60,7 +60,8 @@ static void post_attention(const el_vit *m, const el_vit_block *B, float *x, flo
     if (n <= 0) return;
     el_linear_add(x + r0 * D, attn + r0 * D, B->proj_w, B->proj_b, n, D, D);
     el_layernorm(h + r0 * D, x + r0 * D, B->ln2_w, B->ln2_b, n, D, m->eps);
-    el_linear_act(mlp + r0 * M, h + r0 * D, B->fc1_w, B->fc1_b, n, D, M, EL_ACT_GELU_ERF);
+    el_linear(mlp + r0 * M, h + r0 * D, B->fc1_w, B->fc1_b, n, D, M);
+    el_gelu_erf(mlp + r0 * M, (size_t)n * M);
     el_linear_add(x + r0 * D, mlp + r0 * M, B->fc2_w, B->fc2_b, n, M, D);
 }
 

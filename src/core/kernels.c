@@ -192,21 +192,6 @@ static void silu_mul_block(size_t lo, size_t len, float *restrict gate, const fl
 }
 
 void el_gelu_erf(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_erf_block, x); }
-
-/* The bias is added in the activation's pass instead of being broadcast
- * into the output before the GEMM: one pass over the activations fewer. */
-void el_linear_act(float *out, const float *in, const float *w, const float *b, int rows, int in_dim, int out_dim,
-                   el_act act) {
-    el_gemm_nt(rows, out_dim, in_dim, 1.0f, in, in_dim, w, in_dim, 0.0f, out, out_dim);
-#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
-    for (int r = 0; r < rows; r++) {
-        float *o = out + (size_t)r * out_dim;
-        if (b)
-            for (int j = 0; j < out_dim; j++) o[j] += b[j];
-        if (act == EL_ACT_GELU_ERF) gelu_erf_block(0, (size_t)out_dim, o);
-        else gelu_tanh_block(0, (size_t)out_dim, o);
-    }
-}
 void el_gelu_tanh(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_tanh_block, x); }
 void el_silu_mul(float *gate, const float *up, size_t n) { EL_PARALLEL_BLOCKS(n, silu_mul_block, gate, up); }
 

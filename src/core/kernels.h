@@ -27,10 +27,6 @@ void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, 
                 float weight_offset);
 
 void el_gelu_erf(float *x, size_t n);  /* exact GELU, as nn.GELU() */
-typedef enum { EL_ACT_GELU_ERF, EL_ACT_GELU_TANH } el_act;
-/* out = act(in * w^T + b), the bias added in the activation's pass. */
-void el_linear_act(float *out, const float *in, const float *w, const float *b, int rows, int in_dim, int out_dim,
-                   el_act act);
 void el_gelu_tanh(float *x, size_t n); /* GPT-2's "gelu_new" */
 void el_silu_mul(float *gate, const float *up, size_t n); /* gate = silu(gate) * up (SwiGLU) */
 

@@ -165,8 +165,12 @@ static el_status decode_continuation(const el_model *m, el_text_result *r) {
     return st;
 }
 
-/* The generation loop for n prompts given as ids: prefill each on its own
- * (lengths differ), then step all together. rows is [L][n][D]: the lens runs
+/* Prompt tokens per batched prefill pass: bounds the activations
+ * (rows x MLP width floats) whatever the prompts' lengths. */
+#define EL_PREFILL_ROWS 2048
+
+/* The generation loop for n prompts given as ids: prefill them together
+ * (each at its own length), then step all together. rows is [L][n][D]: the lens runs
  * over all layers of all prompts in one pass, and the final layer's rows (the
  * model's own predictions) come last, so their logits are one block. */
 static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_ids, int n, const el_text_params *p,
@@ -202,8 +206,10 @@ static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_i
         }
     }
     float *rows = st ? NULL : el_buf_get(&m->trows, (size_t)L * (k ? k : 1) * D);
-    float *one = st ? NULL : el_buf_get(&m->tlogits, (size_t)L * D + (size_t)(k ? k : 1) * V);
-    float *logits = one ? one + (size_t)L * D : NULL;
+    float *one = st ? NULL : el_buf_get(&m->tlogits, (size_t)L * (k ? k : 1) * D + (size_t)(k ? k : 1) * V);
+    float *logits = one ? one + (size_t)L * (k ? k : 1) * D : NULL;
+    const int **seq = st ? NULL : malloc(sizeof(int *) * (size_t)(k ? k : 1));
+    int *seq_n = st ? NULL : malloc(sizeof(int) * (size_t)(k ? k : 1));
     const size_t nrows = (size_t)L * (k ? k : 1);
     if (!st && m->louts_cap < nrows) {
         el_lens_out *lo = realloc(m->louts, sizeof(*lo) * nrows);
@@ -212,12 +218,28 @@ static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_i
             m->louts_cap = nrows;
         }
     }
-    if (!st && (!rows || !one || m->louts_cap < nrows)) st = el_fail(EL_ERR_NOMEM, "out of memory for %d prompts", k);
-    /* Prefill: each prompt alone, its rows scattered into the [L][k][D] layout. */
-    for (int j = 0; j < k && !st; j++) {
-        const int i = live[j];
-        if (el_text_forward(t, &caches[j], ids[i], n_ids[i], one, &m->twork)) st = el_fail(EL_ERR_NOMEM, "out of memory in the forward pass");
-        for (int l = 0; l < L && !st; l++) memcpy(rows + ((size_t)l * k + j) * D, one + (size_t)l * D, sizeof(float) * D);
+    if (!st && (!rows || !one || !seq || !seq_n || m->louts_cap < nrows))
+        st = el_fail(EL_ERR_NOMEM, "out of memory for %d prompts", k);
+    /* Prefill: consecutive prompts together, up to EL_PREFILL_ROWS tokens
+     * per pass (a longer prompt goes alone), their rows scattered into the
+     * [L][k][D] layout. */
+    for (int j0 = 0; j0 < k && !st;) {
+        int j1 = j0, total = 0;
+        while (j1 < k && (j1 == j0 || total + n_ids[live[j1]] <= EL_PREFILL_ROWS)) {
+            seq[j1 - j0] = ids[live[j1]];
+            seq_n[j1 - j0] = n_ids[live[j1]];
+            total += n_ids[live[j1++]];
+        }
+        const int g = j1 - j0;
+        if (el_text_forward(t, caches + j0, seq, seq_n, g, one, &m->twork))
+            st = el_fail(EL_ERR_NOMEM, "out of memory in the forward pass");
+        for (int l = 0; l < L && !st; l++)
+            memcpy(rows + ((size_t)l * k + j0) * D, one + (size_t)l * g * D, sizeof(float) * (size_t)g * D);
+        j0 = j1;
+    }
+    for (int j = 0; j < k && seq; j++) {
+        seq[j] = &next[j];
+        seq_n[j] = 1;
     }
     uint64_t *rng = malloc(sizeof(uint64_t) * (size_t)(k ? k : 1));
     if (!rng && !st) st = el_fail(EL_ERR_NOMEM, "out of memory");
@@ -251,12 +273,14 @@ static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_i
             if (s == 0 && r->logits0) memcpy(r->logits0, z, sizeof(float) * (size_t)V);
             next[j] = r->ids[s] = sample(z, V, p->temperature, &rng[j]);
         }
-        if (s + 1 < S && el_text_forward_step(t, caches, next, k, rows, &m->twork))
+        if (s + 1 < S && el_text_forward(t, caches, seq, seq_n, k, rows, &m->twork))
             st = el_fail(EL_ERR_NOMEM, "out of memory in the forward pass");
     }
     for (int j = 0; j < k && !st; j++) st = decode_continuation(m, &out[live[j]]);
     for (int j = 0; j < k; j++) el_kv_cache_free(&caches[j]);
     free(rng);
+    free(seq);
+    free(seq_n);
     free(caches);
     free(live);
     free(next);

@@ -74,13 +74,14 @@ static void norm(const el_text *m, float *out, const float *in, const float *w, 
     else el_rmsnorm(out, in, w, rows, m->dim, m->eps, 0.0f);
 }
 
-/* The MLP's first half. GPT-2: tanh GELU, its bias added in the same pass.
+/* The MLP's first half. GPT-2: tanh GELU.
  * Llama: SwiGLU, silu(gate) * up, packed into the first M columns of each
  * [gate | up] row so the down projection reads [n][M]. */
 static void mlp_up(const el_text *m, const el_text_block *B, float *mlp, const float *h, int n) {
     const int M = m->mlp_dim, D = m->dim;
     if (m->arch == EL_TEXT_GPT2) {
-        el_linear_act(mlp, h, B->w_up, B->b_up, n, D, M, EL_ACT_GELU_TANH);
+        el_linear(mlp, h, B->w_up, B->b_up, n, D, M);
+        el_gelu_tanh(mlp, (size_t)n * M);
         return;
     }
     el_linear(mlp, h, B->w_up, B->b_up, n, D, 2 * M);
@@ -91,97 +92,90 @@ static void mlp_up(const el_text *m, const el_text_block *B, float *mlp, const f
     }
 }
 
-int el_text_forward(const el_text *m, el_kv_cache *cache, const int *tokens, int n, float *rows_out,
-                    el_text_work *w) {
-    const int D = m->dim, H = m->n_heads, KV = m->n_kv_heads, hd = m->head_dim, M = m->mlp_dim;
-    const int qkv_w = (H + 2 * KV) * hd, kv_w = KV * hd, p0 = cache->len;
-    if (n <= 0 || p0 + n > cache->cap) return -1;
-    const int up_w = m->arch == EL_TEXT_LLAMA ? 2 * M : M;
-    float *x = el_buf_get(&w->x, (size_t)n * D);
-    float *h = el_buf_get(&w->h, (size_t)n * D);
-    float *qkv = el_buf_get(&w->qkv, (size_t)n * qkv_w);
-    float *attn = el_buf_get(&w->attn, (size_t)n * H * hd);
-    float *mlp = el_buf_get(&w->mlp, (size_t)n * up_w);
-    float *scratch = el_buf_get(&w->scratch, el_attention_scratch_floats(n, p0 + n) * (size_t)omp_get_max_threads());
-    if (!x || !h || !qkv || !attn || !mlp || !scratch) return -1;
-
+/* Block l's attention for one sequence: its n new rows of qkv get RoPE
+ * (Llama), their keys and values go into the cache, and attn receives the
+ * heads' outputs. */
+static void attend(const el_text *m, el_kv_cache *c, int l, float *qkv, int n, float *attn, float *scratch) {
+    const int H = m->n_heads, KV = m->n_kv_heads, hd = m->head_dim, qkv_w = (H + 2 * KV) * hd, kv_w = KV * hd;
+    const int p0 = c->len;
+    float *kc = c->k + (size_t)l * c->cap * kv_w, *vc = c->v + (size_t)l * c->cap * kv_w;
     for (int t = 0; t < n; t++) {
-        memcpy(x + (size_t)t * D, m->tok_emb + (size_t)tokens[t] * D, sizeof(float) * D);
-        if (m->pos_emb)
-            for (int d = 0; d < D; d++) x[(size_t)t * D + d] += m->pos_emb[(size_t)(p0 + t) * D + d];
+        float *row = qkv + (size_t)t * qkv_w;
+        if (m->arch == EL_TEXT_LLAMA)
+            for (int i = 0; i < H + KV; i++) rope(m, row + (size_t)i * hd, p0 + t);
+        memcpy(kc + (size_t)(p0 + t) * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
+        memcpy(vc + (size_t)(p0 + t) * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
     }
-    for (int l = 0; l < m->n_layers; l++) {
-        const el_text_block *B = &m->blocks[l];
-        float *kc = cache->k + (size_t)l * cache->cap * kv_w, *vc = cache->v + (size_t)l * cache->cap * kv_w;
-        norm(m, h, x, B->attn_norm_w, B->attn_norm_b, n);
-        el_linear(qkv, h, B->wqkv, B->bqkv, n, D, qkv_w);
-        for (int t = 0; t < n; t++) {
-            float *row = qkv + (size_t)t * qkv_w;
-            if (m->arch == EL_TEXT_LLAMA)
-                for (int j = 0; j < H + KV; j++) rope(m, row + (size_t)j * hd, p0 + t);
-            memcpy(kc + (size_t)(p0 + t) * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
-            memcpy(vc + (size_t)(p0 + t) * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
-        }
-        el_attention(attn, H * hd, 0, qkv, qkv_w, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, scratch);
-        el_linear_add(x, attn, B->wo, B->bo, n, H * hd, D);
-        norm(m, h, x, B->mlp_norm_w, B->mlp_norm_b, n);
-        mlp_up(m, B, mlp, h, n);
-        el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
-        memcpy(rows_out + (size_t)l * D, x + (size_t)(n - 1) * D, sizeof(float) * D);
-    }
-    cache->len = p0 + n;
-    return 0;
+    el_attention(attn, H * hd, 0, qkv, qkv_w, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, scratch);
 }
 
-int el_text_forward_step(const el_text *m, el_kv_cache *caches, const int *tokens, int n, float *rows_out,
-                         el_text_work *w) {
-    const int D = m->dim, H = m->n_heads, KV = m->n_kv_heads, hd = m->head_dim, M = m->mlp_dim;
-    const int qkv_w = (H + 2 * KV) * hd, kv_w = KV * hd;
-    const int up_w = m->arch == EL_TEXT_LLAMA ? 2 * M : M;
-    int max_len = 0;
-    for (int i = 0; i < n; i++) {
-        if (caches[i].len + 1 > caches[i].cap) return -1;
-        if (caches[i].len + 1 > max_len) max_len = caches[i].len + 1;
+int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tokens, const int *n_tok, int k,
+                    float *rows_out, el_text_work *w) {
+    const int D = m->dim, H = m->n_heads, KV = m->n_kv_heads, hd = m->head_dim;
+    const int qkv_w = (H + 2 * KV) * hd;
+    const int up_w = m->arch == EL_TEXT_LLAMA ? 2 * m->mlp_dim : m->mlp_dim;
+    if (k <= 0) return 0;
+    /* Sequence j's rows start at row0[j] of the stacked [rows][...] buffers. */
+    int stack_small[64], *row0 = k < 64 ? stack_small : malloc(sizeof(int) * (size_t)(k + 1));
+    if (!row0) return -1;
+    int rows = 0, max_q = 0, max_kv = 0;
+    for (int j = 0; j < k; j++) {
+        if (n_tok[j] <= 0 || caches[j].len + n_tok[j] > caches[j].cap) {
+            if (row0 != stack_small) free(row0);
+            return -1;
+        }
+        row0[j] = rows;
+        rows += n_tok[j];
+        if (n_tok[j] > max_q) max_q = n_tok[j];
+        if (caches[j].len + n_tok[j] > max_kv) max_kv = caches[j].len + n_tok[j];
     }
-    float *x = el_buf_get(&w->x, (size_t)n * D);
-    float *h = el_buf_get(&w->h, (size_t)n * D);
-    float *qkv = el_buf_get(&w->qkv, (size_t)n * qkv_w);
-    float *attn = el_buf_get(&w->attn, (size_t)n * H * hd);
-    float *mlp = el_buf_get(&w->mlp, (size_t)n * up_w);
-    float *scratch = el_buf_get(&w->scratch, el_attention_scratch_floats(1, max_len) * (size_t)omp_get_max_threads());
-    if (!x || !h || !qkv || !attn || !mlp || !scratch) return -1;
-    for (int i = 0; i < n; i++) {
-        memcpy(x + (size_t)i * D, m->tok_emb + (size_t)tokens[i] * D, sizeof(float) * D);
-        if (m->pos_emb)
-            for (int d = 0; d < D; d++) x[(size_t)i * D + d] += m->pos_emb[(size_t)caches[i].len * D + d];
+    row0[k] = rows;
+    const size_t slice = el_attention_scratch_floats(max_q, max_kv);
+    float *x = el_buf_get(&w->x, (size_t)rows * D);
+    float *h = el_buf_get(&w->h, (size_t)rows * D);
+    float *qkv = el_buf_get(&w->qkv, (size_t)rows * qkv_w);
+    float *attn = el_buf_get(&w->attn, (size_t)rows * H * hd);
+    float *mlp = el_buf_get(&w->mlp, (size_t)rows * up_w);
+    float *scratch = el_buf_get(&w->scratch, slice * (size_t)omp_get_max_threads());
+    if (!x || !h || !qkv || !attn || !mlp || !scratch) {
+        if (row0 != stack_small) free(row0);
+        return -1;
     }
+    for (int j = 0; j < k; j++)
+        for (int t = 0; t < n_tok[j]; t++) {
+            float *xr = x + (size_t)(row0[j] + t) * D;
+            memcpy(xr, m->tok_emb + (size_t)tokens[j][t] * D, sizeof(float) * D);
+            if (m->pos_emb)
+                for (int d = 0; d < D; d++) xr[d] += m->pos_emb[(size_t)(caches[j].len + t) * D + d];
+        }
     for (int l = 0; l < m->n_layers; l++) {
         const el_text_block *B = &m->blocks[l];
-        norm(m, h, x, B->attn_norm_w, B->attn_norm_b, n);
-        el_linear(qkv, h, B->wqkv, B->bqkv, n, D, qkv_w);
-        /* One prompt per unit of parallel work (its heads on that thread). */
-#pragma omp parallel for schedule(dynamic, 1) if (n > 1 && (long)n * H * max_len * hd > EL_PAR_MIN_WORK)
-        for (int i = 0; i < n; i++) {
-            float *row = qkv + (size_t)i * qkv_w;
-            const int pos = caches[i].len;
-            if (m->arch == EL_TEXT_LLAMA)
-                for (int j = 0; j < H + KV; j++) rope(m, row + (size_t)j * hd, pos);
-            float *kc = caches[i].k + (size_t)l * caches[i].cap * kv_w, *vc = caches[i].v + (size_t)l * caches[i].cap * kv_w;
-            memcpy(kc + (size_t)pos * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
-            memcpy(vc + (size_t)pos * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
-            /* Inside this loop's team el_attention runs here and uses the
-             * first slice of the scratch it is given: this thread's. */
-            float *mine = scratch + (size_t)omp_get_thread_num() * el_attention_scratch_floats(1, max_len);
-            el_attention(attn + (size_t)i * H * hd, H * hd, 0, row, qkv_w, 0, kc, vc, kv_w, 0, 1, 1, pos + 1, H, KV, hd, 1,
-                         mine);
+        norm(m, h, x, B->attn_norm_w, B->attn_norm_b, rows);
+        el_linear(qkv, h, B->wqkv, B->bqkv, rows, D, qkv_w);
+        /* Several sequences: one per unit of parallel work (its heads on that
+         * thread, in the thread's slice of scratch). Otherwise el_attention
+         * opens its own team over the heads. (Not an "if (false)" region
+         * around it: a team opened inside one gets threads of its own, which
+         * then spin against the main team's.) */
+        if (k > 1 && (long)rows * H * max_kv * hd > EL_PAR_MIN_WORK) {
+#pragma omp parallel for schedule(dynamic, 1)
+            for (int j = 0; j < k; j++)
+                attend(m, &caches[j], l, qkv + (size_t)row0[j] * qkv_w, n_tok[j], attn + (size_t)row0[j] * H * hd,
+                       scratch + (size_t)omp_get_thread_num() * slice);
+        } else {
+            for (int j = 0; j < k; j++)
+                attend(m, &caches[j], l, qkv + (size_t)row0[j] * qkv_w, n_tok[j], attn + (size_t)row0[j] * H * hd,
+                       scratch);
         }
-        el_linear_add(x, attn, B->wo, B->bo, n, H * hd, D);
-        norm(m, h, x, B->mlp_norm_w, B->mlp_norm_b, n);
-        mlp_up(m, B, mlp, h, n);
-        el_linear_add(x, mlp, B->w_down, B->b_down, n, M, D);
-        memcpy(rows_out + (size_t)l * n * D, x, sizeof(float) * (size_t)n * D);
+        el_linear_add(x, attn, B->wo, B->bo, rows, H * hd, D);
+        norm(m, h, x, B->mlp_norm_w, B->mlp_norm_b, rows);
+        mlp_up(m, B, mlp, h, rows);
+        el_linear_add(x, mlp, B->w_down, B->b_down, rows, m->mlp_dim, D);
+        for (int j = 0; j < k; j++)
+            memcpy(rows_out + ((size_t)l * k + j) * D, x + (size_t)(row0[j + 1] - 1) * D, sizeof(float) * D);
     }
-    for (int i = 0; i < n; i++) caches[i].len++;
+    for (int j = 0; j < k; j++) caches[j].len += n_tok[j];
+    if (row0 != stack_small) free(row0);
     return 0;
 }
 

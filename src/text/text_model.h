@@ -54,17 +54,15 @@ el_lens el_text_lens(const el_text *m);
 int el_kv_cache_init(el_kv_cache *c, const el_text *m, int cap);
 void el_kv_cache_free(el_kv_cache *c);
 
-/* Run n tokens at positions cache->len.. through the model, appending to the
- * cache; rows_out [L][D] receives the residual stream at the last of the
- * tokens after each block. Returns 0, or -1 when out of memory. */
-int el_text_forward(const el_text *m, el_kv_cache *cache, const int *tokens, int n, float *rows_out,
-                    el_text_work *w);
-/* One decoding step for n independent sequences at once (one new token
- * each, each at its own cache position): the weight GEMMs see n rows, so the
- * weights are read once per step for all of them. rows_out is [L][n][D]
- * (layer-major, so the final layer's rows are the last n). 0 or -1. */
-int el_text_forward_step(const el_text *m, el_kv_cache *caches, const int *tokens, int n, float *rows_out,
-                         el_text_work *w);
+/* Run k sequences through the model at once: sequence j's n_tok[j] tokens
+ * at positions caches[j].len.., appended to its cache. The weight GEMMs see
+ * all their rows together, so the weights are read once for all of them (a
+ * batched prefill, or one decoding step with n_tok[j] = 1). rows_out is
+ * [L][k][D]: the residual stream at each sequence's last token after each
+ * block (layer-major, so the final layer's rows are the last k). 0, or -1
+ * when out of memory or a cache is full. */
+int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tokens, const int *n_tok, int k,
+                    float *rows_out, el_text_work *w);
 void el_text_work_free(el_text_work *w);
 int el_text_rope_init(el_text *m);
 void el_text_free(el_text *m);
