@@ -175,7 +175,9 @@ static void exercise_text_model(el_model *m, const el_model_info *info) {
         (void)acc;
     } else {
         /* A context shorter than 4 positions can legitimately refuse. */
-        EL_FUZZ_CHECK(info->context < 4, "generation failed on a loaded model: %s", el_last_error());
+        /* ... and finite but huge weights may overflow (F6): an error. */
+        EL_FUZZ_CHECK(info->context < 4 || strstr(el_last_error(), "overflowed float32"),
+                      "generation failed on a loaded model: %s", el_last_error());
     }
     el_text_result_free(&r);
 }

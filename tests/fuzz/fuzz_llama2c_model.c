@@ -32,7 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         el_text_result r;
         memset(&r, 0, sizeof r);
         st = el_text_generate_ids(m, ids, 2, &tp, &r);
-        EL_FUZZ_CHECK(st == EL_OK, "generation failed on a loaded model: %s", el_last_error());
+        /* Finite but huge weights may overflow in the forward pass: that is
+         * reported as this prompt's error (F6), never as a result. */
+        EL_FUZZ_CHECK(st == EL_OK || strstr(el_last_error(), "overflowed float32"),
+                      "generation failed on a loaded model: %s", el_last_error());
         if (st == EL_OK)
             for (int i = 0; i < r.n_steps; i++)
                 EL_FUZZ_CHECK(r.ids[i] >= 0 && r.ids[i] < info.n_classes, "generated id %d outside vocab %d",
