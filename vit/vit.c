@@ -93,8 +93,8 @@ int el_vit_forward(const el_vit *m, const float *pixels, int batch, el_vit_work 
             el_row_slab(omp_get_thread_num(), omp_get_num_threads(), rows, &r0, &r1);
             if (l == 0) pre_attention(m, B, qkv, h, x, r0, r1);
 #pragma omp barrier
-            el_attention_team(attn, D, (size_t)T * D, qkv, 3 * D, (size_t)T * 3 * D, qkv + D, qkv + 2 * D, 3 * D,
-                         (size_t)T * 3 * D, batch, T, T, H, H, D / H, 0, scratch);
+            el_attention(attn, D, (size_t)T * D, qkv, 3 * D, (size_t)T * 3 * D, qkv + D, qkv + 2 * D, 3 * D,
+                         (size_t)T * 3 * D, batch, T, T, H, H, D / H, 0, scratch, EL_TEAM_SHARED);
             post_attention(m, B, x, h, mlp, attn, r0, r1);
             if (l + 1 < L) pre_attention(m, &m->blocks[l + 1], qkv, h, x, r0, r1);
         }

@@ -267,41 +267,26 @@ static void attention_unit(const attention_args *a, int u) {
     el_gemm_nn(n_q, head_dim, n_kv, 1.0f, sc, n_kv, vs, ldkv, 0.0f, os, a->ldo);
 }
 
-static attention_args attention_setup(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
-                                      size_t seq_stride_q, const float *k, const float *v, int ldkv,
-                                      size_t seq_stride_kv, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                                      int head_dim, int causal, float *scratch) {
-    return (attention_args){.out = out, .scratch = scratch, .q = q, .k = k, .v = v, .ldo = ldo, .ldq = ldq,
-                            .ldkv = ldkv, .n_q = n_q, .n_kv = n_kv, .n_heads = n_heads,
-                            .group = n_heads / n_kv_heads, .head_dim = head_dim, .causal = causal,
-                            .seq_stride_o = seq_stride_o, .seq_stride_q = seq_stride_q, .seq_stride_kv = seq_stride_kv,
-                            .scale = 1.0f / sqrtf((float)head_dim)};
-}
-
-/* Its own team for the (sequence, head) units; inside a running parallel
- * region (one prompt of a batched decoding step) they run on the calling
- * thread. OpenBLAS's OpenMP build runs each call on the calling thread. */
+/* Where the (sequence, head) units run: its own team (inside a running
+ * parallel region, the calling thread alone), or shared out over the running
+ * team that every thread of calls this (a fused block; ends with the team's
+ * barrier). OpenBLAS's OpenMP build runs each call on the calling thread. */
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                  int head_dim, int causal, float *scratch) {
-    const attention_args a = attention_setup(out, ldo, seq_stride_o, q, ldq, seq_stride_q, k, v, ldkv, seq_stride_kv,
-                                             n_q, n_kv, n_heads, n_kv_heads, head_dim, causal, scratch);
+                  int head_dim, int causal, float *scratch, el_team team) {
+    const attention_args a = {.out = out, .scratch = scratch, .q = q, .k = k, .v = v, .ldo = ldo, .ldq = ldq,
+                              .ldkv = ldkv, .n_q = n_q, .n_kv = n_kv, .n_heads = n_heads,
+                              .group = n_heads / n_kv_heads, .head_dim = head_dim, .causal = causal,
+                              .seq_stride_o = seq_stride_o, .seq_stride_q = seq_stride_q,
+                              .seq_stride_kv = seq_stride_kv, .scale = 1.0f / sqrtf((float)head_dim)};
     const int units = n_seq * n_heads;
+    if (team == EL_TEAM_SHARED) {
+#pragma omp for schedule(dynamic, 1)
+        for (int u = 0; u < units; u++) attention_unit(&a, u);
+        return;
+    }
 #pragma omp parallel for schedule(dynamic, 1) if (units > 1 && !omp_in_parallel() && \
                                                       (long)units * n_q * n_kv * head_dim > EL_PAR_MIN_WORK)
-    for (int u = 0; u < units; u++) attention_unit(&a, u);
-}
-
-/* Called by every thread of a running team (a fused block): the units are
- * shared out over that team, with a barrier at the end. */
-void el_attention_team(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
-                       size_t seq_stride_q, const float *k, const float *v, int ldkv,
-                       size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                       int head_dim, int causal, float *scratch) {
-    const attention_args a = attention_setup(out, ldo, seq_stride_o, q, ldq, seq_stride_q, k, v, ldkv, seq_stride_kv,
-                                             n_q, n_kv, n_heads, n_kv_heads, head_dim, causal, scratch);
-    const int units = n_seq * n_heads;
-#pragma omp for schedule(dynamic, 1)
     for (int u = 0; u < units; u++) attention_unit(&a, u);
 }

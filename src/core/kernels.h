@@ -33,25 +33,24 @@ void el_silu_mul(float *gate, const float *up, size_t n); /* gate = silu(gate) *
 /* Softmax of each row of x[rows,cols] in place. */
 void el_softmax_rows(float *x, int rows, int cols);
 
+/* Who runs a kernel's units: a team of its own (the calling thread alone
+ * inside a running parallel region), or the running team, every thread of
+ * which makes the same call (work shared out, a barrier at the end). */
+typedef enum { EL_TEAM_OWN, EL_TEAM_SHARED } el_team;
+
 /* Multi-head scaled dot-product attention for n_seq independent sequences.
  * Sequence s has its queries at q + s*seq_stride_q (rows of stride ldq), keys
  * and values at k/v + s*seq_stride_kv (rows of stride ldkv), n_q query rows and
  * n_kv key rows. Head h of the queries reads kv head h / (n_heads / n_kv_heads)
  * (grouped-query attention). causal: query i sees keys j <= i + (n_kv - n_q).
  * out rows (stride ldo) receive the heads side by side. scratch must hold
- * el_attention_scratch_floats(n_q, n_kv) floats per thread (omp max threads).
- * Inside a running parallel region it runs on the calling thread and uses
- * only the first per-thread slice of scratch (pass the caller's own). */
+ * el_attention_scratch_floats(n_q, n_kv) floats per thread of the team (omp
+ * max threads); run alone inside a parallel region it uses only the first
+ * slice (pass the caller's own). */
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                  int head_dim, int causal, float *scratch);
-/* The same, called by every thread of a running team: the (sequence, head)
- * units are shared out over that team (ends with the team's barrier). */
-void el_attention_team(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
-                       size_t seq_stride_q, const float *k, const float *v, int ldkv,
-                       size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                       int head_dim, int causal, float *scratch);
+                  int head_dim, int causal, float *scratch, el_team team);
 size_t el_attention_scratch_floats(int n_q, int n_kv);
 
 /* Work (in elements touched) below which a loop stays on one thread: a

@@ -106,7 +106,7 @@ static void attend(const el_text *m, el_kv_cache *c, int l, float *qkv, int n, f
         memcpy(kc + (size_t)(p0 + t) * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
         memcpy(vc + (size_t)(p0 + t) * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
     }
-    el_attention(attn, H * hd, 0, qkv, qkv_w, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, scratch);
+    el_attention(attn, H * hd, 0, qkv, qkv_w, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, scratch, EL_TEAM_OWN);
 }
 
 int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tokens, const int *n_tok, int k,
