@@ -223,6 +223,13 @@ def targets(recs, envs, lines):
             r = gm["per_s"] / gp["per_s"]
             row("16 prompts aggregate ≥ 8× PyTorch single stream", e,
                 f"{r:.2f}× ({gm['per_s']:.1f} vs {gp['per_s']:.1f} tokens/s)", r >= 8.0)
+        f32 = os.path.getsize("/tmp/el-bench/vit-b16/model.safetensors") / 2**20 \
+            if os.path.exists("/tmp/el-bench/vit-b16/model.safetensors") else 330.2
+        for m in sorted(pick(recs, workload="memory", env=e), key=lambda r: r["dtype"]):
+            if m["dtype"] != "f32":
+                row(f"{m['dtype'].upper()} checkpoint not held twice: peak RSS ViT-B batch 8 ≤ F32 weights + 200 MB", e,
+                    f"{m['rss_mb']:.0f} MB (file {m['file_mb']:.0f} MB) vs {f32:.0f} + 200 = {f32 + 200:.0f} MB",
+                    m["rss_mb"] <= f32 + 200)
         o8 = [r for r in pick(recs, workload="vitb", tool="entropy-lens", env=e) if r.get("batch") == 8]
         o = max(o8, key=lambda r: r["rss_mb"]) if o8 else None
         if o:
@@ -230,6 +237,17 @@ def targets(recs, envs, lines):
                 if os.path.exists("/tmp/el-bench/vit-b16/model.safetensors") else 330.2
             row("peak RSS ViT-B batch 8 ≤ weights + 200 MB", e,
                 f"{o['rss_mb']:.0f} MB vs {w:.0f} + 200 = {w + 200:.0f} MB", o["rss_mb"] <= w + 200)
+
+
+def memory_table(recs, lines):
+    ms = sorted(pick(recs, workload="memory"), key=lambda r: (r["env"], r["dtype"]))
+    if not ms:
+        return
+    lines.append("\n### Peak RSS by checkpoint dtype (ViT-B/16, batch 8, 8 images, 2 threads)\n")
+    lines.append("| env | checkpoint | file | peak RSS | images/s |")
+    lines.append("|---|---|---:|---:|---:|")
+    for m in ms:
+        lines.append(f"| {m['env']} | {m['dtype'].upper()} | {m['file_mb']:.0f} MB | {m['rss_mb']:.0f} MB | {fmt(m['per_s'])} |")
 
 
 def checks(recs, lines):
@@ -313,6 +331,7 @@ def main():
         lines.append(f"1-minute load right after each measurement: min {min(loads):.2f}, max {max(loads):.2f}.")
     main_tables(recs, envs, lines)
     forward_table(recs, envs, lines)
+    memory_table(recs, lines)
     targets(recs, envs, lines)
     checks(recs, lines)
     rows = sweep_table(recs, lines)

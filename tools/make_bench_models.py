@@ -15,6 +15,9 @@ exact Hugging Face layouts entropy-lens reads:
                                 byte tokens, a few hundred merges learned from
                                 a built-in English text, padding tokens up to
                                 id 50255, <|endoftext|> = 50256)
+  vit-b16-f16/ vit-b16-bf16/    vit-b16's values rounded to float16 / bfloat16
+                                (the memory workload: half-precision files
+                                must not be held twice)
 
 The weights are scaled so that the lens distributions are not all uniform
 (entropy agreement is then a real check) and greedy generation has clear
@@ -45,6 +48,12 @@ VITS = {
     "vit-s16": (384, 6, 1536, 12),
     "vit-b16": (768, 12, 3072, 12),
 }
+# Half-precision copies of a ViT (same seed, so the same values rounded):
+# the memory workload checks they are not held twice (file + F32 copy).
+HALF = {
+    "vit-b16-f16": ("vit-b16", torch.float16, "float16"),
+    "vit-b16-bf16": ("vit-b16", torch.bfloat16, "bfloat16"),
+}
 
 PREPROCESSOR = {
     "do_normalize": True,
@@ -67,7 +76,7 @@ def _ln(g, d):
     return 1.0 + _randn(g, d, std=0.05), _randn(g, d, std=0.02)
 
 
-def make_vit(out, name, hidden, heads, mlp, layers, seed):
+def make_vit(out, name, hidden, heads, mlp, layers, seed, dtype=None, dtype_name="float32"):
     g = torch.Generator().manual_seed(seed)
     D, P, C, S, K = hidden, 16, 3, 224, 1000
     T = (S // P) ** 2 + 1
@@ -111,10 +120,12 @@ def make_vit(out, name, hidden, heads, mlp, layers, seed):
         "num_channels": C,
         "qkv_bias": True,
         "encoder_stride": P,
-        "torch_dtype": "float32",
+        "torch_dtype": dtype_name,
         "id2label": {str(k): f"class_{k}" for k in range(K)},
         "label2id": {f"class_{k}": k for k in range(K)},
     }
+    if dtype is not None:
+        sd = collections.OrderedDict((k, v.to(dtype)) for k, v in sd.items())
     os.makedirs(out, exist_ok=True)
     write_safetensors(os.path.join(out, "model.safetensors"), sd, {"format": "pt"})
     with open(os.path.join(out, "config.json"), "w") as f:
@@ -270,23 +281,29 @@ def make_gpt2(out, seed, L=12, D=768, H=12, V=50257, NPOS=1024):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", nargs="?", default="/tmp/el-bench")
-    ap.add_argument("--only", default="", help="comma-separated subset of: " + ",".join(list(VITS) + ["gpt2-small"]))
+    ap.add_argument("--only", default="", help="comma-separated subset of: " + ",".join(list(VITS) + ["gpt2-small"] + list(HALF)))
     ap.add_argument("--force", action="store_true", help="rewrite even if a matching stamp exists")
     args = ap.parse_args()
-    want = [w for w in args.only.split(",") if w] or list(VITS) + ["gpt2-small"]
+    names = list(VITS) + ["gpt2-small"] + list(HALF)
+    want = [w for w in args.only.split(",") if w] or names
     torch.manual_seed(SEED)
-    for i, name in enumerate(list(VITS) + ["gpt2-small"]):
+    for i, name in enumerate(names):
         if name not in want:
             continue
         d = os.path.join(args.out, name)
         stamp = os.path.join(d, ".bench-stamp")
-        tag = f"seed={SEED + i} v={STAMP_VERSION}"
+        seed = SEED + (list(VITS).index(HALF[name][0]) if name in HALF else i)
+        tag = f"seed={seed} v={STAMP_VERSION}"
         if not args.force and os.path.exists(stamp) and open(stamp).read().strip() == tag:
             print(f"{d}: up to date")
             continue
         if name in VITS:
-            n = make_vit(d, name, *VITS[name], seed=SEED + i)
+            n = make_vit(d, name, *VITS[name], seed=seed)
             print(f"{d}: ViTForImageClassification, {n / 1e6:.1f} M parameters")
+        elif name in HALF:
+            base, dt, dt_name = HALF[name]
+            n = make_vit(d, name, *VITS[base], seed=seed, dtype=dt, dtype_name=dt_name)
+            print(f"{d}: ViTForImageClassification in {dt_name}, {n / 1e6:.1f} M parameters")
         else:
             n, nm = make_gpt2(d, seed=SEED + i)
             print(f"{d}: GPT2LMHeadModel, {n / 1e6:.1f} M parameters, {nm} merges")
