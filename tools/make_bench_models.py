@@ -38,6 +38,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_io import write_safetensors  # noqa: E402
+from tokenizer_reference import GPT2_ASCII_PRETOK as PRETOK, bytes_to_unicode  # noqa: E402
 
 SEED = 20240601
 STAMP_VERSION = 2
@@ -136,22 +137,6 @@ def make_vit(out, name, hidden, heads, mlp, layers, seed, dtype=None, dtype_name
 
 
 # ------------------------------------------------------------------ GPT-2
-
-def bytes_to_unicode():
-    """GPT-2's byte <-> printable unicode map."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, map(chr, cs)))
-
-
-# ASCII form of GPT-2's pre-tokenizer regex (the prompts are ASCII).
-PRETOK = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+""")
 
 CORPUS = """
 The quick brown fox jumps over the lazy dog. A transformer reads a sequence of

@@ -125,6 +125,11 @@ def bytes_to_unicode():
     return dict(zip(bs, map(chr, cs)))
 
 
+# GPT-2's pre-tokenizer regex, ASCII classes only (for ASCII text: the
+# benchmark's prompts and tokenizer); gpt2_regex() is the full Unicode one.
+GPT2_ASCII_PRETOK = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+""")
+
+
 WHITE_SPACE = [(0x09, 0x0D), (0x20, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680),
                (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F),
                (0x3000, 0x3000)]

@@ -18,6 +18,9 @@ import random
 import sys
 import unicodedata
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tokenizer_reference import bytes_to_unicode  # noqa: E402
+
 FORTUNE_DIR = "/usr/share/games/fortunes"
 EOT = "<|endoftext|>"
 
@@ -65,22 +68,6 @@ def split_corpus(entries, seed=1234, valid_fraction=0.05):
 
 
 # ------------------------------------------------------------ byte <-> unicode
-
-def bytes_to_unicode():
-    """GPT-2's reversible byte -> printable character map (encoder.py): the
-    printable Latin-1 bytes map to themselves, the other 68 bytes to U+0100+n
-    in byte order, so that no token contains whitespace or control chars."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
-        + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, map(chr, cs)))
-
 
 BYTE_ENCODER = bytes_to_unicode()
 BYTE_DECODER = {v: k for k, v in BYTE_ENCODER.items()}
