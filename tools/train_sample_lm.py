@@ -22,7 +22,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import json
 import math
-import struct
 import sys
 import time
 
@@ -32,6 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_np import read_safetensors, write_safetensors  # noqa: E402
 from train_bpe import EOT, Tokenizer, load_fortunes, split_corpus  # noqa: E402
 
 LN_EPS = 1e-5  # GPT2Config.layer_norm_epsilon
@@ -128,52 +128,7 @@ class GPT2LMHeadModel(nn.Module):
 
 # ---------------------------------------------------------------- safetensors
 
-def write_safetensors(path, tensors):
-    """u64 LE header size, JSON header padded with spaces to a multiple of 8,
-    then the F32 tensors back to back in name order."""
-    names = sorted(tensors)
-    header = {"__metadata__": {"format": "pt"}}
-    offset = 0
-    blobs = []
-    for n in names:
-        a = np.ascontiguousarray(tensors[n], dtype="<f4")
-        header[n] = {"dtype": "F32", "shape": list(a.shape),
-                     "data_offsets": [offset, offset + a.nbytes]}
-        offset += a.nbytes
-        blobs.append(a.tobytes())
-    hj = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    hj += b" " * (-len(hj) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(hj)))
-        f.write(hj)
-        for b in blobs:
-            f.write(b)
-
-
-def read_safetensors(path):
-    """Independent reader: checks the header covers the data section exactly."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n].decode("utf-8"))
-    data = raw[8 + n:]
-    out, spans = {}, []
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        assert info["dtype"] == "F32", name
-        b, e = info["data_offsets"]
-        count = int(np.prod(info["shape"])) if info["shape"] else 1
-        assert e - b == 4 * count, name
-        out[name] = np.frombuffer(data, dtype="<f4", count=count, offset=b).reshape(info["shape"])
-        spans.append((b, e))
-    spans.sort()
-    pos = 0
-    for b, e in spans:
-        assert b == pos, "gap or overlap in data section"
-        pos = e
-    assert pos == len(data), "trailing bytes after last tensor"
-    return out
+# write_safetensors / read_safetensors: tools/safetensors_np.py
 
 
 # ----------------------------------------------------- independent NumPy GPT-2
