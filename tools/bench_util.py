@@ -69,18 +69,24 @@ def parse_run(err_path, time_path):
     return out
 
 
-def cmd_record(argv):
-    path = argv[0]
-    sep = argv.index("--")
-    rundir = argv[sep + 1]
+def parse_fields(args):
+    """--key=value arguments into a dict; values are JSON when they parse."""
     rec = {}
-    for a in argv[1:sep]:
+    for a in args:
         k, v = a.lstrip("-").split("=", 1)
         try:
             v = json.loads(v)
         except ValueError:
             pass
         rec[k] = v
+    return rec
+
+
+def cmd_record(argv):
+    path = argv[0]
+    sep = argv.index("--")
+    rundir = argv[sep + 1]
+    rec = parse_fields(argv[1:sep])
     runs = []
     i = 1
     while os.path.exists(os.path.join(rundir, f"time.{i}")):
@@ -180,14 +186,7 @@ def cmd_compare_ort(argv):
 def cmd_check(argv):
     path = argv[0]
     sep = argv.index("--") if "--" in argv else len(argv)
-    rec = {"check": True}
-    for a in argv[1:sep]:
-        k, v = a.lstrip("-").split("=", 1)
-        try:
-            v = json.loads(v)
-        except ValueError:
-            pass
-        rec[k] = v
+    rec = {"check": True, **parse_fields(argv[1:sep])}
     rec.update(json.loads(sys.stdin.read()))
     tol = float(rec.get("tol", 1e-3))
     rec["ok"] = rec["max_abs"] <= tol and rec.get("same_tokens", True) and rec.get("n", 1) > 0
