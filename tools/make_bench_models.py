@@ -38,7 +38,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from safetensors_io import write_safetensors  # noqa: E402
-from tokenizer_reference import GPT2_ASCII_PRETOK as PRETOK, bytes_to_unicode  # noqa: E402
+from tokenizer_reference import GPT2_ASCII_PRETOK as PRETOK, bytes_to_unicode, merge_pair  # noqa: E402
 
 SEED = 20240601
 STAMP_VERSION = 2
@@ -179,15 +179,7 @@ def learn_merges(text, n_merges):
         merges.append(best)
         nw = collections.Counter()
         for w, c in words.items():
-            out, i = [], 0
-            while i < len(w):
-                if i + 1 < len(w) and (w[i], w[i + 1]) == best:
-                    out.append(w[i] + w[i + 1])
-                    i += 2
-                else:
-                    out.append(w[i])
-                    i += 1
-            nw[tuple(out)] += c
+            nw[merge_pair(w, best)] += c
         words = nw
     return merges
 

@@ -112,6 +112,21 @@ class Llama2c:
 # ------------------------------------------------------------------------ GPT-2
 
 
+def merge_pair(word, pair):
+    """word (a tuple of symbols) with every occurrence of pair, left to right
+    and non-overlapping, replaced by the merged symbol: one BPE merge."""
+    first, second = pair
+    out, i = [], 0
+    while i < len(word):
+        if i + 1 < len(word) and word[i] == first and word[i + 1] == second:
+            out.append(first + second)
+            i += 2
+        else:
+            out.append(word[i])
+            i += 1
+    return tuple(out)
+
+
 def bytes_to_unicode():
     bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
         list(range(ord("®"), ord("ÿ") + 1))
@@ -216,23 +231,7 @@ class Gpt2:
             bigram = min(pairs, key=lambda p: self.bpe_ranks.get(p, float("inf")))
             if bigram not in self.bpe_ranks:
                 break
-            first, second = bigram
-            new_word, i = [], 0
-            while i < len(word):
-                try:
-                    j = word.index(first, i)
-                except ValueError:
-                    new_word.extend(word[i:])
-                    break
-                new_word.extend(word[i:j])
-                i = j
-                if word[i] == first and i < len(word) - 1 and word[i + 1] == second:
-                    new_word.append(first + second)
-                    i += 2
-                else:
-                    new_word.append(word[i])
-                    i += 1
-            word = tuple(new_word)
+            word = merge_pair(word, bigram)
             if len(word) == 1:
                 break
             pairs = set(zip(word, word[1:]))
@@ -465,15 +464,8 @@ def train_bytelevel(text, n_merges):
         merges.append(best)
         nw = {}
         for w, c in words.items():
-            out, i = [], 0
-            while i < len(w):
-                if i + 1 < len(w) and (w[i], w[i + 1]) == best:
-                    out.append(w[i] + w[i + 1])
-                    i += 2
-                else:
-                    out.append(w[i])
-                    i += 1
-            nw[tuple(out)] = nw.get(tuple(out), 0) + c
+            m = merge_pair(w, best)
+            nw[m] = nw.get(m, 0) + c
         words = nw
     vocab = {}
     for b in list(be.keys()):  # encoder.py's byte order, like GPT-2's vocab.json

@@ -19,7 +19,7 @@ import sys
 import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tokenizer_reference import bytes_to_unicode  # noqa: E402
+from tokenizer_reference import bytes_to_unicode, merge_pair  # noqa: E402
 
 FORTUNE_DIR = "/usr/share/games/fortunes"
 EOT = "<|endoftext|>"
@@ -264,24 +264,7 @@ class Tokenizer:
             bigram = min(pairs, key=lambda p: self.ranks.get(p, float("inf")))
             if bigram not in self.ranks:
                 break
-            first, second = bigram
-            new_word = []
-            i = 0
-            while i < len(word):
-                try:
-                    j = word.index(first, i)
-                except ValueError:
-                    new_word.extend(word[i:])
-                    break
-                new_word.extend(word[i:j])
-                i = j
-                if word[i] == first and i < len(word) - 1 and word[i + 1] == second:
-                    new_word.append(first + second)
-                    i += 2
-                else:
-                    new_word.append(word[i])
-                    i += 1
-            word = tuple(new_word)
+            word = merge_pair(word, bigram)
         self.cache[token] = word
         return word
 
