@@ -34,6 +34,9 @@ struct el_model {
 };
 
 el_status el_model_load_text(el_model *m, const char *path, const el_model_params *params);
+/* Prompt tokens per batched prefill pass (default 2048; tests set 1 so that
+ * every prompt of a batch is prefilled in a pass of its own). */
+void el_text_set_prefill_rows(int rows);
 void el_model_free_text(el_model *m);
 const char *el_model_token_name(const el_model *m, int id);
 

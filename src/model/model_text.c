@@ -167,7 +167,8 @@ static el_status decode_continuation(const el_model *m, el_text_result *r) {
 
 /* Prompt tokens per batched prefill pass: bounds the activations
  * (rows x MLP width floats) whatever the prompts' lengths. */
-#define EL_PREFILL_ROWS 2048
+static int prefill_rows = 2048;
+void el_text_set_prefill_rows(int rows) { prefill_rows = rows < 1 ? 1 : rows; }
 
 /* The generation loop for n prompts given as ids: prefill them together
  * (each at its own length), then step all together. rows is [L][n][D]: the lens runs
@@ -220,12 +221,12 @@ static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_i
     }
     if (!st && (!rows || !one || !seq || !seq_n || m->louts_cap < nrows))
         st = el_fail(EL_ERR_NOMEM, "out of memory for %d prompts", k);
-    /* Prefill: consecutive prompts together, up to EL_PREFILL_ROWS tokens
+    /* Prefill: consecutive prompts together, up to prefill_rows tokens
      * per pass (a longer prompt goes alone), their rows scattered into the
      * [L][k][D] layout. */
     for (int j0 = 0; j0 < k && !st;) {
         int j1 = j0, total = 0;
-        while (j1 < k && (j1 == j0 || total + n_ids[live[j1]] <= EL_PREFILL_ROWS)) {
+        while (j1 < k && (j1 == j0 || total + n_ids[live[j1]] <= prefill_rows)) {
             seq[j1 - j0] = ids[live[j1]];
             seq_n[j1 - j0] = n_ids[live[j1]];
             total += n_ids[live[j1++]];

@@ -115,15 +115,13 @@ int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tok
     const int qkv_w = (H + 2 * KV) * hd;
     const int up_w = m->arch == EL_TEXT_LLAMA ? 2 * m->mlp_dim : m->mlp_dim;
     if (k <= 0) return 0;
+    for (int j = 0; j < k; j++)
+        if (n_tok[j] <= 0 || caches[j].len + n_tok[j] > caches[j].cap) return -1;
     /* Sequence j's rows start at row0[j] of the stacked [rows][...] buffers. */
-    int stack_small[64], *row0 = k < 64 ? stack_small : malloc(sizeof(int) * (size_t)(k + 1));
+    int *row0 = malloc(sizeof(int) * (size_t)(k + 1));
     if (!row0) return -1;
     int rows = 0, max_q = 0, max_kv = 0;
     for (int j = 0; j < k; j++) {
-        if (n_tok[j] <= 0 || caches[j].len + n_tok[j] > caches[j].cap) {
-            if (row0 != stack_small) free(row0);
-            return -1;
-        }
         row0[j] = rows;
         rows += n_tok[j];
         if (n_tok[j] > max_q) max_q = n_tok[j];
@@ -138,7 +136,7 @@ int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tok
     float *mlp = el_buf_get(&w->mlp, (size_t)rows * up_w);
     float *scratch = el_buf_get(&w->scratch, slice * (size_t)omp_get_max_threads());
     if (!x || !h || !qkv || !attn || !mlp || !scratch) {
-        if (row0 != stack_small) free(row0);
+        free(row0);
         return -1;
     }
     for (int j = 0; j < k; j++)
@@ -175,7 +173,7 @@ int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tok
             memcpy(rows_out + ((size_t)l * k + j) * D, x + (size_t)(row0[j + 1] - 1) * D, sizeof(float) * D);
     }
     for (int j = 0; j < k; j++) caches[j].len += n_tok[j];
-    if (row0 != stack_small) free(row0);
+    free(row0);
     return 0;
 }
 
