@@ -18,7 +18,7 @@
 #include <jerror.h>
 #include <jpeglib.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "imageio_internal.h"
 
 /* libjpeg-turbo's TurboJPEG uses the same cap with TJFLAG_LIMITSCANS. */

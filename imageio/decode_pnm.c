@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "imageio_internal.h"
 
 /* Python's round() for the non-negative values here: ties go to even. */

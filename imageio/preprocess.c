@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "imageio_internal.h"
 
 /* Python's round() of a half-integer d / 2 for d >= 0: ties to even. */

@@ -13,7 +13,7 @@ PY=/usr/bin/python3
 
 echo "== images: 50 Fashion-MNIST test images per class (not the 4 in samples/images)"
 rm -rf "$work/fmnist"
-$PY tools/export_fashion_mnist.py "$work/fmnist" --per-class 50 --offset 4
+$PY tools/train/export_fashion_mnist.py "$work/fmnist" --per-class 50 --offset 4
 $B profile "$work/fmnist" --tokens cls,patches,mean -o "$work/fmnist.jsonl" -q
 $B classify "$work/fmnist.jsonl" --by label | tee "$work/classify_images.txt"
 $B classify "$work/fmnist.jsonl" --by label --json > "$work/classify_images.json"
@@ -24,7 +24,7 @@ first=$(ls "$work/fmnist/sneaker" | head -1)
 $B heatmap "$work/fmnist.jsonl" --image "$first" -o docs/img/example_fmnist_heatmap.png
 
 echo "== text: 40 prompts each of continuation, counting and question"
-$PY tools/make_example_prompts.py "$work/prompts.jsonl" --per-kind 40
+$PY tools/fixtures/make_example_prompts.py "$work/prompts.jsonl" --per-kind 40
 $B text --prompts "$work/prompts.jsonl" -n 32 -o "$work/text.jsonl" -q
 $B classify "$work/text.jsonl" --by label | tee "$work/classify_text.txt"
 $B text --prompts "$work/prompts.jsonl" -n 32 --windows 4 -o "$work/text_w4.jsonl" -q

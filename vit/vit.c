@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kernels.h"
+#include "nn/kernels.h"
 
 /* Patch embedding as one GEMM: unfold every patch into a row (channel-major,
  * then kernel row, then column: the conv weight's own order) and multiply by

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "core/buffer.h"
+#include "base/buffer.h"
 
 typedef struct {
     const float *ln1_w, *ln1_b;

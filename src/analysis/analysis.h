@@ -1,7 +1,7 @@
 /* Numerics for `classify`, `correctness` and `embed`: seeded RNG, stratified
  * folds, k-NN, metrics, statistics, cross-validation, PCA and t-SNE. Every
  * convention is spelled out here and in docs/analysis.md; the Python
- * reference (tools/analysis_reference.py) reimplements the RNG and the folds
+ * reference (tools/reference/analysis_reference.py) reimplements the RNG and the folds
  * bit for bit.
  *
  * Matrices are row-major doubles: X[i * dim + j] is feature j of sample i;
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 /* ---- rng.c: SplitMix64 ----
  * state += 0x9E3779B97F4A7C15; z = state;

@@ -59,7 +59,7 @@
 
 #include <stddef.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 typedef enum { EL_FEAT_CLS = 0, EL_FEAT_MEAN, EL_FEAT_PATCHES, EL_FEAT_RENYI } el_feature;
 

@@ -3,7 +3,7 @@
 #ifndef EL_ANALYSIS_SCATTER_H
 #define EL_ANALYSIS_SCATTER_H
 
-#include "core/status.h"
+#include "base/status.h"
 
 typedef struct {
     const double *xy;          /* n x 2 */

@@ -10,7 +10,7 @@
 #include "analysis/analysis.h"
 #include "analysis/dataset.h"
 #include "cli/cli.h"
-#include "core/strbuf.h"
+#include "base/strbuf.h"
 
 static const char *help =
     "Usage: entropy-lens classify FILES... --by FIELD [--k 29] [--folds 10] [--seed 42]\n"

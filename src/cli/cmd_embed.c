@@ -11,7 +11,7 @@
 #include "analysis/dataset.h"
 #include "analysis/scatter.h"
 #include "cli/cli.h"
-#include "core/strbuf.h"
+#include "base/strbuf.h"
 
 static const char *help =
     "Usage: entropy-lens embed FILES... --by FIELD [--method tsne|pca] [--perplexity 20]\n"

@@ -17,7 +17,7 @@
 #include "cli/progress.h"
 #include "cli/summary.h"
 #include "entropy_lens.h"
-#include "output/records.h"
+#include "records/records.h"
 
 static const char *help =
     "Usage: entropy-lens profile PATH... [options]\n"

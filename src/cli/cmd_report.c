@@ -10,7 +10,7 @@
 #include "analysis/analysis.h"
 #include "analysis/dataset.h"
 #include "cli/cli.h"
-#include "core/strbuf.h"
+#include "base/strbuf.h"
 #include "plot/dataset_plots.h"
 #include "plot/figures.h"
 #include "plot/html.h"

@@ -16,9 +16,9 @@
 #include "cli/resume.h"
 #include "cli/progress.h"
 #include "cli/summary.h"
-#include "core/strbuf.h"
+#include "base/strbuf.h"
 #include "entropy_lens.h"
-#include "output/records.h"
+#include "records/records.h"
 
 static const char *help =
     "Usage: entropy-lens text [--model PATH] (--prompt TEXT | --prompts FILE.jsonl) [options]\n"

@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "base/strbuf.h"
 
 /* Produce the records of one unit into out. 0, or -1 on a fatal error. */
 typedef int (*el_unit_fn)(void *ctx, size_t unit, el_strbuf *out);

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "core/strbuf.h"
+#include "base/strbuf.h"
 
 typedef struct {
     char *label;

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/kernels.h"
-#include "core/status.h"
+#include "nn/kernels.h"
+#include "base/status.h"
 #include "model/model_internal.h"
 
 el_model_params el_model_default_params(void) {

@@ -5,9 +5,9 @@
 #define EL_MODEL_INTERNAL_H
 
 #include "entropy_lens.h"
-#include "lens/lens.h"
-#include "text/text_model.h"
-#include "text/tokenizer.h"
+#include "model/lens.h"
+#include "model/decoder.h"
+#include "tokenizer/tokenizer.h"
 #include "vit/vit.h"
 #include "weights/text_load.h"
 #include "weights/vit_load.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "model/model_internal.h"
 
 el_text_params el_text_default_params(void) {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "plot/font.h"
 
 el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out) {

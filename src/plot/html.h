@@ -3,7 +3,7 @@
 #ifndef EL_PLOT_HTML_H
 #define EL_PLOT_HTML_H
 
-#include "core/strbuf.h"
+#include "base/strbuf.h"
 #include "plot/canvas.h"
 
 /* Text content or attribute value: & < > " ' escaped, control characters

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "plot/canvas.h"
 #include "plot/fill.h"
 #include "plot/font.h"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/status.h"
-#include "core/strbuf.h"
+#include "base/status.h"
+#include "base/strbuf.h"
 #include "plot/canvas.h"
 #include "plot/font.h"
 #include "plot/png_write.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 el_status el_json_load(const char *path, cJSON **out) {
     *out = NULL;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buffer.h"
-#include "core/status.h"
+#include "base/buffer.h"
+#include "base/status.h"
 
 el_status el_param_reader_init(el_param_reader *r, const el_st_set *set, size_t cap, const char *what) {
     memset(r, 0, sizeof *r);

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "weights/json_config.h"
 
 /* ---------------------------------------------------------------- dtypes */

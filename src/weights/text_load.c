@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "weights/json_config.h"
 #include "weights/param_reader.h"
 #include "weights/safetensors.h"

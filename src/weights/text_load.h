@@ -4,8 +4,8 @@
 #define EL_TEXT_LOAD_H
 
 #include "entropy_lens.h"
-#include "text/text_model.h"
-#include "text/tokenizer.h"
+#include "model/decoder.h"
+#include "tokenizer/tokenizer.h"
 
 typedef struct {
     char arch[96];   /* GPT2LMHeadModel, LlamaForCausalLM, llama2.c, ... */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "weights/json_config.h"
 #include "weights/param_reader.h"
 #include "weights/safetensors.h"

@@ -7,7 +7,7 @@
 #define EL_FUZZ_TOKENIZER_H
 
 #include "fuzz_util.h"
-#include "text/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 static inline void el_fuzz_encode_decode(const el_tokenizer *t, const char *text, int add_bos) {
     int *ids = NULL, n = 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # (Re)generate the seed corpora in tests/fuzz/corpus/<target>/ from the test
-# fixtures and tools/make_hostile_inputs.sh: valid examples, truncated and
+# fixtures and tools/fixtures/make_hostile_inputs.sh: valid examples, truncated and
 # near-valid variants. Small on purpose (the whole corpus stays under ~2 MB);
 # the fuzzer grows its own working corpus elsewhere (tests/fuzz/run.sh).
 # Bash + coreutils only. Usage: tests/fuzz/make_corpus.sh
@@ -27,7 +27,7 @@ size_of() { wc -c <"$1" | tr -d ' '; }
 # ---------------------------------------------------------------- images
 d=$c/fuzz_image
 cp "$fx"/imageio/src/*.png "$fx"/imageio/src/*.jpg "$fx"/imageio/src/*.pgm "$fx"/imageio/src/*.ppm "$d/"
-"$root/tools/make_hostile_inputs.sh" "$tmp/hostile" 2>/dev/null
+"$root/tools/fixtures/make_hostile_inputs.sh" "$tmp/hostile" 2>/dev/null
 find "$tmp/hostile/bad" -type f -size +0 | while read -r f; do cp "$f" "$d/hostile_$(basename "$f")"; done
 printf 'P5 3 2 255\n\x00\x10\x20\x30\x40\x50' >"$d/p5_tiny.pgm"
 printf 'P6\n# comment\n2 1\n65535\n\x00\x01\x00\x02\x00\x03\xff\xff\x80\x00\x00\x00' >"$d/p6_16bit_tiny.ppm"

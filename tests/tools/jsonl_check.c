@@ -1,5 +1,5 @@
 /* jsonl_check: validate an `entropy-lens profile` JSONL output file for the
- * shell tests (tests/cli_hostile.sh, tests/cli_memory.sh), which must not
+ * shell tests (tests/cli/cli_hostile.sh, tests/cli/cli_memory.sh), which must not
  * need Python or jq. Built by those tests with: cc jsonl_check.c -lcjson
  *
  * Usage: jsonl_check OUT.jsonl [--expect FILE ROOT] [--layers L] [--ok N]
@@ -17,7 +17,7 @@
  *     allowed for a non-finite value), integer "top1" and number "prob".
  * Options:
  *   --expect FILE ROOT  tab-separated lines "ok|error<TAB>path[<TAB>text]"
- *                       (tools/make_hostile_inputs.sh writes DIR/.expected):
+ *                       (tools/fixtures/make_hostile_inputs.sh writes DIR/.expected):
  *                       each ROOT/path must have exactly one record of that
  *                       kind, an error's message must contain text, and no
  *                       record may be for a file not listed

@@ -1,5 +1,5 @@
 /* make_corrupt: write COUNT corrupt copies of the given image files into
- * OUTDIR, for tests/cli_memory.sh (forking `head` thousands of times is too
+ * OUTDIR, for tests/cli/cli_memory.sh (forking `head` thousands of times is too
  * slow on a loaded machine). File i is a copy of source i % S, either
  * truncated to a pseudo-random length in [1, n-1] (nine files in ten) or
  * whole with a run of 16 bytes inverted at a pseudo-random offset past the

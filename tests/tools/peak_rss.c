@@ -2,7 +2,7 @@
  * (getrusage's ru_maxrss of the child, the VmHWM the kernel kept for it) to
  * OUTFILE; the command's own stdout/stderr pass through unchanged. Exits with
  * the command's exit code (128 + signal if it was killed). For
- * tests/cli_memory.sh, which must not depend on GNU time.
+ * tests/cli/cli_memory.sh, which must not depend on GNU time.
  * Usage: peak_rss OUTFILE COMMAND [ARG...]
  * Build: cc -o peak_rss peak_rss.c */
 #define _DEFAULT_SOURCE

@@ -1,0 +1,95 @@
+#include "model/lens.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/kernels.h"
+
+/* Chunk width: about 1 MB of logits per chunk (they are reduced while still
+ * in cache), at least 1024 columns to keep the GEMM efficient and at most
+ * 8192 so that a few rows over a 50k vocabulary are still streamed. */
+static int chunk_width(int n_rows, int n_out) {
+    long w = (1L << 18) / (n_rows > 0 ? n_rows : 1);
+    if (w < 1024) w = 1024;
+    if (w > 8192) w = 8192;
+    if (w > n_out) w = n_out;
+    return (int)w;
+}
+
+static void normalise(const el_lens *L, float *dst, const float *rows, int n, int ld) {
+    /* Rows may be strided (CLS rows of a batch); pack them first. */
+    if (ld != L->dim)
+        for (int r = 0; r < n; r++) memcpy(dst + (size_t)r * L->dim, rows + (size_t)r * ld, sizeof(float) * L->dim);
+    const float *src = ld != L->dim ? dst : rows;
+    if (L->norm == EL_NORM_LAYER)
+        el_layernorm(dst, src, L->norm_w, L->norm_b, n, L->dim, L->eps);
+    else
+        el_rmsnorm(dst, src, L->norm_w, n, L->dim, L->eps, L->norm_weight_offset);
+}
+
+int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n, int ld,
+                  const double *alpha, int n_alpha, el_lens_out *out, float *logits_out,
+                  int logits_first, el_lens_work *w) {
+    if (n <= 0) return 0;
+    const int D = L->dim, V = L->n_out;
+    const int two_heads = L->head2_w != NULL;
+    float *x1 = el_buf_get(&w->normed, (size_t)n * D);
+    float *x2 = two_heads && rows2 ? el_buf_get(&w->normed2, (size_t)n * D) : x1;
+    const int cw = chunk_width(n, V);
+    float *z = el_buf_get(&w->logits, (size_t)n * cw);
+    if (!x1 || !x2 || !z) return -1;
+    if (w->acc_cap < n) {
+        el_entropy_acc *a = realloc(w->acc, sizeof(*a) * (size_t)n);
+        if (!a) return -1;
+        w->acc = a;
+        w->acc_cap = n;
+    }
+    normalise(L, x1, rows, n, ld);
+    if (two_heads && rows2) normalise(L, x2, rows2, n, ld);
+    for (int r = 0; r < n; r++) el_entropy_acc_init(&w->acc[r], alpha, n_alpha);
+
+    for (int c0 = 0; c0 < V; c0 += cw) {
+        const int nc = V - c0 < cw ? V - c0 : cw;
+        const float *w1 = L->head_w + (size_t)c0 * D;
+        /* Bias first, then let sgemm accumulate onto it. */
+        for (int r = 0; r < n; r++) {
+            float *zr = z + (size_t)r * nc;
+            if (two_heads) {
+                for (int j = 0; j < nc; j++)
+                    zr[j] = 0.5f * ((L->head_b ? L->head_b[c0 + j] : 0.0f) + (L->head2_b ? L->head2_b[c0 + j] : 0.0f));
+            } else if (L->head_b) {
+                memcpy(zr, L->head_b + c0, sizeof(float) * nc);
+            } else {
+                memset(zr, 0, sizeof(float) * nc);
+            }
+        }
+        el_gemm_nt(n, nc, D, two_heads ? 0.5f : 1.0f, x1, D, w1, D, 1.0f, z, nc);
+        if (two_heads) el_gemm_nt(n, nc, D, 0.5f, x2, D, L->head2_w + (size_t)c0 * D, D, 1.0f, z, nc);
+#pragma omp parallel for schedule(static) if ((long)n * nc > EL_PAR_MIN_WORK)
+        for (int r = 0; r < n; r++) {
+            float *zr = z + (size_t)r * nc;
+            if (L->softcap > 0.0f)
+                for (int j = 0; j < nc; j++) zr[j] = L->softcap * tanhf(zr[j] / L->softcap);
+            el_entropy_acc_update(&w->acc[r], zr, nc, c0);
+            if (logits_out && r >= logits_first)
+                memcpy(logits_out + (size_t)(r - logits_first) * V + c0, zr, sizeof(float) * nc);
+        }
+    }
+    for (int r = 0; r < n; r++) {
+        const el_entropy_acc *a = &w->acc[r];
+        out[r].entropy = el_entropy_acc_shannon(a);
+        for (int i = 0; i < n_alpha && i < EL_ENTROPY_MAX_ALPHA; i++) out[r].renyi[i] = el_entropy_acc_renyi(a, i);
+        out[r].top1 = a->argmax;
+        out[r].prob = el_entropy_acc_maxprob(a);
+    }
+    return 0;
+}
+
+void el_lens_work_free(el_lens_work *w) {
+    el_buf_free(&w->normed);
+    el_buf_free(&w->normed2);
+    el_buf_free(&w->logits);
+    free(w->acc);
+    memset(w, 0, sizeof *w);
+}

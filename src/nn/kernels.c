@@ -1,0 +1,292 @@
+#include "nn/kernels.h"
+
+#include "base/fastmath.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#if EL_OPENBLAS_OPENMP
+void openblas_set_num_threads(int num_threads);
+#endif
+
+/* ---------------------------------------------------------------- threads */
+
+void el_set_threads(int n) {
+    if (n <= 0) n = omp_get_num_procs();
+    omp_set_num_threads(n);
+    /* Kernels called inside our parallel regions run on the calling thread. */
+    omp_set_max_active_levels(1);
+#if EL_OPENBLAS_OPENMP
+    openblas_set_num_threads(n);
+#endif
+}
+
+int el_get_threads(void) { return omp_get_max_threads(); }
+
+long el_par_min_work = 65536;
+void el_set_par_min_work(long work) { el_par_min_work = work < 0 ? 0 : work; }
+
+void el_row_slab(int t, int nt, size_t rows, size_t *r0, size_t *r1) {
+    const size_t tiles = (rows + 15) / 16, per = tiles / (size_t)nt, extra = tiles % (size_t)nt;
+    const size_t t0 = (size_t)t * per + ((size_t)t < extra ? (size_t)t : extra);
+    const size_t t1 = t0 + per + ((size_t)t < extra ? 1 : 0);
+    *r0 = t0 * 16 < rows ? t0 * 16 : rows;
+    *r1 = t1 * 16 < rows ? t1 * 16 : rows;
+}
+
+/* ---------------------------------------------------------------- GEMM */
+
+/* A few rows against a large weight matrix (a decoding step, the lens over
+ * L last-position rows). OpenBLAS 0.3.21 splits such a call over its few
+ * rows, so a second thread only adds a barrier (a 12-row lens chunk ran
+ * slower on 2 threads than on 1), and for one row it packs the whole weight
+ * matrix before a GEMV's worth of arithmetic. So: one row is an sgemv (it
+ * streams W once); up to EL_SKINNY_ROWS rows, each thread takes its own slab
+ * of W's rows (output columns) and runs a one-thread sgemm on it (the OpenMP
+ * OpenBLAS does not open nested threads inside our parallel region). */
+#define EL_SKINNY_ROWS 16
+
+static void gemm_nt_slabs(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                          float beta, float *C, int ldc) {
+#pragma omp parallel if ((long)N * K * M > 4 * EL_PAR_MIN_WORK)
+    {
+        const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+        const int per = ((N + nt - 1) / nt + 15) / 16 * 16; /* whole micro-tiles per slab */
+        const int n0 = t * per, n1 = n0 + per < N ? n0 + per : N;
+        if (n1 > n0) {
+            if (M == 1)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, n1 - n0, K, alpha, B + (size_t)n0 * ldb, ldb, A, 1, beta,
+                            C + n0, 1);
+            else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, n1 - n0, K, alpha, A, lda, B + (size_t)n0 * ldb,
+                            ldb, beta, C + n0, ldc);
+        }
+    }
+}
+
+void el_gemm_nt(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                float beta, float *C, int ldc) {
+    if (M <= EL_SKINNY_ROWS && (long)N * K >= 65536) {
+        gemm_nt_slabs(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, alpha, A, lda, B, ldb, beta, C,
+                ldc);
+}
+
+void el_gemm_nn(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                float beta, float *C, int ldc) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta,
+                C, ldc);
+}
+
+/* Broadcasting the bias into C first lets sgemm accumulate onto it (beta = 1)
+ * instead of a second pass over the output. */
+void el_linear(float *out, const float *in, const float *w, const float *b, int rows, int in_dim,
+               int out_dim) {
+    if (b) {
+#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
+        for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * out_dim, b, sizeof(float) * out_dim);
+    }
+    el_gemm_nt(rows, out_dim, in_dim, 1.0f, in, in_dim, w, in_dim, b ? 1.0f : 0.0f, out, out_dim);
+}
+
+void el_linear_add(float *out, const float *in, const float *w, const float *b, int rows,
+                   int in_dim, int out_dim) {
+    if (b) {
+#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
+        for (int r = 0; r < rows; r++) {
+            float *o = out + (size_t)r * out_dim;
+            for (int j = 0; j < out_dim; j++) o[j] += b[j];
+        }
+    }
+    el_gemm_nt(rows, out_dim, in_dim, 1.0f, in, in_dim, w, in_dim, 1.0f, out, out_dim);
+}
+
+/* ---------------------------------------------------------------- norms */
+
+/* Two-pass mean/variance in float, like PyTorch's CPU kernel, so results
+ * agree to float rounding rather than drifting for large-mean rows. */
+void el_layernorm(float *out, const float *in, const float *w, const float *b, int rows, int dim,
+                  float eps) {
+#pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
+    for (int r = 0; r < rows; r++) {
+        const float *x = in + (size_t)r * dim;
+        float *y = out + (size_t)r * dim;
+        double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+        for (int i = 0; i < dim; i++) sum += x[i];
+        float mean = (float)(sum / dim);
+        double var = 0.0;
+#pragma omp simd reduction(+ : var)
+        for (int i = 0; i < dim; i++) {
+            float d = x[i] - mean;
+            var += (double)d * d;
+        }
+        float rstd = (float)(1.0 / sqrt(var / dim + eps));
+        for (int i = 0; i < dim; i++) y[i] = (x[i] - mean) * rstd * w[i] + (b ? b[i] : 0.0f);
+    }
+}
+
+void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, float eps,
+                float weight_offset) {
+#pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
+    for (int r = 0; r < rows; r++) {
+        const float *x = in + (size_t)r * dim;
+        float *y = out + (size_t)r * dim;
+        double ss = 0.0;
+#pragma omp simd reduction(+ : ss)
+        for (int i = 0; i < dim; i++) ss += (double)x[i] * x[i];
+        float scale = (float)(1.0 / sqrt(ss / dim + eps));
+        for (int i = 0; i < dim; i++) y[i] = x[i] * scale * (w[i] + weight_offset);
+    }
+}
+
+/* ---------------------------------------------------------------- activations */
+
+/* Elementwise maps run as OpenMP blocks over plain loops the compiler
+ * vectorises (an "omp parallel for simd" on the whole range does not). */
+#define EL_BLOCK 8192
+#define EL_PARALLEL_BLOCKS(n, body_fn, ...)                                    \
+    do {                                                                       \
+        const size_t nb_ = ((n) + EL_BLOCK - 1) / EL_BLOCK;                    \
+        _Pragma("omp parallel for schedule(static) if (nb_ > 8)")              \
+        for (size_t b_ = 0; b_ < nb_; b_++) {                                  \
+            size_t lo_ = b_ * EL_BLOCK, len_ = (n) - lo_ < EL_BLOCK ? (n) - lo_ : EL_BLOCK; \
+            body_fn(lo_, len_, __VA_ARGS__);                                   \
+        }                                                                      \
+    } while (0)
+
+/* gelu(x) = x (1 + erf(x / sqrt 2)) / 2, written with erfc of |x| so the
+ * negative side keeps its relative precision: x < 0 gives x erfc(|x|/sqrt 2) / 2. */
+static void gelu_erf_block(size_t lo, size_t len, float *restrict x) {
+    x += lo;
+    for (size_t i = 0; i < len; i++) {
+        float v = x[i];
+        float e = 0.5f * v * el_erfcf_pos(__builtin_fabsf(v) * (float)M_SQRT1_2);
+        x[i] = v >= 0.0f ? v - e : e;
+    }
+}
+
+/* tanh(y) = 1 - 2 / (exp(2y) + 1), with the fast exp. */
+static void gelu_tanh_block(size_t lo, size_t len, float *restrict x) {
+    const float c = 0.7978845608028654f; /* sqrt(2/pi) */
+    x += lo;
+    for (size_t i = 0; i < len; i++) {
+        float v = x[i];
+        float y = c * (v + 0.044715f * v * v * v);
+        float th = 1.0f - 2.0f / (el_expf(2.0f * y) + 1.0f);
+        x[i] = 0.5f * v * (1.0f + th);
+    }
+}
+
+static void silu_mul_block(size_t lo, size_t len, float *restrict gate, const float *restrict up) {
+    gate += lo;
+    up += lo;
+    for (size_t i = 0; i < len; i++) {
+        float g = gate[i];
+        gate[i] = g / (1.0f + el_expf(-g)) * up[i];
+    }
+}
+
+void el_gelu_erf(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_erf_block, x); }
+void el_gelu_tanh(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_tanh_block, x); }
+void el_silu_mul(float *gate, const float *up, size_t n) { EL_PARALLEL_BLOCKS(n, silu_mul_block, gate, up); }
+
+static void softmax_row(float *restrict x, int cols) {
+    float m = x[0];
+    for (int j = 1; j < cols; j++) m = x[j] > m ? x[j] : m;
+    float s = 0.0f;
+    for (int j = 0; j < cols; j++) x[j] = el_expf(x[j] - m);
+    for (int j = 0; j < cols; j++) s += x[j];
+    float inv = 1.0f / s;
+    for (int j = 0; j < cols; j++) x[j] *= inv;
+}
+
+void el_softmax_rows(float *x, int rows, int cols) {
+#pragma omp parallel for schedule(static) if ((long)rows * cols > EL_PAR_MIN_WORK)
+    for (int r = 0; r < rows; r++) softmax_row(x + (size_t)r * cols, cols);
+}
+
+/* ---------------------------------------------------------------- attention */
+
+size_t el_attention_scratch_floats(int n_q, int n_kv) { return (size_t)n_q * n_kv; }
+
+typedef struct {
+    float *out, *scratch;
+    const float *q, *k, *v;
+    int ldo, ldq, ldkv, n_q, n_kv, n_heads, group, head_dim, causal;
+    size_t seq_stride_o, seq_stride_q, seq_stride_kv;
+    float scale;
+} attention_args;
+
+/* One (sequence, head) pair: two small GEMMs (scores = Q K^T, out = P V)
+ * around a row softmax, on the calling thread. */
+static void attention_unit(const attention_args *a, int u) {
+    const int n_q = a->n_q, n_kv = a->n_kv, head_dim = a->head_dim, ldkv = a->ldkv;
+    const int s = u / a->n_heads, h = u % a->n_heads, kh = h / a->group;
+    float *sc = a->scratch + (size_t)omp_get_thread_num() * el_attention_scratch_floats(n_q, n_kv);
+    const float *qs = a->q + s * a->seq_stride_q + (size_t)h * head_dim;
+    const float *ks = a->k + s * a->seq_stride_kv + (size_t)kh * head_dim;
+    const float *vs = a->v + s * a->seq_stride_kv + (size_t)kh * head_dim;
+    float *os = a->out + s * a->seq_stride_o + (size_t)h * head_dim;
+    if (n_q == 1) {
+        /* Decoding step: GEMV-shaped work is faster as plain loops. A single
+         * query is the newest position: it sees every key. */
+        for (int j = 0; j < n_kv; j++) {
+            const float *kr = ks + (size_t)j * ldkv;
+            float acc = 0.0f;
+            for (int d = 0; d < head_dim; d++) acc += qs[d] * kr[d];
+            sc[j] = acc * a->scale;
+        }
+        softmax_row(sc, n_kv);
+        for (int d = 0; d < head_dim; d++) os[d] = 0.0f;
+        for (int j = 0; j < n_kv; j++) {
+            const float *vr = vs + (size_t)j * ldkv;
+            float p = sc[j];
+            for (int d = 0; d < head_dim; d++) os[d] += p * vr[d];
+        }
+        return;
+    }
+    el_gemm_nt(n_q, n_kv, head_dim, a->scale, qs, a->ldq, ks, ldkv, 0.0f, sc, n_kv);
+    if (a->causal) {
+        const int shift = n_kv - n_q;
+        for (int i = 0; i < n_q; i++) {
+            float *row = sc + (size_t)i * n_kv;
+            int visible = i + shift + 1;
+            if (visible < 1) visible = 1;
+            for (int j = visible; j < n_kv; j++) row[j] = -INFINITY;
+            softmax_row(row, visible);
+            for (int j = visible; j < n_kv; j++) row[j] = 0.0f;
+        }
+    } else {
+        for (int i = 0; i < n_q; i++) softmax_row(sc + (size_t)i * n_kv, n_kv);
+    }
+    el_gemm_nn(n_q, head_dim, n_kv, 1.0f, sc, n_kv, vs, ldkv, 0.0f, os, a->ldo);
+}
+
+/* Where the (sequence, head) units run: its own team (inside a running
+ * parallel region, the calling thread alone), or shared out over the running
+ * team that every thread of calls this (a fused block; ends with the team's
+ * barrier). OpenBLAS's OpenMP build runs each call on the calling thread. */
+void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
+                  size_t seq_stride_q, const float *k, const float *v, int ldkv,
+                  size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
+                  int head_dim, int causal, float *scratch, el_team team) {
+    const attention_args a = {.out = out, .scratch = scratch, .q = q, .k = k, .v = v, .ldo = ldo, .ldq = ldq,
+                              .ldkv = ldkv, .n_q = n_q, .n_kv = n_kv, .n_heads = n_heads,
+                              .group = n_heads / n_kv_heads, .head_dim = head_dim, .causal = causal,
+                              .seq_stride_o = seq_stride_o, .seq_stride_q = seq_stride_q,
+                              .seq_stride_kv = seq_stride_kv, .scale = 1.0f / sqrtf((float)head_dim)};
+    const int units = n_seq * n_heads;
+    if (team == EL_TEAM_SHARED) {
+#pragma omp for schedule(dynamic, 1)
+        for (int u = 0; u < units; u++) attention_unit(&a, u);
+        return;
+    }
+#pragma omp parallel for schedule(dynamic, 1) if (units > 1 && !omp_in_parallel() && \
+                                                      (long)units * n_q * n_kv * head_dim > EL_PAR_MIN_WORK)
+    for (int u = 0; u < units; u++) attention_unit(&a, u);
+}

@@ -1,0 +1,368 @@
+/* Tiny seeded ViT/DeiT checkpoints (tests/fixtures/tiny, made by
+ * tools/fixtures/make_tiny_checkpoints.py) against the goldens of the independent torch
+ * reference (tools/reference/reference_vit.py): logits, CLS / patch / mean entropies and
+ * Renyi entropies for every layer 0..L, from the fixed input tensor and from
+ * real image files through the model's own preprocessing. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/kernels.h"
+#include "entropy_lens.h"
+#include "test_util.h"
+
+/* Second pass: every OpenMP region forced on (no minimum work) with 3
+ * threads, so row slabs, the fused block's team and the attention units are
+ * split even on these tiny models and must give the same answers. */
+static int g_threads = 0;
+
+#define TOL 1e-4
+#define TINY_DIR EL_SOURCE_DIR "/tests/fixtures/tiny"
+
+static const double k_alpha[4] = {0.0, 0.5, 2.0, INFINITY};
+static const char *k_alpha_key[4] = {"0", "0.5", "2", "inf"};
+
+static float *read_f32(const char *path, size_t count) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    float *v = malloc(count * sizeof *v);
+    unsigned char *raw = malloc(count * 4);
+    size_t got = (v && raw) ? fread(raw, 4, count, f) : 0;
+    fclose(f);
+    if (got != count) {
+        free(v);
+        free(raw);
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++) { /* little-endian on any host */
+        uint32_t u = (uint32_t)raw[4 * i] | (uint32_t)raw[4 * i + 1] << 8 |
+                     (uint32_t)raw[4 * i + 2] << 16 | (uint32_t)raw[4 * i + 3] << 24;
+        memcpy(&v[i], &u, 4);
+    }
+    free(raw);
+    return v;
+}
+
+static const cJSON *jget(const cJSON *o, const char *key) {
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static double jnum(const cJSON *o, const char *key) {
+    const cJSON *v = jget(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *jstr(const cJSON *o, const char *key) {
+    const cJSON *v = jget(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* got[i * stride] vs expected JSON array arr[0..n): one check, reporting the
+ * worst element. */
+static void compare_array(const char *ctx, const char *what, const float *got, int stride,
+                          const cJSON *arr, int n, double tol) {
+    el_test_checks++;
+    if (!got) {
+        el_test_failures++;
+        fprintf(stderr, "FAIL %s %s: engine returned NULL\n", ctx, what);
+        return;
+    }
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != n) {
+        el_test_failures++;
+        fprintf(stderr, "FAIL %s %s: golden has %d values, engine %d\n", ctx, what,
+                cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : -1, n);
+        return;
+    }
+    int worst = -1;
+    double wd = 0;
+    for (int i = 0; i < n; i++) {
+        double e = cJSON_GetArrayItem(arr, i)->valuedouble;
+        double d = fabs((double)got[(size_t)i * stride] - e);
+        if (isnan(d)) { /* NaN is the worst there is */
+            wd = d;
+            worst = i;
+            break;
+        }
+        if (worst < 0 || d > wd) {
+            wd = d;
+            worst = i;
+        }
+    }
+    if (!(wd <= tol)) {
+        el_test_failures++;
+        fprintf(stderr, "FAIL %s %s[%d]: expected %.7g, got %.7g (|d| %.3g > %g)\n", ctx, what,
+                worst, cJSON_GetArrayItem(arr, worst)->valuedouble,
+                (double)got[(size_t)worst * stride], wd, tol);
+    }
+}
+
+static el_lens_params full_params(void) {
+    el_lens_params lp = el_lens_default_params();
+    lp.tokens = EL_TOKENS_CLS | EL_TOKENS_PATCHES | EL_TOKENS_MEAN;
+    lp.include_embeddings = 1;
+    lp.n_alpha = 4;
+    for (int i = 0; i < 4; i++) lp.alpha[i] = k_alpha[i];
+    lp.units = EL_UNITS_NATS;
+    lp.keep_logits = 1;
+    return lp;
+}
+
+/* One profile against one golden image entry (all fields). */
+static void compare_profile(const char *ctx, const el_profile *p, const cJSON *g, int n_layers,
+                            int n_patches, int n_classes, double tol) {
+    int nd = n_layers + 1;
+    CHECK_MSG(p->n_depth == nd, "%s: n_depth %d, expected %d", ctx, p->n_depth, nd);
+    CHECK_MSG(p->first_layer == 0, "%s: first_layer %d", ctx, p->first_layer);
+    CHECK_MSG(p->n_patches == n_patches, "%s: n_patches %d, expected %d", ctx, p->n_patches, n_patches);
+    CHECK_MSG(p->n_classes == n_classes, "%s: n_classes %d, expected %d", ctx, p->n_classes, n_classes);
+    if (p->n_depth != nd || p->n_patches != n_patches || p->n_classes != n_classes) return;
+    int top1 = (int)jnum(g, "top1");
+    CHECK_MSG(p->top1 == top1, "%s: top1 %d, expected %d", ctx, p->top1, top1);
+    CHECK_MSG(fabs(p->prob - jnum(g, "prob")) <= tol, "%s: prob %.7g, expected %.7g", ctx,
+              (double)p->prob, jnum(g, "prob"));
+    compare_array(ctx, "logits", p->logits, 1, jget(g, "logits"), n_classes, tol);
+    compare_array(ctx, "entropy", p->entropy, 1, jget(g, "entropy"), nd, tol);
+    compare_array(ctx, "entropy_mean", p->entropy_mean, 1, jget(g, "entropy_mean"), nd, tol);
+    const cJSON *pe = jget(g, "patch_entropy");
+    CHECK_MSG(cJSON_GetArraySize(pe) == nd, "%s: golden patch_entropy rows", ctx);
+    for (int l = 0; l < nd && l < cJSON_GetArraySize(pe); l++) {
+        char what[64];
+        snprintf(what, sizeof what, "patch_entropy[layer %d]", l);
+        compare_array(ctx, what, p->patch_entropy ? p->patch_entropy + (size_t)l * n_patches : NULL, 1,
+                      cJSON_GetArrayItem(pe, l), n_patches, tol);
+    }
+    CHECK_MSG(p->n_alpha == 4, "%s: n_alpha %d", ctx, p->n_alpha);
+    for (int a = 0; a < 4 && a < p->n_alpha; a++) {
+        char what[64];
+        snprintf(what, sizeof what, "renyi[alpha %s]", k_alpha_key[a]);
+        compare_array(ctx, what, p->renyi ? p->renyi + (size_t)a * nd : NULL, 1,
+                      jget(jget(g, "renyi"), k_alpha_key[a]), nd, tol);
+    }
+}
+
+typedef struct {
+    const char *name;
+    const char *family;
+    const char *layout;
+    /* expected preprocessing, from the variant's config */
+    int shortest_edge, resize_w, resize_h;
+    el_resample resample;
+    int do_center_crop, crop_round;
+    float mean0, std0;
+    const char *same_golden_as; /* also equal to this variant's golden (same weights) */
+} variant;
+
+static const variant k_variants[] = {
+    {"vit-hf-f32", "vit", "hf", 0, 32, 32, EL_RESAMPLE_BILINEAR, 0, 0, 0.5f, 0.5f, NULL},
+    {"vit-hf-f16", "vit", "hf", 0, 32, 32, EL_RESAMPLE_BILINEAR, 0, 0, 0.5f, 0.5f, NULL},
+    {"vit-hf-bf16", "vit", "hf", 0, 32, 32, EL_RESAMPLE_BILINEAR, 0, 0, 0.5f, 0.5f, NULL},
+    {"vit-hf-sharded", "vit", "hf", 0, 32, 32, EL_RESAMPLE_BILINEAR, 0, 0, 0.5f, 0.5f, "vit-hf-f32"},
+    {"vit-hf-gray", "vit", "hf", 0, 32, 32, EL_RESAMPLE_BILINEAR, 0, 0, 0.5f, 0.5f, NULL},
+    {"deit-hf", "deit", "hf", 0, 37, 37, EL_RESAMPLE_BICUBIC, 1, 0, 0.485f, 0.229f, NULL},
+    {"deit-distilled-hf", "deit-distilled", "hf", 34, 0, 0, EL_RESAMPLE_BILINEAR, 1, 0, 0.485f, 0.229f, NULL},
+    {"vit-timm", "vit", "timm", 35, 0, 0, EL_RESAMPLE_BICUBIC, 1, 1, 0.5f, 0.5f, NULL},
+    {"deit-distilled-timm", "deit-distilled", "timm", 36, 0, 0, EL_RESAMPLE_BICUBIC, 1, 1, 0.485f, 0.229f, NULL},
+};
+
+static void check_info(const variant *v, const el_model_info *info, const cJSON *g) {
+    const char *n = v->name;
+    CHECK_MSG(info->n_layers == (int)jnum(g, "n_layers"), "%s: n_layers %d", n, info->n_layers);
+    CHECK_MSG(info->hidden == (int)jnum(g, "hidden"), "%s: hidden %d", n, info->hidden);
+    CHECK_MSG(info->n_heads == (int)jnum(g, "n_heads"), "%s: n_heads %d", n, info->n_heads);
+    CHECK_MSG(info->mlp_dim == (int)jnum(g, "mlp_dim"), "%s: mlp_dim %d", n, info->mlp_dim);
+    CHECK_MSG(info->image_size == (int)jnum(g, "image_size"), "%s: image_size %d", n, info->image_size);
+    CHECK_MSG(info->patch_size == (int)jnum(g, "patch_size"), "%s: patch_size %d", n, info->patch_size);
+    CHECK_MSG(info->channels == (int)jnum(g, "channels"), "%s: channels %d", n, info->channels);
+    CHECK_MSG(info->n_classes == (int)jnum(g, "n_classes"), "%s: n_classes %d", n, info->n_classes);
+    CHECK_MSG(info->n_prefix == (int)jnum(g, "n_prefix"), "%s: n_prefix %d, expected %d", n,
+              info->n_prefix, (int)jnum(g, "n_prefix"));
+    CHECK_MSG(info->n_patches == (int)jnum(g, "n_patches"), "%s: n_patches %d", n, info->n_patches);
+    CHECK_MSG(info->n_shards == (int)jnum(g, "n_shards"), "%s: n_shards %d, expected %d", n,
+              info->n_shards, (int)jnum(g, "n_shards"));
+    CHECK_MSG(info->n_params == (size_t)jnum(g, "n_params"), "%s: n_params %zu, expected %.0f", n,
+              info->n_params, jnum(g, "n_params"));
+    CHECK_MSG(fabs(info->ln_eps - jnum(g, "ln_eps")) <= 1e-3 * jnum(g, "ln_eps"),
+              "%s: ln_eps %g, expected %g", n, info->ln_eps, jnum(g, "ln_eps"));
+    CHECK_MSG(info->dtype && strcmp(info->dtype, jstr(g, "dtype")) == 0, "%s: dtype %s, expected %s", n,
+              info->dtype ? info->dtype : "(null)", jstr(g, "dtype"));
+    CHECK_MSG(info->family && strcmp(info->family, v->family) == 0, "%s: family %s, expected %s", n,
+              info->family ? info->family : "(null)", v->family);
+    CHECK_MSG(info->layout && strcmp(info->layout, v->layout) == 0, "%s: layout %s, expected %s", n,
+              info->layout ? info->layout : "(null)", v->layout);
+    CHECK_MSG(info->arch && strcmp(info->arch, jstr(g, "arch")) == 0, "%s: arch %s, expected %s", n,
+              info->arch ? info->arch : "(null)", jstr(g, "arch"));
+
+    const el_preprocess *pp = &info->preprocess;
+    CHECK_MSG(pp->channels == info->channels, "%s: preprocess.channels %d", n, pp->channels);
+    CHECK_MSG(pp->do_resize == 1, "%s: do_resize %d", n, pp->do_resize);
+    CHECK_MSG(pp->shortest_edge == v->shortest_edge, "%s: shortest_edge %d, expected %d", n,
+              pp->shortest_edge, v->shortest_edge);
+    if (v->shortest_edge == 0)
+        CHECK_MSG(pp->resize_w == v->resize_w && pp->resize_h == v->resize_h,
+                  "%s: resize %dx%d, expected %dx%d", n, pp->resize_w, pp->resize_h, v->resize_w, v->resize_h);
+    CHECK_MSG(pp->resample == v->resample, "%s: resample %d, expected %d", n, (int)pp->resample, (int)v->resample);
+    CHECK_MSG(pp->do_center_crop == v->do_center_crop, "%s: do_center_crop %d", n, pp->do_center_crop);
+    if (v->do_center_crop) {
+        CHECK_MSG(pp->crop_w == 32 && pp->crop_h == 32, "%s: crop %dx%d", n, pp->crop_w, pp->crop_h);
+        CHECK_MSG(pp->crop_round == v->crop_round, "%s: crop_round %d, expected %d", n, pp->crop_round,
+                  v->crop_round);
+    }
+    CHECK_MSG(pp->do_rescale && fabs(pp->rescale_factor - 1.0 / 255) < 1e-9, "%s: rescale %d %g", n,
+              pp->do_rescale, pp->rescale_factor);
+    CHECK_MSG(pp->do_normalize && fabs(pp->mean[0] - v->mean0) < 1e-6 && fabs(pp->std[0] - v->std0) < 1e-6,
+              "%s: normalize %d mean %g std %g", n, pp->do_normalize, (double)pp->mean[0], (double)pp->std[0]);
+    CHECK_MSG(pp->out_w == 32 && pp->out_h == 32, "%s: out %dx%d", n, pp->out_w, pp->out_h);
+}
+
+static cJSON *load_golden(const char *variant_name) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/golden.json", TINY_DIR, variant_name);
+    cJSON *g = el_test_load_json(path);
+    CHECK_MSG(g != NULL, "cannot read %s", path);
+    return g;
+}
+
+static void test_variant(const variant *v) {
+    char path[1024], ctx[256];
+    cJSON *g = load_golden(v->name);
+    if (!g) return;
+    snprintf(path, sizeof path, "%s/%s", TINY_DIR, v->name);
+    el_model_params mp = el_model_default_params();
+    mp.n_threads = g_threads;
+    el_model *m = NULL;
+    el_status st = el_model_load(path, &mp, &m);
+    CHECK_MSG(st == EL_OK, "%s: el_model_load: %s: %s", v->name, el_status_name(st), el_last_error());
+    if (st != EL_OK) {
+        cJSON_Delete(g);
+        return;
+    }
+    el_model_info info;
+    el_model_get_info(m, &info);
+    check_info(v, &info, g);
+    const int L = (int)jnum(g, "n_layers"), NP = (int)jnum(g, "n_patches"), K = (int)jnum(g, "n_classes");
+    const int C = (int)jnum(g, "channels"), S = (int)jnum(g, "image_size"), N = (int)jnum(g, "n_images");
+    if (info.n_layers != L || info.n_patches != NP || info.n_classes != K || info.channels != C) {
+        fprintf(stderr, "%s: model shape differs from the golden; skipping value checks\n", v->name);
+        el_model_free(m);
+        cJSON_Delete(g);
+        return;
+    }
+    CHECK_MSG(strcmp(el_model_class_name(m, 9), "truck, lorry") == 0, "%s: class 9 name %s", v->name,
+              el_model_class_name(m, 9));
+    CHECK_MSG(el_model_class_index(m, "Bird") == 2, "%s: class_index(Bird) %d", v->name,
+              el_model_class_index(m, "Bird"));
+
+    /* The fixed input tensor, as one batch of N. */
+    const size_t per = (size_t)C * S * S;
+    snprintf(path, sizeof path, "%s/%s", TINY_DIR, jstr(g, "input_file"));
+    float *x = read_f32(path, per * (size_t)N);
+    CHECK_MSG(x != NULL, "cannot read %s", path);
+    el_lens_params lp = full_params();
+    CHECK(el_lens_params_check(&lp) == EL_OK);
+    el_profile prof[3];
+    memset(prof, 0, sizeof prof);
+    int ok = x != NULL && N <= 3;
+    for (int i = 0; ok && i < N; i++) {
+        st = el_profile_init(&prof[i], m, &lp);
+        CHECK_MSG(st == EL_OK, "%s: el_profile_init: %s", v->name, el_last_error());
+        if (st != EL_OK) ok = 0;
+    }
+    if (ok) {
+        st = el_model_profile(m, x, N, &lp, prof);
+        CHECK_MSG(st == EL_OK, "%s: el_model_profile: %s: %s", v->name, el_status_name(st), el_last_error());
+        if (st == EL_OK) {
+            cJSON *other = v->same_golden_as ? load_golden(v->same_golden_as) : NULL;
+            for (int i = 0; i < N; i++) {
+                snprintf(ctx, sizeof ctx, "%s input[%d]", v->name, i);
+                compare_profile(ctx, &prof[i], cJSON_GetArrayItem(jget(g, "images"), i), L, NP, K, TOL);
+                if (other) {
+                    snprintf(ctx, sizeof ctx, "%s input[%d] vs %s golden", v->name, i, v->same_golden_as);
+                    compare_profile(ctx, &prof[i], cJSON_GetArrayItem(jget(other, "images"), i), L, NP, K, TOL);
+                }
+            }
+            cJSON_Delete(other);
+        }
+        /* Batch independence: image 1 alone gives what it gave in the batch. */
+        st = el_model_profile(m, x + per, 1, &lp, &prof[0]);
+        CHECK_MSG(st == EL_OK, "%s: single-image el_model_profile: %s", v->name, el_last_error());
+        if (st == EL_OK) {
+            snprintf(ctx, sizeof ctx, "%s input[1] alone", v->name);
+            compare_profile(ctx, &prof[0], cJSON_GetArrayItem(jget(g, "images"), 1), L, NP, K, TOL);
+        }
+    }
+
+    /* Real image files through the model's own preprocessing. */
+    const cJSON *igs = jget(g, "image_goldens");
+    for (int k = 0; ok && k < cJSON_GetArraySize(igs); k++) {
+        const cJSON *ig = cJSON_GetArrayItem(igs, k);
+        snprintf(path, sizeof path, "%s/%s", TINY_DIR, jstr(ig, "file"));
+        snprintf(ctx, sizeof ctx, "%s image %s", v->name, jstr(ig, "file"));
+        el_image img = {0};
+        st = el_image_load(path, info.channels, EL_DEFAULT_MAX_PIXELS, &img);
+        CHECK_MSG(st == EL_OK, "%s: el_image_load: %s", ctx, el_last_error());
+        if (st != EL_OK) continue;
+        CHECK_MSG(img.channels == info.channels, "%s: image channels %d", ctx, img.channels);
+        float *px = calloc(per, sizeof *px);
+        st = el_preprocess_image(&img, &info.preprocess, px);
+        CHECK_MSG(st == EL_OK, "%s: el_preprocess_image: %s", ctx, el_last_error());
+        if (st == EL_OK) {
+            st = el_model_profile(m, px, 1, &lp, &prof[0]);
+            CHECK_MSG(st == EL_OK, "%s: el_model_profile: %s", ctx, el_last_error());
+            if (st == EL_OK) compare_profile(ctx, &prof[0], ig, L, NP, K, TOL);
+        }
+        free(px);
+        el_image_free(&img);
+    }
+
+    /* A reduced lens on the same input: no embeddings, CLS only, bits. */
+    if (ok && strcmp(v->name, "vit-hf-f32") == 0) {
+        el_lens_params lp2 = el_lens_default_params();
+        lp2.tokens = EL_TOKENS_CLS;
+        lp2.include_embeddings = 0;
+        lp2.n_alpha = 0;
+        lp2.units = EL_UNITS_BITS;
+        lp2.keep_logits = 0;
+        el_profile p2;
+        memset(&p2, 0, sizeof p2);
+        st = el_profile_init(&p2, m, &lp2);
+        CHECK_MSG(st == EL_OK, "reduced lens: el_profile_init: %s", el_last_error());
+        if (st == EL_OK) {
+            st = el_model_profile(m, x + 2 * per, 1, &lp2, &p2);
+            CHECK_MSG(st == EL_OK, "reduced lens: el_model_profile: %s", el_last_error());
+            CHECK_MSG(p2.n_depth == L && p2.first_layer == 1, "reduced lens: n_depth %d first_layer %d",
+                      p2.n_depth, p2.first_layer);
+            const cJSON *ge = jget(cJSON_GetArrayItem(jget(g, "images"), 2), "entropy");
+            for (int l = 0; st == EL_OK && p2.n_depth == L && l < L; l++)
+                CHECK_NEAR(p2.entropy[l], cJSON_GetArrayItem(ge, l + 1)->valuedouble / log(2.0), TOL);
+            CHECK_MSG(p2.top1 == (int)jnum(cJSON_GetArrayItem(jget(g, "images"), 2), "top1"),
+                      "reduced lens: top1 %d", p2.top1);
+            el_profile_free(&p2);
+        }
+    }
+
+    for (int i = 0; i < N && i < 3; i++) el_profile_free(&prof[i]);
+    free(x);
+    el_model_free(m);
+    cJSON_Delete(g);
+}
+
+int main(void) {
+    CHECK_NEAR(el_entropy_units(1.0, EL_UNITS_NATS, 10), 1.0, 1e-12);
+    CHECK_NEAR(el_entropy_units(1.0, EL_UNITS_BITS, 10), 1.0 / log(2.0), 1e-12);
+    CHECK_NEAR(el_entropy_units(1.0, EL_UNITS_NORMALIZED, 10), 1.0 / log(10.0), 1e-12);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            el_set_par_min_work(0);
+            g_threads = 3;
+        }
+        for (size_t i = 0; i < sizeof k_variants / sizeof k_variants[0]; i++) {
+            int before = el_test_failures;
+            test_variant(&k_variants[i]);
+            fprintf(stderr, "%-22s %s%s\n", k_variants[i].name, el_test_failures == before ? "ok" : "FAILED",
+                    pass ? " (every parallel path, 3 threads)" : "");
+        }
+    }
+    return el_test_finish("test_vit_tiny_golden");
+}
