@@ -15,6 +15,24 @@
 extern "C" {
 #endif
 
+/* ------------------------------------------------------------------ version */
+
+#define EL_VERSION_MAJOR 0
+#define EL_VERSION_MINOR 2
+#define EL_VERSION_PATCH 0
+#define EL_VERSION_STRING "0.2.0"
+
+/* Symbols of the public API; everything else in the library is hidden when
+ * it is built as a shared object. */
+#if defined(EL_BUILD_SHARED) && defined(__GNUC__)
+#define EL_API __attribute__((visibility("default")))
+#else
+#define EL_API
+#endif
+
+/* The library's version at run time (EL_VERSION_STRING of the build). */
+EL_API const char *el_version(void);
+
 /* ------------------------------------------------------------------ status */
 
 typedef enum {

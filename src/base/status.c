@@ -30,3 +30,5 @@ const char *el_status_name(el_status s) {
     }
     return "unknown status";
 }
+
+const char *el_version(void) { return EL_VERSION_STRING; }

@@ -40,7 +40,7 @@ static int dispatch(int argc, char **argv) {
         return argc < 2 ? EL_EXIT_USAGE : EL_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        puts("entropy-lens 0.1.0");
+        printf("entropy-lens %s\n", el_version());
         return EL_EXIT_OK;
     }
     if (!strcmp(argv[1], "profile")) return cmd_profile(argc - 1, argv + 1);
