@@ -81,25 +81,23 @@ el_status el_model_load(const char *path, const el_model_params *params, el_mode
     I->family = m->meta.family;
     I->layout = m->meta.layout;
     I->dtype = m->meta.dtype;
-    I->n_layers = v->n_layers;
-    I->hidden = v->dim;
-    I->n_heads = v->n_heads;
-    I->mlp_dim = v->mlp_dim;
+    I->n_layers = v->tf.cfg.n_layers;
+    I->hidden = v->tf.cfg.dim;
+    I->n_heads = v->tf.cfg.n_heads;
+    I->mlp_dim = v->tf.cfg.mlp_dim;
     I->image_size = v->image_size;
     I->patch_size = v->patch_size;
     I->channels = v->channels;
     I->n_classes = v->n_classes;
     I->n_prefix = v->n_prefix;
     I->n_patches = v->n_patches;
-    I->ln_eps = v->eps;
+    I->ln_eps = v->tf.cfg.norm.eps;
     I->n_params = v->n_params;
     I->n_shards = m->meta.n_shards;
     I->preprocess = m->meta.preprocess;
     I->norm = "LayerNorm";
 
-    m->lens = (el_lens){.dim = v->dim, .n_out = v->n_classes, .norm = EL_NORM_LAYER, .norm_w = v->norm_w,
-                        .norm_b = v->norm_b, .eps = v->eps, .head_w = v->head_w, .head_b = v->head_b,
-                        .head2_w = v->head2_w, .head2_b = v->head2_b};
+    m->lens = v->tf.lens;
     *out = m;
     return EL_OK;
 }
@@ -111,6 +109,7 @@ void el_model_free(el_model *m) {
     el_lens_work_free(&m->lens_work);
     el_buf_free(&m->cls_rows);
     el_buf_free(&m->dist_rows);
+    el_buf_free(&m->row_entropy);
     el_buf_free(&m->logits);
     free(m->louts);
     el_vit_meta_free(&m->meta, m->vit.n_classes);
@@ -141,7 +140,7 @@ el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params
     memset(p, 0, sizeof *p);
     EL_TRY(el_lens_params_check(lp));
     if (m->is_text) return el_fail(EL_ERR_ARG, "%s is a language model: use el_text_generate", m->name);
-    const int L = m->vit.n_layers, P = m->vit.n_patches;
+    const int L = m->vit.tf.cfg.n_layers, P = m->vit.n_patches;
     p->n_depth = L + (lp->include_embeddings ? 1 : 0);
     p->first_layer = lp->include_embeddings ? 0 : 1;
     p->n_patches = P;
@@ -170,14 +169,6 @@ void el_profile_free(el_profile *p) {
     memset(p, 0, sizeof *p);
 }
 
-typedef struct {
-    el_model *m;
-    const el_lens_params *lp;
-    el_profile *out;
-    int n;
-    float *cls, *dist;
-} profile_ctx;
-
 static el_lens_out *lens_outs(el_model *m, size_t n) {
     if (n > m->louts_cap) {
         el_lens_out *p = realloc(m->louts, n * sizeof *p);
@@ -188,41 +179,32 @@ static el_lens_out *lens_outs(el_model *m, size_t n) {
     return m->louts;
 }
 
-/* After each layer: keep the classification rows for one lens GEMM over all
- * layers at the end; run the per-token lens now, while x holds this layer. */
-static int profile_hook(void *vctx, int layer, const float *x, int batch) {
-    profile_ctx *c = vctx;
-    el_model *m = c->m;
-    const el_vit *v = &m->vit;
-    const int D = v->dim, T = v->n_tokens, P = v->n_patches;
-    for (int b = 0; b < batch; b++) {
-        memcpy(c->cls + ((size_t)layer * batch + b) * D, x + (size_t)b * T * D, sizeof(float) * D);
-        if (c->dist) memcpy(c->dist + ((size_t)layer * batch + b) * D, x + ((size_t)b * T + 1) * D, sizeof(float) * D);
-    }
-    const int depth = layer - (c->lp->include_embeddings ? 0 : 1);
-    if (depth < 0 || !(c->lp->tokens & (EL_TOKENS_PATCHES | EL_TOKENS_MEAN))) return 0;
-    const size_t rows = (size_t)batch * T;
-    el_lens_out *o = lens_outs(m, rows);
-    if (!o || el_lens_apply(&m->lens, x, NULL, (int)rows, D, NULL, 0, o, NULL, 0, &m->lens_work)) return -1;
-    const el_units u = c->lp->units;
-    for (int b = 0; b < batch; b++) {
-        el_profile *p = &c->out[b];
-        double sum = 0.0;
-        for (int i = 0; i < P; i++) {
-            double e = o[(size_t)b * T + v->n_prefix + i].entropy;
-            sum += e;
-            if (p->patch_entropy) p->patch_entropy[(size_t)depth * P + i] = (float)el_entropy_units(e, u, v->n_classes);
+/* Patch entropies and their mean from the every-row lens entropies the
+ * forward pass left in row_entropy ([L + 1][n][T], nats). */
+static void patch_results(const el_vit *v, const el_lens_params *lp, const double *row_entropy, int n, el_profile *out) {
+    const int L = v->tf.cfg.n_layers, T = v->n_tokens, P = v->n_patches, first = lp->include_embeddings ? 0 : 1;
+    const el_units u = lp->units;
+    for (int layer = first; layer <= L; layer++) {
+        const int depth = layer - first;
+        for (int b = 0; b < n; b++) {
+            el_profile *p = &out[b];
+            const double *e = row_entropy + ((size_t)layer * n + b) * T + v->n_prefix;
+            double sum = 0.0;
+            for (int i = 0; i < P; i++) {
+                sum += e[i];
+                if (p->patch_entropy)
+                    p->patch_entropy[(size_t)depth * P + i] = (float)el_entropy_units(e[i], u, v->n_classes);
+            }
+            if (p->entropy_mean) p->entropy_mean[depth] = (float)el_entropy_units(sum / P, u, v->n_classes);
         }
-        if (p->entropy_mean) p->entropy_mean[depth] = (float)el_entropy_units(sum / P, u, v->n_classes);
     }
-    return 0;
 }
 
 el_status el_model_profile(el_model *m, const float *pixels, int n, const el_lens_params *lp, el_profile *out) {
     EL_TRY(el_lens_params_check(lp));
     if (m->is_text) return el_fail(EL_ERR_ARG, "%s is a language model: use el_text_generate", m->name);
     const el_vit *v = &m->vit;
-    const int L = v->n_layers, D = v->dim, K = v->n_classes;
+    const int L = v->tf.cfg.n_layers, D = v->tf.cfg.dim, K = v->n_classes;
     if (n <= 0) return EL_OK;
     for (int i = 0; i < n; i++)
         if (out[i].n_depth != L + (lp->include_embeddings ? 1 : 0) || out[i].n_alpha != lp->n_alpha ||
@@ -230,12 +212,20 @@ el_status el_model_profile(el_model *m, const float *pixels, int n, const el_len
             ((lp->tokens & EL_TOKENS_MEAN) && !out[i].entropy_mean))
             return el_fail(EL_ERR_ARG, "profile %d was not made by el_profile_init with these lens parameters", i);
     const size_t all_rows = (size_t)(L + 1) * n;
-    profile_ctx c = {.m = m, .lp = lp, .out = out, .n = n};
-    c.cls = el_buf_get(&m->cls_rows, all_rows * D);
-    c.dist = v->distilled ? el_buf_get(&m->dist_rows, all_rows * D) : NULL;
-    if (!c.cls || (v->distilled && !c.dist)) return el_fail(EL_ERR_NOMEM, "out of memory for a batch of %d", n);
-    if (el_vit_forward(v, pixels, n, &m->work, profile_hook, &c))
+    const int per_token = (lp->tokens & (EL_TOKENS_PATCHES | EL_TOKENS_MEAN)) != 0;
+    const size_t token_rows = (size_t)n * v->n_tokens;
+    el_encoder_taps taps = {.n_keep = v->distilled ? 2 : 1, .lens_from = per_token ? (lp->include_embeddings ? 0 : 1) : L + 1,
+                            .lens_work = &m->lens_work};
+    taps.keep[0] = el_buf_get(&m->cls_rows, all_rows * D);
+    taps.keep[1] = v->distilled ? el_buf_get(&m->dist_rows, all_rows * D) : NULL;
+    /* doubles in a float buffer: two floats each */
+    taps.row_entropy = per_token ? (double *)el_buf_get(&m->row_entropy, 2 * (L + 1) * token_rows) : NULL;
+    taps.lens_out = per_token ? lens_outs(m, token_rows) : NULL;
+    if (!taps.keep[0] || (v->distilled && !taps.keep[1]) || (per_token && (!taps.row_entropy || !taps.lens_out)))
+        return el_fail(EL_ERR_NOMEM, "out of memory for a batch of %d", n);
+    if (el_vit_forward(v, pixels, n, &m->work, &taps))
         return el_fail(EL_ERR_NOMEM, "out of memory in the forward pass (batch of %d)", n);
+    if (per_token) patch_results(v, lp, taps.row_entropy, n, out);
 
     /* One lens pass over the classification rows of every reported layer. */
     const int first = lp->include_embeddings ? 0 : 1;
@@ -243,7 +233,7 @@ el_status el_model_profile(el_model *m, const float *pixels, int n, const el_len
     el_lens_out *o = lens_outs(m, rows);
     float *logits = lp->keep_logits ? el_buf_get(&m->logits, (size_t)n * K) : NULL;
     if (!o || (lp->keep_logits && !logits)) return el_fail(EL_ERR_NOMEM, "out of memory for the lens");
-    const float *r1 = c.cls + (size_t)first * n * D, *r2 = c.dist ? c.dist + (size_t)first * n * D : NULL;
+    const float *r1 = taps.keep[0] + (size_t)first * n * D, *r2 = taps.keep[1] ? taps.keep[1] + (size_t)first * n * D : NULL;
     if (el_lens_apply(&m->lens, r1, r2, (int)rows, D, lp->alpha, lp->n_alpha, o, logits, (int)(rows - n),
                       &m->lens_work))
         return el_fail(EL_ERR_NOMEM, "out of memory for the lens");

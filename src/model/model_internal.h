@@ -24,12 +24,12 @@ struct el_model {
     el_vit vit;
     el_vit_meta meta;
     el_vit_work work;
-    el_buf cls_rows, dist_rows, logits;
+    el_buf cls_rows, dist_rows, row_entropy, logits;
     /* text models */
     el_text text;
     el_text_meta tmeta;
     el_tokenizer *tok;
-    el_text_work twork;
+    el_block_work twork;
     el_buf trows, tlogits;
 };
 

@@ -27,25 +27,26 @@ el_status el_model_load_text(el_model *m, const char *path, const el_model_param
     I->family = m->tmeta.family;
     I->layout = m->tmeta.layout;
     I->dtype = m->tmeta.dtype;
-    I->n_layers = t->n_layers;
-    I->hidden = t->dim;
-    I->n_heads = t->n_heads;
-    I->n_kv_heads = t->n_kv_heads;
-    I->mlp_dim = t->mlp_dim;
+    const el_block_config *c = &t->tf.cfg;
+    I->n_layers = c->n_layers;
+    I->hidden = c->dim;
+    I->n_heads = c->n_heads;
+    I->n_kv_heads = c->n_kv_heads;
+    I->mlp_dim = c->mlp_dim;
     I->n_classes = t->vocab;
     I->context = t->context;
-    I->ln_eps = t->eps;
+    I->ln_eps = c->norm.eps;
     I->n_params = t->n_params;
     I->n_shards = m->tmeta.n_shards;
-    I->norm = t->arch == EL_TEXT_GPT2 ? "LayerNorm" : "RMSNorm";
-    I->softcap = t->softcap;
-    m->lens = el_text_lens(t);
+    I->norm = c->norm.kind == EL_NORM_LAYER ? "LayerNorm" : "RMSNorm";
+    I->softcap = t->tf.lens.softcap;
+    m->lens = t->tf.lens;
     return EL_OK;
 }
 
 void el_model_free_text(el_model *m) {
     if (!m->is_text) return;
-    el_text_work_free(&m->twork);
+    el_block_work_free(&m->twork);
     el_buf_free(&m->trows);
     el_buf_free(&m->tlogits);
     el_tokenizer_free(m->tok);
@@ -177,7 +178,7 @@ void el_text_set_prefill_rows(int rows) { prefill_rows = rows < 1 ? 1 : rows; }
 static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_ids, int n, const el_text_params *p,
                                     el_text_result *out) {
     const el_text *t = &m->text;
-    const int L = t->n_layers, D = t->dim, V = t->vocab, S = p->n_tokens;
+    const int L = t->tf.cfg.n_layers, D = t->tf.cfg.dim, V = t->vocab, S = p->n_tokens;
     el_lens_params check = el_lens_default_params();
     check.n_alpha = p->n_alpha;
     memcpy(check.alpha, p->alpha, sizeof check.alpha);
@@ -202,7 +203,7 @@ static el_status generate_ids_batch(el_model *m, int *const *ids, const int *n_i
         if (c == EL_ERR_NOMEM) st = c;
         else if (c) out[i].error = strdup(el_last_error());
         else if ((st = alloc_result(&out[i], ids[i], n_ids[i], p, L, V)) == EL_OK) {
-            if (el_kv_cache_init(&caches[k], t, n_ids[i] + S)) st = el_fail(EL_ERR_NOMEM, "out of memory for a KV cache");
+            if (el_kv_cache_init(&caches[k], &t->tf.cfg, n_ids[i] + S)) st = el_fail(EL_ERR_NOMEM, "out of memory for a KV cache");
             live[k++] = i;
         }
     }
