@@ -43,21 +43,17 @@ static void embed(const el_vit *m, const float *pixels, int batch, float *x, flo
     }
 }
 
-int el_vit_forward(const el_vit *m, const float *pixels, int batch, el_vit_work *w, const el_encoder_taps *taps) {
+int el_vit_forward(const el_vit *m, const float *pixels, int batch, el_block_work *w, el_buf *cols_buf,
+                   const el_encoder_taps *taps) {
     const int T = m->n_tokens, K = m->channels * m->patch_size * m->patch_size;
     el_block_rows a;
     float *scratch;
-    float *cols = el_buf_get(&w->cols, (size_t)batch * m->n_patches * K);
+    float *cols = el_buf_get(cols_buf, (size_t)batch * m->n_patches * K);
     const size_t scratch_floats = el_attention_scratch_floats(T, T) * (size_t)omp_get_max_threads();
-    if (!cols || el_block_work_rows(&w->blocks, &m->tf.cfg, (size_t)batch * T, scratch_floats, &a, &scratch))
+    if (!cols || el_block_work_rows(w, &m->tf.cfg, (size_t)batch * T, scratch_floats, &a, &scratch))
         return -1;
     embed(m, pixels, batch, a.x, cols, a.h);
     return el_transformer_encode(&m->tf, &a, batch, T, scratch, taps);
-}
-
-void el_vit_work_free(el_vit_work *w) {
-    el_block_work_free(&w->blocks);
-    el_buf_free(&w->cols);
 }
 
 void el_vit_free(el_vit *m) {

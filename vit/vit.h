@@ -26,14 +26,10 @@ typedef struct {
     size_t n_params;
 } el_vit;
 
-typedef struct {
-    el_block_work blocks;
-    el_buf cols;
-} el_vit_work;
-
-/* pixels: [B][C][H][W] planar floats. Returns 0, or -1 when out of memory. */
-int el_vit_forward(const el_vit *m, const float *pixels, int batch, el_vit_work *work, const el_encoder_taps *taps);
-void el_vit_work_free(el_vit_work *w);
+/* pixels: [B][C][H][W] planar floats; work and cols (im2col patches) are
+ * the caller's buffers. Returns 0, or -1 when out of memory. */
+int el_vit_forward(const el_vit *m, const float *pixels, int batch, el_block_work *work, el_buf *cols,
+                   const el_encoder_taps *taps);
 void el_vit_free(el_vit *m);
 
 #endif
