@@ -13,6 +13,7 @@
 #include "entropy_lens.h"
 #include "model/model_internal.h"
 #include "test_util.h"
+#include "text_compare.h"
 
 /* Second pass: every OpenMP region forced on (no minimum work) with 3
  * threads, so batched decoding splits its prompts over threads even on these
@@ -20,55 +21,6 @@
  * (the first pass prefills them all together); the answers must not change. */
 static el_state_params g_state_params;
 static el_model_params g_params;
-
-static const double alphas[] = {0.0, 0.5, 2.0, INFINITY};
-static const char *alpha_keys[] = {"0", "0.5", "2", "inf"};
-
-/* Compare one generation with one golden case. */
-static void compare_case(const char *name, el_text_result *r, const cJSON *c, double tol_logit, double tol_ent) {
-    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(c, "generated_ids");
-    const int S = cJSON_GetArraySize(gen), L = r->n_layers;
-    CHECK(r->n_steps == S);
-    int same_ids = 1;
-    for (int s = 0; s < S; s++) same_ids &= r->ids[s] == cJSON_GetArrayItem(gen, s)->valueint;
-    CHECK_MSG(same_ids, "%s: greedy ids differ", name);
-    const cJSON *lg = cJSON_GetObjectItemCaseSensitive(c, "logits_step0");
-    double worst = 0;
-    for (int v = 0; v < cJSON_GetArraySize(lg); v++) {
-        double d = fabs(r->logits0[v] - cJSON_GetArrayItem(lg, v)->valuedouble);
-        worst = d > worst ? d : worst;
-    }
-    CHECK_MSG(worst <= tol_logit, "%s: logits max |d| = %g", name, worst);
-    worst = 0;
-    const cJSON *ent = cJSON_GetObjectItemCaseSensitive(c, "entropy");
-    for (int s = 0; s < S; s++)
-        for (int l = 0; l < L; l++) {
-            double d = fabs(r->entropy[s * L + l] - cJSON_GetArrayItem(cJSON_GetArrayItem(ent, s), l)->valuedouble);
-            worst = d > worst ? d : worst;
-        }
-    CHECK_MSG(worst <= tol_ent, "%s: entropy max |d| = %g", name, worst);
-    const cJSON *ren = cJSON_GetObjectItemCaseSensitive(c, "renyi");
-    worst = 0;
-    for (int a = 0; a < 4; a++) {
-        const cJSON *ra = cJSON_GetObjectItemCaseSensitive(ren, alpha_keys[a]);
-        for (int s = 0; s < S; s++)
-            for (int l = 0; l < L; l++) {
-                double d = fabs(r->renyi[((size_t)a * S + s) * L + l] -
-                                cJSON_GetArrayItem(cJSON_GetArrayItem(ra, s), l)->valuedouble);
-                worst = d > worst ? d : worst;
-            }
-    }
-    CHECK_MSG(worst <= tol_ent, "%s: Renyi max |d| = %g", name, worst);
-}
-
-static el_text_params params(int steps) {
-    el_text_params tp = el_text_default_params();
-    tp.n_tokens = steps;
-    tp.keep_logits = 1;
-    tp.n_alpha = 4;
-    memcpy(tp.alpha, alphas, sizeof alphas);
-    return tp;
-}
 
 static void check_fixture(const char *model_rel, const char *golden_rel) {
     char mp[512], gp[512];
