@@ -276,13 +276,45 @@ static el_resample parse_interp(const char *s) {
     return EL_RESAMPLE_BICUBIC;
 }
 
+/* timm's pretrained_cfg (or its defaults) as a preprocessing pipeline. */
+static el_status timm_preprocess(const char *file, const cJSON *pcfg, const el_vit *m, el_preprocess *pp) {
+    memset(pp, 0, sizeof *pp);
+    pp->channels = m->channels;
+    pp->out_w = pp->out_h = m->image_size;
+    double crop_pct = 0.875;
+    pp->resample = EL_RESAMPLE_BICUBIC;
+    for (int c = 0; c < 3; c++) {
+        pp->mean[c] = (float)((double[]){0.485, 0.456, 0.406})[c];
+        pp->std[c] = (float)((double[]){0.229, 0.224, 0.225})[c];
+    }
+    if (pcfg) {
+        EL_TRY(el_json_double(pcfg, file, "crop_pct", 0, 0.875, 0.01, 10.0, &crop_pct));
+        pp->resample = parse_interp(el_json_str(pcfg, "interpolation"));
+        const char *mode = el_json_str(pcfg, "crop_mode");
+        if (mode && strcmp(mode, "center"))
+            return el_fail(EL_ERR_UNSUPPORTED, "%s: crop_mode \"%s\" (only \"center\")", file, mode);
+        if (cJSON_GetObjectItemCaseSensitive(pcfg, "mean")) EL_TRY(el_json_floats(pcfg, file, "mean", m->channels, -1e6, 1e6, pp->mean));
+        if (cJSON_GetObjectItemCaseSensitive(pcfg, "std")) EL_TRY(el_json_floats(pcfg, file, "std", m->channels, 1e-12, 1e6, pp->std));
+    }
+    /* timm's transforms_factory: Resize(floor(size / crop_pct)) on the short
+     * side, then CenterCrop(size), as torchvision does it. */
+    pp->do_resize = 1;
+    pp->shortest_edge = (int)floor(m->image_size / crop_pct);
+    pp->do_center_crop = 1;
+    pp->crop_w = pp->crop_h = m->image_size;
+    pp->crop_round = 1;
+    pp->do_rescale = 1;
+    pp->rescale_factor = 1.0 / 255.0;
+    pp->do_normalize = 1;
+    return EL_OK;
+}
+
 static el_status load_timm(const char *dir, const char *file, const cJSON *cfg, const el_st_set *set, el_vit *m,
                            el_vit_meta *meta, names *nm) {
     const char *arch = el_json_str(cfg, "architecture");
     snprintf(meta->arch, sizeof meta->arch, "%s", arch ? arch : "timm");
     snprintf(meta->layout, sizeof meta->layout, "timm");
     const cJSON *args = cJSON_GetObjectItemCaseSensitive(cfg, "model_args");
-    const cJSON *pcfg = cJSON_GetObjectItemCaseSensitive(cfg, "pretrained_cfg");
     const char *pool = el_json_str(cfg, "global_pool");
     if (args && el_json_str(args, "global_pool")) pool = el_json_str(args, "global_pool");
     if (pool && strcmp(pool, "token"))
@@ -328,36 +360,7 @@ static el_status load_timm(const char *dir, const char *file, const cJSON *cfg, 
     snprintf(nm->head, sizeof nm->head, "head");
     snprintf(nm->head2, sizeof nm->head2, "head_dist");
 
-    el_preprocess *pp = &meta->preprocess;
-    memset(pp, 0, sizeof *pp);
-    pp->channels = m->channels;
-    pp->out_w = pp->out_h = m->image_size;
-    double crop_pct = 0.875;
-    pp->resample = EL_RESAMPLE_BICUBIC;
-    for (int c = 0; c < 3; c++) {
-        pp->mean[c] = (float)((double[]){0.485, 0.456, 0.406})[c];
-        pp->std[c] = (float)((double[]){0.229, 0.224, 0.225})[c];
-    }
-    if (pcfg) {
-        EL_TRY(el_json_double(pcfg, file, "crop_pct", 0, 0.875, 0.01, 10.0, &crop_pct));
-        pp->resample = parse_interp(el_json_str(pcfg, "interpolation"));
-        const char *mode = el_json_str(pcfg, "crop_mode");
-        if (mode && strcmp(mode, "center"))
-            return el_fail(EL_ERR_UNSUPPORTED, "%s: crop_mode \"%s\" (only \"center\")", file, mode);
-        if (cJSON_GetObjectItemCaseSensitive(pcfg, "mean")) EL_TRY(el_json_floats(pcfg, file, "mean", m->channels, -1e6, 1e6, pp->mean));
-        if (cJSON_GetObjectItemCaseSensitive(pcfg, "std")) EL_TRY(el_json_floats(pcfg, file, "std", m->channels, 1e-12, 1e6, pp->std));
-    }
-    /* timm's transforms_factory: Resize(floor(size / crop_pct)) on the short
-     * side, then CenterCrop(size), as torchvision does it. */
-    pp->do_resize = 1;
-    pp->shortest_edge = (int)floor(m->image_size / crop_pct);
-    pp->do_center_crop = 1;
-    pp->crop_w = pp->crop_h = m->image_size;
-    pp->crop_round = 1;
-    pp->do_rescale = 1;
-    pp->rescale_factor = 1.0 / 255.0;
-    pp->do_normalize = 1;
-    return EL_OK;
+    return timm_preprocess(file, cJSON_GetObjectItemCaseSensitive(cfg, "pretrained_cfg"), m, &meta->preprocess);
 }
 
 static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, const el_st_set *set, el_vit *m,
@@ -393,7 +396,7 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
             return el_fail(EL_ERR_UNSUPPORTED, "%s: architecture %s is not an image classifier", file, arch);
         }
     } else {
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (image: vit, deit; text: gpt2, llama, mistral, qwen2)", file, type);
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (image: vit, deit; text: gpt2, llama, mistral, qwen2, gpt_neox)", file, type);
     }
     snprintf(meta->arch, sizeof meta->arch, "%s", arch);
     long v;
@@ -427,6 +430,21 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
     if (!head || head->ndim != 2)
         return el_fail(EL_ERR_FORMAT, "%s: missing 2-d tensor '%s' (no classification head)", dir, hname);
     m->n_classes = (int)head->shape[0];
+    return EL_OK;
+}
+
+/* id2label (HF) or label_names (timm); "class_<k>" where neither names k. */
+static el_status read_class_names(const cJSON *cfg, int n_classes, el_vit_meta *meta) {
+    meta->class_names = calloc((size_t)n_classes, sizeof(char *));
+    if (!meta->class_names) return el_fail(EL_ERR_NOMEM, "out of memory");
+    if (!read_labels_object(cJSON_GetObjectItemCaseSensitive(cfg, "id2label"), n_classes, meta->class_names))
+        read_labels_array(cJSON_GetObjectItemCaseSensitive(cfg, "label_names"), n_classes, meta->class_names);
+    for (int k = 0; k < n_classes; k++)
+        if (!meta->class_names[k]) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "class_%d", k);
+            if (!(meta->class_names[k] = strdup(buf))) return el_fail(EL_ERR_NOMEM, "out of memory");
+        }
     return EL_OK;
 }
 
@@ -488,21 +506,7 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
             else m->mapping_free = el_st_release;
         }
     }
-    if (!st) {
-        meta->class_names = calloc((size_t)m->n_classes, sizeof(char *));
-        if (!meta->class_names) st = el_fail(EL_ERR_NOMEM, "out of memory");
-    }
-    if (!st) {
-        if (!read_labels_object(cJSON_GetObjectItemCaseSensitive(cfg, "id2label"), m->n_classes, meta->class_names))
-            read_labels_array(cJSON_GetObjectItemCaseSensitive(cfg, "label_names"), m->n_classes, meta->class_names);
-        for (int k = 0; k < m->n_classes && !st; k++)
-            if (!meta->class_names[k]) {
-                char buf[32];
-                snprintf(buf, sizeof buf, "class_%d", k);
-                meta->class_names[k] = strdup(buf);
-                if (!meta->class_names[k]) st = el_fail(EL_ERR_NOMEM, "out of memory");
-            }
-    }
+    if (!st) st = read_class_names(cfg, m->n_classes, meta);
     cJSON_Delete(cfg);
     el_st_close(&set);
     if (st) {
