@@ -76,7 +76,7 @@ typedef struct {
  * (channels = 1). Refuses images over max_pixels before allocating. */
 EL_API el_status el_image_load(const char *path, int channels, size_t max_pixels, el_image *out);
 EL_API el_status el_image_decode(const uint8_t *data, size_t size, const char *name, int channels,
-                          size_t max_pixels, el_image *out);
+                                 size_t max_pixels, el_image *out);
 EL_API void el_image_free(el_image *img);
 /* 1 if the bytes start like a format we decode, else 0. */
 EL_API int el_image_sniff(const uint8_t *head, size_t n);
@@ -217,7 +217,7 @@ EL_API void el_profile_free(el_profile *p);
  * An image whose activations overflowed gets out[i].overflow_layer >= 0
  * (the others in the batch are unaffected). */
 EL_API el_status el_model_profile(el_state *s, const float *pixels, int n, const el_lens_params *lp,
-                           el_profile *out);
+                                  el_profile *out);
 
 /* ------------------------------------------------------------------ text */
 
@@ -249,13 +249,13 @@ typedef struct {
  * params->n_tokens tokens with a KV cache, and record the lens at every step. */
 EL_API el_status el_text_generate(el_state *s, const char *prompt, const el_text_params *params, el_text_result *out);
 EL_API el_status el_text_generate_ids(el_state *s, const int *ids, int n_ids, const el_text_params *params,
-                               el_text_result *out);
+                                      el_text_result *out);
 /* n prompts generated together: every decoding step runs all of them through
  * the weights at once (and the lens over all of their layers in one pass).
  * A prompt that cannot run (too long, untokenizable) gets out[i].error and
  * the rest go on; the return value is a failure of the whole batch. */
 EL_API el_status el_text_generate_batch(el_state *s, const char *const *prompts, int n, const el_text_params *params,
-                                 el_text_result *out);
+                                        el_text_result *out);
 EL_API void el_text_result_free(el_text_result *r);
 /* Tokenize without generating (ids malloc'd). */
 EL_API el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);

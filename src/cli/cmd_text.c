@@ -27,7 +27,7 @@ static const char *help =
     "entropy after every block at the last position (final norm + unembedding).\n"
     "\n"
     "Options:\n"
-    "  --model PATH         HF GPT-2 / Llama / Mistral / Qwen2 folder or llama2.c .bin\n"
+    "  --model PATH         HF GPT-2 / Llama / Mistral / Qwen2 / GPT-NeoX folder or llama2.c .bin\n"
     "                       (default: the sample model samples/models/fortune-gpt2)\n"
     "  --tokenizer FILE     tokenizer.bin (llama2.c) or tokenizer.json; default: beside the model\n"
     "  --prompt TEXT        one prompt\n"

@@ -84,7 +84,6 @@ void el_profile_free(el_profile *p) {
     memset(p, 0, sizeof *p);
 }
 
-
 /* Patch entropies and their mean from the every-row lens entropies the
  * forward pass left in row_entropy ([L + 1][n][T], nats). */
 static void patch_results(const el_vit *v, const el_lens_params *lp, const double *row_entropy, int n, el_profile *out) {

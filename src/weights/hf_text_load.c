@@ -102,7 +102,6 @@ static el_status read_gpt2(el_param_reader *r, el_text *m, const el_text_extras 
     }
     m->tf.lens.norm_w = el_take(r, NAME("%sln_f.weight", pre), 1, D, 0, 0, 0);
     m->tf.lens.norm_b = el_take(r, NAME("%sln_f.bias", pre), 1, D, 0, 0, 0);
-    m->tf.lens.head = x->untied ? el_mat_f32(el_take(r, "lm_head.weight", 2, V, D, 0, 0), V, D) : m->tok_emb;
 #undef NAME
     return r->st;
 }
@@ -177,7 +176,6 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
         B->down = el_mat_f32(el_take(r, NAME("%s.%d.mlp.down_proj.weight", P, l), 2, D, M, 0, 0), D, M);
     }
     m->tf.lens.norm_w = el_take(r, "model.norm.weight", 1, D, 0, 0, 0);
-    m->tf.lens.head = x->untied ? el_mat_f32(el_take(r, "lm_head.weight", 2, V, D, 0, 0), V, D) : m->tok_emb;
 #undef NAME
     return r->st;
 }
@@ -275,7 +273,6 @@ static el_status read_neox(el_param_reader *r, el_text *m, const el_text_extras 
     }
     m->tf.lens.norm_w = el_take(r, NAME("final_layer_norm.weight"), 1, D, 0, 0, 0);
     m->tf.lens.norm_b = el_take(r, NAME("final_layer_norm.bias"), 1, D, 0, 0, 0);
-    m->tf.lens.head = x->untied ? el_mat_f32(el_take(r, "embed_out.weight", 2, V, D, 0, 0), V, D) : m->tok_emb;
 #undef NAME
     return r->st;
 }
@@ -313,6 +310,10 @@ static el_status read_tensors(const char *dir, const char *file, el_st_set *set,
     el_param_reader r;
     el_status s = el_param_reader_init(&r, set, need, dir);
     if (!s) s = f->read(&r, m, x);
+    /* The output head: its own tensor, or the embedding (tied). */
+    const int V = m->vocab, D = m->tf.cfg.dim;
+    if (!s) m->tf.lens.head = x->untied ? el_mat_f32(el_take(&r, f->head, 2, V, D, 0, 0), V, D) : m->tok_emb;
+    if (!s) s = r.st;
     if (!s) s = el_check_leftovers(&r, dir, f->ignorable);
     m->n_params = r.n_params;
     if (s) el_param_reader_abort(&r);
