@@ -36,6 +36,7 @@ void el_block_pre_attention(const el_block_config *c, const el_block_weights *B,
     if (n <= 0) return;
     el_norm(&c->norm, a->h + r0 * D, a->x + r0 * D, B->ln1.w, B->ln1.b, n, D);
     el_linear(a->qkv + r0 * el_block_qkv_width(c), a->h + r0 * D, &B->qkv, B->qkv_b, n);
+    /* (q/k norms: here, on the q and k columns of these rows.) */
 }
 
 /* The MLP on n normed rows h: up, activation, down added into x. A gated
@@ -62,6 +63,8 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
     if (n <= 0) return;
     float *x = a->x + r0 * D, *h = a->h + r0 * D;
     const float *attn = a->attn + r0 * c->n_heads * c->head_dim;
+    /* (Layer scale and post-attention / post-MLP norms: on the attention
+     * and MLP outputs before their residual adds below.) */
     if (c->parallel_residual) {
         /* x + attn(ln1(x)) + mlp(ln2(x)): the MLP reads the block's input,
          * so normalise before the attention output is added. */

@@ -10,7 +10,8 @@
  *   parallel_residual   el_block_post_attention (done)
  *   ALiBi, relative position bias, sliding window, attention soft-capping:
  *                       the scores in nn/kernels.c attention_unit
- *   query_pre_attn_scalar: the scale passed to el_attention (attend_*)
+ *   query_pre_attn_scalar: the score scale (el_attention's 1/sqrt(head_dim),
+ *                       to be passed down from el_block_attend_*)
  *   q/k norms           after the QKV product in el_block_pre_attention
  *   layer scale, post-attention / post-MLP norms:
  *                       before each residual add in el_block_post_attention */

@@ -269,6 +269,8 @@ static void attention_unit(const attention_args *a, int u) {
         return;
     }
     el_gemm_nt(n_q, n_kv, head_dim, a->scale, qs, a->ldq, ks, ldkv, 0.0f, sc, n_kv);
+    /* (ALiBi, relative position bias, soft-capping and sliding windows act
+     * on these scores, here and in the one-query loop above.) */
     if (a->causal) {
         const int shift = n_kv - n_q;
         for (int i = 0; i < n_q; i++) {
