@@ -227,11 +227,12 @@ def text_embedding(m, ids):
 
 def set_zero_shot(m, classes, templates):
     m.classes, m.templates = list(classes), list(templates)
-    m.token_ids, embs = [], []
+    m.prompts, m.token_ids, embs = [], [], []
     for c in m.classes:
         per = []
         for tpl in m.templates:
-            ids = m.tokenizer.encode(tpl.replace("{}", c))
+            m.prompts.append(tpl.replace("{}", c))
+            ids = m.tokenizer.encode(m.prompts[-1])
             m.token_ids.append(ids)
             per.append(text_embedding(m, ids))
         embs.append(F.normalize(torch.stack(per).mean(0), dim=-1))
