@@ -7,7 +7,8 @@ ClipBpe: CLIP's fast tokenizer as its tokenizer.json describes it
   pre-tokeniser Split on CLIP's pattern (matches kept, the rest removed) ->
   ByteLevel without prefix space and without its own regex; BPE with
   end_of_word_suffix "</w>" (the last symbol of every word carries the suffix
-  before any merge); post-processor <|startoftext|> ... <|endoftext|>;
+  before any merge); the special tokens matched as added tokens in the
+  normalised text first; post-processor <|startoftext|> ... <|endoftext|>;
   truncation to the 77-token context keeps the end token. OpenAI's
   simple_tokenizer additionally runs ftfy and html.unescape; the HF fast
   tokenizer does not, and neither do we.
@@ -32,7 +33,7 @@ import os
 import unicodedata
 
 sys.path[:0] = [os.path.dirname(os.path.abspath(__file__))]
-from tokenizer_reference import bytes_to_unicode, merge_pair, _class_ranges  # noqa: E402
+from tokenizer_reference import bytes_to_unicode, merge_pair, split_added, _class_ranges  # noqa: E402
 
 CLIP_CONTEXT = 77
 _CLIP_RE = None
@@ -103,9 +104,16 @@ class ClipBpe:
 
     def encode(self, text):
         ids = [self.bos]
-        for piece in clip_regex().findall(self.normalize(text)):
-            mapped = "".join(self.byte_encoder[b] for b in piece.encode("utf-8"))
-            ids.extend(self.vocab[s] for s in self.bpe(mapped))
+        # The special tokens are added tokens with normalized: true, matched
+        # in the normalised text before pre-tokenisation.
+        specials = {"<|startoftext|>": self.bos, "<|endoftext|>": self.eos}
+        for seg, start in split_added(self.normalize(text), specials):
+            if start is None:
+                ids.append(specials[seg])
+                continue
+            for piece in clip_regex().findall(seg):
+                mapped = "".join(self.byte_encoder[b] for b in piece.encode("utf-8"))
+                ids.extend(self.vocab[s] for s in self.bpe(mapped))
         ids.append(self.eos)
         if len(ids) > self.context:  # truncation keeps the end token
             ids = ids[:self.context - 1] + [self.eos]
