@@ -39,6 +39,11 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
  * is EL_ERR_UNSUPPORTED with its name in the message. */
 el_status el_tokenizer_load_hf_json(const char *tokenizer_json, el_tokenizer **out);
 
+/* A tokenizer.json, a llama2.c tokenizer.bin (any vocab size), or a model
+ * folder with tokenizer.json, vocab.json + merges.txt, tokenizer.bin or one
+ * tok*.bin, in that order. */
+el_status el_tokenizer_load_path(const char *path, el_tokenizer **out);
+
 /* Which special tokens go around a text's ids. */
 typedef enum {
     EL_BOS_AUTO,   /* what the tokenizer itself does: HF's post-processor template
