@@ -12,7 +12,7 @@
 
 /* ------------------------------------------------------------ regex, patterns */
 
-/* A compiled Oniguruma regex (Ruby syntax, UTF-8: the engine and settings HF
+/* A compiled Oniguruma regex (Oniguruma syntax, UTF-8: the engine and settings HF
  * tokenizers uses). Searches are thread-safe; each needs its own region. */
 typedef struct el_tok_regex el_tok_regex;
 /* what names the file and field for the error message. */

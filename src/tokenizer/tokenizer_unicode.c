@@ -32,7 +32,7 @@ el_status el_tok_regex_new(const char *what, const char *pat, size_t len, el_tok
     if (!r) return el_fail(EL_ERR_NOMEM, "%s: out of memory for a regex", what);
     OnigErrorInfo info;
     const UChar *p = (const UChar *)pat;
-    int rc = onig_new(&r->re, p, p + len, ONIG_OPTION_NONE, ONIG_ENCODING_UTF8, ONIG_SYNTAX_RUBY, &info);
+    int rc = onig_new(&r->re, p, p + len, ONIG_OPTION_NONE, ONIG_ENCODING_UTF8, ONIG_SYNTAX_ONIGURUMA, &info);
     if (rc != ONIG_NORMAL) {
         UChar msg[ONIG_MAX_ERROR_MESSAGE_LEN];
         onig_error_code_to_str(msg, rc, &info);
