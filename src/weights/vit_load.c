@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "base/status.h"
+#include "weights/hf_preprocess.h"
 #include "weights/json_config.h"
 #include "weights/param_reader.h"
 #include "weights/safetensors.h"
@@ -48,84 +49,6 @@ static el_status check_dims(el_vit *m, const char *file) {
     m->n_prefix = m->has_dist_token ? 2 : 1;
     m->n_tokens = m->n_patches + m->n_prefix;
     return EL_OK;
-}
-
-static el_status parse_size_field(const cJSON *cfg, const char *file, const char *key, int *w, int *h,
-                                  int *shortest) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
-    *shortest = 0;
-    if (!v || cJSON_IsNull(v)) return EL_OK;
-    long a, b;
-    if (cJSON_IsNumber(v)) {
-        EL_TRY(el_json_int(cfg, file, key, 1, 0, 1, MAX_IMAGE, &a));
-        *w = *h = (int)a;
-        return EL_OK;
-    }
-    if (!cJSON_IsObject(v)) return el_fail(EL_ERR_CONFIG, "%s: field \"%s\" must be a number or object", file, key);
-    if (cJSON_GetObjectItemCaseSensitive(v, "shortest_edge")) {
-        EL_TRY(el_json_int(v, file, "shortest_edge", 1, 0, 1, MAX_IMAGE, &a));
-        *shortest = (int)a;
-        return EL_OK;
-    }
-    EL_TRY(el_json_int(v, file, "height", 1, 0, 1, MAX_IMAGE, &a));
-    EL_TRY(el_json_int(v, file, "width", 1, 0, 1, MAX_IMAGE, &b));
-    *h = (int)a;
-    *w = (int)b;
-    return EL_OK;
-}
-
-/* HF image processor config; absent file means ViTImageProcessor defaults. */
-static el_status parse_hf_preprocess(const char *dir, const el_vit *m, el_preprocess *pp) {
-    memset(pp, 0, sizeof *pp);
-    pp->channels = m->channels;
-    pp->out_w = pp->out_h = m->image_size;
-    pp->do_resize = 1;
-    pp->resize_w = pp->resize_h = m->image_size;
-    pp->resample = EL_RESAMPLE_BILINEAR;
-    pp->do_rescale = 1;
-    pp->rescale_factor = 1.0 / 255.0;
-    pp->do_normalize = 1;
-    for (int c = 0; c < 3; c++) pp->mean[c] = pp->std[c] = 0.5f;
-    pathbuf pb;
-    const char *file = join(&pb, dir, "preprocessor_config.json");
-    FILE *probe = fopen(file, "rb");
-    if (!probe) return EL_OK;
-    fclose(probe);
-    cJSON *cfg;
-    EL_TRY(el_json_load(file, &cfg));
-    long resample;
-    el_status st = EL_OK;
-    if (!st) st = el_json_bool(cfg, file, "do_resize", 1, &pp->do_resize);
-    if (!st) st = parse_size_field(cfg, file, "size", &pp->resize_w, &pp->resize_h, &pp->shortest_edge);
-    if (!st) st = el_json_int(cfg, file, "resample", 0, EL_RESAMPLE_BILINEAR, 0, 5, &resample);
-    if (!st) pp->resample = (el_resample)resample;
-    if (!st) st = el_json_bool(cfg, file, "do_center_crop", 0, &pp->do_center_crop);
-    if (!st && pp->do_center_crop) {
-        int dummy;
-        pp->crop_w = pp->crop_h = m->image_size;
-        st = parse_size_field(cfg, file, "crop_size", &pp->crop_w, &pp->crop_h, &dummy);
-    }
-    if (!st) st = el_json_bool(cfg, file, "do_rescale", 1, &pp->do_rescale);
-    if (!st) st = el_json_double(cfg, file, "rescale_factor", 0, 1.0 / 255.0, 0.0, 1e6, &pp->rescale_factor);
-    if (!st) st = el_json_bool(cfg, file, "do_normalize", 1, &pp->do_normalize);
-    if (!st && cJSON_GetObjectItemCaseSensitive(cfg, "image_mean"))
-        st = el_json_floats(cfg, file, "image_mean", m->channels, -1e6, 1e6, pp->mean);
-    if (!st && cJSON_GetObjectItemCaseSensitive(cfg, "image_std"))
-        st = el_json_floats(cfg, file, "image_std", m->channels, 1e-12, 1e6, pp->std);
-    cJSON_Delete(cfg);
-    pp->crop_round = 0;
-    /* The pipeline must end at the model's input size for every image:
-     * refuse configs that cannot, rather than fail on each image later. */
-    if (!st) {
-        int w = -1, h = -1; /* -1: depends on the image */
-        if (pp->do_center_crop) w = pp->crop_w, h = pp->crop_h;
-        else if (pp->do_resize && !pp->shortest_edge) w = pp->resize_w, h = pp->resize_h;
-        if ((w >= 0 && (w != m->image_size || h != m->image_size)) ||
-            (w < 0 && pp->do_resize && pp->shortest_edge))
-            st = el_fail(EL_ERR_CONFIG, "%s: resize/crop settings do not end at the model's %dx%d input", file,
-                         m->image_size, m->image_size);
-    }
-    return st;
 }
 
 static int read_labels_object(const cJSON *id2label, int n, char **names) {
@@ -447,7 +370,7 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
         st = el_fail(EL_ERR_CONFIG, "%s: sizes out of range (hidden %d, layers %d, classes %d, image %d, patch %d, channels %d)",
                      file, m->dim, m->n_layers, m->n_classes, m->image_size, m->patch_size, m->channels);
     if (!st) st = check_dims(m, file);
-    if (!st && !timm) st = parse_hf_preprocess(dir, m, &meta->preprocess);
+    if (!st && !timm) st = el_hf_preprocess_load(dir, m->channels, m->image_size, 1, &meta->preprocess);
     /* The config decides the arena size; refuse a config that promises more
      * parameters than the checkpoint holds before allocating anything. */
     size_t need = 0;
