@@ -76,6 +76,7 @@ static int read_piece(pb m, el_spiece *s, int id) {
         if (pb_next(&m, &num, &wt, &v, &sub)) return -1;
         if (num == 1 && wt == 2) {
             size_t len = (size_t)(sub.end - sub.p);
+            free(s->vocab->piece[id]); /* a repeated field: the last one counts, as in protobuf */
             if (len > EL_TOK_MAX_PIECE || !(s->vocab->piece[id] = malloc(len + 1))) return -1;
             memcpy(s->vocab->piece[id], sub.p, len);
             s->vocab->piece[id][len] = '\0';
