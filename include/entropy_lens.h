@@ -46,9 +46,9 @@ typedef enum {
     EL_ERR_ARG          /* caller passed something invalid */
 } el_status;
 
-const char *el_status_name(el_status s);
+EL_API const char *el_status_name(el_status s);
 /* Message for the last failure in this thread ("" if none). */
-const char *el_last_error(void);
+EL_API const char *el_last_error(void);
 
 /* ------------------------------------------------------------------ images */
 
@@ -74,15 +74,15 @@ typedef struct {
 /* Decode PNG, JPEG or binary PPM/PGM (sniffed from content, not the name)
  * and convert like Pillow's convert('RGB') (channels = 3) or convert('L')
  * (channels = 1). Refuses images over max_pixels before allocating. */
-el_status el_image_load(const char *path, int channels, size_t max_pixels, el_image *out);
-el_status el_image_decode(const uint8_t *data, size_t size, const char *name, int channels,
+EL_API el_status el_image_load(const char *path, int channels, size_t max_pixels, el_image *out);
+EL_API el_status el_image_decode(const uint8_t *data, size_t size, const char *name, int channels,
                           size_t max_pixels, el_image *out);
-void el_image_free(el_image *img);
+EL_API void el_image_free(el_image *img);
 /* 1 if the bytes start like a format we decode, else 0. */
-int el_image_sniff(const uint8_t *head, size_t n);
+EL_API int el_image_sniff(const uint8_t *head, size_t n);
 
 /* Pillow-exact 8-bit resize (Image.resize with the given filter). */
-el_status el_image_resize(const el_image *in, int out_w, int out_h, el_resample filter, el_image *out);
+EL_API el_status el_image_resize(const el_image *in, int out_w, int out_h, el_resample filter, el_image *out);
 
 /* How a model wants its pixels: read from preprocessor_config.json (HF) or
  * pretrained_cfg (timm). Applied in this order: resize, centre crop, rescale,
@@ -103,7 +103,7 @@ typedef struct {
     int out_w, out_h;       /* the model's input size; the result must have it */
 } el_preprocess;
 
-el_status el_preprocess_image(const el_image *img, const el_preprocess *pp, float *out);
+EL_API el_status el_preprocess_image(const el_image *img, const el_preprocess *pp, float *out);
 
 /* The region of an img_w x img_h image that the model's input shows after
  * pp's resize and centre crop, in the image's pixel coordinates:
@@ -114,20 +114,36 @@ el_status el_preprocess_view(const el_preprocess *pp, int img_w, int img_h, doub
 
 /* ------------------------------------------------------------------ models */
 
+/* The API is split as whisper.cpp splits context and state:
+ *   el_model  the weights, configuration and tokenizer. Read-only once
+ *             loaded, so any number of threads may share one model.
+ *   el_state  one caller's working memory for a model: activations, KV
+ *             caches, lens buffers, and the thread count its calls use.
+ *             One call at a time per state; make one state per thread. */
 typedef struct el_model el_model;
+typedef struct el_state el_state;
 
 typedef struct {
-    int n_threads;         /* 0: all available cores */
     const char *tokenizer; /* text models: tokenizer file; NULL: look beside the model */
 } el_model_params;
 
-el_model_params el_model_default_params(void);
+EL_API el_model_params el_model_default_params(void);
 
-/* Load a model: a folder (HF ViT/DeiT, timm ViT, HF GPT-2/Llama/Mistral/Qwen2)
- * or a llama2.c checkpoint file. A model is not thread-safe: one call at a
- * time (it reuses its activation buffers across calls). */
-el_status el_model_load(const char *path, const el_model_params *params, el_model **out);
-void el_model_free(el_model *m);
+/* Load a model: a folder (HF ViT/DeiT, timm ViT, HF GPT-2/Llama/Mistral/Qwen2/
+ * GPT-NeoX) or a llama2.c checkpoint file. */
+EL_API el_status el_model_load(const char *path, const el_model_params *params, el_model **out);
+/* Free a model after every state made for it. */
+EL_API void el_model_free(el_model *m);
+
+typedef struct {
+    int n_threads; /* threads of this state's calls (OpenMP and OpenBLAS); 0: all cores */
+} el_state_params;
+
+EL_API el_state_params el_state_default_params(void);
+/* Working memory for calls on m (allocated lazily, reused across calls).
+ * The model must outlive the state. */
+EL_API el_status el_state_new(const el_model *m, const el_state_params *params, el_state **out);
+EL_API void el_state_free(el_state *s);
 
 typedef struct {
     int is_text;           /* 1: language model (el_text_*), 0: image classifier */
@@ -151,11 +167,11 @@ typedef struct {
     double softcap;
 } el_model_info;
 
-void el_model_get_info(const el_model *m, el_model_info *info);
+EL_API void el_model_get_info(const el_model *m, el_model_info *info);
 /* Class name for index k (never NULL: "class_<k>" if the config has none). */
-const char *el_model_class_name(const el_model *m, int k);
+EL_API const char *el_model_class_name(const el_model *m, int k);
 /* Index of a class name (exact match, then case-insensitive), or -1. */
-int el_model_class_index(const el_model *m, const char *name);
+EL_API int el_model_class_index(const el_model *m, const char *name);
 
 /* ------------------------------------------------------------------ lens */
 
@@ -174,9 +190,9 @@ typedef struct {
     int keep_logits;        /* copy the final-layer logits into el_profile.logits */
 } el_lens_params;
 
-el_lens_params el_lens_default_params(void);
+EL_API el_lens_params el_lens_default_params(void);
 /* Checks alpha values and token set; EL_ERR_ARG with a message if invalid. */
-el_status el_lens_params_check(const el_lens_params *lp);
+EL_API el_status el_lens_params_check(const el_lens_params *lp);
 
 /* One image's results. Buffers are owned by the struct (el_profile_init/free). */
 typedef struct {
@@ -198,15 +214,16 @@ typedef struct {
                            * entropies and top1 (-1) are not a result */
 } el_profile;
 
-el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params *lp);
-void el_profile_free(el_profile *p);
+EL_API el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params *lp);
+EL_API void el_profile_free(el_profile *p);
 
 /* Run a batch of n preprocessed images (planar floats, n x C x H x W, as
  * el_preprocess_image makes them) through the model with the lens on every
- * layer. out[i] must have been made by el_profile_init with the same lp.
+ * layer, on the state's model. out[i] must have been made by el_profile_init
+ * with the same lp.
  * An image whose activations overflowed gets out[i].overflow_layer >= 0
  * (the others in the batch are unaffected). */
-el_status el_model_profile(el_model *m, const float *pixels, int n, const el_lens_params *lp,
+EL_API el_status el_model_profile(el_state *s, const float *pixels, int n, const el_lens_params *lp,
                            el_profile *out);
 
 /* ------------------------------------------------------------------ text */
@@ -221,7 +238,7 @@ typedef struct {
     int keep_logits;     /* copy the final logits of step 0 into el_text_result.logits0 */
 } el_text_params;
 
-el_text_params el_text_default_params(void);
+EL_API el_text_params el_text_default_params(void);
 
 typedef struct {
     int n_prompt;
@@ -237,21 +254,21 @@ typedef struct {
 
 /* Encode prompt (with BOS where the model family uses one), generate
  * params->n_tokens tokens with a KV cache, and record the lens at every step. */
-el_status el_text_generate(el_model *m, const char *prompt, const el_text_params *params, el_text_result *out);
-el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_text_params *params,
+EL_API el_status el_text_generate(el_state *s, const char *prompt, const el_text_params *params, el_text_result *out);
+EL_API el_status el_text_generate_ids(el_state *s, const int *ids, int n_ids, const el_text_params *params,
                                el_text_result *out);
 /* n prompts generated together: every decoding step runs all of them through
  * the weights at once (and the lens over all of their layers in one pass).
  * A prompt that cannot run (too long, untokenizable) gets out[i].error and
  * the rest go on; the return value is a failure of the whole batch. */
-el_status el_text_generate_batch(el_model *m, const char *const *prompts, int n, const el_text_params *params,
+EL_API el_status el_text_generate_batch(el_state *s, const char *const *prompts, int n, const el_text_params *params,
                                  el_text_result *out);
-void el_text_result_free(el_text_result *r);
+EL_API void el_text_result_free(el_text_result *r);
 /* Tokenize without generating (ids malloc'd). */
-el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);
+EL_API el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);
 
 /* Convert a natural-log entropy to the requested units for n_classes. */
-double el_entropy_units(double nats, el_units units, int n_classes);
+EL_API double el_entropy_units(double nats, el_units units, int n_classes);
 
 #ifdef __cplusplus
 }

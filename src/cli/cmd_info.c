@@ -37,7 +37,6 @@ int cmd_info(int argc, char **argv) {
     if (!model) model = el_default_model_dir();
     el_model *m;
     el_model_params mp = el_model_default_params();
-    mp.n_threads = 1;
     mp.tokenizer = tokenizer;
     if (el_model_load(model, &mp, &m) != EL_OK) {
         fprintf(stderr, "entropy-lens info: %s\n", el_last_error());

@@ -246,6 +246,7 @@ typedef struct {
 struct profile_run {
     options *o;
     el_model *m;
+    el_state *st;
     el_model_info info;
     el_input_list *inputs;
     el_profile *profiles;
@@ -339,7 +340,7 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
             if (good != i) memcpy(pixels + img_floats * (size_t)good, pixels + img_floats * (size_t)i, sizeof(float) * img_floats);
             map[i] = good++;
         }
-    if (good && el_model_profile(R->m, pixels, good, &R->o->lp, R->profiles) != EL_OK) {
+    if (good && el_model_profile(R->st, pixels, good, &R->o->lp, R->profiles) != EL_OK) {
         for (int i = 0; i < nb; i++)
             if (slots[i].ok) {
                 slots[i].ok = 0;
@@ -411,10 +412,10 @@ int cmd_profile(int argc, char **argv) {
     profile_run R = {.o = &o, .inputs = &inputs, .out_fd = -1};
     R.bufs[0].unit = R.bufs[1].unit = SIZE_MAX;
 
-    el_model_params mp = el_model_default_params();
-    mp.n_threads = (int)o.threads;
+    el_state_params sp = el_state_default_params();
+    sp.n_threads = (int)o.threads;
     const char *model_dir = o.model_dir ? o.model_dir : el_default_model_dir();
-    int ok = el_model_load(model_dir, &mp, &R.m) == EL_OK;
+    int ok = el_model_load(model_dir, NULL, &R.m) == EL_OK && el_state_new(R.m, &sp, &R.st) == EL_OK;
     if (!ok) fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
@@ -547,6 +548,7 @@ done:
     el_summary_free(&R.sum);
     el_resume_free(&rs);
     el_inputs_free(&inputs);
+    el_state_free(R.st);
     el_model_free(R.m);
     free(paths);
     return rc;

@@ -163,6 +163,7 @@ typedef struct {
     prompt_item *items;
     size_t n_items, first; /* first: items already in the output (--resume) */
     el_model *m;
+    el_state *st;
     el_model_info info;
     el_text_params tp;
     int windows, per_step, quiet, batch;
@@ -271,7 +272,7 @@ static int text_unit(void *vctx, size_t unit, el_strbuf *sb) {
         slot[i] = it->error ? -1 : k;
         if (!it->error) prompts[k++] = it->prompt;
     }
-    if (el_text_generate_batch(T->m, prompts, k, &T->tp, res) != EL_OK) {
+    if (el_text_generate_batch(T->st, prompts, k, &T->tp, res) != EL_OK) {
         /* The whole batch failed (memory): every prompt gets the error. */
         for (int j = 0; j < k; j++) {
             memset(&res[j], 0, sizeof res[j]);
@@ -432,10 +433,11 @@ int cmd_text(int argc, char **argv) {
         }
     }
     el_model_params mp = el_model_default_params();
-    mp.n_threads = (int)threads;
     mp.tokenizer = tokenizer;
+    el_state_params sp = el_state_default_params();
+    sp.n_threads = (int)threads;
     if (!model_dir) model_dir = el_default_text_model_dir();
-    if (ok && el_model_load(model_dir, &mp, &T.m) != EL_OK) {
+    if (ok && (el_model_load(model_dir, &mp, &T.m) != EL_OK || el_state_new(T.m, &sp, &T.st) != EL_OK)) {
         fprintf(stderr, "entropy-lens text: %s\n", el_last_error());
         ok = 0;
     }
@@ -522,6 +524,7 @@ done:
     el_sb_free(&sb);
     el_summary_free(&T.sum);
     el_resume_free(&rs);
+    el_state_free(T.st);
     el_model_free(T.m);
     free_items(T.items, T.n_items);
     return rc;

@@ -22,10 +22,7 @@ static void normalise(const el_lens *L, float *dst, const float *rows, int n, in
     if (ld != L->dim)
         for (int r = 0; r < n; r++) memcpy(dst + (size_t)r * L->dim, rows + (size_t)r * ld, sizeof(float) * L->dim);
     const float *src = ld != L->dim ? dst : rows;
-    if (L->norm == EL_NORM_LAYER)
-        el_layernorm(dst, src, L->norm_w, L->norm_b, n, L->dim, L->eps);
-    else
-        el_rmsnorm(dst, src, L->norm_w, n, L->dim, L->eps, L->norm_weight_offset);
+    el_norm(&L->norm, dst, src, L->norm_w, L->norm_b, n, L->dim);
 }
 
 int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n, int ld,
@@ -33,7 +30,7 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
                   int logits_first, el_lens_work *w) {
     if (n <= 0) return 0;
     const int D = L->dim, V = L->n_out;
-    const int two_heads = L->head2_w != NULL;
+    const int two_heads = L->head2.data != NULL;
     float *x1 = el_buf_get(&w->normed, (size_t)n * D);
     float *x2 = two_heads && rows2 ? el_buf_get(&w->normed2, (size_t)n * D) : x1;
     const int cw = chunk_width(n, V);
@@ -51,7 +48,6 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
 
     for (int c0 = 0; c0 < V; c0 += cw) {
         const int nc = V - c0 < cw ? V - c0 : cw;
-        const float *w1 = L->head_w + (size_t)c0 * D;
         /* Bias first, then let sgemm accumulate onto it. */
         for (int r = 0; r < n; r++) {
             float *zr = z + (size_t)r * nc;
@@ -64,8 +60,9 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
                 memset(zr, 0, sizeof(float) * nc);
             }
         }
-        el_gemm_nt(n, nc, D, two_heads ? 0.5f : 1.0f, x1, D, w1, D, 1.0f, z, nc);
-        if (two_heads) el_gemm_nt(n, nc, D, 0.5f, x2, D, L->head2_w + (size_t)c0 * D, D, 1.0f, z, nc);
+        const el_mat w1 = el_mat_rows(&L->head, c0, nc), w2 = el_mat_rows(&L->head2, c0, nc);
+        el_mat_gemm(n, two_heads ? 0.5f : 1.0f, x1, D, &w1, 1.0f, z, nc);
+        if (two_heads) el_mat_gemm(n, 0.5f, x2, D, &w2, 1.0f, z, nc);
 #pragma omp parallel for schedule(static) if ((long)n * nc > EL_PAR_MIN_WORK)
         for (int r = 0; r < n; r++) {
             float *zr = z + (size_t)r * nc;

@@ -7,19 +7,19 @@
 #define EL_LENS_H
 
 #include "base/buffer.h"
+#include "nn/kernels.h"
+#include "nn/linear.h"
 #include "nn/entropy.h"
-
-typedef enum { EL_NORM_LAYER = 0, EL_NORM_RMS = 1 } el_norm_kind;
 
 typedef struct {
     int dim, n_out;
-    el_norm_kind norm;
+    el_norm_config norm;          /* the model's own: el_block_config.norm */
     const float *norm_w, *norm_b; /* norm_b NULL for RMSNorm */
-    float eps;
-    float norm_weight_offset;     /* RMSNorm (1 + w) variants */
-    const float *head_w, *head_b; /* [n_out][dim], bias may be NULL */
-    /* Distilled ViTs: logits = (head(N(x)) + head2(N(x2))) / 2. */
-    const float *head2_w, *head2_b;
+    el_mat head;                  /* [n_out][dim] */
+    const float *head_b;          /* or NULL */
+    /* Distilled ViTs: logits = (head(N(x)) + head2(N(x2))) / 2 (head2.data NULL otherwise). */
+    el_mat head2;
+    const float *head2_b;
     float softcap;                /* > 0: logits = softcap * tanh(logits / softcap) */
 } el_lens;
 

@@ -82,35 +82,12 @@ void el_gemm_nn(int M, int N, int K, float alpha, const float *A, int lda, const
                 C, ldc);
 }
 
-/* Broadcasting the bias into C first lets sgemm accumulate onto it (beta = 1)
- * instead of a second pass over the output. */
-void el_linear(float *out, const float *in, const float *w, const float *b, int rows, int in_dim,
-               int out_dim) {
-    if (b) {
-#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
-        for (int r = 0; r < rows; r++) memcpy(out + (size_t)r * out_dim, b, sizeof(float) * out_dim);
-    }
-    el_gemm_nt(rows, out_dim, in_dim, 1.0f, in, in_dim, w, in_dim, b ? 1.0f : 0.0f, out, out_dim);
-}
-
-void el_linear_add(float *out, const float *in, const float *w, const float *b, int rows,
-                   int in_dim, int out_dim) {
-    if (b) {
-#pragma omp parallel for schedule(static) if ((long)rows * out_dim > EL_PAR_MIN_WORK)
-        for (int r = 0; r < rows; r++) {
-            float *o = out + (size_t)r * out_dim;
-            for (int j = 0; j < out_dim; j++) o[j] += b[j];
-        }
-    }
-    el_gemm_nt(rows, out_dim, in_dim, 1.0f, in, in_dim, w, in_dim, 1.0f, out, out_dim);
-}
-
 /* ---------------------------------------------------------------- norms */
 
 /* Two-pass mean/variance in float, like PyTorch's CPU kernel, so results
  * agree to float rounding rather than drifting for large-mean rows. */
 void el_layernorm(float *out, const float *in, const float *w, const float *b, int rows, int dim,
-                  float eps) {
+                  float eps, float weight_offset) {
 #pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
     for (int r = 0; r < rows; r++) {
         const float *x = in + (size_t)r * dim;
@@ -126,7 +103,7 @@ void el_layernorm(float *out, const float *in, const float *w, const float *b, i
             var += (double)d * d;
         }
         float rstd = (float)(1.0 / sqrt(var / dim + eps));
-        for (int i = 0; i < dim; i++) y[i] = (x[i] - mean) * rstd * w[i] + (b ? b[i] : 0.0f);
+        for (int i = 0; i < dim; i++) y[i] = (x[i] - mean) * rstd * (w[i] + weight_offset) + (b ? b[i] : 0.0f);
     }
 }
 
@@ -142,6 +119,12 @@ void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, 
         float scale = (float)(1.0 / sqrt(ss / dim + eps));
         for (int i = 0; i < dim; i++) y[i] = x[i] * scale * (w[i] + weight_offset);
     }
+}
+
+void el_norm(const el_norm_config *c, float *out, const float *in, const float *w, const float *b, int rows,
+             int dim) {
+    if (c->kind == EL_NORM_LAYER) el_layernorm(out, in, w, b, rows, dim, c->eps, c->weight_offset);
+    else el_rmsnorm(out, in, w, rows, dim, c->eps, c->weight_offset);
 }
 
 /* ---------------------------------------------------------------- activations */
@@ -191,9 +174,44 @@ static void silu_mul_block(size_t lo, size_t len, float *restrict gate, const fl
     }
 }
 
-void el_gelu_erf(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_erf_block, x); }
-void el_gelu_tanh(float *x, size_t n) { EL_PARALLEL_BLOCKS(n, gelu_tanh_block, x); }
-void el_silu_mul(float *gate, const float *up, size_t n) { EL_PARALLEL_BLOCKS(n, silu_mul_block, gate, up); }
+/* x sigmoid(1.702 x) (CLIP's quick_gelu). */
+static void quick_gelu_block(size_t lo, size_t len, float *restrict x) {
+    x += lo;
+    for (size_t i = 0; i < len; i++) x[i] = x[i] / (1.0f + el_expf(-1.702f * x[i]));
+}
+
+static void relu_block(size_t lo, size_t len, float *restrict x) {
+    x += lo;
+    for (size_t i = 0; i < len; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+static void silu_block(size_t lo, size_t len, float *restrict x) {
+    x += lo;
+    for (size_t i = 0; i < len; i++) x[i] = x[i] / (1.0f + el_expf(-x[i]));
+}
+
+static void mul_block(size_t lo, size_t len, float *restrict x, const float *restrict y) {
+    for (size_t i = lo; i < lo + len; i++) x[i] *= y[i];
+}
+
+void el_activate(el_act act, float *x, size_t n) {
+    switch (act) {
+    case EL_ACT_GELU_ERF: EL_PARALLEL_BLOCKS(n, gelu_erf_block, x); break;
+    case EL_ACT_GELU_TANH: EL_PARALLEL_BLOCKS(n, gelu_tanh_block, x); break;
+    case EL_ACT_QUICK_GELU: EL_PARALLEL_BLOCKS(n, quick_gelu_block, x); break;
+    case EL_ACT_RELU: EL_PARALLEL_BLOCKS(n, relu_block, x); break;
+    case EL_ACT_SILU: EL_PARALLEL_BLOCKS(n, silu_block, x); break;
+    }
+}
+
+void el_activate_mul(el_act act, float *gate, const float *up, size_t n) {
+    if (act == EL_ACT_SILU) { /* fused: one pass */
+        EL_PARALLEL_BLOCKS(n, silu_mul_block, gate, up);
+        return;
+    }
+    el_activate(act, gate, n);
+    EL_PARALLEL_BLOCKS(n, mul_block, gate, up);
+}
 
 static void softmax_row(float *restrict x, int cols) {
     float m = x[0];

@@ -13,22 +13,29 @@ void el_gemm_nt(int M, int N, int K, float alpha, const float *A, int lda, const
 void el_gemm_nn(int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
                 float beta, float *C, int ldc);
 
-/* out[rows,out_dim] = in[rows,in_dim] * w^T + b (b may be NULL). */
-void el_linear(float *out, const float *in, const float *w, const float *b, int rows, int in_dim,
-               int out_dim);
-/* out[rows,out_dim] += in * w^T + b: the residual add fused into the GEMM. */
-void el_linear_add(float *out, const float *in, const float *w, const float *b, int rows,
-                   int in_dim, int out_dim);
+/* The one norm of every block and of the lens: the model's config says which
+ * (el_block_config.norm is copied into el_lens.norm), nobody else chooses. */
+typedef enum { EL_NORM_LAYER = 0, EL_NORM_RMS = 1 } el_norm_kind;
+typedef struct {
+    el_norm_kind kind;
+    float eps;
+    float weight_offset; /* scale by (w + offset): Gemma-style RMSNorm stores w - 1 */
+} el_norm_config;
+/* out = norm(in) * (w + offset) (+ b for LayerNorm; b may be NULL). */
+void el_norm(const el_norm_config *c, float *out, const float *in, const float *w, const float *b, int rows,
+             int dim);
 
 void el_layernorm(float *out, const float *in, const float *w, const float *b, int rows, int dim,
-                  float eps);
-/* RMSNorm: out = in / rms(in) * (w + weight_offset) (Gemma stores w - 1). */
+                  float eps, float weight_offset);
 void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, float eps,
                 float weight_offset);
 
-void el_gelu_erf(float *x, size_t n);  /* exact GELU, as nn.GELU() */
-void el_gelu_tanh(float *x, size_t n); /* GPT-2's "gelu_new" */
-void el_silu_mul(float *gate, const float *up, size_t n); /* gate = silu(gate) * up (SwiGLU) */
+/* MLP activations, by name in the configs: gelu (erf), gelu_new /
+ * gelu_pytorch_tanh, quick_gelu, relu, silu. */
+typedef enum { EL_ACT_GELU_ERF, EL_ACT_GELU_TANH, EL_ACT_QUICK_GELU, EL_ACT_RELU, EL_ACT_SILU } el_act;
+void el_activate(el_act act, float *x, size_t n);
+/* gate = act(gate) * up: the gated MLPs (SwiGLU with SILU, GeGLU with GELU). */
+void el_activate_mul(el_act act, float *gate, const float *up, size_t n);
 
 /* Softmax of each row of x[rows,cols] in place. */
 void el_softmax_rows(float *x, int rows, int cols);

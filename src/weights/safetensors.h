@@ -9,12 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/dtype.h"
 #include "entropy_lens.h"
 
 #define EL_ST_MAX_DIMS 8
 #define EL_ST_MAX_HEADER ((uint64_t)100 << 20) /* the format's own limit */
-
-typedef enum { EL_DT_F32, EL_DT_F16, EL_DT_BF16, EL_DT_OTHER } el_dtype;
 
 typedef struct {
     char *name;

@@ -20,32 +20,50 @@
 #define MAX_VOCAB 10000000
 #define MAX_CONTEXT (1 << 20)
 
+typedef enum { FAM_GPT2, FAM_LLAMA } text_family;
+
+/* The block each family is: GPT-2 pre-LayerNorm with tanh-GELU; Llama
+ * RMSNorm, RoPE (HF rotates halves, llama2.c adjacent pairs) and SwiGLU. */
+static void family_config(el_block_config *c, text_family fam, el_rope_kind rope) {
+    c->causal = 1;
+    if (fam == FAM_GPT2) {
+        c->norm.kind = EL_NORM_LAYER;
+        c->act = EL_ACT_GELU_TANH;
+        return;
+    }
+    c->norm.kind = EL_NORM_RMS;
+    c->rope = rope;
+    c->rope_dims = c->head_dim;
+    c->act = EL_ACT_SILU;
+    c->gated = 1;
+}
+
 static el_status check_sizes(const el_text *m, const char *file) {
-    if (m->dim < 1 || m->dim > MAX_DIM || m->n_layers < 1 || m->n_layers > MAX_LAYERS || m->n_heads < 1 ||
-        m->n_heads > m->dim || m->n_kv_heads < 1 || m->n_kv_heads > m->n_heads || m->n_heads % m->n_kv_heads ||
-        m->mlp_dim < 1 || m->mlp_dim > 16 * MAX_DIM || m->vocab < 1 || m->vocab > MAX_VOCAB || m->context < 1 ||
-        m->context > MAX_CONTEXT || m->head_dim < 2 || m->head_dim % 2 || m->head_dim > MAX_DIM)
+    if (m->tf.cfg.dim < 1 || m->tf.cfg.dim > MAX_DIM || m->tf.cfg.n_layers < 1 || m->tf.cfg.n_layers > MAX_LAYERS || m->tf.cfg.n_heads < 1 ||
+        m->tf.cfg.n_heads > m->tf.cfg.dim || m->tf.cfg.n_kv_heads < 1 || m->tf.cfg.n_kv_heads > m->tf.cfg.n_heads || m->tf.cfg.n_heads % m->tf.cfg.n_kv_heads ||
+        m->tf.cfg.mlp_dim < 1 || m->tf.cfg.mlp_dim > 16 * MAX_DIM || m->vocab < 1 || m->vocab > MAX_VOCAB || m->context < 1 ||
+        m->context > MAX_CONTEXT || m->tf.cfg.head_dim < 2 || m->tf.cfg.head_dim % 2 || m->tf.cfg.head_dim > MAX_DIM)
         return el_fail(EL_ERR_CONFIG,
                        "%s: sizes out of range or inconsistent (dim %d, layers %d, heads %d, kv heads %d, head dim %d, "
                        "mlp %d, vocab %d, context %d)",
-                       file, m->dim, m->n_layers, m->n_heads, m->n_kv_heads, m->head_dim, m->mlp_dim, m->vocab,
+                       file, m->tf.cfg.dim, m->tf.cfg.n_layers, m->tf.cfg.n_heads, m->tf.cfg.n_kv_heads, m->tf.cfg.head_dim, m->tf.cfg.mlp_dim, m->vocab,
                        m->context);
     return EL_OK;
 }
 
 /* Parameters the struct will hold, in floats (all products fit in 64 bits
  * given check_sizes). */
-static size_t param_floats(const el_text *m, int untied, int qkv_bias) {
-    size_t D = m->dim, hd = m->head_dim, H = m->n_heads, KV = m->n_kv_heads, M = m->mlp_dim, V = m->vocab;
+static size_t param_floats(const el_text *m, text_family fam, int untied, int qkv_bias) {
+    size_t D = m->tf.cfg.dim, hd = m->tf.cfg.head_dim, H = m->tf.cfg.n_heads, KV = m->tf.cfg.n_kv_heads, M = m->tf.cfg.mlp_dim, V = m->vocab;
     size_t qkv = (H + 2 * KV) * hd, block, rest;
-    if (m->arch == EL_TEXT_GPT2) { /* LayerNorms and every Linear have biases */
+    if (fam == FAM_GPT2) { /* LayerNorms and every Linear have biases */
         block = 2 * D + qkv * D + qkv + D * D + D + 2 * D + M * D + M + D * M + D;
         rest = V * D + (size_t)m->context * D + 2 * D;
     } else {                       /* RMSNorm weights only; SwiGLU's gate and up */
         block = D + qkv * D + (qkv_bias ? qkv : 0) + H * hd * D + D + 2 * M * D + D * M;
         rest = V * D + D;
     }
-    return rest + (size_t)m->n_layers * block + (untied ? V * D : 0);
+    return rest + (size_t)m->tf.cfg.n_layers * block + (untied ? V * D : 0);
 }
 
 static int cfg_file_exists(const char *dir, const char *name) {
@@ -108,56 +126,67 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
         if (h[5] < 0) h[5] = h[5] == INT32_MIN ? 0 : -h[5]; /* 0 fails the size checks below */
         off = 28;
     }
-    m->arch = EL_TEXT_LLAMA;
-    m->dim = h[0];
-    m->mlp_dim = h[1];
-    m->n_layers = h[2];
-    m->n_heads = h[3];
-    m->n_kv_heads = h[4];
+    m->tf.cfg.dim = h[0];
+    m->tf.cfg.mlp_dim = h[1];
+    m->tf.cfg.n_layers = h[2];
+    m->tf.cfg.n_heads = h[3];
+    m->tf.cfg.n_kv_heads = h[4];
     m->vocab = h[5];
     m->context = h[6];
-    m->head_dim = m->n_heads > 0 ? m->dim / m->n_heads : 0;
-    m->eps = 1e-5f;
-    m->rope_theta = 10000.0f;
-    m->rope_interleaved = 1;
+    m->tf.cfg.head_dim = m->tf.cfg.n_heads > 0 ? m->tf.cfg.dim / m->tf.cfg.n_heads : 0;
+    m->tf.cfg.norm.eps = 1e-5f;
+    m->tf.cfg.rope_theta = 10000.0f;
+    family_config(&m->tf.cfg, FAM_LLAMA, EL_ROPE_INTERLEAVED);
     el_status s = EL_OK;
-    if (m->n_heads > 0 && m->dim % m->n_heads) s = el_fail(EL_ERR_FORMAT, "%s: dim %d not divisible by %d heads", path, m->dim, m->n_heads);
+    if (m->tf.cfg.n_heads > 0 && m->tf.cfg.dim % m->tf.cfg.n_heads) s = el_fail(EL_ERR_FORMAT, "%s: dim %d not divisible by %d heads", path, m->tf.cfg.dim, m->tf.cfg.n_heads);
     if (!s) s = check_sizes(m, path);
     size_t need = 0;
     if (!s) {
-        need = param_floats(m, !shared, 0);
-        size_t D = m->dim, L = m->n_layers, KVD = (size_t)m->n_kv_heads * m->head_dim, M = m->mlp_dim, V = m->vocab;
+        need = param_floats(m, FAM_LLAMA, !shared, 0);
+        size_t D = m->tf.cfg.dim, L = m->tf.cfg.n_layers, KVD = (size_t)m->tf.cfg.n_kv_heads * m->tf.cfg.head_dim, M = m->tf.cfg.mlp_dim, V = m->vocab;
         size_t file_floats = V * D + 2 * L * D + D + L * (2 * D * D + 2 * KVD * D) + 3 * L * M * D + (shared ? 0 : V * D);
-        if (!version) file_floats += (size_t)m->context * m->head_dim; /* freq_cis real + imag */
+        if (!version) file_floats += (size_t)m->context * m->tf.cfg.head_dim; /* freq_cis real + imag */
         if (off + file_floats * 4 != size)
             s = el_fail(EL_ERR_FORMAT, "%s: header implies %zu bytes of weights, the file has %zu (truncated or not llama2.c?)",
                         path, file_floats * 4, size - off);
     }
     if (!s) {
         m->arena = malloc(need * sizeof(float));
-        m->blocks = calloc((size_t)m->n_layers, sizeof(el_text_block));
-        if (!m->arena || !m->blocks) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
+        m->tf.layers = calloc((size_t)m->tf.cfg.n_layers, sizeof(el_block_weights));
+        if (!m->arena || !m->tf.layers) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
     }
     if (s) {
         munmap(map, size);
         return s;
     }
-    const int D = m->dim, L = m->n_layers, M = m->mlp_dim, V = m->vocab;
-    const size_t KVD = (size_t)m->n_kv_heads * m->head_dim, QKV = (size_t)D + 2 * KVD;
+    const int D = m->tf.cfg.dim, L = m->tf.cfg.n_layers, M = m->tf.cfg.mlp_dim, V = m->vocab;
+    const size_t KVD = (size_t)m->tf.cfg.n_kv_heads * m->tf.cfg.head_dim, QKV = (size_t)D + 2 * KVD;
     /* Arena layout: embeddings, then per block [norm1 | wqkv | wo | norm2 | w1;w3 | w2], final norm, head. */
     float *a = m->arena;
     float *tok = a;
     a += (size_t)V * D;
     const size_t per_block = D + QKV * D + (size_t)D * D + D + 2 * (size_t)M * D + (size_t)D * M;
+    /* Destinations in file order, per block: q, k, v rows of the fused
+     * matrix, o, the gate (w1) and up (w3) halves of the stacked MLP input, w2. */
+    float **wq = malloc(sizeof(float *) * 4 * (size_t)L);
+    if (!wq) {
+        munmap(map, size);
+        return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
+    }
+    float **wo = wq + L, **w13 = wq + 2 * L, **w2 = wq + 3 * L;
     for (int l = 0; l < L; l++) {
-        el_text_block *B = &m->blocks[l];
+        el_block_weights *B = &m->tf.layers[l];
         float *b = a + (size_t)l * per_block;
-        B->attn_norm_w = b;
-        B->wqkv = b + D;
-        B->wo = b + D + QKV * D;
-        B->mlp_norm_w = b + D + QKV * D + (size_t)D * D;
-        B->w_up = b + 2 * D + QKV * D + (size_t)D * D;
-        B->w_down = B->w_up + 2 * (size_t)M * D;
+        B->ln1.w = b;
+        wq[l] = b + D;
+        wo[l] = b + D + QKV * D;
+        B->ln2.w = b + D + QKV * D + (size_t)D * D;
+        w13[l] = b + 2 * D + QKV * D + (size_t)D * D;
+        w2[l] = w13[l] + 2 * (size_t)M * D;
+        B->qkv = el_mat_f32(wq[l], (int)QKV, D);
+        B->o = el_mat_f32(wo[l], D, D);
+        B->up = el_mat_f32(w13[l], 2 * M, D);
+        B->down = el_mat_f32(w2[l], D, M);
     }
     a += (size_t)L * per_block;
     float *final_norm = a;
@@ -165,36 +194,39 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
     float *wcls = shared ? tok : a;
     cursor c = {map + off, map + size};
     int bad = 0;
-#define BLK(l) ((float *)m->blocks[l].attn_norm_w)
+#define NORM1(l) ((float *)m->tf.layers[l].ln1.w)
+#define NORM2(l) ((float *)m->tf.layers[l].ln2.w)
     if (version == 1) {
-        for (int l = 0; l < L; l++) bad |= pull(&c, BLK(l), D);
-        for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].mlp_norm_w, D);
+        for (int l = 0; l < L; l++) bad |= pull(&c, NORM1(l), D);
+        for (int l = 0; l < L; l++) bad |= pull(&c, NORM2(l), D);
         bad |= pull(&c, final_norm, D);
         bad |= pull(&c, tok, (size_t)V * D);
     } else {
         bad |= pull(&c, tok, (size_t)V * D);
-        for (int l = 0; l < L; l++) bad |= pull(&c, BLK(l), D);
+        for (int l = 0; l < L; l++) bad |= pull(&c, NORM1(l), D);
     }
-    for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].wqkv, (size_t)D * D);
-    for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].wqkv + (size_t)D * D, KVD * D);
-    for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].wqkv + (size_t)D * D + KVD * D, KVD * D);
-    for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].wo, (size_t)D * D);
+    for (int l = 0; l < L; l++) bad |= pull(&c, wq[l], (size_t)D * D);
+    for (int l = 0; l < L; l++) bad |= pull(&c, wq[l] + (size_t)D * D, KVD * D);
+    for (int l = 0; l < L; l++) bad |= pull(&c, wq[l] + (size_t)D * D + KVD * D, KVD * D);
+    for (int l = 0; l < L; l++) bad |= pull(&c, wo[l], (size_t)D * D);
     if (version == 0)
-        for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].mlp_norm_w, D);
-    for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].w_up, (size_t)M * D);           /* w1: gate */
-    for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].w_down, (size_t)D * M);         /* w2 */
-    for (int l = 0; l < L; l++) bad |= pull(&c, (float *)m->blocks[l].w_up + (size_t)M * D, (size_t)M * D); /* w3: up */
+        for (int l = 0; l < L; l++) bad |= pull(&c, NORM2(l), D);
+    for (int l = 0; l < L; l++) bad |= pull(&c, w13[l], (size_t)M * D);                 /* w1: gate */
+    for (int l = 0; l < L; l++) bad |= pull(&c, w2[l], (size_t)D * M);                  /* w2 */
+    for (int l = 0; l < L; l++) bad |= pull(&c, w13[l] + (size_t)M * D, (size_t)M * D); /* w3: up */
     if (version == 0) {
         bad |= pull(&c, final_norm, D);
-        c.p += (size_t)m->context * m->head_dim * sizeof(float); /* precomputed RoPE: we make our own */
+        c.p += (size_t)m->context * m->tf.cfg.head_dim * sizeof(float); /* precomputed RoPE: we make our own */
     }
     if (!shared) bad |= pull(&c, wcls, (size_t)V * D);
-#undef BLK
+#undef NORM1
+#undef NORM2
+    free(wq);
     munmap(map, size);
     if (bad) return el_fail(EL_ERR_FORMAT, "%s: truncated weights", path);
-    m->tok_emb = tok;
-    m->norm_w = final_norm;
-    m->lm_head = wcls;
+    m->tok_emb = el_mat_f32(tok, V, D);
+    m->tf.lens.norm_w = final_norm;
+    m->tf.lens.head = el_mat_f32(wcls, V, D);
     m->n_params = need;
     snprintf(meta->arch, sizeof meta->arch, "llama2.c%s", version ? " v1" : "");
     snprintf(meta->family, sizeof meta->family, "llama2.c");
@@ -219,61 +251,62 @@ static int llama_ignorable(const char *name) { return strstr(name, "rotary_emb.i
 
 static el_status read_gpt2(el_param_reader *r, el_text *m) {
     char n[160];
-    const int D = m->dim, M = m->mlp_dim, V = m->vocab;
+    const int D = m->tf.cfg.dim, M = m->tf.cfg.mlp_dim, V = m->vocab;
     const char *pre = el_has(r, "transformer.wte.weight") ? "transformer." : "";
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
-    m->tok_emb = el_take(r, NAME("%swte.weight", pre), 2, V, D, 0, 0);
+    m->tok_emb = el_mat_f32(el_take(r, NAME("%swte.weight", pre), 2, V, D, 0, 0), V, D);
     m->pos_emb = el_take(r, NAME("%swpe.weight", pre), 2, m->context, D, 0, 0);
-    for (int l = 0; l < m->n_layers && !r->st; l++) {
-        el_text_block *B = &m->blocks[l];
-        B->attn_norm_w = el_take(r, NAME("%sh.%d.ln_1.weight", pre, l), 1, D, 0, 0, 0);
-        B->attn_norm_b = el_take(r, NAME("%sh.%d.ln_1.bias", pre, l), 1, D, 0, 0, 0);
+    for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
+        el_block_weights *B = &m->tf.layers[l];
+        B->ln1.w = el_take(r, NAME("%sh.%d.ln_1.weight", pre, l), 1, D, 0, 0, 0);
+        B->ln1.b = el_take(r, NAME("%sh.%d.ln_1.bias", pre, l), 1, D, 0, 0, 0);
         /* Conv1D stores [in][out]; transpose to Linear's [out][in] once here. */
-        B->wqkv = el_take_transposed(r, NAME("%sh.%d.attn.c_attn.weight", pre, l), 3 * D, D);
-        B->bqkv = el_take(r, NAME("%sh.%d.attn.c_attn.bias", pre, l), 1, 3 * D, 0, 0, 0);
-        B->wo = el_take_transposed(r, NAME("%sh.%d.attn.c_proj.weight", pre, l), D, D);
-        B->bo = el_take(r, NAME("%sh.%d.attn.c_proj.bias", pre, l), 1, D, 0, 0, 0);
-        B->mlp_norm_w = el_take(r, NAME("%sh.%d.ln_2.weight", pre, l), 1, D, 0, 0, 0);
-        B->mlp_norm_b = el_take(r, NAME("%sh.%d.ln_2.bias", pre, l), 1, D, 0, 0, 0);
-        B->w_up = el_take_transposed(r, NAME("%sh.%d.mlp.c_fc.weight", pre, l), M, D);
-        B->b_up = el_take(r, NAME("%sh.%d.mlp.c_fc.bias", pre, l), 1, M, 0, 0, 0);
-        B->w_down = el_take_transposed(r, NAME("%sh.%d.mlp.c_proj.weight", pre, l), D, M);
-        B->b_down = el_take(r, NAME("%sh.%d.mlp.c_proj.bias", pre, l), 1, D, 0, 0, 0);
+        B->qkv = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.attn.c_attn.weight", pre, l), 3 * D, D), 3 * D, D);
+        B->qkv_b = el_take(r, NAME("%sh.%d.attn.c_attn.bias", pre, l), 1, 3 * D, 0, 0, 0);
+        B->o = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.attn.c_proj.weight", pre, l), D, D), D, D);
+        B->o_b = el_take(r, NAME("%sh.%d.attn.c_proj.bias", pre, l), 1, D, 0, 0, 0);
+        B->ln2.w = el_take(r, NAME("%sh.%d.ln_2.weight", pre, l), 1, D, 0, 0, 0);
+        B->ln2.b = el_take(r, NAME("%sh.%d.ln_2.bias", pre, l), 1, D, 0, 0, 0);
+        B->up = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.mlp.c_fc.weight", pre, l), M, D), M, D);
+        B->up_b = el_take(r, NAME("%sh.%d.mlp.c_fc.bias", pre, l), 1, M, 0, 0, 0);
+        B->down = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.mlp.c_proj.weight", pre, l), D, M), D, M);
+        B->down_b = el_take(r, NAME("%sh.%d.mlp.c_proj.bias", pre, l), 1, D, 0, 0, 0);
     }
-    m->norm_w = el_take(r, NAME("%sln_f.weight", pre), 1, D, 0, 0, 0);
-    m->norm_b = el_take(r, NAME("%sln_f.bias", pre), 1, D, 0, 0, 0);
-    m->lm_head = m->tok_emb;
-    if (el_has(r, "lm_head.weight")) m->lm_head = el_take(r, "lm_head.weight", 2, V, D, 0, 0);
+    m->tf.lens.norm_w = el_take(r, NAME("%sln_f.weight", pre), 1, D, 0, 0, 0);
+    m->tf.lens.norm_b = el_take(r, NAME("%sln_f.bias", pre), 1, D, 0, 0, 0);
+    m->tf.lens.head = m->tok_emb;
+    if (el_has(r, "lm_head.weight")) m->tf.lens.head = el_mat_f32(el_take(r, "lm_head.weight", 2, V, D, 0, 0), V, D);
 #undef NAME
     return r->st;
 }
 
 static el_status read_llama(el_param_reader *r, el_text *m, int qkv_bias, int untied) {
     char n[160];
-    const int D = m->dim, M = m->mlp_dim, V = m->vocab, hd = m->head_dim, H = m->n_heads, KV = m->n_kv_heads;
+    const int D = m->tf.cfg.dim, M = m->tf.cfg.mlp_dim, V = m->vocab, hd = m->tf.cfg.head_dim, H = m->tf.cfg.n_heads, KV = m->tf.cfg.n_kv_heads;
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
-    m->tok_emb = el_take(r, "model.embed_tokens.weight", 2, V, D, 0, 0);
-    for (int l = 0; l < m->n_layers && !r->st; l++) {
-        el_text_block *B = &m->blocks[l];
+    m->tok_emb = el_mat_f32(el_take(r, "model.embed_tokens.weight", 2, V, D, 0, 0), V, D);
+    for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
+        el_block_weights *B = &m->tf.layers[l];
         const char *P = "model.layers";
-        B->attn_norm_w = el_take(r, NAME("%s.%d.input_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        B->ln1.w = el_take(r, NAME("%s.%d.input_layernorm.weight", P, l), 1, D, 0, 0, 0);
         /* q, k, v read into consecutive slices: one fused [(H+2KV) hd][D] weight. */
-        B->wqkv = el_take_copy(r, NAME("%s.%d.self_attn.q_proj.weight", P, l), 2, (int64_t)H * hd, D, 0, 0);
+        B->qkv = el_mat_f32(el_take_copy(r, NAME("%s.%d.self_attn.q_proj.weight", P, l), 2, (int64_t)H * hd, D, 0, 0),
+                            (H + 2 * KV) * hd, D);
         el_take_copy(r, NAME("%s.%d.self_attn.k_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
         el_take_copy(r, NAME("%s.%d.self_attn.v_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
         if (qkv_bias) {
-            B->bqkv = el_take_copy(r, NAME("%s.%d.self_attn.q_proj.bias", P, l), 1, (int64_t)H * hd, 0, 0, 0);
+            B->qkv_b = el_take_copy(r, NAME("%s.%d.self_attn.q_proj.bias", P, l), 1, (int64_t)H * hd, 0, 0, 0);
             el_take_copy(r, NAME("%s.%d.self_attn.k_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
             el_take_copy(r, NAME("%s.%d.self_attn.v_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
         }
-        B->wo = el_take(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), 2, D, (int64_t)H * hd, 0, 0);
-        B->mlp_norm_w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
-        B->w_up = el_take_copy(r, NAME("%s.%d.mlp.gate_proj.weight", P, l), 2, M, D, 0, 0);
+        B->o = el_mat_f32(el_take(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), 2, D, (int64_t)H * hd, 0, 0), D, H * hd);
+        B->ln2.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        B->up = el_mat_f32(el_take_copy(r, NAME("%s.%d.mlp.gate_proj.weight", P, l), 2, M, D, 0, 0), 2 * M, D);
         el_take_copy(r, NAME("%s.%d.mlp.up_proj.weight", P, l), 2, M, D, 0, 0);
-        B->w_down = el_take(r, NAME("%s.%d.mlp.down_proj.weight", P, l), 2, D, M, 0, 0);
+        B->down = el_mat_f32(el_take(r, NAME("%s.%d.mlp.down_proj.weight", P, l), 2, D, M, 0, 0), D, M);
     }
-    m->norm_w = el_take(r, "model.norm.weight", 1, D, 0, 0, 0);
-    m->lm_head = untied ? el_take(r, "lm_head.weight", 2, V, D, 0, 0) : m->tok_emb;
+    m->tf.lens.norm_w = el_take(r, "model.norm.weight", 1, D, 0, 0, 0);
+    m->tf.lens.head = untied ? el_mat_f32(el_take(r, "lm_head.weight", 2, V, D, 0, 0), V, D) : m->tok_emb;
 #undef NAME
     return r->st;
 }
@@ -292,40 +325,41 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
     long v;
     double d;
     int tie = 1, qkv_bias = 0;
+    text_family fam = FAM_LLAMA;
     if (!type) {
         s = el_fail(EL_ERR_CONFIG, "%s: no \"model_type\"", file);
     } else if (!strcmp(type, "gpt2")) {
-        m->arch = EL_TEXT_GPT2;
+        fam = FAM_GPT2;
         snprintf(meta->family, sizeof meta->family, "gpt2");
-        if (!s) s = el_json_int(cfg, file, "n_embd", 1, 0, 1, MAX_DIM, &v), m->dim = (int)v;
-        if (!s) s = el_json_int(cfg, file, "n_layer", 1, 0, 1, MAX_LAYERS, &v), m->n_layers = (int)v;
-        if (!s) s = el_json_int(cfg, file, "n_head", 1, 0, 1, MAX_DIM, &v), m->n_heads = m->n_kv_heads = (int)v;
+        if (!s) s = el_json_int(cfg, file, "n_embd", 1, 0, 1, MAX_DIM, &v), m->tf.cfg.dim = (int)v;
+        if (!s) s = el_json_int(cfg, file, "n_layer", 1, 0, 1, MAX_LAYERS, &v), m->tf.cfg.n_layers = (int)v;
+        if (!s) s = el_json_int(cfg, file, "n_head", 1, 0, 1, MAX_DIM, &v), m->tf.cfg.n_heads = m->tf.cfg.n_kv_heads = (int)v;
         if (!s) s = el_json_int(cfg, file, "vocab_size", 1, 0, 1, MAX_VOCAB, &v), m->vocab = (int)v;
         if (!s) s = el_json_int(cfg, file, "n_positions", 0, 1024, 1, MAX_CONTEXT, &v), m->context = (int)v;
-        if (!s) s = el_json_int(cfg, file, "n_inner", 0, 4L * m->dim, 1, 16L * MAX_DIM, &v), m->mlp_dim = (int)v;
-        if (!s) s = el_json_double(cfg, file, "layer_norm_epsilon", 0, 1e-5, 0, 1, &d), m->eps = (float)d;
+        if (!s) s = el_json_int(cfg, file, "n_inner", 0, 4L * m->tf.cfg.dim, 1, 16L * MAX_DIM, &v), m->tf.cfg.mlp_dim = (int)v;
+        if (!s) s = el_json_double(cfg, file, "layer_norm_epsilon", 0, 1e-5, 0, 1, &d), m->tf.cfg.norm.eps = (float)d;
         const char *act = el_json_str(cfg, "activation_function");
         if (!s && act && strcmp(act, "gelu_new") && strcmp(act, "gelu_pytorch_tanh"))
             s = el_fail(EL_ERR_UNSUPPORTED, "%s: activation_function \"%s\" (GPT-2 uses gelu_new)", file, act);
-        m->head_dim = m->n_heads ? m->dim / m->n_heads : 0;
-        if (!s && m->dim % m->n_heads) s = el_fail(EL_ERR_CONFIG, "%s: n_embd %d not divisible by n_head %d", file, m->dim, m->n_heads);
+        m->tf.cfg.head_dim = m->tf.cfg.n_heads ? m->tf.cfg.dim / m->tf.cfg.n_heads : 0;
+        if (!s && m->tf.cfg.dim % m->tf.cfg.n_heads) s = el_fail(EL_ERR_CONFIG, "%s: n_embd %d not divisible by n_head %d", file, m->tf.cfg.dim, m->tf.cfg.n_heads);
         if (!arch) arch = "GPT2LMHeadModel";
     } else if (!strcmp(type, "llama") || !strcmp(type, "mistral") || !strcmp(type, "qwen2")) {
-        m->arch = EL_TEXT_LLAMA;
+        fam = FAM_LLAMA;
         snprintf(meta->family, sizeof meta->family, "%s", type);
-        if (!s) s = el_json_int(cfg, file, "hidden_size", 1, 0, 1, MAX_DIM, &v), m->dim = (int)v;
-        if (!s) s = el_json_int(cfg, file, "num_hidden_layers", 1, 0, 1, MAX_LAYERS, &v), m->n_layers = (int)v;
-        if (!s) s = el_json_int(cfg, file, "num_attention_heads", 1, 0, 1, MAX_DIM, &v), m->n_heads = (int)v;
-        if (!s) s = el_json_int(cfg, file, "num_key_value_heads", 0, m->n_heads, 1, MAX_DIM, &v), m->n_kv_heads = (int)v;
-        if (!s) s = el_json_int(cfg, file, "intermediate_size", 1, 0, 1, 16L * MAX_DIM, &v), m->mlp_dim = (int)v;
+        if (!s) s = el_json_int(cfg, file, "hidden_size", 1, 0, 1, MAX_DIM, &v), m->tf.cfg.dim = (int)v;
+        if (!s) s = el_json_int(cfg, file, "num_hidden_layers", 1, 0, 1, MAX_LAYERS, &v), m->tf.cfg.n_layers = (int)v;
+        if (!s) s = el_json_int(cfg, file, "num_attention_heads", 1, 0, 1, MAX_DIM, &v), m->tf.cfg.n_heads = (int)v;
+        if (!s) s = el_json_int(cfg, file, "num_key_value_heads", 0, m->tf.cfg.n_heads, 1, MAX_DIM, &v), m->tf.cfg.n_kv_heads = (int)v;
+        if (!s) s = el_json_int(cfg, file, "intermediate_size", 1, 0, 1, 16L * MAX_DIM, &v), m->tf.cfg.mlp_dim = (int)v;
         if (!s) s = el_json_int(cfg, file, "vocab_size", 1, 0, 1, MAX_VOCAB, &v), m->vocab = (int)v;
         if (!s) s = el_json_int(cfg, file, "max_position_embeddings", 0, 2048, 1, MAX_CONTEXT, &v), m->context = (int)v;
-        if (!s && m->dim % m->n_heads && !cJSON_GetObjectItemCaseSensitive(cfg, "head_dim"))
-            s = el_fail(EL_ERR_CONFIG, "%s: hidden_size %d not divisible by %d heads", file, m->dim, m->n_heads);
-        if (!s) s = el_json_int(cfg, file, "head_dim", 0, m->dim / m->n_heads, 2, MAX_DIM, &v), m->head_dim = (int)v;
-        if (!s) s = el_json_double(cfg, file, "rms_norm_eps", 0, 1e-6, 0, 1, &d), m->eps = (float)d;
-        if (!s) s = el_json_double(cfg, file, "rope_theta", 0, 10000.0, 1e-3, 1e12, &d), m->rope_theta = (float)d;
-        if (!s) s = el_json_double(cfg, file, "final_logit_softcapping", 0, 0.0, 0.0, 1e9, &d), m->softcap = (float)d;
+        if (!s && m->tf.cfg.dim % m->tf.cfg.n_heads && !cJSON_GetObjectItemCaseSensitive(cfg, "head_dim"))
+            s = el_fail(EL_ERR_CONFIG, "%s: hidden_size %d not divisible by %d heads", file, m->tf.cfg.dim, m->tf.cfg.n_heads);
+        if (!s) s = el_json_int(cfg, file, "head_dim", 0, m->tf.cfg.dim / m->tf.cfg.n_heads, 2, MAX_DIM, &v), m->tf.cfg.head_dim = (int)v;
+        if (!s) s = el_json_double(cfg, file, "rms_norm_eps", 0, 1e-6, 0, 1, &d), m->tf.cfg.norm.eps = (float)d;
+        if (!s) s = el_json_double(cfg, file, "rope_theta", 0, 10000.0, 1e-3, 1e12, &d), m->tf.cfg.rope_theta = (float)d;
+        if (!s) s = el_json_double(cfg, file, "final_logit_softcapping", 0, 0.0, 0.0, 1e9, &d), m->tf.lens.softcap = (float)d;
         if (!s) s = el_json_int(cfg, file, "sliding_window", 0, 0, 0, MAX_CONTEXT, &v), m->sliding_window = (int)v;
         if (!s) s = el_json_bool(cfg, file, "tie_word_embeddings", 0, &tie);
         int def_bias = !strcmp(type, "qwen2");
@@ -340,17 +374,18 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
     } else {
         s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2)", file, type);
     }
+    if (!s) family_config(&m->tf.cfg, fam, EL_ROPE_HALF);
     if (!s) s = check_sizes(m, file);
     if (!s) s = el_st_open(&set, dir);
     int untied = 0;
-    if (!s && m->arch == EL_TEXT_LLAMA) {
+    if (!s && fam == FAM_LLAMA) {
         untied = el_st_find(&set, "lm_head.weight") != NULL;
         if (!untied && !tie) s = el_fail(EL_ERR_FORMAT, "%s: tie_word_embeddings is false but there is no lm_head.weight", dir);
     }
-    if (!s && m->arch == EL_TEXT_GPT2) untied = el_st_find(&set, "lm_head.weight") != NULL;
+    if (!s && fam == FAM_GPT2) untied = el_st_find(&set, "lm_head.weight") != NULL;
     size_t need = 0;
     if (!s) {
-        need = param_floats(m, untied, qkv_bias);
+        need = param_floats(m, fam, untied, qkv_bias);
         uint64_t have = 0;
         for (int i = 0; i < set.n_tensors; i++) have += set.tensors[i].n_elems;
         if (need > have + 16)
@@ -358,14 +393,14 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
                         (unsigned long long)have);
     }
     if (!s) {
-        m->blocks = calloc((size_t)m->n_layers, sizeof(el_text_block));
-        if (!m->blocks) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", dir);
+        m->tf.layers = calloc((size_t)m->tf.cfg.n_layers, sizeof(el_block_weights));
+        if (!m->tf.layers) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", dir);
     }
     if (!s) {
         el_param_reader r;
         s = el_param_reader_init(&r, &set, need, dir);
-        if (!s) s = m->arch == EL_TEXT_GPT2 ? read_gpt2(&r, m) : read_llama(&r, m, qkv_bias, untied);
-        if (!s) s = el_check_leftovers(&r, dir, m->arch == EL_TEXT_GPT2 ? gpt2_ignorable : llama_ignorable);
+        if (!s) s = fam == FAM_GPT2 ? read_gpt2(&r, m) : read_llama(&r, m, qkv_bias, untied);
+        if (!s) s = el_check_leftovers(&r, dir, fam == FAM_GPT2 ? gpt2_ignorable : llama_ignorable);
         m->n_params = r.n_params;
         if (s) el_param_reader_abort(&r);
         else m->arena = el_param_reader_finish(&r);
@@ -374,7 +409,7 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
             snprintf(meta->layout, sizeof meta->layout, "hf");
             snprintf(meta->dtype, sizeof meta->dtype, "%s", el_st_dtype_summary(&set));
             meta->n_shards = set.n_files;
-            meta->add_bos = m->arch == EL_TEXT_LLAMA;
+            meta->add_bos = fam == FAM_LLAMA;
         }
         /* Weights used in place keep the mapping alive as long as the model. */
         if (!s && r.mapped) {
@@ -469,7 +504,8 @@ el_status el_text_load(const char *path, const char *tokenizer_path, el_text *m,
     struct stat st;
     if (stat(path, &st) != 0) return el_fail(EL_ERR_IO, "%s: %s", path, strerror(errno));
     el_status s = S_ISREG(st.st_mode) ? load_llama2c(path, m, meta) : load_hf(path, m, meta);
-    if (!s && el_text_rope_init(m)) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
+    if (!s && el_rope_table_init(&m->tf.rope, &m->tf.cfg, m->context)) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
+    if (!s) el_transformer_bind_lens(&m->tf, m->vocab);
     if (!s) {
         /* A model without any tokenizer file still runs on token ids; text
          * prompts then fail with this message. A tokenizer that exists but

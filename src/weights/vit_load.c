@@ -29,21 +29,27 @@ static const char *join(pathbuf *b, const char *dir, const char *name) {
 }
 
 static size_t arena_floats(const el_vit *m) {
-    size_t D = m->dim, M = m->mlp_dim, K = m->n_classes, T = m->n_tokens;
+    size_t D = m->tf.cfg.dim, M = m->tf.cfg.mlp_dim, K = m->n_classes, T = m->n_tokens;
     size_t C = m->channels, p = m->patch_size;
     size_t block = 4 * D + 3 * D * D + 3 * D + D * D + D + M * D + M + D * M + D;
     size_t heads = (m->distilled ? 2 : 1) * (K * D + K);
-    return D * C * p * p + D + (m->has_dist_token ? 2 : 1) * D + T * D + (size_t)m->n_layers * block + 2 * D + heads;
+    return D * C * p * p + D + (m->has_dist_token ? 2 : 1) * D + T * D + (size_t)m->tf.cfg.n_layers * block + 2 * D + heads;
 }
 
 /* ---------------------------------------------------------------- configs */
 
 static el_status check_dims(el_vit *m, const char *file) {
-    if (m->dim % m->n_heads)
-        return el_fail(EL_ERR_CONFIG, "%s: hidden size %d is not divisible by %d heads", file, m->dim, m->n_heads);
+    if (m->tf.cfg.dim % m->tf.cfg.n_heads)
+        return el_fail(EL_ERR_CONFIG, "%s: hidden size %d is not divisible by %d heads", file, m->tf.cfg.dim, m->tf.cfg.n_heads);
     if (m->image_size % m->patch_size)
         return el_fail(EL_ERR_CONFIG, "%s: image size %d is not a multiple of patch size %d", file,
                        m->image_size, m->patch_size);
+    /* Pre-norm LayerNorm blocks, full multi-head attention, exact-GELU MLP. */
+    el_block_config *c = &m->tf.cfg;
+    c->norm.kind = EL_NORM_LAYER;
+    c->n_kv_heads = c->n_heads;
+    c->head_dim = c->dim / c->n_heads;
+    c->act = EL_ACT_GELU_ERF;
     m->grid = m->image_size / m->patch_size;
     m->n_patches = m->grid * m->grid;
     m->n_prefix = m->has_dist_token ? 2 : 1;
@@ -82,42 +88,42 @@ typedef struct {
 
 static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
     char n[160];
-    const int D = m->dim, C = m->channels, p = m->patch_size, M = m->mlp_dim, K = m->n_classes;
+    const int D = m->tf.cfg.dim, C = m->channels, p = m->patch_size, M = m->tf.cfg.mlp_dim, K = m->n_classes;
     const char *pre = nm->prefix;
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
     if (nm->timm) {
-        m->patch_w = el_take(r, "patch_embed.proj.weight", 4, D, C, p, p);
+        m->patch_w = el_mat_f32(el_take(r, "patch_embed.proj.weight", 4, D, C, p, p), D, C * p * p);
         m->patch_b = el_take(r, "patch_embed.proj.bias", 1, D, 0, 0, 0);
         m->cls = el_take(r, "cls_token", 3, 1, 1, D, 0);
         if (m->has_dist_token) m->dist = el_take(r, "dist_token", 3, 1, 1, D, 0);
         m->pos = el_take(r, "pos_embed", 3, 1, m->n_tokens, D, 0);
     } else {
-        m->patch_w = el_take(r, NAME("%sembeddings.patch_embeddings.projection.weight", pre), 4, D, C, p, p);
+        m->patch_w = el_mat_f32(el_take(r, NAME("%sembeddings.patch_embeddings.projection.weight", pre), 4, D, C, p, p), D, C * p * p);
         m->patch_b = el_take(r, NAME("%sembeddings.patch_embeddings.projection.bias", pre), 1, D, 0, 0, 0);
         m->cls = el_take(r, NAME("%sembeddings.cls_token", pre), 3, 1, 1, D, 0);
         if (m->has_dist_token) m->dist = el_take(r, NAME("%sembeddings.distillation_token", pre), 3, 1, 1, D, 0);
         m->pos = el_take(r, NAME("%sembeddings.position_embeddings", pre), 3, 1, m->n_tokens, D, 0);
     }
-    for (int l = 0; l < m->n_layers && !r->st; l++) {
-        el_vit_block *B = &m->blocks[l];
+    for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
+        el_block_weights *B = &m->tf.layers[l];
         if (nm->timm) {
-            B->ln1_w = el_take(r, NAME("blocks.%d.norm1.weight", l), 1, D, 0, 0, 0);
-            B->ln1_b = el_take(r, NAME("blocks.%d.norm1.bias", l), 1, D, 0, 0, 0);
-            B->qkv_w = el_take(r, NAME("blocks.%d.attn.qkv.weight", l), 2, 3 * D, D, 0, 0);
+            B->ln1.w = el_take(r, NAME("blocks.%d.norm1.weight", l), 1, D, 0, 0, 0);
+            B->ln1.b = el_take(r, NAME("blocks.%d.norm1.bias", l), 1, D, 0, 0, 0);
+            B->qkv = el_mat_f32(el_take(r, NAME("blocks.%d.attn.qkv.weight", l), 2, 3 * D, D, 0, 0), 3 * D, D);
             B->qkv_b = nm->qkv_bias ? el_take(r, NAME("blocks.%d.attn.qkv.bias", l), 1, 3 * D, 0, 0, 0) : el_take_zeros(r, 3 * (size_t)D);
-            B->proj_w = el_take(r, NAME("blocks.%d.attn.proj.weight", l), 2, D, D, 0, 0);
-            B->proj_b = el_take(r, NAME("blocks.%d.attn.proj.bias", l), 1, D, 0, 0, 0);
-            B->ln2_w = el_take(r, NAME("blocks.%d.norm2.weight", l), 1, D, 0, 0, 0);
-            B->ln2_b = el_take(r, NAME("blocks.%d.norm2.bias", l), 1, D, 0, 0, 0);
-            B->fc1_w = el_take(r, NAME("blocks.%d.mlp.fc1.weight", l), 2, M, D, 0, 0);
-            B->fc1_b = el_take(r, NAME("blocks.%d.mlp.fc1.bias", l), 1, M, 0, 0, 0);
-            B->fc2_w = el_take(r, NAME("blocks.%d.mlp.fc2.weight", l), 2, D, M, 0, 0);
-            B->fc2_b = el_take(r, NAME("blocks.%d.mlp.fc2.bias", l), 1, D, 0, 0, 0);
+            B->o = el_mat_f32(el_take(r, NAME("blocks.%d.attn.proj.weight", l), 2, D, D, 0, 0), D, D);
+            B->o_b = el_take(r, NAME("blocks.%d.attn.proj.bias", l), 1, D, 0, 0, 0);
+            B->ln2.w = el_take(r, NAME("blocks.%d.norm2.weight", l), 1, D, 0, 0, 0);
+            B->ln2.b = el_take(r, NAME("blocks.%d.norm2.bias", l), 1, D, 0, 0, 0);
+            B->up = el_mat_f32(el_take(r, NAME("blocks.%d.mlp.fc1.weight", l), 2, M, D, 0, 0), M, D);
+            B->up_b = el_take(r, NAME("blocks.%d.mlp.fc1.bias", l), 1, M, 0, 0, 0);
+            B->down = el_mat_f32(el_take(r, NAME("blocks.%d.mlp.fc2.weight", l), 2, D, M, 0, 0), D, M);
+            B->down_b = el_take(r, NAME("blocks.%d.mlp.fc2.bias", l), 1, D, 0, 0, 0);
             continue;
         }
         const char *L = "encoder.layer";
-        B->ln1_w = el_take(r, NAME("%s%s.%d.layernorm_before.weight", pre, L, l), 1, D, 0, 0, 0);
-        B->ln1_b = el_take(r, NAME("%s%s.%d.layernorm_before.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->ln1.w = el_take(r, NAME("%s%s.%d.layernorm_before.weight", pre, L, l), 1, D, 0, 0, 0);
+        B->ln1.b = el_take(r, NAME("%s%s.%d.layernorm_before.bias", pre, L, l), 1, D, 0, 0, 0);
         /* HF keeps q, k, v apart; stack them into timm's fused layout so the
          * forward pass does one GEMM. The arena slices are consecutive. */
         static const char *qkv[3] = {"query", "key", "value"};
@@ -131,29 +137,29 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
                                     : el_take_zeros(r, (size_t)D);
             if (j == 0) b0 = b;
         }
-        B->qkv_w = w0;
+        B->qkv = el_mat_f32(w0, 3 * D, D);
         B->qkv_b = b0;
-        B->proj_w = el_take(r, NAME("%s%s.%d.attention.output.dense.weight", pre, L, l), 2, D, D, 0, 0);
-        B->proj_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
-        B->ln2_w = el_take(r, NAME("%s%s.%d.layernorm_after.weight", pre, L, l), 1, D, 0, 0, 0);
-        B->ln2_b = el_take(r, NAME("%s%s.%d.layernorm_after.bias", pre, L, l), 1, D, 0, 0, 0);
-        B->fc1_w = el_take(r, NAME("%s%s.%d.intermediate.dense.weight", pre, L, l), 2, M, D, 0, 0);
-        B->fc1_b = el_take(r, NAME("%s%s.%d.intermediate.dense.bias", pre, L, l), 1, M, 0, 0, 0);
-        B->fc2_w = el_take(r, NAME("%s%s.%d.output.dense.weight", pre, L, l), 2, D, M, 0, 0);
-        B->fc2_b = el_take(r, NAME("%s%s.%d.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->o = el_mat_f32(el_take(r, NAME("%s%s.%d.attention.output.dense.weight", pre, L, l), 2, D, D, 0, 0), D, D);
+        B->o_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->ln2.w = el_take(r, NAME("%s%s.%d.layernorm_after.weight", pre, L, l), 1, D, 0, 0, 0);
+        B->ln2.b = el_take(r, NAME("%s%s.%d.layernorm_after.bias", pre, L, l), 1, D, 0, 0, 0);
+        B->up = el_mat_f32(el_take(r, NAME("%s%s.%d.intermediate.dense.weight", pre, L, l), 2, M, D, 0, 0), M, D);
+        B->up_b = el_take(r, NAME("%s%s.%d.intermediate.dense.bias", pre, L, l), 1, M, 0, 0, 0);
+        B->down = el_mat_f32(el_take(r, NAME("%s%s.%d.output.dense.weight", pre, L, l), 2, D, M, 0, 0), D, M);
+        B->down_b = el_take(r, NAME("%s%s.%d.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
     }
     if (nm->timm) {
-        m->norm_w = el_take(r, "norm.weight", 1, D, 0, 0, 0);
-        m->norm_b = el_take(r, "norm.bias", 1, D, 0, 0, 0);
+        m->tf.lens.norm_w = el_take(r, "norm.weight", 1, D, 0, 0, 0);
+        m->tf.lens.norm_b = el_take(r, "norm.bias", 1, D, 0, 0, 0);
     } else {
-        m->norm_w = el_take(r, NAME("%slayernorm.weight", pre), 1, D, 0, 0, 0);
-        m->norm_b = el_take(r, NAME("%slayernorm.bias", pre), 1, D, 0, 0, 0);
+        m->tf.lens.norm_w = el_take(r, NAME("%slayernorm.weight", pre), 1, D, 0, 0, 0);
+        m->tf.lens.norm_b = el_take(r, NAME("%slayernorm.bias", pre), 1, D, 0, 0, 0);
     }
-    m->head_w = el_take(r, NAME("%s.weight", nm->head), 2, K, D, 0, 0);
-    m->head_b = el_take(r, NAME("%s.bias", nm->head), 1, K, 0, 0, 0);
+    m->tf.lens.head = el_mat_f32(el_take(r, NAME("%s.weight", nm->head), 2, K, D, 0, 0), K, D);
+    m->tf.lens.head_b = el_take(r, NAME("%s.bias", nm->head), 1, K, 0, 0, 0);
     if (m->distilled) {
-        m->head2_w = el_take(r, NAME("%s.weight", nm->head2), 2, K, D, 0, 0);
-        m->head2_b = el_take(r, NAME("%s.bias", nm->head2), 1, K, 0, 0, 0);
+        m->tf.lens.head2 = el_mat_f32(el_take(r, NAME("%s.weight", nm->head2), 2, K, D, 0, 0), K, D);
+        m->tf.lens.head2_b = el_take(r, NAME("%s.bias", nm->head2), 1, K, 0, 0, 0);
     }
 #undef NAME
     return r->st;
@@ -210,21 +216,21 @@ static el_status load_timm(const char *dir, const char *file, const cJSON *cfg, 
     m->distilled = m->has_dist_token = el_st_find(set, "dist_token") != NULL;
     snprintf(meta->family, sizeof meta->family, "%s", m->distilled ? "deit-distilled" : (arch && strstr(arch, "deit") ? "deit" : "vit"));
     long v;
-    m->dim = (int)pw->shape[0];
+    m->tf.cfg.dim = (int)pw->shape[0];
     m->channels = (int)pw->shape[1];
     m->patch_size = (int)pw->shape[2];
-    EL_TRY(count_timm_blocks(set, &m->n_layers));
+    EL_TRY(count_timm_blocks(set, &m->tf.cfg.n_layers));
     const el_st_tensor *fc1 = el_st_find(set, "blocks.0.mlp.fc1.weight");
     const el_st_tensor *head = el_st_find(set, "head.weight");
     const el_st_tensor *pos = el_st_find(set, "pos_embed");
     if (!fc1 || !head || !pos || pos->ndim != 3)
         return el_fail(EL_ERR_FORMAT, "%s: missing blocks.0.mlp.fc1.weight, head.weight or pos_embed", dir);
-    m->mlp_dim = (int)fc1->shape[0];
+    m->tf.cfg.mlp_dim = (int)fc1->shape[0];
     m->n_classes = (int)head->shape[0];
     long grid2 = (long)pos->shape[1] - (m->has_dist_token ? 2 : 1);
     long grid = lround(sqrt((double)(grid2 > 0 ? grid2 : 0)));
     m->image_size = (int)(grid * m->patch_size);
-    int heads = timm_heads_from_name(meta->arch, m->dim);
+    int heads = timm_heads_from_name(meta->arch, m->tf.cfg.dim);
     long img = m->image_size;
     if (args) {
         EL_TRY(el_json_int(args, file, "num_heads", 0, heads, 1, MAX_DIM, &v));
@@ -238,8 +244,8 @@ static el_status load_timm(const char *dir, const char *file, const cJSON *cfg, 
     if (heads <= 0) return el_fail(EL_ERR_CONFIG, "%s: cannot tell the number of heads (add model_args.num_heads)", file);
     if (img != m->image_size)
         return el_fail(EL_ERR_CONFIG, "%s: img_size %ld disagrees with pos_embed (%d)", file, img, m->image_size);
-    m->n_heads = heads;
-    m->eps = 1e-6f; /* timm's ViT LayerNorm */
+    m->tf.cfg.n_heads = heads;
+    m->tf.cfg.norm.eps = 1e-6f; /* timm's ViT LayerNorm */
     nm->timm = 1;
     nm->prefix = "";
     snprintf(nm->head, sizeof nm->head, "head");
@@ -316,13 +322,13 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
     long v;
     double eps;
     EL_TRY(el_json_int(cfg, file, "hidden_size", 1, 0, 1, MAX_DIM, &v));
-    m->dim = (int)v;
+    m->tf.cfg.dim = (int)v;
     EL_TRY(el_json_int(cfg, file, "num_hidden_layers", 1, 0, 1, MAX_LAYERS, &v));
-    m->n_layers = (int)v;
+    m->tf.cfg.n_layers = (int)v;
     EL_TRY(el_json_int(cfg, file, "num_attention_heads", 1, 0, 1, MAX_DIM, &v));
-    m->n_heads = (int)v;
+    m->tf.cfg.n_heads = (int)v;
     EL_TRY(el_json_int(cfg, file, "intermediate_size", 1, 0, 1, 8L * MAX_DIM, &v));
-    m->mlp_dim = (int)v;
+    m->tf.cfg.mlp_dim = (int)v;
     EL_TRY(el_json_int(cfg, file, "image_size", 0, 224, 1, MAX_IMAGE, &v));
     m->image_size = (int)v;
     EL_TRY(el_json_int(cfg, file, "patch_size", 0, 16, 1, MAX_IMAGE, &v));
@@ -331,7 +337,7 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
     if (v == 2) return el_fail(EL_ERR_UNSUPPORTED, "%s: num_channels 2 (1 or 3)", file);
     m->channels = (int)v;
     EL_TRY(el_json_double(cfg, file, "layer_norm_eps", 0, 1e-12, 0.0, 1.0, &eps));
-    m->eps = (float)eps;
+    m->tf.cfg.norm.eps = (float)eps;
     int qb;
     EL_TRY(el_json_bool(cfg, file, "qkv_bias", 1, &qb));
     nm->qkv_bias = qb;
@@ -364,11 +370,11 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     int timm = cfg && (cJSON_GetObjectItemCaseSensitive(cfg, "pretrained_cfg") ||
                        (el_json_str(cfg, "architecture") && !el_json_str(cfg, "model_type")));
     if (!st) st = timm ? load_timm(dir, file, cfg, &set, m, meta, &nm) : load_hf(dir, file, cfg, &set, m, meta, &nm);
-    if (!st && (m->dim < 1 || m->n_layers < 1 || m->n_layers > MAX_LAYERS || m->dim > MAX_DIM ||
+    if (!st && (m->tf.cfg.dim < 1 || m->tf.cfg.n_layers < 1 || m->tf.cfg.n_layers > MAX_LAYERS || m->tf.cfg.dim > MAX_DIM ||
                 m->n_classes < 1 || m->n_classes > MAX_CLASSES || m->patch_size < 1 || m->image_size < 1 ||
                 m->image_size > MAX_IMAGE || (m->channels != 1 && m->channels != 3)))
         st = el_fail(EL_ERR_CONFIG, "%s: sizes out of range (hidden %d, layers %d, classes %d, image %d, patch %d, channels %d)",
-                     file, m->dim, m->n_layers, m->n_classes, m->image_size, m->patch_size, m->channels);
+                     file, m->tf.cfg.dim, m->tf.cfg.n_layers, m->n_classes, m->image_size, m->patch_size, m->channels);
     if (!st) st = check_dims(m, file);
     if (!st && !timm) st = el_hf_preprocess_load(dir, m->channels, m->image_size, 1, &meta->preprocess);
     /* The config decides the arena size; refuse a config that promises more
@@ -378,18 +384,19 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
         need = arena_floats(m);
         uint64_t have = 0;
         for (int i = 0; i < set.n_tensors; i++) have += set.tensors[i].n_elems;
-        if (need > have + 3ull * m->dim * m->n_layers + 16)
+        if (need > have + 3ull * m->tf.cfg.dim * m->tf.cfg.n_layers + 16)
             st = el_fail(EL_ERR_FORMAT, "%s: config implies %zu parameters but the checkpoint holds %llu", file, need,
                          (unsigned long long)have);
     }
     if (!st) {
-        m->blocks = calloc((size_t)m->n_layers, sizeof(el_vit_block));
-        if (!m->blocks) st = el_fail(EL_ERR_NOMEM, "%s: out of memory", dir);
+        m->tf.layers = calloc((size_t)m->tf.cfg.n_layers, sizeof(el_block_weights));
+        if (!m->tf.layers) st = el_fail(EL_ERR_NOMEM, "%s: out of memory", dir);
     }
     if (!st) {
         el_param_reader r;
         st = el_param_reader_init(&r, &set, need, dir);
         if (!st) st = read_weights(&r, m, &nm);
+        if (!st) el_transformer_bind_lens(&m->tf, m->n_classes);
         if (!st) st = el_check_leftovers(&r, dir, ignorable);
         m->n_params = r.n_params;
         if (st) el_param_reader_abort(&r);

@@ -97,7 +97,7 @@ static void test_image(el_image *img, uint8_t *px) {
     img->pixels = px;
 }
 
-static void exercise_image_model(el_model *m, const el_model_info *info) {
+static void exercise_image_model(el_model *m, el_state *s, const el_model_info *info) {
     EL_FUZZ_CHECK(info->n_layers > 0 && info->hidden > 0 && info->n_classes > 0, "loaded model with sizes %d/%d/%d",
                   info->n_layers, info->hidden, info->n_classes);
     EL_FUZZ_CHECK(info->channels == 1 || info->channels == 3, "channels %d", info->channels);
@@ -133,7 +133,7 @@ static void exercise_image_model(el_model *m, const el_model_info *info) {
         st = el_profile_init(&prof, m, &lp);
         EL_FUZZ_CHECK(st == EL_OK, "profile init: %s", el_last_error());
         if (st == EL_OK) {
-            st = el_model_profile(m, in, 1, &lp, &prof);
+            st = el_model_profile(s, in, 1, &lp, &prof);
             EL_FUZZ_CHECK(st == EL_OK, "profile: %s", el_last_error());
             if (st == EL_OK && getenv("EL_FUZZ_VERBOSE"))
                 fprintf(stderr, "fuzz_config: top1 %d prob %g entropy %g .. %g\n", prof.top1, (double)prof.prob,
@@ -153,7 +153,7 @@ static void exercise_image_model(el_model *m, const el_model_info *info) {
     free(in);
 }
 
-static void exercise_text_model(el_model *m, const el_model_info *info) {
+static void exercise_text_model(el_state *s, const el_model_info *info) {
     EL_FUZZ_CHECK(info->n_layers > 0 && info->hidden > 0 && info->n_classes > 0, "loaded model with sizes %d/%d/%d",
                   info->n_layers, info->hidden, info->n_classes);
     if (info->n_classes * (size_t)info->hidden > ((size_t)1 << 22)) return; /* time */
@@ -164,7 +164,7 @@ static void exercise_text_model(el_model *m, const el_model_info *info) {
     int ids[2] = {0, info->n_classes - 1};
     el_text_result r;
     memset(&r, 0, sizeof r);
-    el_status st = el_text_generate_ids(m, ids, 2, &tp, &r);
+    el_status st = el_text_generate_ids(s, ids, 2, &tp, &r);
     if (st == EL_OK) {
         EL_FUZZ_CHECK(r.n_steps == 2, "asked for 2 steps, got %d", r.n_steps);
         for (int i = 0; i < r.n_steps; i++)
@@ -214,7 +214,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
 
     el_model_params mp = el_model_default_params();
-    mp.n_threads = 1;
     el_model *m = NULL;
     el_status st = el_model_load(dir, &mp, &m);
     if (getenv("EL_FUZZ_VERBOSE"))
@@ -226,10 +225,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         EL_FUZZ_CHECK(msg && *msg, "failed load (%s) without a message", el_status_name(st));
         return 0;
     }
+    el_state_params sp = el_state_default_params();
+    sp.n_threads = 1;
+    el_state *s = NULL;
+    st = el_state_new(m, &sp, &s);
+    EL_FUZZ_CHECK(st == EL_OK, "state: %s", el_last_error());
     el_model_info info;
     el_model_get_info(m, &info);
-    if (info.is_text) exercise_text_model(m, &info);
-    else exercise_image_model(m, &info);
+    if (s && info.is_text) exercise_text_model(s, &info);
+    else if (s) exercise_image_model(m, s, &info);
+    el_state_free(s);
     el_model_free(m);
     return 0;
 }

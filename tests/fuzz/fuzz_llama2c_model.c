@@ -11,10 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static char path[1024];
     if (!path[0]) el_fuzz_path(path, sizeof path, "model.bin");
     el_fuzz_write(path, data, size);
-    el_model_params mp = el_model_default_params();
-    mp.n_threads = 1;
     el_model *m = NULL;
-    el_status st = el_model_load(path, &mp, &m);
+    el_status st = el_model_load(path, NULL, &m);
     if (st != EL_OK) {
         EL_FUZZ_CHECK(m == NULL, "failed load returned a model");
         EL_FUZZ_CHECK_NAMES(el_last_error(), path);
@@ -31,7 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int ids[2] = {info.n_classes - 1, 0};
         el_text_result r;
         memset(&r, 0, sizeof r);
-        st = el_text_generate_ids(m, ids, 2, &tp, &r);
+        el_state_params sp = el_state_default_params();
+        sp.n_threads = 1;
+        el_state *s = NULL;
+        st = el_state_new(m, &sp, &s);
+        if (st == EL_OK) st = el_text_generate_ids(s, ids, 2, &tp, &r);
+        el_state_free(s);
         /* Finite but huge weights may overflow in the forward pass: that is
          * reported as this prompt's error (F6), never as a result. */
         EL_FUZZ_CHECK(st == EL_OK || strstr(el_last_error(), "overflowed float32"),

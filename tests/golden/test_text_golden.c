@@ -18,6 +18,7 @@
  * threads, so batched decoding splits its prompts over threads even on these
  * tiny models, and every prompt of a batch prefilled in a pass of its own
  * (the first pass prefills them all together); the answers must not change. */
+static el_state_params g_state_params;
 static el_model_params g_params;
 
 static const double alphas[] = {0.0, 0.5, 2.0, INFINITY};
@@ -83,6 +84,8 @@ static void check_fixture(const char *model_rel, const char *golden_rel) {
         cJSON_Delete(g);
         return;
     }
+    el_state *s;
+    CHECK(el_state_new(m, &g_state_params, &s) == EL_OK);
     el_model_info info;
     el_model_get_info(m, &info);
     CHECK(info.is_text && info.n_layers == cJSON_GetObjectItemCaseSensitive(g, "n_layers")->valueint);
@@ -93,11 +96,12 @@ static void check_fixture(const char *model_rel, const char *golden_rel) {
         for (int i = 0; i < n && i < 512; i++) ids[i] = cJSON_GetArrayItem(pid, i)->valueint;
         el_text_params tp = params(cJSON_GetObjectItemCaseSensitive(c, "n_steps")->valueint);
         el_text_result r;
-        st = el_text_generate_ids(m, ids, n, &tp, &r);
+        st = el_text_generate_ids(s, ids, n, &tp, &r);
         CHECK_MSG(st == EL_OK, "%s: %s", model_rel, el_last_error());
         if (!st) compare_case(model_rel, &r, c, 1e-4, 1e-4);
         el_text_result_free(&r);
     }
+    el_state_free(s);
     el_model_free(m);
     cJSON_Delete(g);
 }
@@ -114,12 +118,14 @@ static void check_aidreams(void) {
     cJSON *g = el_test_load_json(gp);
     el_model *m;
     CHECK_MSG(el_model_load(mp, &g_params, &m) == EL_OK, "%s", el_last_error());
+    el_state *s;
+    CHECK(el_state_new(m, &g_state_params, &s) == EL_OK);
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(g, "cases")) {
         const char *prompt = cJSON_GetObjectItemCaseSensitive(c, "prompt")->valuestring;
         el_text_params tp = params(cJSON_GetObjectItemCaseSensitive(c, "n_steps")->valueint);
         el_text_result r;
-        el_status st = el_text_generate(m, prompt, &tp, &r);
+        el_status st = el_text_generate(s, prompt, &tp, &r);
         CHECK_MSG(st == EL_OK, "aidreams '%s': %s", prompt, el_last_error());
         if (st) continue;
         const cJSON *pid = cJSON_GetObjectItemCaseSensitive(c, "prompt_ids");
@@ -144,7 +150,7 @@ static void check_aidreams(void) {
         prompts[n++] = long_prompt;
         el_text_params tp = params(24);
         el_text_result res[8];
-        CHECK(el_text_generate_batch(m, prompts, n, &tp, res) == EL_OK);
+        CHECK(el_text_generate_batch(s, prompts, n, &tp, res) == EL_OK);
         int i = 0;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(g, "cases")) {
             CHECK_MSG(res[i].error == NULL, "batch item %d: %s", i, res[i].error);
@@ -162,10 +168,10 @@ static void check_aidreams(void) {
     tp.temperature = 1.0;
     el_text_result a, b, c2;
     tp.seed = 7;
-    CHECK(el_text_generate(m, "The sky", &tp, &a) == EL_OK);
-    CHECK(el_text_generate(m, "The sky", &tp, &b) == EL_OK);
+    CHECK(el_text_generate(s, "The sky", &tp, &a) == EL_OK);
+    CHECK(el_text_generate(s, "The sky", &tp, &b) == EL_OK);
     tp.seed = 8;
-    CHECK(el_text_generate(m, "The sky", &tp, &c2) == EL_OK);
+    CHECK(el_text_generate(s, "The sky", &tp, &c2) == EL_OK);
     CHECK(memcmp(a.ids, b.ids, sizeof(int) * 16) == 0);
     CHECK(memcmp(a.ids, c2.ids, sizeof(int) * 16) != 0);
     el_text_result_free(&a);
@@ -173,8 +179,9 @@ static void check_aidreams(void) {
     el_text_result_free(&c2);
     /* Too long for the context (128): a clear error, not a crash. */
     tp = params(200);
-    CHECK(el_text_generate(m, "The sky", &tp, &a) == EL_ERR_ARG);
+    CHECK(el_text_generate(s, "The sky", &tp, &a) == EL_ERR_ARG);
     CHECK(strstr(el_last_error(), "context") != NULL);
+    el_state_free(s);
     el_model_free(m);
     cJSON_Delete(g);
 }
@@ -183,10 +190,11 @@ static void run_all(void);
 
 int main(void) {
     g_params = el_model_default_params();
+    g_state_params = el_state_default_params();
     run_all();
     el_set_par_min_work(0);
     el_text_set_prefill_rows(1);
-    g_params.n_threads = 3;
+    g_state_params.n_threads = 3;
     run_all();
     return el_test_finish("test_text_golden");
 }

@@ -228,6 +228,16 @@ static void compare_image(const char *ctx, const el_profile *p, const cJSON *g, 
 
 /* Every golden image through the full pipeline; returns imagenet-sample
  * top-1 correct count (vs labels.csv) in *correct / *total. */
+/* A profile on a state of its own (states are cheap; each call here is a
+ * batch of images). */
+static el_status profile(el_model *m, const float *px, int n, const el_lens_params *lp, el_profile *out) {
+    el_state *s = NULL;
+    el_status st = el_state_new(m, NULL, &s);
+    if (st == EL_OK) st = el_model_profile(s, px, n, lp, out);
+    el_state_free(s);
+    return st;
+}
+
 static void test_layout(const char *shared, el_model *m, const char *golden_name, int timm, int *correct,
                         int *total) {
     char path[1024], ctx[256];
@@ -264,7 +274,7 @@ static void test_layout(const char *shared, el_model *m, const char *golden_name
         for (int i = 0; i < nb; i++)
             ok &= load_pixels(shared, jstr(cJSON_GetArrayItem(images, i0 + i), "file"), &info, px + per * i);
         if (!ok) continue;
-        el_status st = el_model_profile(m, px, nb, &lp, prof);
+        el_status st = profile(m, px, nb, &lp, prof);
         CHECK_MSG(st == EL_OK, "%s: el_model_profile: %s: %s", golden_name, el_status_name(st), el_last_error());
         if (st != EL_OK) continue;
         for (int i = 0; i < nb; i++) {
@@ -310,7 +320,7 @@ static void test_same_input(const char *shared, el_model *hf, el_model *timm) {
         CHECK(el_profile_init(&a[i], hf, &lp) == EL_OK);
         CHECK(el_profile_init(&b[i], timm, &lp) == EL_OK);
     }
-    if (ok && el_model_profile(hf, px, nb, &lp, a) == EL_OK && el_model_profile(timm, px, nb, &lp, b) == EL_OK &&
+    if (ok && profile(hf, px, nb, &lp, a) == EL_OK && profile(timm, px, nb, &lp, b) == EL_OK &&
         a[0].n_depth == b[0].n_depth && a[0].n_patches == b[0].n_patches) {
         const int nd = a[0].n_depth, K = ih.n_classes, NP = a[0].n_patches;
         for (int i = 0; i < nb; i++) {

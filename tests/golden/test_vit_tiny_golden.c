@@ -224,17 +224,105 @@ static cJSON *load_golden(const char *variant_name) {
     return g;
 }
 
-static void test_variant(const variant *v) {
+/* Real image files through the model's own preprocessing. */
+static void check_image_files(const variant *v, const cJSON *g, el_state *s, const el_model_info *info,
+                              const el_lens_params *lp, el_profile *prof) {
     char path[1024], ctx[256];
+    const int L = (int)jnum(g, "n_layers"), NP = (int)jnum(g, "n_patches"), K = (int)jnum(g, "n_classes");
+    const size_t per = (size_t)info->channels * info->image_size * info->image_size;
+    const cJSON *igs = jget(g, "image_goldens");
+    for (int k = 0; k < cJSON_GetArraySize(igs); k++) {
+        const cJSON *ig = cJSON_GetArrayItem(igs, k);
+        snprintf(path, sizeof path, "%s/%s", TINY_DIR, jstr(ig, "file"));
+        snprintf(ctx, sizeof ctx, "%s image %s", v->name, jstr(ig, "file"));
+        el_image img = {0};
+        el_status st = el_image_load(path, info->channels, EL_DEFAULT_MAX_PIXELS, &img);
+        CHECK_MSG(st == EL_OK, "%s: el_image_load: %s", ctx, el_last_error());
+        if (st != EL_OK) continue;
+        CHECK_MSG(img.channels == info->channels, "%s: image channels %d", ctx, img.channels);
+        float *px = calloc(per, sizeof *px);
+        st = el_preprocess_image(&img, &info->preprocess, px);
+        CHECK_MSG(st == EL_OK, "%s: el_preprocess_image: %s", ctx, el_last_error());
+        if (st == EL_OK) {
+            st = el_model_profile(s, px, 1, lp, &prof[0]);
+            CHECK_MSG(st == EL_OK, "%s: el_model_profile: %s", ctx, el_last_error());
+            if (st == EL_OK) compare_profile(ctx, &prof[0], ig, L, NP, K, TOL);
+        }
+        free(px);
+        el_image_free(&img);
+    }
+}
+
+/* A reduced lens on the same input: no embeddings, CLS only, bits. */
+static void check_reduced_lens(const cJSON *g, const el_model *m, el_state *s, const float *x2) {
+    const int L = (int)jnum(g, "n_layers");
+    el_lens_params lp2 = el_lens_default_params();
+    lp2.tokens = EL_TOKENS_CLS;
+    lp2.include_embeddings = 0;
+    lp2.n_alpha = 0;
+    lp2.units = EL_UNITS_BITS;
+    lp2.keep_logits = 0;
+    el_profile p2;
+    memset(&p2, 0, sizeof p2);
+    el_status st = el_profile_init(&p2, m, &lp2);
+    CHECK_MSG(st == EL_OK, "reduced lens: el_profile_init: %s", el_last_error());
+    if (st != EL_OK) return;
+    st = el_model_profile(s, x2, 1, &lp2, &p2);
+    CHECK_MSG(st == EL_OK, "reduced lens: el_model_profile: %s", el_last_error());
+    CHECK_MSG(p2.n_depth == L && p2.first_layer == 1, "reduced lens: n_depth %d first_layer %d", p2.n_depth,
+              p2.first_layer);
+    const cJSON *ge = jget(cJSON_GetArrayItem(jget(g, "images"), 2), "entropy");
+    for (int l = 0; st == EL_OK && p2.n_depth == L && l < L; l++)
+        CHECK_NEAR(p2.entropy[l], cJSON_GetArrayItem(ge, l + 1)->valuedouble / log(2.0), TOL);
+    CHECK_MSG(p2.top1 == (int)jnum(cJSON_GetArrayItem(jget(g, "images"), 2), "top1"), "reduced lens: top1 %d",
+              p2.top1);
+    el_profile_free(&p2);
+}
+
+/* The fixed input tensor as one batch of N against the golden (and the
+ * golden of an equivalent variant), then image 1 alone. */
+static void check_batch(const variant *v, const cJSON *g, el_state *s, const float *x, size_t per,
+                        const el_lens_params *lp, el_profile *prof) {
+    char ctx[256];
+    const int L = (int)jnum(g, "n_layers"), NP = (int)jnum(g, "n_patches"), K = (int)jnum(g, "n_classes");
+    const int N = (int)jnum(g, "n_images");
+    el_status st = el_model_profile(s, x, N, lp, prof);
+    CHECK_MSG(st == EL_OK, "%s: el_model_profile: %s: %s", v->name, el_status_name(st), el_last_error());
+    if (st == EL_OK) {
+        cJSON *other = v->same_golden_as ? load_golden(v->same_golden_as) : NULL;
+        for (int i = 0; i < N; i++) {
+            snprintf(ctx, sizeof ctx, "%s input[%d]", v->name, i);
+            compare_profile(ctx, &prof[i], cJSON_GetArrayItem(jget(g, "images"), i), L, NP, K, TOL);
+            if (other) {
+                snprintf(ctx, sizeof ctx, "%s input[%d] vs %s golden", v->name, i, v->same_golden_as);
+                compare_profile(ctx, &prof[i], cJSON_GetArrayItem(jget(other, "images"), i), L, NP, K, TOL);
+            }
+        }
+        cJSON_Delete(other);
+    }
+    /* Batch independence: image 1 alone gives what it gave in the batch. */
+    st = el_model_profile(s, x + per, 1, lp, &prof[0]);
+    CHECK_MSG(st == EL_OK, "%s: single-image el_model_profile: %s", v->name, el_last_error());
+    if (st == EL_OK) {
+        snprintf(ctx, sizeof ctx, "%s input[1] alone", v->name);
+        compare_profile(ctx, &prof[0], cJSON_GetArrayItem(jget(g, "images"), 1), L, NP, K, TOL);
+    }
+}
+
+static void test_variant(const variant *v) {
+    char path[1024];
     cJSON *g = load_golden(v->name);
     if (!g) return;
     snprintf(path, sizeof path, "%s/%s", TINY_DIR, v->name);
-    el_model_params mp = el_model_default_params();
-    mp.n_threads = g_threads;
+    el_state_params sp = el_state_default_params();
+    sp.n_threads = g_threads;
     el_model *m = NULL;
-    el_status st = el_model_load(path, &mp, &m);
+    el_state *s = NULL;
+    el_status st = el_model_load(path, NULL, &m);
     CHECK_MSG(st == EL_OK, "%s: el_model_load: %s: %s", v->name, el_status_name(st), el_last_error());
+    if (st == EL_OK) st = el_state_new(m, &sp, &s);
     if (st != EL_OK) {
+        el_model_free(m);
         cJSON_Delete(g);
         return;
     }
@@ -245,6 +333,7 @@ static void test_variant(const variant *v) {
     const int C = (int)jnum(g, "channels"), S = (int)jnum(g, "image_size"), N = (int)jnum(g, "n_images");
     if (info.n_layers != L || info.n_patches != NP || info.n_classes != K || info.channels != C) {
         fprintf(stderr, "%s: model shape differs from the golden; skipping value checks\n", v->name);
+        el_state_free(s);
         el_model_free(m);
         cJSON_Delete(g);
         return;
@@ -253,8 +342,6 @@ static void test_variant(const variant *v) {
               el_model_class_name(m, 9));
     CHECK_MSG(el_model_class_index(m, "Bird") == 2, "%s: class_index(Bird) %d", v->name,
               el_model_class_index(m, "Bird"));
-
-    /* The fixed input tensor, as one batch of N. */
     const size_t per = (size_t)C * S * S;
     snprintf(path, sizeof path, "%s/%s", TINY_DIR, jstr(g, "input_file"));
     float *x = read_f32(path, per * (size_t)N);
@@ -269,81 +356,12 @@ static void test_variant(const variant *v) {
         CHECK_MSG(st == EL_OK, "%s: el_profile_init: %s", v->name, el_last_error());
         if (st != EL_OK) ok = 0;
     }
-    if (ok) {
-        st = el_model_profile(m, x, N, &lp, prof);
-        CHECK_MSG(st == EL_OK, "%s: el_model_profile: %s: %s", v->name, el_status_name(st), el_last_error());
-        if (st == EL_OK) {
-            cJSON *other = v->same_golden_as ? load_golden(v->same_golden_as) : NULL;
-            for (int i = 0; i < N; i++) {
-                snprintf(ctx, sizeof ctx, "%s input[%d]", v->name, i);
-                compare_profile(ctx, &prof[i], cJSON_GetArrayItem(jget(g, "images"), i), L, NP, K, TOL);
-                if (other) {
-                    snprintf(ctx, sizeof ctx, "%s input[%d] vs %s golden", v->name, i, v->same_golden_as);
-                    compare_profile(ctx, &prof[i], cJSON_GetArrayItem(jget(other, "images"), i), L, NP, K, TOL);
-                }
-            }
-            cJSON_Delete(other);
-        }
-        /* Batch independence: image 1 alone gives what it gave in the batch. */
-        st = el_model_profile(m, x + per, 1, &lp, &prof[0]);
-        CHECK_MSG(st == EL_OK, "%s: single-image el_model_profile: %s", v->name, el_last_error());
-        if (st == EL_OK) {
-            snprintf(ctx, sizeof ctx, "%s input[1] alone", v->name);
-            compare_profile(ctx, &prof[0], cJSON_GetArrayItem(jget(g, "images"), 1), L, NP, K, TOL);
-        }
-    }
-
-    /* Real image files through the model's own preprocessing. */
-    const cJSON *igs = jget(g, "image_goldens");
-    for (int k = 0; ok && k < cJSON_GetArraySize(igs); k++) {
-        const cJSON *ig = cJSON_GetArrayItem(igs, k);
-        snprintf(path, sizeof path, "%s/%s", TINY_DIR, jstr(ig, "file"));
-        snprintf(ctx, sizeof ctx, "%s image %s", v->name, jstr(ig, "file"));
-        el_image img = {0};
-        st = el_image_load(path, info.channels, EL_DEFAULT_MAX_PIXELS, &img);
-        CHECK_MSG(st == EL_OK, "%s: el_image_load: %s", ctx, el_last_error());
-        if (st != EL_OK) continue;
-        CHECK_MSG(img.channels == info.channels, "%s: image channels %d", ctx, img.channels);
-        float *px = calloc(per, sizeof *px);
-        st = el_preprocess_image(&img, &info.preprocess, px);
-        CHECK_MSG(st == EL_OK, "%s: el_preprocess_image: %s", ctx, el_last_error());
-        if (st == EL_OK) {
-            st = el_model_profile(m, px, 1, &lp, &prof[0]);
-            CHECK_MSG(st == EL_OK, "%s: el_model_profile: %s", ctx, el_last_error());
-            if (st == EL_OK) compare_profile(ctx, &prof[0], ig, L, NP, K, TOL);
-        }
-        free(px);
-        el_image_free(&img);
-    }
-
-    /* A reduced lens on the same input: no embeddings, CLS only, bits. */
-    if (ok && strcmp(v->name, "vit-hf-f32") == 0) {
-        el_lens_params lp2 = el_lens_default_params();
-        lp2.tokens = EL_TOKENS_CLS;
-        lp2.include_embeddings = 0;
-        lp2.n_alpha = 0;
-        lp2.units = EL_UNITS_BITS;
-        lp2.keep_logits = 0;
-        el_profile p2;
-        memset(&p2, 0, sizeof p2);
-        st = el_profile_init(&p2, m, &lp2);
-        CHECK_MSG(st == EL_OK, "reduced lens: el_profile_init: %s", el_last_error());
-        if (st == EL_OK) {
-            st = el_model_profile(m, x + 2 * per, 1, &lp2, &p2);
-            CHECK_MSG(st == EL_OK, "reduced lens: el_model_profile: %s", el_last_error());
-            CHECK_MSG(p2.n_depth == L && p2.first_layer == 1, "reduced lens: n_depth %d first_layer %d",
-                      p2.n_depth, p2.first_layer);
-            const cJSON *ge = jget(cJSON_GetArrayItem(jget(g, "images"), 2), "entropy");
-            for (int l = 0; st == EL_OK && p2.n_depth == L && l < L; l++)
-                CHECK_NEAR(p2.entropy[l], cJSON_GetArrayItem(ge, l + 1)->valuedouble / log(2.0), TOL);
-            CHECK_MSG(p2.top1 == (int)jnum(cJSON_GetArrayItem(jget(g, "images"), 2), "top1"),
-                      "reduced lens: top1 %d", p2.top1);
-            el_profile_free(&p2);
-        }
-    }
-
+    if (ok) check_batch(v, g, s, x, per, &lp, prof);
+    if (ok) check_image_files(v, g, s, &info, &lp, prof);
+    if (ok && strcmp(v->name, "vit-hf-f32") == 0) check_reduced_lens(g, m, s, x + 2 * per);
     for (int i = 0; i < N && i < 3; i++) el_profile_free(&prof[i]);
     free(x);
+    el_state_free(s);
     el_model_free(m);
     cJSON_Delete(g);
 }

@@ -17,6 +17,7 @@ static float frand(unsigned *s) {
 /* Naive lens for one row: returns entropy, fills logits (double). */
 static double naive(const el_lens *L, const float *x, const float *x2, double *z, double *h2) {
     const int D = L->dim, V = L->n_out;
+    const float *head_w = L->head.data, *head2_w = L->head2.data;
     double *nx = malloc(sizeof(double) * D), *nx2 = malloc(sizeof(double) * D);
     for (int pass = 0; pass < 2; pass++) {
         const float *in = pass ? (x2 ? x2 : x) : x;
@@ -27,15 +28,16 @@ static double naive(const el_lens *L, const float *x, const float *x2, double *z
         for (int i = 0; i < D; i++) var += (in[i] - mean) * (in[i] - mean);
         var /= D;
         for (int i = 0; i < D; i++)
-            out[i] = L->norm == EL_NORM_LAYER ? (in[i] - mean) / sqrt(var + L->eps) * L->norm_w[i] + L->norm_b[i]
-                                               : in[i] / sqrt(ss / D + L->eps) * L->norm_w[i];
+            out[i] = L->norm.kind == EL_NORM_LAYER
+                         ? (in[i] - mean) / sqrt(var + L->norm.eps) * L->norm_w[i] + L->norm_b[i]
+                         : in[i] / sqrt(ss / D + L->norm.eps) * L->norm_w[i];
     }
     for (int v = 0; v < V; v++) {
         double a = L->head_b ? L->head_b[v] : 0;
-        for (int i = 0; i < D; i++) a += nx[i] * L->head_w[(size_t)v * D + i];
-        if (L->head2_w) {
+        for (int i = 0; i < D; i++) a += nx[i] * head_w[(size_t)v * D + i];
+        if (head2_w) {
             double b = L->head2_b ? L->head2_b[v] : 0;
-            for (int i = 0; i < D; i++) b += nx2[i] * L->head2_w[(size_t)v * D + i];
+            for (int i = 0; i < D; i++) b += nx2[i] * head2_w[(size_t)v * D + i];
             a = 0.5 * (a + b);
         }
         if (L->softcap > 0) a = L->softcap * tanh(a / L->softcap);
@@ -66,9 +68,9 @@ static void run_case(int D, int V, int n, el_norm_kind norm, int two_heads, floa
     for (int i = 0; i < D; i++) nw[i] = 1.0f + frand(&s), nb[i] = frand(&s);
     const int ld = D + 3; /* strided rows, as the CLS rows of a batch are */
     for (size_t i = 0; i < (size_t)n * ld; i++) rows[i] = frand(&s) * 4 + 0.3f, rows2[i] = frand(&s) * 4;
-    el_lens L = {.dim = D, .n_out = V, .norm = norm, .norm_w = nw, .norm_b = norm == EL_NORM_LAYER ? nb : NULL,
-                 .eps = 1e-6f, .head_w = w, .head_b = b, .softcap = softcap};
-    if (two_heads) L.head2_w = w2, L.head2_b = b2;
+    el_lens L = {.dim = D, .n_out = V, .norm = {.kind = norm, .eps = 1e-6f}, .norm_w = nw,
+                 .norm_b = norm == EL_NORM_LAYER ? nb : NULL, .head = el_mat_f32(w, V, D), .head_b = b, .softcap = softcap};
+    if (two_heads) L.head2 = el_mat_f32(w2, V, D), L.head2_b = b2;
     el_lens_out *out = malloc(sizeof *out * (size_t)n);
     const int keep = 2; /* logits of the last two rows */
     float *logits = malloc(sizeof(float) * (size_t)keep * V);

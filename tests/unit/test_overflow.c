@@ -74,10 +74,12 @@ static void test_image(const char *tmp) {
         el_model_params mp = el_model_default_params();
         CHECK_MSG(el_model_load(dir, &mp, &m) == EL_OK, "%s", el_last_error());
         if (!m) continue;
+        el_state *s = NULL;
+        CHECK(el_state_new(m, NULL, &s) == EL_OK);
         el_lens_params lp = el_lens_default_params();
         el_profile p;
         CHECK(el_profile_init(&p, m, &lp) == EL_OK);
-        CHECK(el_model_profile(m, pixels, 1, &lp, &p) == EL_OK);
+        CHECK(el_model_profile(s, pixels, 1, &lp, &p) == EL_OK);
         if (patched) {
             CHECK_MSG(p.overflow_layer == 1, "overflow_layer %d", p.overflow_layer);
             CHECK(p.top1 == -1);
@@ -87,6 +89,7 @@ static void test_image(const char *tmp) {
             for (int d = 0; d < p.n_depth; d++) CHECK(isfinite(p.entropy[d]));
         }
         el_profile_free(&p);
+        el_state_free(s);
         el_model_free(m);
         /* The CLI: an error record naming the file, exit 1 (partial). */
         const char *cli = getenv("EL_CLI");
@@ -127,10 +130,12 @@ static void test_text(const char *tmp) {
         el_model_params mp = el_model_default_params();
         CHECK_MSG(el_model_load(dir, &mp, &m) == EL_OK, "%s", el_last_error());
         if (!m) continue;
+        el_state *s = NULL;
+        CHECK(el_state_new(m, NULL, &s) == EL_OK);
         el_text_params tp = el_text_default_params();
         tp.n_tokens = 3;
         el_text_result r;
-        el_status st = el_text_generate_ids(m, ids, 3, &tp, &r);
+        el_status st = el_text_generate_ids(s, ids, 3, &tp, &r);
         if (patched) {
             CHECK(st != EL_OK);
             /* Named by the model's folder name, as every model message is. */
@@ -141,6 +146,7 @@ static void test_text(const char *tmp) {
                 for (int i = 0; i < r.n_steps * r.n_layers; i++) CHECK(isfinite(r.entropy[i]));
         }
         if (st == EL_OK) el_text_result_free(&r);
+        el_state_free(s);
         el_model_free(m);
     }
 }

@@ -35,6 +35,45 @@ static const char *copy_prefix(const char *src, long bytes, const char *name) {
     return dst;
 }
 
+/* No tokenizer beside the model: ids work, text prompts say why not; bad
+ * ids and image calls are argument errors. */
+static void check_calls(const char *bin) {
+    el_model *m = NULL;
+    el_state *s = NULL;
+    CHECK(el_model_load(bin, NULL, &m) == EL_OK);
+    if (!m) return;
+    CHECK(el_state_new(m, NULL, &s) == EL_OK);
+    el_text_params tp = el_text_default_params();
+    tp.n_tokens = 3;
+    el_text_result r;
+    CHECK(el_text_generate(s, "hello", &tp, &r) == EL_ERR_ARG);
+    CHECK(strstr(el_last_error(), "tokenizer") != NULL);
+    int ids[3] = {1, 5, 7};
+    CHECK(el_text_generate_ids(s, ids, 3, &tp, &r) == EL_OK);
+    el_text_result_free(&r);
+    /* Out-of-vocabulary ids and an empty prompt are argument errors. */
+    int bad_ids[2] = {1, 100000};
+    CHECK(el_text_generate_ids(s, bad_ids, 2, &tp, &r) == EL_ERR_ARG);
+    CHECK(strstr(el_last_error(), "outside the vocabulary") != NULL);
+    CHECK(el_text_generate_ids(s, ids, 0, &tp, &r) == EL_ERR_ARG);
+    tp.n_tokens = 0;
+    CHECK(el_text_generate_ids(s, ids, 3, &tp, &r) == EL_ERR_ARG);
+    /* An image call on a text model is refused, not misread. */
+    el_lens_params lp = el_lens_default_params();
+    el_profile prof;
+    CHECK(el_profile_init(&prof, m, &lp) == EL_ERR_ARG);
+    float px[4] = {0};
+    CHECK(el_model_profile(s, px, 1, &lp, &prof) == EL_ERR_ARG);
+    CHECK(strstr(el_last_error(), "is a language model") != NULL);
+    /* A state's thread count is checked. */
+    el_state_params sp = el_state_default_params();
+    sp.n_threads = -1;
+    el_state *bad = NULL;
+    CHECK(el_state_new(m, &sp, &bad) == EL_ERR_ARG && bad == NULL);
+    el_state_free(s);
+    el_model_free(m);
+}
+
 int main(void) {
     snprintf(tmp, sizeof tmp, "/tmp/el_test_text_XXXXXX");
     if (!mkdtemp(tmp)) return 1;
@@ -90,29 +129,7 @@ int main(void) {
     snprintf(p, sizeof p, "%s/text/gpt2-tiny/config.json", fx);
     expect_load(EL_ERR_FORMAT, bin, p, "config.json", "garbage tokenizer");
 
-    /* No tokenizer beside the model: ids work, text prompts say why not. */
-    el_model *m = NULL;
-    CHECK(el_model_load(bin, NULL, &m) == EL_OK);
-    el_text_params tp = el_text_default_params();
-    tp.n_tokens = 3;
-    el_text_result r;
-    CHECK(el_text_generate(m, "hello", &tp, &r) == EL_ERR_ARG);
-    CHECK(strstr(el_last_error(), "tokenizer") != NULL);
-    int ids[3] = {1, 5, 7};
-    CHECK(el_text_generate_ids(m, ids, 3, &tp, &r) == EL_OK);
-    el_text_result_free(&r);
-    /* Out-of-vocabulary ids and an empty prompt are argument errors. */
-    int bad_ids[2] = {1, 100000};
-    CHECK(el_text_generate_ids(m, bad_ids, 2, &tp, &r) == EL_ERR_ARG);
-    CHECK(strstr(el_last_error(), "outside the vocabulary") != NULL);
-    CHECK(el_text_generate_ids(m, ids, 0, &tp, &r) == EL_ERR_ARG);
-    tp.n_tokens = 0;
-    CHECK(el_text_generate_ids(m, ids, 3, &tp, &r) == EL_ERR_ARG);
-    /* An image call on a text model is refused, not misread. */
-    el_lens_params lp = el_lens_default_params();
-    el_profile prof;
-    CHECK(el_profile_init(&prof, m, &lp) == EL_ERR_ARG);
-    el_model_free(m);
+    check_calls(bin);
 
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (system(cmd) != 0) return 1;

@@ -162,9 +162,7 @@ int main(int argc, char **argv) {
     el_model *m = NULL;
     el_model_info info;
     if (model) {
-        el_model_params mp = el_model_default_params();
-        mp.n_threads = threads;
-        if (el_model_load(model, &mp, &m) != EL_OK) {
+        if (el_model_load(model, NULL, &m) != EL_OK) {
             fprintf(stderr, "bench_sgemm: %s\n", el_last_error());
             return 3;
         }
@@ -177,9 +175,6 @@ int main(int argc, char **argv) {
         npatch = info.n_patches;
         tokens = info.n_patches + info.n_prefix;
         pk = info.channels * info.patch_size * info.patch_size;
-        /* el_model_load set the thread counts; make sure ours hold. */
-        omp_set_num_threads(threads);
-        openblas_set_num_threads(threads);
     }
     const int D = dims[0], M = dims[1], H = dims[2], L = dims[3], K = dims[4], T = tokens, hd = D / H, R = batch * T;
     shape shapes[] = {
@@ -215,6 +210,13 @@ int main(int argc, char **argv) {
             total_flops / 1e9, batch, total_flops / 1e9 / batch, bound_s, bound_rate, batch / bound_s);
 
     double fwd_med = 0.0, fwd_best = 0.0;
+    el_state *st = NULL;
+    el_state_params sp = el_state_default_params();
+    sp.n_threads = threads;
+    if (m && el_state_new(m, &sp, &st) != EL_OK) {
+        fprintf(stderr, "bench_sgemm: %s\n", el_last_error());
+        return 3;
+    }
     if (m) {
         el_lens_params lp = el_lens_default_params();
         el_profile *prof = calloc((size_t)batch, sizeof *prof);
@@ -226,13 +228,13 @@ int main(int argc, char **argv) {
         const size_t n_px = (size_t)batch * info.channels * info.image_size * info.image_size;
         float *px = rand_buf(n_px, 99);
         double *tt = calloc((size_t)iters, sizeof(double));
-        if (el_model_profile(m, px, batch, &lp, prof) != EL_OK) { /* warm-up */
+        if (el_model_profile(st, px, batch, &lp, prof) != EL_OK) { /* warm-up */
             fprintf(stderr, "bench_sgemm: %s\n", el_last_error());
             return 3;
         }
         for (int it = 0; it < iters; it++) {
             double t = now();
-            el_model_profile(m, px, batch, &lp, prof);
+            el_model_profile(st, px, batch, &lp, prof);
             tt[it] = now() - t;
         }
         qsort(tt, (size_t)iters, sizeof(double), cmp_double);
@@ -244,6 +246,7 @@ int main(int argc, char **argv) {
         free(prof);
         free(px);
         free(tt);
+        el_state_free(st);
         el_model_free(m);
     }
     printf("{\"corename\":\"%s\",\"config\":\"%s\",\"threads\":%d,\"batch\":%d,\"D\":%d,\"M\":%d,\"H\":%d,\"L\":%d,\"K\":%d,\"T\":%d,"
