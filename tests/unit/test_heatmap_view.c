@@ -93,7 +93,6 @@ static void test_records(const char *dir) {
     const double view[4] = {4.25, -1.5, 32, 30.5};
     el_model *m = NULL; /* for the class names */
     el_model_params mp = el_model_default_params();
-    mp.n_threads = 1;
     if (el_model_load(EL_SOURCE_DIR "/tests/fixtures/tiny/vit-hf-f32", &mp, &m) != EL_OK) {
         CHECK_MSG(0, "%s", el_last_error());
         return;
