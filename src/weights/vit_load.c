@@ -11,6 +11,7 @@
 #include "weights/json_config.h"
 #include "weights/param_reader.h"
 #include "weights/safetensors.h"
+#include "weights/vision_families.h"
 
 /* Sanity bounds: generous for real models, small enough that products of
  * them cannot overflow 64 bits. */
@@ -49,10 +50,9 @@ static el_status check_dims(el_vit *m, const char *file) {
     c->norm.kind = EL_NORM_LAYER;
     c->n_kv_heads = c->n_heads;
     c->head_dim = c->dim / c->n_heads;
-    c->act = EL_ACT_GELU_ERF;
     m->grid = m->image_size / m->patch_size;
     m->n_patches = m->grid * m->grid;
-    m->n_prefix = m->has_dist_token ? 2 : 1;
+    m->n_prefix = 1 + m->has_dist_token + m->n_registers;
     m->n_tokens = m->n_patches + m->n_prefix;
     return EL_OK;
 }
@@ -353,6 +353,21 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
     return EL_OK;
 }
 
+/* DINOv2, BEiT, data2vec-vision: the family's own config reading. */
+static el_status load_family(const char *dir, const char *file, const cJSON *cfg, const el_st_set *set, const el_vision_family *fam,
+                             el_vit *m, el_vit_meta *meta) {
+    const cJSON *archs = cJSON_GetObjectItemCaseSensitive(cfg, "architectures");
+    const char *arch = cJSON_IsArray(archs) && cJSON_IsString(cJSON_GetArrayItem(archs, 0))
+                           ? cJSON_GetArrayItem(archs, 0)->valuestring : fam->arch;
+    if (strcmp(arch, fam->arch))
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: architecture %s (%s has the classifier the lens needs)", file, arch,
+                       fam->arch);
+    snprintf(meta->arch, sizeof meta->arch, "%s", arch);
+    snprintf(meta->family, sizeof meta->family, "%s", fam->family);
+    snprintf(meta->layout, sizeof meta->layout, "hf");
+    return fam->parse(dir, file, cfg, set, m, meta);
+}
+
 el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     memset(m, 0, sizeof *m);
     memset(meta, 0, sizeof *meta);
@@ -369,22 +384,24 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     if (!st) st = el_st_open(&set, dir);
     int timm = cfg && (cJSON_GetObjectItemCaseSensitive(cfg, "pretrained_cfg") ||
                        (el_json_str(cfg, "architecture") && !el_json_str(cfg, "model_type")));
-    if (!st) st = timm ? load_timm(dir, file, cfg, &set, m, meta, &nm) : load_hf(dir, file, cfg, &set, m, meta, &nm);
+    const el_vision_family *fam = timm || !cfg ? NULL : el_vision_family_find(el_json_str(cfg, "model_type"));
+    if (!st && fam) st = load_family(dir, file, cfg, &set, fam, m, meta);
+    else if (!st) st = timm ? load_timm(dir, file, cfg, &set, m, meta, &nm) : load_hf(dir, file, cfg, &set, m, meta, &nm);
     if (!st && (m->tf.cfg.dim < 1 || m->tf.cfg.n_layers < 1 || m->tf.cfg.n_layers > MAX_LAYERS || m->tf.cfg.dim > MAX_DIM ||
                 m->n_classes < 1 || m->n_classes > MAX_CLASSES || m->patch_size < 1 || m->image_size < 1 ||
                 m->image_size > MAX_IMAGE || (m->channels != 1 && m->channels != 3)))
         st = el_fail(EL_ERR_CONFIG, "%s: sizes out of range (hidden %d, layers %d, classes %d, image %d, patch %d, channels %d)",
                      file, m->tf.cfg.dim, m->tf.cfg.n_layers, m->n_classes, m->image_size, m->patch_size, m->channels);
     if (!st) st = check_dims(m, file);
-    if (!st && !timm) st = el_hf_preprocess_load(dir, m->channels, m->image_size, 1, &meta->preprocess);
+    if (!st && !timm && !fam) st = el_hf_preprocess_load(dir, m->channels, m->image_size, 1, &meta->preprocess);
     /* The config decides the arena size; refuse a config that promises more
      * parameters than the checkpoint holds before allocating anything. */
     size_t need = 0;
     if (!st) {
-        need = arena_floats(m);
         uint64_t have = 0;
         for (int i = 0; i < set.n_tensors; i++) have += set.tensors[i].n_elems;
-        if (need > have + 3ull * m->tf.cfg.dim * m->tf.cfg.n_layers + 16)
+        need = fam ? (size_t)have + el_vision_family_extra_floats(m) : arena_floats(m);
+        if (need > have + (fam ? el_vision_family_extra_floats(m) : 0) + 3ull * m->tf.cfg.dim * m->tf.cfg.n_layers + 16)
             st = el_fail(EL_ERR_FORMAT, "%s: config implies %zu parameters but the checkpoint holds %llu", file, need,
                          (unsigned long long)have);
     }
@@ -395,7 +412,7 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     if (!st) {
         el_param_reader r;
         st = el_param_reader_init(&r, &set, need, dir);
-        if (!st) st = read_weights(&r, m, &nm);
+        if (!st) st = fam ? fam->read(&r, m, fam->prefix) : read_weights(&r, m, &nm);
         if (!st) el_transformer_bind_lens(&m->tf, m->n_classes);
         if (!st) st = el_check_leftovers(&r, dir, ignorable);
         m->n_params = r.n_params;

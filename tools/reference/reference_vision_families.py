@@ -333,6 +333,12 @@ def load_dinov2(m, cfg, t):
     names = vit_layer_names(k_bias=True, layer_scale=("layer_scale1.lambda1", "layer_scale2.lambda1"),
                             swiglu=swiglu, ln=("norm1", "norm2"), mlp_names=("mlp.fc1", "mlp.fc2"))
     m.blocks = [load_block(t, f"{p}encoder.layer.{i}.", names) for i in range(cfg["num_hidden_layers"])]
+    hidden = int(m.cls.shape[0] * cfg.get("mlp_ratio", 4))
+    if swiglu:  # Dinov2SwiGLUFFN
+        hidden = (int(hidden * 2 / 3) + 7) // 8 * 8
+    first_fc = m.blocks[0]["in_w"] if swiglu else m.blocks[0]["fc1_w"]
+    if first_fc.shape[0] != (2 * hidden if swiglu else hidden):
+        raise ValueError(f"MLP width {first_fc.shape[0]} disagrees with mlp_ratio (hidden {hidden})")
     m.norm_w, m.norm_b = t.take(p + "layernorm.weight"), t.take(p + "layernorm.bias")
     m.head_w, m.head_b = t.take("classifier.weight"), t.take("classifier.bias")
     m.n_prefix = 1 + m.n_registers
