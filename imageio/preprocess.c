@@ -147,3 +147,27 @@ done:
     el_image_free(&sized);
     return s;
 }
+
+el_status el_preprocess_view(const el_preprocess *pp, int img_w, int img_h, double view[4]) {
+    if (!pp || !view || img_w <= 0 || img_h <= 0) return el_fail(EL_ERR_ARG, "preprocess view: invalid arguments");
+    int w = img_w, h = img_h, off_x = 0, off_y = 0, pad_x = 0, pad_y = 0, fw, fh;
+    if (pp->do_resize) EL_TRY(resize_size(pp, img_w, img_h, &w, &h));
+    fw = w;
+    fh = h;
+    if (pp->do_center_crop) {
+        if (pp->crop_w <= 0 || pp->crop_h <= 0)
+            return el_fail(EL_ERR_CONFIG, "preprocess: centre crop size %dx%d is not positive", pp->crop_w, pp->crop_h);
+        crop_axis(w, pp->crop_w, pp->crop_round, &off_x, &pad_x);
+        crop_axis(h, pp->crop_h, pp->crop_round, &off_y, &pad_y);
+        fw = pp->crop_w;
+        fh = pp->crop_h;
+    }
+    /* Input column x reads resized column x - pad + off; resized column c
+     * covers original [c, c + 1) * img_w / w (pixel edges, not centres). */
+    const double sx = (double)img_w / w, sy = (double)img_h / h;
+    view[0] = (off_x - pad_x) * sx;
+    view[1] = (off_y - pad_y) * sy;
+    view[2] = fw * sx;
+    view[3] = fh * sy;
+    return EL_OK;
+}

@@ -105,6 +105,13 @@ typedef struct {
 
 EL_API el_status el_preprocess_image(const el_image *img, const el_preprocess *pp, float *out);
 
+/* The region of an img_w x img_h image that the model's input shows after
+ * pp's resize and centre crop, in the image's pixel coordinates:
+ * view = {x, y, width, height}. The whole image when nothing is cropped; it
+ * reaches outside the image where the crop pads. For drawing patch maps over
+ * what the model saw. */
+el_status el_preprocess_view(const el_preprocess *pp, int img_w, int img_h, double view[4]);
+
 /* ------------------------------------------------------------------ models */
 
 /* The API is split as whisper.cpp splits context and state:

@@ -2,7 +2,7 @@
 # Install the Debian packages entropy-lens builds against, only those missing.
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail
-pkgs=(cmake make gcc pkg-config libopenblas-openmp-dev libcjson-dev libpng-dev libjpeg-dev zlib1g-dev
+pkgs=(cmake make gcc pkg-config libopenblas-openmp-dev libcjson-dev libonig-dev libutf8proc-dev libpng-dev libjpeg-dev zlib1g-dev
       libopenmpi-dev openmpi-bin chromium clang libclang-rt-14-dev "$@")
 missing=()
 for p in "${pkgs[@]}"; do

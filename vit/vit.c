@@ -24,22 +24,28 @@ static void im2col(float *cols, const float *pixels, int batch, int C, int S, in
         }
 }
 
+/* x_b = [cls][dist][registers][patches]: the class and distillation
+ * tokens and the patches get their positions (when the model has any),
+ * the register tokens none (DINOv2 inserts them after adding positions). */
+static void add_row(float *dst, const float *src, const float *pe, int D) {
+    for (int d = 0; d < D; d++) dst[d] = src[d] + (pe ? pe[d] : 0.0f);
+}
+
 static void embed(const el_vit *m, const float *pixels, int batch, float *x, float *cols, float *tmp) {
     const int D = m->tf.cfg.dim, T = m->n_tokens, P = m->n_patches;
+    const int n_pos = (m->cls != NULL) + (m->dist != NULL); /* positioned tokens before the patches */
     im2col(cols, pixels, batch, m->channels, m->image_size, m->patch_size, m->grid);
     el_linear(tmp, cols, &m->patch_w, m->patch_b, batch * P);
 #pragma omp parallel for schedule(static) if ((long)batch * T * D > EL_PAR_MIN_WORK)
     for (int b = 0; b < batch; b++) {
         float *xb = x + (size_t)b * T * D;
-        for (int d = 0; d < D; d++) xb[d] = m->cls[d] + m->pos[d];
-        if (m->dist)
-            for (int d = 0; d < D; d++) xb[D + d] = m->dist[d] + m->pos[D + d];
-        for (int i = 0; i < P; i++) {
-            float *dst = xb + (size_t)(m->n_prefix + i) * D;
-            const float *src = tmp + ((size_t)b * P + i) * D;
-            const float *pe = m->pos + (size_t)(m->n_prefix + i) * D;
-            for (int d = 0; d < D; d++) dst[d] = src[d] + pe[d];
-        }
+        const float *tok[2] = {m->cls ? m->cls : m->dist, m->dist};
+        for (int i = 0; i < n_pos; i++) add_row(xb + (size_t)i * D, tok[i], m->pos ? m->pos + (size_t)i * D : NULL, D);
+        for (int r = 0; r < m->n_registers; r++)
+            memcpy(xb + (size_t)(n_pos + r) * D, m->registers + (size_t)r * D, sizeof(float) * D);
+        for (int i = 0; i < P; i++)
+            add_row(xb + (size_t)(m->n_prefix + i) * D, tmp + ((size_t)b * P + i) * D,
+                    m->pos ? m->pos + (size_t)(n_pos + i) * D : NULL, D);
     }
 }
 

@@ -10,6 +10,13 @@
 #include "base/buffer.h"
 #include "model/transformer.h"
 
+/* Which rows the classification lens reads at every layer. */
+typedef enum {
+    EL_HEAD_CLS,     /* the class token (ViT, DeiT, CLIP) */
+    EL_HEAD_MEAN,    /* the mean of the patch tokens, then the lens norm (BEiT use_mean_pooling) */
+    EL_HEAD_CLS_MEAN /* [norm(CLS) | mean of norm(patches)] through cls_lens (DINOv2) */
+} el_vit_head;
+
 typedef struct {
     int image_size, patch_size, channels;
     int grid, n_patches, n_prefix, n_tokens; /* n_prefix: CLS (+ distillation) */
@@ -18,7 +25,12 @@ typedef struct {
     int distilled;      /* ...and a distillation head: logits = mean of both heads (tf.lens.head2) */
     el_mat patch_w;                 /* [D][C*p*p] (conv weight flattened) */
     const float *patch_b;           /* [D] */
-    const float *cls, *dist, *pos;  /* [D], [D] or NULL, [T][D] */
+    const float *cls, *dist, *pos;  /* [D] or NULL, [D] or NULL, [(cls + dist + P)][D] or NULL:
+                                     * positions of the class, distillation and patch tokens */
+    int n_registers;                /* DINOv2 register tokens after the class token (no positions) */
+    const float *registers;         /* [n_registers][D] */
+    el_vit_head head;
+    el_lens cls_lens;               /* EL_HEAD_CLS_MEAN: norm none, head [K][2D] */
     el_transformer tf;              /* blocks, final norm, classifier head(s) */
     float *arena;                   /* every parameter, one allocation */
     void *mapping;                  /* the checkpoint file(s) some weights point into */

@@ -122,6 +122,22 @@ static char *stringify(const cJSON *it) {
 
 /* Array of numbers (rows = 1) or array of equal-length number arrays. 0 ok,
  * -1 wrong shape/type, -2 no memory. nulls inside are read as NaN. */
+/* `input_view` [x, y, w, h] -> r->view: 0 when valid or absent, -1 when
+ * malformed. */
+static int read_view(const cJSON *a, el_record *r) {
+    r->has_view = 0;
+    if (!a || cJSON_IsNull(a)) return 0;
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 4) return -1;
+    for (int k = 0; k < 4; k++) {
+        const cJSON *v = cJSON_GetArrayItem(a, k);
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > 1e9) return -1;
+        r->view[k] = v->valuedouble;
+    }
+    if (!(r->view[2] > 0 && r->view[3] > 0)) return -1;
+    r->has_view = 1;
+    return 0;
+}
+
 static int read_matrix(const cJSON *a, raw_feat *out) {
     out->v = NULL;
     out->rows = out->cols = 0;
@@ -304,6 +320,11 @@ static el_status parse_record(loader *L, const el_dataset_opts *o, const char *p
     }
     v = cJSON_GetObjectItemCaseSensitive(j, "first_layer");
     if (cJSON_IsNumber(v)) r.first_layer = v->valueint;
+    if (read_view(cJSON_GetObjectItemCaseSensitive(j, "input_view"), &r)) {
+        record_free(&r);
+        return el_fail(EL_ERR_FORMAT, "%s:%d: `input_view` is not [x, y, width, height] with width, height > 0", path,
+                       lineno);
+    }
 
     raw_feat e;
     int rc = read_matrix(cJSON_GetObjectItemCaseSensitive(j, "entropy"), &e);

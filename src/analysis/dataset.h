@@ -105,6 +105,8 @@ typedef struct {
     /* patch_entropy (only when opts.keep_patches and the record has it) */
     int n_patches;       /* P, 0 when absent */
     double *patch;       /* L x P, row-major: patch[l * P + p], patches in row-major grid order */
+    int has_view;        /* 1 when the record has `input_view` */
+    double view[4];      /* `input_view`: {x, y, w, h} of the image the patch grid covers */
 } el_record;
 
 typedef struct {

@@ -25,6 +25,7 @@ enum {
 int cmd_profile(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_text(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_correctness(int argc, char **argv);
 int cmd_embed(int argc, char **argv);

@@ -222,6 +222,8 @@ static size_t drop_done(el_input_list *l, const el_resume_state *rs, int csv) {
 typedef struct {
     char error[1024];
     int ok;
+    int has_view;   /* view = the image region the model saw */
+    double view[4];
 } slot_state;
 
 /* One batch's decoded input: pixels and per-image status. Two of them
@@ -287,6 +289,7 @@ static void decode_unit(profile_run *R, size_t unit, batch_buf *buf, int paralle
             snprintf(s->error, sizeof s->error, "%s: %s", in->path, el_last_error());
         else
             s->ok = 1;
+        s->has_view = s->ok && el_preprocess_view(&R->info.preprocess, img.width, img.height, s->view) == EL_OK;
         el_image_free(&img);
     }
     buf->unit = unit;
@@ -358,6 +361,7 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
         }
         if (slots[i].ok) {
             r.profile = &R->profiles[map[i]];
+            if (slots[i].has_view) r.view = slots[i].view;
             if (!in->label && label_index >= 0) r.label = el_model_class_name(R->m, label_index);
             el_summary_add(&R->sum, r.label, r.profile->entropy);
             R->done_ok++;

@@ -14,6 +14,7 @@ static const char *usage =
     "  profile PATH...   entropy profiles of images (files and folders)\n"
     "  text              entropy profiles of a language model generating from prompts\n"
     "  info              describe a model: architecture, sizes, preprocessing, lens\n"
+    "  tokenize          text to token ids and pieces, ids to text, with a model's tokenizer\n"
     "\n"
     "Analysis of the JSONL files profile and text write:\n"
     "  classify          k-NN cross-validated classification of profiles by a field\n"
@@ -46,6 +47,7 @@ static int dispatch(int argc, char **argv) {
     if (!strcmp(argv[1], "profile")) return cmd_profile(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info")) return cmd_info(argc - 1, argv + 1);
     if (!strcmp(argv[1], "text")) return cmd_text(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "tokenize")) return cmd_tokenize(argc - 1, argv + 1);
     static const struct {
         const char *name;
         int (*fn)(int, char **);

@@ -39,10 +39,23 @@ void el_block_pre_attention(const el_block_config *c, const el_block_weights *B,
     /* (q/k norms: here, on the q and k columns of these rows.) */
 }
 
+/* x += scale * (in W^T + b): a residual add, with layer scale when scale is
+ * not NULL (the product then goes through tmp, free rows of [n][D]). */
+static void add_output(float *x, const float *in, const el_mat *w, const float *b, const float *scale, float *tmp,
+                       int n, int D) {
+    if (!scale) {
+        el_linear_add(x, in, w, b, n);
+        return;
+    }
+    el_linear(tmp, in, w, b, n);
+    for (int t = 0; t < n; t++)
+        for (int d = 0; d < D; d++) x[(size_t)t * D + d] += scale[d] * tmp[(size_t)t * D + d];
+}
+
 /* The MLP on n normed rows h: up, activation, down added into x. A gated
  * MLP's act(gate) * up is packed into the first M columns of each
  * [gate | up] row, so the down projection reads [n][M]. */
-static void mlp(const el_block_config *c, const el_block_weights *B, float *x, float *m, const float *h, int n) {
+static void mlp(const el_block_config *c, const el_block_weights *B, float *x, float *m, float *h, int n) {
     const int M = c->mlp_dim;
     el_linear(m, h, &B->up, B->up_b, n);
     if (!c->gated) {
@@ -54,7 +67,7 @@ static void mlp(const el_block_config *c, const el_block_weights *B, float *x, f
             if (t) memmove(m + (size_t)t * M, g, sizeof(float) * M);
         }
     }
-    el_linear_add(x, m, &B->down, B->down_b, n);
+    add_output(x, m, &B->down, B->down_b, B->ls2, h, n, c->dim);
 }
 
 void el_block_post_attention(const el_block_config *c, const el_block_weights *B, const el_block_rows *a,
@@ -71,7 +84,7 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
         el_linear_add(x, attn, &B->o, B->o_b, n);
     } else {
-        el_linear_add(x, attn, &B->o, B->o_b, n);
+        add_output(x, attn, &B->o, B->o_b, B->ls1, h, n, D);
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
     }
     mlp(c, B, x, a->mlp + r0 * el_block_up_width(c), h, n);
@@ -79,12 +92,12 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
 
 /* ---------------------------------------------------------------- attention */
 
-void el_block_attend_full(const el_block_config *c, const el_block_rows *a, int n_seq, int T, float *scratch,
-                          el_team team) {
+void el_block_attend_full(const el_block_config *c, const el_block_weights *B, const el_block_rows *a, int n_seq,
+                          int T, float *scratch, el_team team) {
     const int H = c->n_heads, KV = c->n_kv_heads, hd = c->head_dim, qw = el_block_qkv_width(c), ow = H * hd;
     el_attention(a->attn, ow, (size_t)T * ow, a->qkv, qw, (size_t)T * qw, a->qkv + (size_t)H * hd,
-                 a->qkv + (size_t)(H + KV) * hd, qw, (size_t)T * qw, n_seq, T, T, H, KV, hd, c->causal, scratch,
-                 team);
+                 a->qkv + (size_t)(H + KV) * hd, qw, (size_t)T * qw, n_seq, T, T, H, KV, hd, c->causal, B->attn_bias,
+                 scratch, team);
 }
 
 static void rope(const el_block_config *c, const el_rope_table *t, float *v, int pos) {
@@ -117,7 +130,7 @@ void el_block_attend_cached(const el_block_config *c, const el_rope_table *rt, e
         memcpy(kc + (size_t)(p0 + t) * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
         memcpy(vc + (size_t)(p0 + t) * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
     }
-    el_attention(attn, H * hd, 0, qkv, qw, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, scratch, EL_TEAM_OWN);
+    el_attention(attn, H * hd, 0, qkv, qw, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, NULL, scratch, EL_TEAM_OWN);
 }
 
 /* ---------------------------------------------------------------- tables and caches */

@@ -8,12 +8,15 @@
  *
  * A new architecture flag is one field here and one branch in one place:
  *   parallel_residual   el_block_post_attention (done)
- *   ALiBi, relative position bias, sliding window, attention soft-capping:
+ *   relative position bias: el_block_weights.attn_bias, into the scores in
+ *                       nn/kernels.c attention_unit (done)
+ *   ALiBi, sliding window, attention soft-capping:
  *                       the scores in nn/kernels.c attention_unit
  *   query_pre_attn_scalar: the score scale (el_attention's 1/sqrt(head_dim),
  *                       to be passed down from el_block_attend_*)
  *   q/k norms           after the QKV product in el_block_pre_attention
- *   layer scale, post-attention / post-MLP norms:
+ *   layer scale         el_block_weights.ls1/ls2, add_output in block.c (done)
+ *   post-attention / post-MLP norms:
  *                       before each residual add in el_block_post_attention */
 #ifndef EL_BLOCK_H
 #define EL_BLOCK_H
@@ -61,6 +64,8 @@ typedef struct {
     const float *up_b;
     el_mat down;              /* [D][M] */
     const float *down_b;
+    const float *ls1, *ls2;   /* layer scale [D] on the attention / MLP output (DINOv2, BEiT), or NULL */
+    const float *attn_bias;   /* [H][T][T] added to the attention scores (BEiT's relative position bias), or NULL */
 } el_block_weights;
 
 /* RoPE angles for positions 0..n_pos-1: [n_pos][rope_dims / 2]. */
@@ -108,8 +113,8 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
 /* Full attention among the T tokens of each of n_seq sequences (rows
  * s*T .. s*T+T-1), in the running team (EL_TEAM_SHARED: every thread calls)
  * or a team of its own. scratch: el_attention_scratch_floats(T, T) per thread. */
-void el_block_attend_full(const el_block_config *c, const el_block_rows *a, int n_seq, int T, float *scratch,
-                          el_team team);
+void el_block_attend_full(const el_block_config *c, const el_block_weights *B, const el_block_rows *a, int n_seq,
+                          int T, float *scratch, el_team team);
 /* Causal attention of one sequence's n new rows (qkv, attn point at its first
  * row) over its cache at layer l: RoPE at positions cache->len.., keys and
  * values appended (cache->len itself is advanced by the caller). */

@@ -127,6 +127,8 @@ void el_state_free(el_state *s) {
     el_buf_free(&s->cols);
     el_buf_free(&s->rows);
     el_buf_free(&s->rows2);
+    el_buf_free(&s->pooled);
+    el_buf_free(&s->head_rows);
     el_buf_free(&s->row_entropy);
     el_buf_free(&s->logits);
     el_lens_work_free(&s->lens_work);

@@ -43,6 +43,8 @@ struct el_state {
     el_block_work blocks;      /* activations of the block stack */
     el_buf cols;               /* images: im2col patches */
     el_buf rows, rows2;        /* residual rows kept for the lens, [layers][n][D] */
+    el_buf pooled;             /* pooled heads: mean patch rows [layers][n][D], then scratch */
+    el_buf head_rows;          /* DINOv2: [norm(CLS) | pooled] rows, [layers][n][2D] */
     el_buf row_entropy;        /* images: every token's lens entropy, per layer */
     el_buf logits;
     el_lens_work lens_work;

@@ -133,7 +133,14 @@ static el_status forward(el_state *s, const el_vit *v, const float *pixels, int 
     /* doubles in a float buffer: two floats each */
     taps->row_entropy = per_token ? (double *)el_buf_get(&s->row_entropy, 2 * (L + 1) * token_rows) : NULL;
     taps->lens_out = per_token ? el_state_lens_outs(s, token_rows) : NULL;
-    if (!taps->keep[0] || (v->distilled && !taps->keep[1]) || (per_token && (!taps->row_entropy || !taps->lens_out)))
+    if (v->head != EL_HEAD_CLS) {
+        taps->pool_from = v->n_prefix;
+        taps->pool_normed = v->head == EL_HEAD_CLS_MEAN;
+        taps->pooled = el_buf_get(&s->pooled, all_rows * D + 4 * (size_t)D);
+        taps->pool_tmp = taps->pooled ? taps->pooled + all_rows * D + (all_rows * D % 2) : NULL;
+    }
+    if (!taps->keep[0] || (v->distilled && !taps->keep[1]) || (per_token && (!taps->row_entropy || !taps->lens_out)) ||
+        (v->head != EL_HEAD_CLS && !taps->pooled))
         return el_fail(EL_ERR_NOMEM, "out of memory for a batch of %d", n);
     if (el_vit_forward(v, pixels, n, &s->blocks, &s->cols, taps))
         return el_fail(EL_ERR_NOMEM, "out of memory in the forward pass (batch of %d)", n);
@@ -162,6 +169,28 @@ static void cls_result(const el_lens_out *o, int depth, int first, int n, int b,
     if (logits) memcpy(p->logits, logits + (size_t)b * K, sizeof(float) * K);
 }
 
+/* The rows the classification lens reads for layers first.. and the lens:
+ * the kept class token, the pooled patch mean (BEiT), or [norm(CLS) |
+ * mean of norm(patches)] through the DINOv2 head. NULL when out of memory. */
+static const float *head_rows(el_state *s, const el_vit *v, const el_encoder_taps *taps, int first, size_t rows,
+                              const el_lens **lens, int *width) {
+    const int D = v->tf.cfg.dim;
+    const size_t off = (size_t)first * (rows / (size_t)(v->tf.cfg.n_layers + 1 - first)) * D;
+    *lens = &v->tf.lens;
+    *width = D;
+    if (v->head == EL_HEAD_CLS) return taps->keep[0] + off;
+    if (v->head == EL_HEAD_MEAN) return taps->pooled + off;
+    float *hr = el_buf_get(&s->head_rows, rows * 2 * D);
+    if (!hr) return NULL;
+    for (size_t r = 0; r < rows; r++) {
+        el_norm(&v->tf.lens.norm, hr + r * 2 * D, taps->keep[0] + off + r * D, v->tf.lens.norm_w, v->tf.lens.norm_b, 1, D);
+        memcpy(hr + r * 2 * D + D, taps->pooled + off + r * D, sizeof(float) * D);
+    }
+    *lens = &v->cls_lens;
+    *width = 2 * D;
+    return hr;
+}
+
 el_status el_model_profile(el_state *s, const float *pixels, int n, const el_lens_params *lp, el_profile *out) {
     const el_model *m = s->model;
     EL_TRY(el_lens_params_check(lp));
@@ -179,9 +208,12 @@ el_status el_model_profile(el_state *s, const float *pixels, int n, const el_len
     el_lens_out *o = el_state_lens_outs(s, rows);
     float *logits = lp->keep_logits ? el_buf_get(&s->logits, (size_t)n * K) : NULL;
     if (!o || (lp->keep_logits && !logits)) return el_fail(EL_ERR_NOMEM, "out of memory for the lens");
-    const float *r1 = taps.keep[0] + (size_t)first * n * D, *r2 = taps.keep[1] ? taps.keep[1] + (size_t)first * n * D : NULL;
-    if (el_lens_apply(&v->tf.lens, r1, r2, (int)rows, D, lp->alpha, lp->n_alpha, o, logits, (int)(rows - n),
-                      &s->lens_work))
+    const el_lens *lens;
+    int width;
+    const float *r1 = head_rows(s, v, &taps, first, rows, &lens, &width);
+    const float *r2 = taps.keep[1] ? taps.keep[1] + (size_t)first * n * D : NULL;
+    if (!r1 || el_lens_apply(lens, r1, r2, (int)rows, width, lp->alpha, lp->n_alpha, o, logits, (int)(rows - n),
+                             &s->lens_work))
         return el_fail(EL_ERR_NOMEM, "out of memory for the lens");
     for (int b = 0; b < n; b++) cls_result(o, depth, first, n, b, K, lp, logits, &out[b]);
     return EL_OK;

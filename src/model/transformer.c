@@ -13,8 +13,27 @@ void el_transformer_bind_lens(el_transformer *tf, int n_out) {
 /* After the embeddings and each block: keep the leading rows for one lens
  * pass over all layers at the end; run the every-row lens now, while x holds
  * this layer. */
+static void pool(const el_transformer *tf, const el_encoder_taps *t, int layer, const float *x, int n_seq, int T) {
+    const int D = tf->cfg.dim, n = T - t->pool_from;
+    for (int b = 0; b < n_seq; b++) {
+        float *o = t->pooled + ((size_t)layer * n_seq + b) * D;
+        double *acc = (double *)(t->pool_tmp + D); /* pool_tmp: [D] floats, then [D] doubles */
+        for (int d = 0; d < D; d++) acc[d] = 0.0;
+        for (int i = t->pool_from; i < T; i++) {
+            const float *row = x + ((size_t)b * T + i) * D;
+            if (t->pool_normed) {
+                el_norm(&tf->lens.norm, t->pool_tmp, row, tf->lens.norm_w, tf->lens.norm_b, 1, D);
+                row = t->pool_tmp;
+            }
+            for (int d = 0; d < D; d++) acc[d] += row[d];
+        }
+        for (int d = 0; d < D; d++) o[d] = (float)(acc[d] / n);
+    }
+}
+
 static int tap(const el_transformer *tf, const el_encoder_taps *t, int layer, const float *x, int n_seq, int T) {
     const int D = tf->cfg.dim;
+    if (t->pooled) pool(tf, t, layer, x, n_seq, T);
     for (int i = 0; i < t->n_keep; i++)
         for (int b = 0; b < n_seq; b++)
             memcpy(t->keep[i] + ((size_t)layer * n_seq + b) * D, x + ((size_t)b * T + i) * D, sizeof(float) * D);
@@ -47,7 +66,7 @@ int el_transformer_encode(const el_transformer *tf, const el_block_rows *a, int 
             el_row_slab(omp_get_thread_num(), omp_get_num_threads(), rows, &r0, &r1);
             if (l == 0) el_block_pre_attention(c, B, a, r0, r1);
 #pragma omp barrier
-            el_block_attend_full(c, a, n_seq, T, scratch, EL_TEAM_SHARED);
+            el_block_attend_full(c, B, a, n_seq, T, scratch, EL_TEAM_SHARED);
             el_block_post_attention(c, B, a, r0, r1);
             if (l + 1 < L) el_block_pre_attention(c, &tf->layers[l + 1], a, r0, r1);
         }

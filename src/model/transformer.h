@@ -28,6 +28,13 @@ typedef struct {
     double *row_entropy;   /* [L + 1][n_seq * T]: lens entropy (nats) of every row */
     el_lens_out *lens_out; /* [n_seq * T] scratch */
     el_lens_work *lens_work;
+    /* Pooled heads (BEiT, DINOv2): pooled[layer][seq][D] = the mean over rows
+     * pool_from..T-1 of each sequence, of the raw rows, or of the rows after
+     * the lens norm when pool_normed (pool_tmp: 3D floats of scratch, 8-byte
+ * aligned). NULL: none. */
+    float *pooled;
+    int pool_from, pool_normed;
+    float *pool_tmp;
 } el_encoder_taps;
 
 /* The lens of a stack: its dimensions and the blocks' own norm. The loaders

@@ -123,7 +123,9 @@ void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, 
 
 void el_norm(const el_norm_config *c, float *out, const float *in, const float *w, const float *b, int rows,
              int dim) {
-    if (c->kind == EL_NORM_LAYER) el_layernorm(out, in, w, b, rows, dim, c->eps, c->weight_offset);
+    if (c->kind == EL_NORM_NONE) {
+        if (out != in) memmove(out, in, sizeof(float) * (size_t)rows * dim);
+    } else if (c->kind == EL_NORM_LAYER) el_layernorm(out, in, w, b, rows, dim, c->eps, c->weight_offset);
     else el_rmsnorm(out, in, w, rows, dim, c->eps, c->weight_offset);
 }
 
@@ -234,7 +236,7 @@ size_t el_attention_scratch_floats(int n_q, int n_kv) { return (size_t)n_q * n_k
 
 typedef struct {
     float *out, *scratch;
-    const float *q, *k, *v;
+    const float *q, *k, *v, *bias;
     int ldo, ldq, ldkv, n_q, n_kv, n_heads, group, head_dim, causal;
     size_t seq_stride_o, seq_stride_q, seq_stride_kv;
     float scale;
@@ -282,6 +284,10 @@ static void attention_unit(const attention_args *a, int u) {
             for (int j = visible; j < n_kv; j++) row[j] = 0.0f;
         }
     } else {
+        if (a->bias) {
+            const float *bh = a->bias + (size_t)h * n_q * n_kv;
+            for (size_t i = 0; i < (size_t)n_q * n_kv; i++) sc[i] += bh[i];
+        }
         for (int i = 0; i < n_q; i++) softmax_row(sc + (size_t)i * n_kv, n_kv);
     }
     el_gemm_nn(n_q, head_dim, n_kv, 1.0f, sc, n_kv, vs, ldkv, 0.0f, os, a->ldo);
@@ -294,8 +300,8 @@ static void attention_unit(const attention_args *a, int u) {
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                  int head_dim, int causal, float *scratch, el_team team) {
-    const attention_args a = {.out = out, .scratch = scratch, .q = q, .k = k, .v = v, .ldo = ldo, .ldq = ldq,
+                  int head_dim, int causal, const float *bias, float *scratch, el_team team) {
+    const attention_args a = {.out = out, .scratch = scratch, .q = q, .k = k, .v = v, .bias = bias, .ldo = ldo, .ldq = ldq,
                               .ldkv = ldkv, .n_q = n_q, .n_kv = n_kv, .n_heads = n_heads,
                               .group = n_heads / n_kv_heads, .head_dim = head_dim, .causal = causal,
                               .seq_stride_o = seq_stride_o, .seq_stride_q = seq_stride_q,

@@ -15,7 +15,8 @@ void el_gemm_nn(int M, int N, int K, float alpha, const float *A, int lda, const
 
 /* The one norm of every block and of the lens: the model's config says which
  * (el_block_config.norm is copied into el_lens.norm), nobody else chooses. */
-typedef enum { EL_NORM_LAYER = 0, EL_NORM_RMS = 1 } el_norm_kind;
+/* EL_NORM_NONE: rows pass unchanged (a head whose input is already normalised). */
+typedef enum { EL_NORM_LAYER = 0, EL_NORM_RMS = 1, EL_NORM_NONE = 2 } el_norm_kind;
 typedef struct {
     el_norm_kind kind;
     float eps;
@@ -53,11 +54,13 @@ typedef enum { EL_TEAM_OWN, EL_TEAM_SHARED } el_team;
  * out rows (stride ldo) receive the heads side by side. scratch must hold
  * el_attention_scratch_floats(n_q, n_kv) floats per thread of the team (omp
  * max threads); run alone inside a parallel region it uses only the first
- * slice (pass the caller's own). */
+ * slice (pass the caller's own). bias (NULL: none) is added to the scaled
+ * scores before the softmax, [n_heads][n_q][n_kv], the same for every
+ * sequence (BEiT's relative position bias; full attention only). */
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                  int head_dim, int causal, float *scratch, el_team team);
+                  int head_dim, int causal, const float *bias, float *scratch, el_team team);
 size_t el_attention_scratch_floats(int n_q, int n_kv);
 
 /* Work (in elements touched) below which a loop stays on one thread: a

@@ -47,6 +47,13 @@ typedef struct {
  * EL_ERR_ARG for a layer the record lacks. */
 el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el_canvas **out, int *image_used);
 
+/* The panel's backdrop: the image region view = {x, y, w, h} (NULL: the
+ * whole image; a record's `input_view`, the part the model saw after resize
+ * and centre crop) as a panel x panel RGBA picture in grey (so the viridis
+ * overlay reads), slightly lightened, black where the view leaves the image;
+ * NULL when the image cannot be loaded. malloc'd. */
+uint8_t *el_heatmap_backdrop(const char *path, int panel, const double *view);
+
 /* Where the record's image is: root/file when root is given, else `file`
  * as written, else `file` relative to the JSONL file's folder. NULL when
  * none is readable; buf holds the result. */

@@ -33,24 +33,58 @@ const char *el_resolve_image(const el_record *r, const char *root, char *buf, si
     return NULL;
 }
 
-/* The image as a panel x panel RGBA picture in grey (so the viridis overlay
- * reads), slightly lightened; NULL when it cannot be loaded. */
-static uint8_t *load_panel_image(const char *path, int panel) {
-    el_image img = {0}, small = {0};
-    if (el_image_load(path, 3, EL_DEFAULT_MAX_PIXELS, &img) != EL_OK) return NULL;
-    el_status s = el_image_resize(&img, panel, panel, EL_RESAMPLE_BICUBIC, &small);
-    el_image_free(&img);
-    if (s != EL_OK) return NULL;
-    uint8_t *rgba = malloc((size_t)panel * (size_t)panel * 4);
-    if (rgba)
-        for (size_t i = 0; i < (size_t)panel * (size_t)panel; i++) {
-            const uint8_t *q = small.pixels + i * 3;
+static int clampi(long v, int lo, int hi) {
+    return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+/* The part [x0, x1) x [y0, y1) of img, resized to dw x dh, written as grey
+ * RGBA into the panel at (dx, dy). */
+static el_status paste_region(const el_image *img, int x0, int y0, int x1, int y1, uint8_t *rgba, int panel, int dx,
+                              int dy, int dw, int dh) {
+    el_image sub = {x1 - x0, y1 - y0, 3, malloc((size_t)(x1 - x0) * (size_t)(y1 - y0) * 3)}, small = {0};
+    if (!sub.pixels) return el_fail(EL_ERR_NOMEM, "out of memory");
+    for (int y = y0; y < y1; y++)
+        memcpy(sub.pixels + (size_t)(y - y0) * (size_t)sub.width * 3,
+               img->pixels + ((size_t)y * (size_t)img->width + (size_t)x0) * 3, (size_t)sub.width * 3);
+    el_status s = el_image_resize(&sub, dw, dh, EL_RESAMPLE_BICUBIC, &small);
+    el_image_free(&sub);
+    if (s != EL_OK) return s;
+    for (int y = 0; y < dh; y++)
+        for (int x = 0; x < dw; x++) {
+            const uint8_t *q = small.pixels + ((size_t)y * (size_t)dw + (size_t)x) * 3;
             double luma = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
-            for (int k = 0; k < 3; k++)
-                rgba[i * 4 + k] = (uint8_t)(luma * 0.85 + 255 * 0.15 + 0.5);
-            rgba[i * 4 + 3] = 255;
+            uint8_t *o = rgba + ((size_t)(dy + y) * (size_t)panel + (size_t)(dx + x)) * 4;
+            for (int k = 0; k < 3; k++) o[k] = (uint8_t)(luma * 0.85 + 255 * 0.15 + 0.5);
         }
     el_image_free(&small);
+    return EL_OK;
+}
+
+uint8_t *el_heatmap_backdrop(const char *path, int panel, const double *view) {
+    el_image img = {0};
+    if (el_image_load(path, 3, EL_DEFAULT_MAX_PIXELS, &img) != EL_OK) return NULL;
+    const double whole[4] = {0, 0, img.width, img.height};
+    const double *v = view ? view : whole;
+    uint8_t *rgba = malloc((size_t)panel * (size_t)panel * 4);
+    if (!rgba) {
+        el_image_free(&img);
+        return NULL;
+    }
+    /* Black where the view lies outside the image: the crop's zero padding. */
+    for (size_t i = 0; i < (size_t)panel * (size_t)panel; i++) memcpy(rgba + i * 4, "\0\0\0\xff", 4);
+    /* The image pixels inside the view, and where they land in the panel. */
+    const int x0 = clampi(lround(v[0]), 0, img.width), x1 = clampi(lround(v[0] + v[2]), 0, img.width);
+    const int y0 = clampi(lround(v[1]), 0, img.height), y1 = clampi(lround(v[1] + v[3]), 0, img.height);
+    const int dx0 = clampi(lround((x0 - v[0]) * panel / v[2]), 0, panel);
+    const int dx1 = clampi(lround((x1 - v[0]) * panel / v[2]), 0, panel);
+    const int dy0 = clampi(lround((y0 - v[1]) * panel / v[3]), 0, panel);
+    const int dy1 = clampi(lround((y1 - v[1]) * panel / v[3]), 0, panel);
+    if (x1 > x0 && y1 > y0 && dx1 > dx0 && dy1 > dy0 &&
+        paste_region(&img, x0, y0, x1, y1, rgba, panel, dx0, dy0, dx1 - dx0, dy1 - dy0) != EL_OK) {
+        free(rgba);
+        rgba = NULL;
+    }
+    el_image_free(&img);
     return rgba;
 }
 
@@ -101,7 +135,7 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
         const int panel = o->panel > 0 ? o->panel : 144;
         uint8_t *img = NULL;
         if (o->image_path) {
-            img = load_panel_image(o->image_path, panel);
+            img = el_heatmap_backdrop(o->image_path, panel, r->has_view ? r->view : NULL);
             if (image_used) *image_used = img != NULL;
         }
         char title[512];

@@ -96,6 +96,9 @@ static void format_jsonl(el_strbuf *sb, const el_record_ctx *ctx, const el_image
             json_floats(sb, p->patch_entropy + (size_t)d * p->n_patches, p->n_patches);
         }
         el_sb_putc(sb, ']');
+        /* Where the patch grid lies on the image (after resize and crop). */
+        if (r->view)
+            el_sb_printf(sb, ",\"input_view\":[%.7g,%.7g,%.7g,%.7g]", r->view[0], r->view[1], r->view[2], r->view[3]);
     }
     if (p->n_alpha) {
         el_sb_puts(sb, ",\"renyi\":{");

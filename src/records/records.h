@@ -22,6 +22,8 @@ typedef struct {
     int label_index;           /* -1: unknown */
     const char *error;         /* non-NULL: the image failed, profile unused */
     const el_profile *profile;
+    const double *view;        /* {x, y, w, h}: the image region the model saw
+                                * (el_preprocess_view), or NULL */
 } el_image_record;
 
 const char *el_units_name(el_units u);

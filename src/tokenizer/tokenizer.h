@@ -2,9 +2,12 @@
  *
  *  - llama2.c tokenizer.bin (score-ordered merges, " " dummy prefix, byte
  *    fallback to ids byte + 3), exactly as karpathy/llama2.c run.c encodes;
- *  - GPT-2 byte-level BPE from vocab.json + merges.txt or tokenizer.json;
- *  - SentencePiece-style BPE from tokenizer.json (Llama 2 / Mistral: "▁" for
- *    spaces, <0xXX> byte fallback), as HF tokenizers encodes it.
+ *  - GPT-2 byte-level BPE from vocab.json + merges.txt;
+ *  - any Hugging Face tokenizer.json with a BPE model (GPT-2, Llama 2/3,
+ *    Mistral, Qwen 2/2.5/3, Gemma 2/3, Phi, Pythia, CLIP, ...): the
+ *    normalizer, pre-tokenizer, added tokens, post-processor and decoder as
+ *    HF tokenizers runs them (regexes through Oniguruma, Unicode normal forms
+ *    through utf8proc).
  *
  * Every loader validates the whole file and fails with EL_ERR_FORMAT (message
  * names the file and what is wrong) rather than loading something that could
@@ -27,25 +30,57 @@ el_status el_tokenizer_load_llama2c(const char *path, int vocab_size, el_tokeniz
  * matched literally in text and is both BOS and EOS. */
 el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
                                  el_tokenizer **out);
-/* HF tokenizer.json with model BPE: byte-level (pre_tokenizer ByteLevel) or
- * SentencePiece-style (normalizer Prepend+Replace or pre_tokenizer Metaspace,
- * byte_fallback). Anything else is EL_ERR_UNSUPPORTED. */
+/* HF tokenizer.json with a BPE model. Supported components: normalizers
+ * NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend; pre-tokenizers
+ * Split, ByteLevel, Metaspace, Digits, Punctuation, Whitespace,
+ * WhitespaceSplit; post-processors TemplateProcessing, RobertaProcessing,
+ * BertProcessing, ByteLevel; decoders ByteLevel, Metaspace, ByteFallback,
+ * Fuse, Strip, Replace, BPEDecoder; Sequence of each. Any other component
+ * is EL_ERR_UNSUPPORTED with its name in the message. */
 el_status el_tokenizer_load_hf_json(const char *tokenizer_json, el_tokenizer **out);
 
-/* Text (UTF-8, NUL-terminated, at most 16 MiB else EL_ERR_LIMIT) to ids,
- * malloc'd into *ids (free() it; may be NULL when *n_ids == 0). add_bos
- * prepends the BOS id when the tokenizer has one (llama2.c and Llama-style
- * HF files: <s>; GPT-2: <|endoftext|>). Malformed UTF-8 is encoded byte by
- * byte, never rejected. */
+/* A tokenizer.json, a llama2.c tokenizer.bin (any vocab size), or a model
+ * folder with tokenizer.json, vocab.json + merges.txt, tokenizer.bin or one
+ * tok*.bin, in that order. */
+el_status el_tokenizer_load_path(const char *path, el_tokenizer **out);
+
+/* Which special tokens go around a text's ids. */
+typedef enum {
+    EL_BOS_AUTO,   /* what the tokenizer itself does: HF's post-processor template
+                      (Gemma, Mistral: BOS; GPT-2, Qwen: nothing); llama2.c: BOS */
+    EL_BOS_ALWAYS, /* the BOS id, then the text's ids (TransformerLens' prepend_bos) */
+    EL_BOS_NEVER   /* the text's ids only (HF add_special_tokens=False) */
+} el_bos_mode;
+
+/* "auto", "always", "never" to the mode; -1 for anything else. */
+int el_bos_mode_parse(const char *s);
+
+/* len bytes of UTF-8 text (NUL bytes allowed; at most 16 MiB else
+ * EL_ERR_LIMIT) to ids, malloc'd into *ids (free() it; may be NULL when
+ * *n_ids == 0). EL_BOS_ALWAYS with no BOS token adds nothing. Malformed
+ * UTF-8 is encoded byte by byte, never rejected. */
+el_status el_tokenizer_encode_n(const el_tokenizer *t, const char *text, size_t len, el_bos_mode mode,
+                                int **ids, int *n_ids);
+/* NUL-terminated text; add_bos is EL_BOS_ALWAYS, else EL_BOS_NEVER. */
 el_status el_tokenizer_encode(const el_tokenizer *t, const char *text, int add_bos, int **ids,
                               int *n_ids);
 /* Ids to text, malloc'd and NUL-terminated. BOS and EOS produce no text (they
  * mark sequence ends, as in sentencepiece and llama2.c's generate loop). The
- * reference detokenisers' space handling applies: llama2.c drops the leading
- * space of the piece right after BOS; Llama-style HF files drop the leading
- * space their decoder strips. Byte-fallback and byte-level tokens yield raw
- * bytes: a sequence cut mid-character is not valid UTF-8 (no U+FFFD). */
+ * reference detokenisers apply: llama2.c drops the leading space of the piece
+ * right after BOS; tokenizer.json files run their decoder (HF decode).
+ * Byte-fallback and byte-level tokens yield raw bytes: a sequence cut
+ * mid-character is not valid UTF-8 (where HF would write U+FFFD). */
 el_status el_tokenizer_decode(const el_tokenizer *t, const int *ids, int n, char **text);
+/* Which ids el_tokenizer_decode_ex leaves out. */
+typedef enum {
+    EL_DECODE_SKIP_BOS_EOS, /* as el_tokenizer_decode */
+    EL_DECODE_KEEP_ALL,     /* every token (HF skip_special_tokens=False) */
+    EL_DECODE_SKIP_SPECIAL  /* every special added token (HF skip_special_tokens=True) */
+} el_decode_mode;
+/* Ids to text through the tokenizer's decoder (HF decode), *text malloc'd;
+ * *len (if not NULL) gets its length, which counts NUL bytes inside. */
+el_status el_tokenizer_decode_ex(const el_tokenizer *t, const int *ids, int n, el_decode_mode mode, char **text,
+                                 size_t *len);
 /* The bytes one token stands for on its own, for display of predictions
  * ("▁the" and "Ġthe" give " the", "<0x0A>" gives "\n"); no neighbour rules.
  * *bytes stays owned by the tokenizer and is NUL-terminated. */

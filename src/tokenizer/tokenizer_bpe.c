@@ -112,29 +112,47 @@ int el_tok_pair_by_rank(const el_tokenizer *t, int left, int right, double *key,
     return 1;
 }
 
+/* The vocab id of one char of a word as HF's BPE::merge_word looks it up:
+ * with the continuing_subword_prefix unless first, the end_of_word_suffix
+ * if last. The looked-up bytes are left in key (for byte fallback). */
+static int char_id(const el_tokenizer *t, const char *c, size_t n, int first, int last, el_tok_buf *key,
+                   el_status *st) {
+    if (!t->prefix_len && !t->suffix_len) {
+        key->n = 0;
+        *st = el_tok_buf_add(key, c, n);
+        return *st == EL_OK ? el_tok_find(t, c, n) : -1;
+    }
+    key->n = 0;
+    *st = EL_OK;
+    if (!first && t->prefix_len) *st = el_tok_buf_add(key, t->subword_prefix, t->prefix_len);
+    if (*st == EL_OK) *st = el_tok_buf_add(key, c, n);
+    if (*st == EL_OK && last && t->suffix_len) *st = el_tok_buf_add(key, t->word_suffix, t->suffix_len);
+    return *st == EL_OK ? el_tok_find(t, key->p, key->n) : -1;
+}
+
 /* HF BPE::merge_word: one symbol per character; characters missing from the
  * vocab become their <0xXX> tokens (byte_fallback) or unk (consecutive ones
  * fused when fuse_unk; dropped when there is no unk token). */
-static el_status word_symbols(const el_tokenizer *t, const char *w, size_t len, el_tok_ids *sym) {
+static el_status word_symbols(const el_tokenizer *t, const char *w, size_t len, el_tok_ids *sym, el_tok_buf *key) {
     int pending_unk = 0; /* HF holds an unk back until the next known char */
     for (size_t i = 0; i < len;) {
         size_t adv;
+        el_status st;
         el_tok_utf8_next(w, len, i, &adv);
-        int id = el_tok_find(t, w + i, adv);
+        int id = char_id(t, w + i, adv, i == 0, i + adv == len, key, &st);
+        EL_TRY(st);
+        i += adv;
         if (id >= 0) {
             if (pending_unk) EL_TRY(el_tok_ids_push(sym, t->unk));
             pending_unk = 0;
             EL_TRY(el_tok_ids_push(sym, id));
-            i += adv;
             continue;
         }
-        if (t->byte_fallback) {
+        if (t->byte_fallback) { /* every byte of what was looked up, affixes included */
             int all = 1;
-            for (size_t k = 0; k < adv; k++) all &= t->byte_id[(unsigned char)w[i + k]] >= 0;
+            for (size_t k = 0; k < key->n; k++) all &= t->byte_id[(unsigned char)key->p[k]] >= 0;
             if (all) {
-                for (size_t k = 0; k < adv; k++)
-                    EL_TRY(el_tok_ids_push(sym, t->byte_id[(unsigned char)w[i + k]]));
-                i += adv;
+                for (size_t k = 0; k < key->n; k++) EL_TRY(el_tok_ids_push(sym, t->byte_id[(unsigned char)key->p[k]]));
                 continue;
             }
         }
@@ -142,17 +160,22 @@ static el_status word_symbols(const el_tokenizer *t, const char *w, size_t len, 
             if (pending_unk && !t->fuse_unk) EL_TRY(el_tok_ids_push(sym, t->unk));
             pending_unk = 1;
         }
-        i += adv;
     }
     if (pending_unk) EL_TRY(el_tok_ids_push(sym, t->unk));
     return EL_OK;
 }
 
 el_status el_tok_hf_bpe_word(const el_tokenizer *t, const char *w, size_t len, el_tok_ids *out) {
+    if (t->ignore_merges) { /* a word that is a token is taken whole */
+        int id = el_tok_find(t, w, len);
+        if (id >= 0) return el_tok_ids_push(out, id);
+    }
     el_tok_ids sym = {0};
-    el_status st = word_symbols(t, w, len, &sym);
+    el_tok_buf key = {0};
+    el_status st = word_symbols(t, w, len, &sym, &key);
     if (st == EL_OK) st = el_tok_bpe(t, sym.v, &sym.n, el_tok_pair_by_rank);
     for (size_t i = 0; st == EL_OK && i < sym.n; i++) st = el_tok_ids_push(out, sym.v[i]);
     free(sym.v);
+    free(key.p);
     return st;
 }

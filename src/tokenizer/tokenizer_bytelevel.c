@@ -1,4 +1,5 @@
-/* GPT-2 byte-level BPE: bytes_to_unicode() and the per-segment encoder. */
+/* GPT-2 byte-level BPE: bytes_to_unicode(), its inverse, and the mapping of
+ * text into byte-level chars. */
 #include <stdlib.h>
 
 #include "base/status.h"
@@ -25,27 +26,45 @@ int el_tok_unicode_to_byte(uint32_t cp) {
     return 173;
 }
 
-el_status el_tok_encode_bytelevel(const el_tokenizer *t, const char *seg, size_t len, el_tok_ids *out) {
-    /* HF ByteLevel(add_prefix_space): a segment not starting with ' ' gets one. */
-    int prefix = t->add_prefix_space && seg[0] != ' ';
-    size_t n = len + (size_t)prefix;
-    char *s = malloc(n), *mapped = malloc(2 * n); /* every byte maps to a 1- or 2-byte char */
-    if (!s || !mapped) {
-        free(s);
-        free(mapped);
-        return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu bytes of text", len);
+el_status el_tok_bytelevel_map(const char *s, size_t len, el_tok_buf *out) {
+    if (len > (SIZE_MAX - out->n - 1) / 2) return el_fail(EL_ERR_NOMEM, "tokenizer: text too long");
+    EL_TRY(el_tok_buf_add(out, "", 0));
+    if (out->n + 2 * len + 1 > out->cap) { /* every byte maps to a 1- or 2-byte char */
+        size_t cap = out->cap;
+        while (cap < out->n + 2 * len + 1) cap *= 2;
+        char *p = realloc(out->p, cap);
+        if (!p) return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu bytes of text", len);
+        out->p = p;
+        out->cap = cap;
     }
-    if (prefix) s[0] = ' ';
-    for (size_t i = 0; i < len; i++) s[i + (size_t)prefix] = seg[i];
-    el_status st = EL_OK;
-    for (size_t i = 0; i < n && st == EL_OK;) {
-        size_t end = el_tok_gpt2_pretoken(s, n, i), m = 0;
-        for (size_t k = i; k < end; k++)
-            m += (size_t)el_tok_utf8_put(el_tok_byte_to_unicode((unsigned char)s[k]), mapped + m);
-        st = el_tok_hf_bpe_word(t, mapped, m, out);
-        i = end;
+    char *o = out->p + out->n;
+    for (size_t i = 0; i < len; i++) {
+        uint32_t cp = el_tok_byte_to_unicode((unsigned char)s[i]);
+        if (cp < 0x80) {
+            *o++ = (char)cp;
+        } else { /* all stand-ins are below U+0800 */
+            *o++ = (char)(0xC0 | (cp >> 6));
+            *o++ = (char)(0x80 | (cp & 0x3F));
+        }
     }
-    free(s);
-    free(mapped);
-    return st;
+    out->n = (size_t)(o - out->p);
+    out->p[out->n] = '\0';
+    return EL_OK;
+}
+
+el_status el_tok_bytelevel_unmap(const char *s, size_t len, el_tok_buf *out) {
+    size_t start = out->n;
+    for (size_t i = 0; i < len;) {
+        size_t adv;
+        uint32_t cp = el_tok_utf8_next(s, len, i, &adv);
+        int v = cp == 0xFFFD && adv == 1 ? -1 : el_tok_unicode_to_byte(cp);
+        if (v < 0) { /* HF's decoder keeps a token's own UTF-8 when a char is outside the map */
+            out->n = start;
+            return el_tok_buf_add(out, s, len);
+        }
+        char c = (char)v;
+        EL_TRY(el_tok_buf_add(out, &c, 1));
+        i += adv;
+    }
+    return el_tok_buf_add(out, "", 0);
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/status.h"
-#include "tokenizer/tokenizer_internal.h"
+#include "tokenizer/tokenizer_pipeline.h"
 
 el_status el_tok_new(el_tok_kind kind, int n_vocab, el_tokenizer **out) {
     *out = NULL;
@@ -65,22 +65,7 @@ static el_status token_text(const el_tokenizer *t, int id, el_tok_buf *b) {
         }
         return el_tok_buf_add(b, "", 0);
     }
-    /* Byte-level: every char maps back to one byte; HF's decoder keeps a
-     * token's own UTF-8 when any char is outside the map (added tokens). */
-    size_t start = b->n;
-    for (size_t i = 0; i < len;) {
-        size_t adv;
-        uint32_t cp = el_tok_utf8_next(p, len, i, &adv);
-        int v = adv == 1 && (unsigned char)p[i] >= 0x80 ? -1 : el_tok_unicode_to_byte(cp);
-        if (v < 0) {
-            b->n = start;
-            return el_tok_buf_add(b, p, len);
-        }
-        char c = (char)v;
-        EL_TRY(el_tok_buf_add(b, &c, 1));
-        i += adv;
-    }
-    return el_tok_buf_add(b, "", 0);
+    return el_tok_bytelevel_unmap(p, len, b);
 }
 
 el_status el_tok_finish(el_tokenizer *t) {
@@ -96,48 +81,54 @@ el_status el_tok_finish(el_tokenizer *t) {
         t->text[id] = b.p;
         t->text_len[id] = (uint32_t)b.n;
     }
-    for (int byte = 0; byte < 256; byte++) {
-        char s[8];
-        size_t n;
-        if (t->kind == EL_TOK_BYTELEVEL) {
-            n = (size_t)el_tok_utf8_put(el_tok_byte_to_unicode((unsigned)byte), s);
-        } else {
-            static const char hex[] = "0123456789ABCDEF";
-            memcpy(s, "<0x", 3);
-            s[3] = hex[byte >> 4];
-            s[4] = hex[byte & 15];
-            s[5] = '>';
-            n = 6;
-        }
-        t->byte_id[byte] = el_tok_find(t, s, n);
+    for (int byte = 0; byte < 256; byte++) { /* byte fallback's <0xXX>, upper-case hex as HF writes it */
+        static const char hex[] = "0123456789ABCDEF";
+        char s[6] = {'<', '0', 'x', hex[byte >> 4], hex[byte & 15], '>'};
+        t->byte_id[byte] = el_tok_find(t, s, 6);
     }
+    if (t->n_added && !(t->special = calloc((size_t)t->n_vocab, 1)))
+        return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
+    for (int k = 0; k < t->n_added; k++) t->special[t->added[k].id] |= (uint8_t)t->added[k].special;
     return el_tok_prepare_added(t);
 }
 
-/* HF order: added tokens are cut out of the raw text first, and each piece
- * between them is encoded on its own (normalized ones, under a ▁
- * normalizer, are cut later from the normalised piece: el_tok_encode_spm). */
-static el_status encode_hf(const el_tokenizer *t, const char *text, size_t len, el_tok_ids *out) {
-    size_t seg = 0, i = 0;
-    while (i <= len) {
-        size_t mlen = 0;
-        int id = -1;
-        if (i < len && t->n_added) id = el_tok_match_added(t, text, len, i, 0, &mlen);
-        if (id < 0 && i < len) {
-            i++;
-            continue;
-        }
-        if (i > seg) {
-            if (t->kind == EL_TOK_BYTELEVEL)
-                EL_TRY(el_tok_encode_bytelevel(t, text + seg, i - seg, out));
-            else
-                EL_TRY(el_tok_encode_spm(t, text + seg, i - seg, seg == 0, out));
-        }
-        if (id < 0) break; /* i == len */
-        EL_TRY(el_tok_ids_push(out, id));
-        i += mlen;
-        seg = i;
+int el_bos_mode_parse(const char *s) {
+    if (!s) return -1;
+    if (!strcmp(s, "auto")) return EL_BOS_AUTO;
+    if (!strcmp(s, "always")) return EL_BOS_ALWAYS;
+    if (!strcmp(s, "never")) return EL_BOS_NEVER;
+    return -1;
+}
+
+static el_status push_all(el_tok_ids *out, const int *ids, int n) {
+    for (int i = 0; i < n; i++) EL_TRY(el_tok_ids_push(out, ids[i]));
+    return EL_OK;
+}
+
+el_status el_tokenizer_encode_n(const el_tokenizer *t, const char *text, size_t len, el_bos_mode mode,
+                                int **ids, int *n_ids) {
+    if (ids) *ids = NULL;
+    if (n_ids) *n_ids = 0;
+    if (!t || (!text && len) || !ids || !n_ids) return el_fail(EL_ERR_ARG, "tokenizer encode: NULL argument");
+    if (len > EL_TOK_MAX_TEXT)
+        return el_fail(EL_ERR_LIMIT, "tokenizer encode: text over %zu bytes", EL_TOK_MAX_TEXT);
+    if (!text) text = "";
+    el_tok_ids out = {0};
+    el_status st = EL_OK;
+    const el_tok_pipeline *p = t->pipe;
+    int bos_first = mode == EL_BOS_ALWAYS || (mode == EL_BOS_AUTO && t->kind == EL_TOK_LLAMA2C);
+    if (bos_first && t->bos >= 0) st = el_tok_ids_push(&out, t->bos);
+    if (st == EL_OK && mode == EL_BOS_AUTO && p) st = push_all(&out, p->post_before, p->n_before);
+    if (st == EL_OK)
+        st = t->kind == EL_TOK_LLAMA2C ? el_tok_encode_llama2c(t, text, len, &out)
+                                       : el_tok_encode_pipeline(t, text, len, &out);
+    if (st == EL_OK && mode == EL_BOS_AUTO && p) st = push_all(&out, p->post_after, p->n_after);
+    if (st != EL_OK) {
+        free(out.v);
+        return st;
     }
+    *ids = out.v;
+    *n_ids = (int)out.n; /* out.n <= 2 * len + 130 < INT_MAX by the text limit */
     return EL_OK;
 }
 
@@ -145,71 +136,74 @@ el_status el_tokenizer_encode(const el_tokenizer *t, const char *text, int add_b
                               int *n_ids) {
     if (ids) *ids = NULL;
     if (n_ids) *n_ids = 0;
-    if (!t || !text || !ids || !n_ids) return el_fail(EL_ERR_ARG, "tokenizer encode: NULL argument");
+    if (!text) return el_fail(EL_ERR_ARG, "tokenizer encode: NULL argument");
     size_t len = strnlen(text, EL_TOK_MAX_TEXT + 1);
-    if (len > EL_TOK_MAX_TEXT)
-        return el_fail(EL_ERR_LIMIT, "tokenizer encode: text over %zu bytes", EL_TOK_MAX_TEXT);
-    el_tok_ids out = {0};
-    el_status st = EL_OK;
-    if (add_bos && t->bos >= 0) st = el_tok_ids_push(&out, t->bos);
-    if (st == EL_OK) {
-        if (t->kind == EL_TOK_LLAMA2C)
-            st = el_tok_encode_llama2c(t, text, len, &out);
-        else
-            st = encode_hf(t, text, len, &out);
+    return el_tokenizer_encode_n(t, text, len, add_bos ? EL_BOS_ALWAYS : EL_BOS_NEVER, ids, n_ids);
+}
+
+static int skipped(const el_tokenizer *t, int id, el_decode_mode mode) {
+    if (mode == EL_DECODE_KEEP_ALL) return 0;
+    if (id == t->bos || id == t->eos) return 1;
+    return mode == EL_DECODE_SKIP_SPECIAL && t->special && t->special[id];
+}
+
+/* run.c's decode: the piece after BOS loses the space the dummy prefix added. */
+static el_status decode_llama2c(const el_tokenizer *t, const int *ids, int n, el_decode_mode mode, el_tok_buf *b) {
+    for (int i = 0; i < n; i++) {
+        int id = ids[i];
+        if (skipped(t, id, mode) || !t->text[id]) continue;
+        const char *s = t->text[id];
+        size_t len = t->text_len[id];
+        if (i > 0 && ids[i - 1] == t->bos && s[0] == ' ') {
+            s++;
+            len--;
+        }
+        EL_TRY(el_tok_buf_add(b, s, len));
     }
-    if (st != EL_OK) {
-        free(out.v);
-        return st;
-    }
-    *ids = out.v;
-    *n_ids = (int)out.n; /* out.n <= 2 * len + 2 < INT_MAX by the text limit */
     return EL_OK;
 }
 
-el_status el_tokenizer_decode(const el_tokenizer *t, const int *ids, int n, char **text) {
+static el_status decode_pipeline(const el_tokenizer *t, const int *ids, int n, el_decode_mode mode, el_tok_buf *b) {
+    el_tok_scratch sc;
+    memset(&sc, 0, sizeof sc);
+    el_status st = EL_OK;
+    if (!(sc.region = el_tok_region_new())) st = el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
+    for (int i = 0; i < n && st == EL_OK; i++)
+        if (!skipped(t, ids[i], mode) && t->piece[ids[i]])
+            st = el_tok_splits_add(&sc.a, t->piece[ids[i]], t->piece_len[ids[i]], ids[i], 0);
+    if (st == EL_OK) st = el_tok_decode_pieces(t->pipe, &sc, b);
+    el_tok_region_free(sc.region);
+    free(sc.matches.v);
+    el_tok_splits_free(&sc.a);
+    el_tok_splits_free(&sc.b);
+    free(sc.nbuf.p);
+    return st;
+}
+
+el_status el_tokenizer_decode_ex(const el_tokenizer *t, const int *ids, int n, el_decode_mode mode, char **text,
+                                 size_t *len) {
     if (text) *text = NULL;
-    if (!t || !text || n < 0 || (n > 0 && !ids))
-        return el_fail(EL_ERR_ARG, "tokenizer decode: bad arguments");
+    if (len) *len = 0;
+    if (!t || !text || n < 0 || (n > 0 && !ids)) return el_fail(EL_ERR_ARG, "tokenizer decode: bad arguments");
+    for (int i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= t->n_vocab)
+            return el_fail(EL_ERR_ARG, "tokenizer decode: id %d at position %d outside 0..%d", ids[i], i,
+                           t->n_vocab - 1);
     el_tok_buf b = {0};
     el_status st = el_tok_buf_add(&b, "", 0);
-    int emitted = 0;
-    for (int i = 0; i < n && st == EL_OK; i++) {
-        int id = ids[i];
-        if (id < 0 || id >= t->n_vocab) {
-            st = el_fail(EL_ERR_ARG, "tokenizer decode: id %d at position %d outside 0..%d", id, i,
-                         t->n_vocab - 1);
-            break;
-        }
-        if (id == t->bos || id == t->eos || !t->text[id]) continue;
-        const char *s = t->text[id];
-        size_t len = t->text_len[id];
-        const char *p = t->piece[id];
-        /* run.c: the piece after BOS loses the space the dummy prefix added. */
-        if (t->kind == EL_TOK_LLAMA2C && i > 0 && ids[i - 1] == t->bos && p[0] == ' ') {
-            s++;
-            len--;
-        }
-        if (t->strip_mode == EL_STRIP_FIRST_PIECE && !emitted &&
-            strncmp(p, "\xE2\x96\x81", 3) == 0) {
-            s++;
-            len--;
-        }
-        st = el_tok_buf_add(&b, s, len);
-        emitted = 1;
-    }
-    if (st == EL_OK && t->strip_mode == EL_STRIP_FUSED) {
-        size_t cut = 0;
-        while (cut < b.n && (int)cut < t->strip_count && b.p[cut] == ' ') cut++;
-        memmove(b.p, b.p + cut, b.n - cut + 1);
-        b.n -= cut;
-    }
+    if (st == EL_OK)
+        st = t->pipe ? decode_pipeline(t, ids, n, mode, &b) : decode_llama2c(t, ids, n, mode, &b);
     if (st != EL_OK) {
         free(b.p);
         return st;
     }
     *text = b.p;
+    if (len) *len = b.n;
     return EL_OK;
+}
+
+el_status el_tokenizer_decode(const el_tokenizer *t, const int *ids, int n, char **text) {
+    return el_tokenizer_decode_ex(t, ids, n, EL_DECODE_SKIP_BOS_EOS, text, NULL);
 }
 
 el_status el_tokenizer_token_bytes(const el_tokenizer *t, int id, const char **bytes, size_t *len) {
@@ -252,5 +246,15 @@ void el_tokenizer_free(el_tokenizer *t) {
     el_tok_pairmap_free(&t->merges);
     for (int k = 0; k < t->n_added; k++) free(t->added[k].pat);
     free(t->added);
+    for (int k = 0; k < 2; k++) {
+        free(t->trie[k].child);
+        free(t->trie[k].sibling);
+        free(t->trie[k].byte);
+        free(t->trie[k].token);
+    }
+    free(t->special);
+    free(t->subword_prefix);
+    free(t->word_suffix);
+    el_tok_pipeline_free(t->pipe);
     free(t);
 }

@@ -6,7 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "base/status.h"
-#include "tokenizer/tokenizer_internal.h"
+#include "tokenizer/tokenizer_pipeline.h"
 
 /* merges.txt: optional "#version" line, then "a b" per line; like HF's
  * BPE::read_file a line with other than exactly one space is an error. A
@@ -49,10 +49,11 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
     el_status st = el_tok_vocab_from_json(vocab_json, root, NULL, EL_TOK_BYTELEVEL, &t);
     cJSON_Delete(root);
     if (st != EL_OK) return st;
-    /* The slow HF tokenizer treats <|endoftext|> as a special token. */
+    st = el_tok_pipeline_gpt2(&t->pipe);
+    /* HF treats <|endoftext|> as a special token. */
     int eot = el_tok_find(t, "<|endoftext|>", 13);
-    if (eot >= 0) {
-        st = el_tok_add_added(t, eot, 0);
+    if (st == EL_OK && eot >= 0) {
+        st = el_tok_add_added(t, &(el_tok_added){.id = eot, .special = 1});
         t->bos = t->eos = eot;
     }
     if (st == EL_OK) st = el_tok_read_file(merges_txt, EL_TOK_MAX_FILE, &data, &len);

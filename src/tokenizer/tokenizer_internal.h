@@ -17,22 +17,10 @@
 #define EL_TOK_MAX_PIECE (1 << 16)
 #define EL_TOK_MAX_TEXT ((size_t)16 << 20)
 
+/* LLAMA2C: run.c's own encoder. BYTELEVEL and SPM are HF pipelines (any
+ * tokenizer.json, GPT-2 files); the kind only says how a piece is shown on
+ * its own (el_tokenizer_token_bytes): byte-level chars, or "▁"/<0xXX>. */
 typedef enum { EL_TOK_LLAMA2C, EL_TOK_BYTELEVEL, EL_TOK_SPM } el_tok_kind;
-
-/* How SentencePiece-style text gets its leading "▁". */
-typedef enum {
-    EL_SPM_PREPEND_NONE,         /* Metaspace prepend_scheme "never" */
-    EL_SPM_PREPEND_ALWAYS,       /* normalizer Prepend: every non-empty segment */
-    EL_SPM_PREPEND_META_ALWAYS,  /* Metaspace "always": unless it already starts with ▁ */
-    EL_SPM_PREPEND_META_FIRST    /* Metaspace "first": same, first segment of the text only */
-} el_spm_prepend;
-
-/* Which leading space the decoder removes. */
-typedef enum {
-    EL_STRIP_NONE,
-    EL_STRIP_FUSED,      /* Strip decoder: up to strip_count ' ' off the joined text */
-    EL_STRIP_FIRST_PIECE /* Metaspace decoder: the ▁ starting the first token */
-} el_strip_mode;
 
 /* Open addressing, piece bytes -> id; slots hold ids and keys are the pieces. */
 typedef struct {
@@ -48,15 +36,28 @@ typedef struct {
     size_t mask;
 } el_tok_pairmap;
 
-/* A token HF cuts out of the text literally before the model sees it. Under
- * a ▁ normalizer, "normalized" ones are matched in the normalised text,
- * as their own normalised content (HF's split_normalized_trie). */
+/* A token HF cuts out of the text literally before the model sees it
+ * (AddedToken): "normalized" ones are looked for in the normalised text, as
+ * their own normalised content; the others in the raw text. */
 typedef struct {
     int id;
-    int normalized;
-    char *pat; /* the bytes matched; set by el_tok_finish */
+    int special, normalized, lstrip, rstrip, single_word;
+    char *pat; /* the bytes matched; set by el_tok_prepare_added */
     uint32_t len;
 } el_tok_added;
+
+/* Byte trie over added-token patterns: leftmost-longest matching as HF's
+ * Aho-Corasick (MatchKind::LeftmostLongest) does. */
+typedef struct {
+    int32_t *child;   /* first child node, -1 */
+    int32_t *sibling; /* next sibling node, -1 */
+    uint8_t *byte;
+    int32_t *token;   /* index into el_tokenizer.added ending here, -1 */
+    int32_t root[256];
+    int n, cap;
+} el_tok_trie;
+
+struct el_tok_pipeline; /* normalizer, pre-tokenizer, post-processor, decoder */
 
 struct el_tokenizer {
     el_tok_kind kind;
@@ -70,17 +71,15 @@ struct el_tokenizer {
     el_tok_strmap lookup;
     el_tok_pairmap merges;
     int bos, eos, unk;
-    el_tok_added *added; /* longest pattern first once finished */
+    el_tok_added *added;
     int n_added;
-    int added_norm_split; /* normalized added tokens match after the ▁ normalizer */
-    uint8_t added_first[2][256]; /* [matched in normalised text][first byte] */
-    int byte_id[256];    /* SentencePiece: id of <0xXX>; byte-level: id of the byte's char; -1 */
-    int byte_fallback, fuse_unk;
-    int add_prefix_space; /* byte-level */
-    el_spm_prepend spm_prepend;
-    int spm_split;        /* Metaspace split: each ▁ starts a new word */
-    el_strip_mode strip_mode;
-    int strip_count;
+    el_tok_trie trie[2]; /* [matched in normalised text] */
+    uint8_t *special;    /* [id]: a special added token (HF skip_special_tokens) */
+    int byte_id[256];    /* id of <0xXX> (byte fallback, llama2.c), -1 */
+    int byte_fallback, fuse_unk, ignore_merges;
+    char *subword_prefix, *word_suffix; /* BPE continuing_subword_prefix / end_of_word_suffix */
+    uint32_t prefix_len, suffix_len;
+    struct el_tok_pipeline *pipe; /* NULL for llama2.c */
 };
 
 /* Growable id list. */
@@ -141,29 +140,48 @@ el_status el_tok_hf_bpe_word(const el_tokenizer *t, const char *w, size_t len, e
 /* Id of the piece a followed by b (no concatenation buffer needed), or -1. */
 int el_tok_find2(const el_tokenizer *t, const char *a, size_t alen, const char *b, size_t blen);
 
-/* GPT-2's pre-tokenisation regex: end of the pre-token starting at s[i]. */
-size_t el_tok_gpt2_pretoken(const char *s, size_t len, size_t i);
-/* Registers id as an added token (HF "normalized" flag as given). */
-el_status el_tok_add_added(el_tokenizer *t, int id, int normalized);
-/* Builds patterns, sorts longest first; part of el_tok_finish. */
+/* Registers id as an added token with HF's AddedToken flags. */
+el_status el_tok_add_added(el_tokenizer *t, const el_tok_added *a);
+/* Builds the patterns (normalised ones through the pipeline's normalizer)
+ * and the two tries; part of el_tok_finish. */
 el_status el_tok_prepare_added(el_tokenizer *t);
-/* Longest added token of the given kind (matched in raw text: 0, in
- * normalised text: 1) whose pattern starts at s[i]: its id, length in
- * *mlen; or -1. */
-int el_tok_match_added(const el_tokenizer *t, const char *s, size_t len, size_t i, int in_normalized,
-                       size_t *mlen);
-/* The ▁ normalisation of a SentencePiece-style segment (Prepend/Metaspace
- * prefix rules, spaces to ▁), malloc'd into *out. */
-el_status el_tok_spm_normalize(const el_tokenizer *t, const char *seg, size_t len, int first,
-                               char **out, size_t *out_len);
 
-/* Per-kind encoders; append to out. */
+/* A piece of text on its way through the pipeline: [off, off + len) of a
+ * shared buffer; id >= 0 once an added token has claimed it; at_start when it
+ * begins at offset 0 of the original text (Metaspace prepend_scheme "first"). */
+typedef struct {
+    size_t off, len;
+    int id;
+    int at_start;
+} el_tok_span;
+/* HF's PreTokenizedString, reduced to what the ids depend on. */
+typedef struct {
+    el_tok_buf buf;
+    el_tok_span *v;
+    size_t n, cap;
+} el_tok_splits;
+/* Appends a copy of s as a new span. */
+el_status el_tok_splits_add(el_tok_splits *o, const char *s, size_t len, int id, int at_start);
+/* Adds the bytes o->buf[off..] already written as a new span. */
+el_status el_tok_splits_mark(el_tok_splits *o, size_t off, int id, int at_start);
+/* Empties o, keeping its memory. */
+void el_tok_splits_clear(el_tok_splits *o);
+void el_tok_splits_free(el_tok_splits *o);
+
+/* HF AddedVocabulary::find_matches over s (the raw text when normalized is
+ * 0, a normalised piece when 1): the pieces of s in order, added tokens with
+ * their id (lstrip/rstrip widen them, single_word ones need non-word
+ * neighbours), the text between them with id -1. */
+el_status el_tok_split_added(const el_tokenizer *t, int normalized, const char *s, size_t len,
+                             int at_start, el_tok_splits *out);
+
+/* The llama2.c encoder; appends to out. */
 el_status el_tok_encode_llama2c(const el_tokenizer *t, const char *text, size_t len,
                                 el_tok_ids *out);
-el_status el_tok_encode_bytelevel(const el_tokenizer *t, const char *seg, size_t len,
-                                  el_tok_ids *out);
-el_status el_tok_encode_spm(const el_tokenizer *t, const char *seg, size_t len, int first,
-                            el_tok_ids *out);
+/* The HF pipeline (added tokens, normalizer, pre-tokenizer, BPE); appends
+ * the text's own ids to out (no post-processor). */
+el_status el_tok_encode_pipeline(const el_tokenizer *t, const char *text, size_t len,
+                                 el_tok_ids *out);
 
 /* Tokenizer over a JSON vocab object {piece: id} plus HF added_tokens (array
  * or NULL; those are also matched literally in text). Checks ids, conflicts
@@ -171,13 +189,19 @@ el_status el_tok_encode_spm(const el_tokenizer *t, const char *seg, size_t len, 
 struct cJSON;
 el_status el_tok_vocab_from_json(const char *path, const struct cJSON *vocab,
                                  const struct cJSON *added, el_tok_kind kind, el_tokenizer **out);
-/* Merge number rank: a + b -> the piece ab; all three must be in the vocab.
- * t->merges must have been sized for every merge. */
+/* Merge number rank: a + b -> the piece ab (b without the
+ * continuing_subword_prefix); all three must be in the vocab. t->merges must
+ * have been sized for every merge. */
 el_status el_tok_add_merge(el_tokenizer *t, const char *path, int rank, const char *a, size_t alen,
                            const char *b, size_t blen);
 
 /* GPT-2's bytes_to_unicode(): the printable codepoint standing for each byte. */
 uint32_t el_tok_byte_to_unicode(unsigned b);
+/* Appends each byte of s as its byte-level char. */
+el_status el_tok_bytelevel_map(const char *s, size_t len, el_tok_buf *out);
+/* Appends the bytes a byte-level token stands for: each char's byte, or the
+ * token's own UTF-8 when a char is outside the map (added tokens). */
+el_status el_tok_bytelevel_unmap(const char *s, size_t len, el_tok_buf *out);
 /* Inverse of el_tok_byte_to_unicode, -1 for codepoints outside its image. */
 int el_tok_unicode_to_byte(uint32_t cp);
 

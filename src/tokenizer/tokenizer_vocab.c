@@ -30,6 +30,20 @@ static el_status added_fields(const char *path, const cJSON *a, int *id, const c
     return json_id(path, "added token", c->valuestring, cJSON_GetObjectItemCaseSensitive(a, "id"), id);
 }
 
+static int json_flag(const cJSON *o, const char *k, int dflt) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+/* HF's AddedToken: special ones are not normalised unless they say so. */
+static void added_flags(const cJSON *e, el_tok_added *a) {
+    a->special = json_flag(e, "special", 0);
+    a->normalized = json_flag(e, "normalized", !a->special);
+    a->lstrip = json_flag(e, "lstrip", 0);
+    a->rstrip = json_flag(e, "rstrip", 0);
+    a->single_word = json_flag(e, "single_word", 0);
+}
+
 el_status el_tok_vocab_from_json(const char *path, const cJSON *vocab, const cJSON *added,
                                  el_tok_kind kind, el_tokenizer **out) {
     *out = NULL;
@@ -78,11 +92,8 @@ el_status el_tok_vocab_from_json(const char *path, const cJSON *vocab, const cJS
             break;
         }
         if (!t->piece[id]) st = el_tok_set_piece(t, id, content, strlen(content));
-        /* HF's AddedToken default: special tokens are not normalised. */
-        int special = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "special"));
-        const cJSON *norm = cJSON_GetObjectItemCaseSensitive(e, "normalized");
-        if (st == EL_OK && content[0])
-            st = el_tok_add_added(t, id, cJSON_IsBool(norm) ? cJSON_IsTrue(norm) : !special);
+        if (st == EL_OK && content[0]) st = el_tok_add_added(t, &(el_tok_added){.id = id});
+        if (st == EL_OK && content[0]) added_flags(e, &t->added[t->n_added - 1]);
     }
     int dup = -1;
     if (st == EL_OK) st = el_tok_build_lookup(t, &dup);
@@ -100,7 +111,10 @@ el_status el_tok_vocab_from_json(const char *path, const cJSON *vocab, const cJS
 el_status el_tok_add_merge(el_tokenizer *t, const char *path, int rank, const char *a, size_t alen,
                            const char *b, size_t blen) {
     int ia = el_tok_find(t, a, alen), ib = el_tok_find(t, b, blen);
-    int im = el_tok_find2(t, a, alen, b, blen);
+    /* HF: the merged token is a + b without its continuing_subword_prefix. */
+    size_t cut = t->prefix_len;
+    if (blen < cut) cut = blen;
+    int im = el_tok_find2(t, a, alen, b + cut, blen - cut);
     if (ia < 0 || ib < 0 || im < 0) {
         int ca = (int)(alen < CLIP ? alen : CLIP), cb = (int)(blen < CLIP ? blen : CLIP);
         if (ia < 0 || ib < 0)

@@ -7,9 +7,11 @@
 #include <strings.h>
 
 #include "base/status.h"
+#include "weights/hf_preprocess.h"
 #include "weights/json_config.h"
 #include "weights/param_reader.h"
 #include "weights/safetensors.h"
+#include "weights/vision_families.h"
 
 /* Sanity bounds: generous for real models, small enough that products of
  * them cannot overflow 64 bits. */
@@ -48,90 +50,11 @@ static el_status check_dims(el_vit *m, const char *file) {
     c->norm.kind = EL_NORM_LAYER;
     c->n_kv_heads = c->n_heads;
     c->head_dim = c->dim / c->n_heads;
-    c->act = EL_ACT_GELU_ERF;
     m->grid = m->image_size / m->patch_size;
     m->n_patches = m->grid * m->grid;
-    m->n_prefix = m->has_dist_token ? 2 : 1;
+    m->n_prefix = 1 + m->has_dist_token + m->n_registers;
     m->n_tokens = m->n_patches + m->n_prefix;
     return EL_OK;
-}
-
-static el_status parse_size_field(const cJSON *cfg, const char *file, const char *key, int *w, int *h,
-                                  int *shortest) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, key);
-    *shortest = 0;
-    if (!v || cJSON_IsNull(v)) return EL_OK;
-    long a, b;
-    if (cJSON_IsNumber(v)) {
-        EL_TRY(el_json_int(cfg, file, key, 1, 0, 1, MAX_IMAGE, &a));
-        *w = *h = (int)a;
-        return EL_OK;
-    }
-    if (!cJSON_IsObject(v)) return el_fail(EL_ERR_CONFIG, "%s: field \"%s\" must be a number or object", file, key);
-    if (cJSON_GetObjectItemCaseSensitive(v, "shortest_edge")) {
-        EL_TRY(el_json_int(v, file, "shortest_edge", 1, 0, 1, MAX_IMAGE, &a));
-        *shortest = (int)a;
-        return EL_OK;
-    }
-    EL_TRY(el_json_int(v, file, "height", 1, 0, 1, MAX_IMAGE, &a));
-    EL_TRY(el_json_int(v, file, "width", 1, 0, 1, MAX_IMAGE, &b));
-    *h = (int)a;
-    *w = (int)b;
-    return EL_OK;
-}
-
-/* HF image processor config; absent file means ViTImageProcessor defaults. */
-static el_status parse_hf_preprocess(const char *dir, const el_vit *m, el_preprocess *pp) {
-    memset(pp, 0, sizeof *pp);
-    pp->channels = m->channels;
-    pp->out_w = pp->out_h = m->image_size;
-    pp->do_resize = 1;
-    pp->resize_w = pp->resize_h = m->image_size;
-    pp->resample = EL_RESAMPLE_BILINEAR;
-    pp->do_rescale = 1;
-    pp->rescale_factor = 1.0 / 255.0;
-    pp->do_normalize = 1;
-    for (int c = 0; c < 3; c++) pp->mean[c] = pp->std[c] = 0.5f;
-    pathbuf pb;
-    const char *file = join(&pb, dir, "preprocessor_config.json");
-    FILE *probe = fopen(file, "rb");
-    if (!probe) return EL_OK;
-    fclose(probe);
-    cJSON *cfg;
-    EL_TRY(el_json_load(file, &cfg));
-    long resample;
-    el_status st = EL_OK;
-    if (!st) st = el_json_bool(cfg, file, "do_resize", 1, &pp->do_resize);
-    if (!st) st = parse_size_field(cfg, file, "size", &pp->resize_w, &pp->resize_h, &pp->shortest_edge);
-    if (!st) st = el_json_int(cfg, file, "resample", 0, EL_RESAMPLE_BILINEAR, 0, 5, &resample);
-    if (!st) pp->resample = (el_resample)resample;
-    if (!st) st = el_json_bool(cfg, file, "do_center_crop", 0, &pp->do_center_crop);
-    if (!st && pp->do_center_crop) {
-        int dummy;
-        pp->crop_w = pp->crop_h = m->image_size;
-        st = parse_size_field(cfg, file, "crop_size", &pp->crop_w, &pp->crop_h, &dummy);
-    }
-    if (!st) st = el_json_bool(cfg, file, "do_rescale", 1, &pp->do_rescale);
-    if (!st) st = el_json_double(cfg, file, "rescale_factor", 0, 1.0 / 255.0, 0.0, 1e6, &pp->rescale_factor);
-    if (!st) st = el_json_bool(cfg, file, "do_normalize", 1, &pp->do_normalize);
-    if (!st && cJSON_GetObjectItemCaseSensitive(cfg, "image_mean"))
-        st = el_json_floats(cfg, file, "image_mean", m->channels, -1e6, 1e6, pp->mean);
-    if (!st && cJSON_GetObjectItemCaseSensitive(cfg, "image_std"))
-        st = el_json_floats(cfg, file, "image_std", m->channels, 1e-12, 1e6, pp->std);
-    cJSON_Delete(cfg);
-    pp->crop_round = 0;
-    /* The pipeline must end at the model's input size for every image:
-     * refuse configs that cannot, rather than fail on each image later. */
-    if (!st) {
-        int w = -1, h = -1; /* -1: depends on the image */
-        if (pp->do_center_crop) w = pp->crop_w, h = pp->crop_h;
-        else if (pp->do_resize && !pp->shortest_edge) w = pp->resize_w, h = pp->resize_h;
-        if ((w >= 0 && (w != m->image_size || h != m->image_size)) ||
-            (w < 0 && pp->do_resize && pp->shortest_edge))
-            st = el_fail(EL_ERR_CONFIG, "%s: resize/crop settings do not end at the model's %dx%d input", file,
-                         m->image_size, m->image_size);
-    }
-    return st;
 }
 
 static int read_labels_object(const cJSON *id2label, int n, char **names) {
@@ -448,6 +371,21 @@ static el_status read_class_names(const cJSON *cfg, int n_classes, el_vit_meta *
     return EL_OK;
 }
 
+/* DINOv2, BEiT, data2vec-vision: the family's own config reading. */
+static el_status load_family(const char *dir, const char *file, const cJSON *cfg, const el_st_set *set, const el_vision_family *fam,
+                             el_vit *m, el_vit_meta *meta) {
+    const cJSON *archs = cJSON_GetObjectItemCaseSensitive(cfg, "architectures");
+    const char *arch = cJSON_IsArray(archs) && cJSON_IsString(cJSON_GetArrayItem(archs, 0))
+                           ? cJSON_GetArrayItem(archs, 0)->valuestring : fam->arch;
+    if (strcmp(arch, fam->arch))
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: architecture %s (%s has the classifier the lens needs)", file, arch,
+                       fam->arch);
+    snprintf(meta->arch, sizeof meta->arch, "%s", arch);
+    snprintf(meta->family, sizeof meta->family, "%s", fam->family);
+    snprintf(meta->layout, sizeof meta->layout, "hf");
+    return fam->parse(dir, file, cfg, set, m, meta);
+}
+
 el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     memset(m, 0, sizeof *m);
     memset(meta, 0, sizeof *meta);
@@ -464,22 +402,24 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     if (!st) st = el_st_open(&set, dir);
     int timm = cfg && (cJSON_GetObjectItemCaseSensitive(cfg, "pretrained_cfg") ||
                        (el_json_str(cfg, "architecture") && !el_json_str(cfg, "model_type")));
-    if (!st) st = timm ? load_timm(dir, file, cfg, &set, m, meta, &nm) : load_hf(dir, file, cfg, &set, m, meta, &nm);
+    const el_vision_family *fam = timm || !cfg ? NULL : el_vision_family_find(el_json_str(cfg, "model_type"));
+    if (!st && fam) st = load_family(dir, file, cfg, &set, fam, m, meta);
+    else if (!st) st = timm ? load_timm(dir, file, cfg, &set, m, meta, &nm) : load_hf(dir, file, cfg, &set, m, meta, &nm);
     if (!st && (m->tf.cfg.dim < 1 || m->tf.cfg.n_layers < 1 || m->tf.cfg.n_layers > MAX_LAYERS || m->tf.cfg.dim > MAX_DIM ||
                 m->n_classes < 1 || m->n_classes > MAX_CLASSES || m->patch_size < 1 || m->image_size < 1 ||
                 m->image_size > MAX_IMAGE || (m->channels != 1 && m->channels != 3)))
         st = el_fail(EL_ERR_CONFIG, "%s: sizes out of range (hidden %d, layers %d, classes %d, image %d, patch %d, channels %d)",
                      file, m->tf.cfg.dim, m->tf.cfg.n_layers, m->n_classes, m->image_size, m->patch_size, m->channels);
     if (!st) st = check_dims(m, file);
-    if (!st && !timm) st = parse_hf_preprocess(dir, m, &meta->preprocess);
+    if (!st && !timm && !fam) st = el_hf_preprocess_load(dir, m->channels, m->image_size, 1, &meta->preprocess);
     /* The config decides the arena size; refuse a config that promises more
      * parameters than the checkpoint holds before allocating anything. */
     size_t need = 0;
     if (!st) {
-        need = arena_floats(m);
         uint64_t have = 0;
         for (int i = 0; i < set.n_tensors; i++) have += set.tensors[i].n_elems;
-        if (need > have + 3ull * m->tf.cfg.dim * m->tf.cfg.n_layers + 16)
+        need = fam ? (size_t)have + el_vision_family_extra_floats(m) : arena_floats(m);
+        if (need > have + (fam ? el_vision_family_extra_floats(m) : 0) + 3ull * m->tf.cfg.dim * m->tf.cfg.n_layers + 16)
             st = el_fail(EL_ERR_FORMAT, "%s: config implies %zu parameters but the checkpoint holds %llu", file, need,
                          (unsigned long long)have);
     }
@@ -490,7 +430,7 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     if (!st) {
         el_param_reader r;
         st = el_param_reader_init(&r, &set, need, dir);
-        if (!st) st = read_weights(&r, m, &nm);
+        if (!st) st = fam ? fam->read(&r, m, fam->prefix) : read_weights(&r, m, &nm);
         if (!st) el_transformer_bind_lens(&m->tf, m->n_classes);
         if (!st) st = el_check_leftovers(&r, dir, ignorable);
         m->n_params = r.n_params;

@@ -333,17 +333,35 @@ static void edit_added_no_content(cJSON *r) {
     cJSON_DeleteItemFromObject(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "added_tokens"), 0), "content");
 }
 static void edit_no_model(cJSON *r) { cJSON_DeleteItemFromObject(r, "model"); }
-static void edit_nfkc(cJSON *r) {
+/* Replaces a pipeline field with {"type": ty} (plus one string field). */
+static void set_component(cJSON *r, const char *field, const char *ty, const char *k, const char *v) {
     cJSON *n = cJSON_CreateObject();
-    cJSON_AddStringToObject(n, "type", "NFKC");
-    cJSON_ReplaceItemInObject(r, "normalizer", n);
+    cJSON_AddStringToObject(n, "type", ty);
+    if (k) cJSON_AddStringToObject(n, k, v);
+    cJSON_ReplaceItemInObject(r, field, n);
 }
-static void edit_split(cJSON *r) {
-    cJSON *n = cJSON_CreateObject();
-    cJSON_AddStringToObject(n, "type", "Split");
-    cJSON_ReplaceItemInObject(r, "pre_tokenizer", n);
+static void edit_bert_normalizer(cJSON *r) { set_component(r, "normalizer", "BertNormalizer", NULL, NULL); }
+static void edit_bert_pre(cJSON *r) { set_component(r, "pre_tokenizer", "BertPreTokenizer", NULL, NULL); }
+static void edit_wordpiece_decoder(cJSON *r) { set_component(r, "decoder", "WordPiece", NULL, NULL); }
+static void edit_unknown_post(cJSON *r) { set_component(r, "post_processor", "Frobnicate", NULL, NULL); }
+static void edit_split_no_behavior(cJSON *r) { set_component(r, "pre_tokenizer", "Split", "behavior", NULL); }
+static void edit_bad_behavior(cJSON *r) {
+    set_component(r, "pre_tokenizer", "Split", "behavior", "Sideways");
+    cJSON *pat = cJSON_CreateObject();
+    cJSON_AddStringToObject(pat, "String", " ");
+    cJSON_AddItemToObject(cJSON_GetObjectItem(r, "pre_tokenizer"), "pattern", pat);
 }
-static void edit_no_normalizer(cJSON *r) { cJSON_ReplaceItemInObject(r, "normalizer", cJSON_CreateNull()); }
+static void edit_bad_regex(cJSON *r) {
+    set_component(r, "pre_tokenizer", "Split", "behavior", "Isolated");
+    cJSON *pat = cJSON_CreateObject();
+    cJSON_AddStringToObject(pat, "Regex", "(unclosed[");
+    cJSON_AddItemToObject(cJSON_GetObjectItem(r, "pre_tokenizer"), "pattern", pat);
+}
+static void edit_template_unknown(cJSON *r) {
+    cJSON *pp = cJSON_Parse("{\"type\":\"TemplateProcessing\",\"single\":[{\"SpecialToken\":{\"id\":\"<x>\"}},"
+                            "{\"Sequence\":{\"id\":\"A\"}}],\"special_tokens\":{}}");
+    cJSON_ReplaceItemInObject(r, "post_processor", pp);
+}
 
 static void hostile_hf_json(void) {
     size_t len;
@@ -360,22 +378,27 @@ static void hostile_hf_json(void) {
         el_tokenizer_free(t);
     }
     CHECK_MSG(bad == 0, "%d truncated tokenizer.json files not refused", bad);
-    static const struct { const char *what; json_edit edit; el_status want; } edits[] = {
-        {"model type WordPiece", edit_model_type, EL_ERR_UNSUPPORTED},
-        {"merge naming an unknown token", edit_unknown_merge, EL_ERR_FORMAT},
-        {"merge that is a number", edit_merge_number, EL_ERR_FORMAT},
-        {"merge without a space", edit_merge_nospace, EL_ERR_FORMAT},
-        {"merge pair of one", edit_merge_short_pair, EL_ERR_FORMAT},
-        {"unk_token not in vocab", edit_unk, EL_ERR_FORMAT},
-        {"vocab is an array", edit_vocab_array, EL_ERR_FORMAT},
-        {"vocab id 3e9", edit_vocab_huge_id, EL_ERR_FORMAT},
-        {"added token id clash", edit_added_conflict, EL_ERR_FORMAT},
-        {"added token id 1e7", edit_added_huge, EL_ERR_FORMAT},
-        {"added token without content", edit_added_no_content, EL_ERR_FORMAT},
-        {"no model", edit_no_model, EL_ERR_FORMAT},
-        {"NFKC normalizer", edit_nfkc, EL_ERR_UNSUPPORTED},
-        {"Split pre_tokenizer", edit_split, EL_ERR_UNSUPPORTED},
-        {"no ▁ normalizer", edit_no_normalizer, EL_ERR_UNSUPPORTED},
+    static const struct { const char *what; json_edit edit; el_status want; const char *named; } edits[] = {
+        {"model type WordPiece", edit_model_type, EL_ERR_UNSUPPORTED, "WordPiece"},
+        {"merge naming an unknown token", edit_unknown_merge, EL_ERR_FORMAT, NULL},
+        {"merge that is a number", edit_merge_number, EL_ERR_FORMAT, NULL},
+        {"merge without a space", edit_merge_nospace, EL_ERR_FORMAT, NULL},
+        {"merge pair of one", edit_merge_short_pair, EL_ERR_FORMAT, NULL},
+        {"unk_token not in vocab", edit_unk, EL_ERR_FORMAT, NULL},
+        {"vocab is an array", edit_vocab_array, EL_ERR_FORMAT, NULL},
+        {"vocab id 3e9", edit_vocab_huge_id, EL_ERR_FORMAT, NULL},
+        {"added token id clash", edit_added_conflict, EL_ERR_FORMAT, NULL},
+        {"added token id 1e7", edit_added_huge, EL_ERR_FORMAT, NULL},
+        {"added token without content", edit_added_no_content, EL_ERR_FORMAT, NULL},
+        {"no model", edit_no_model, EL_ERR_FORMAT, NULL},
+        {"BertNormalizer", edit_bert_normalizer, EL_ERR_UNSUPPORTED, "BertNormalizer"},
+        {"BertPreTokenizer", edit_bert_pre, EL_ERR_UNSUPPORTED, "BertPreTokenizer"},
+        {"WordPiece decoder", edit_wordpiece_decoder, EL_ERR_UNSUPPORTED, "WordPiece"},
+        {"unknown post_processor", edit_unknown_post, EL_ERR_UNSUPPORTED, "Frobnicate"},
+        {"Split without a behavior", edit_split_no_behavior, EL_ERR_FORMAT, NULL},
+        {"Split behavior Sideways", edit_bad_behavior, EL_ERR_UNSUPPORTED, NULL},
+        {"Split regex that does not compile", edit_bad_regex, EL_ERR_FORMAT, NULL},
+        {"template token not in special_tokens", edit_template_unknown, EL_ERR_FORMAT, NULL},
     };
     for (size_t c = 0; c < sizeof edits / sizeof edits[0]; c++) {
         cJSON *root = cJSON_Parse(d);
@@ -384,6 +407,9 @@ static void hostile_hf_json(void) {
         cJSON_Delete(root);
         t = NULL;
         expect_fail(edits[c].what, el_tokenizer_load_hf_json(p, &t), edits[c].want, t, p);
+        if (edits[c].named) /* unknown components are refused by name */
+            CHECK_MSG(strstr(el_last_error(), edits[c].named) != NULL, "%s: message does not name it: %s",
+                      edits[c].what, el_last_error());
     }
     const char *arr = write_tmp("tokenizer.json", "[]", 2);
     t = NULL;
