@@ -239,6 +239,9 @@ el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_
  * the rest go on; the return value is a failure of the whole batch. */
 el_status el_text_generate_batch(el_model *m, const char *const *prompts, int n, const el_text_params *params,
                                  el_text_result *out);
+/* The same for prompts given as token ids (ids[i] has n_ids[i] tokens). */
+el_status el_text_generate_ids_batch(el_model *m, const int *const *ids, const int *n_ids, int n,
+                                     const el_text_params *params, el_text_result *out);
 void el_text_result_free(el_text_result *r);
 /* Tokenize without generating (ids malloc'd). */
 el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);

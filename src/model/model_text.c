@@ -298,6 +298,16 @@ el_status el_text_generate_ids(el_model *m, const int *ids, int n_ids, const el_
     return st;
 }
 
+el_status el_text_generate_ids_batch(el_model *m, const int *const *ids, const int *n_ids, int n,
+                                     const el_text_params *p, el_text_result *out) {
+    for (int i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
+    if (!m->is_text) return el_fail(EL_ERR_ARG, "%s is an image model: use el_model_profile", m->name);
+    el_status st = generate_ids_batch(m, (int *const *)ids, n_ids, n, p, out);
+    if (st)
+        for (int i = 0; i < n; i++) el_text_result_free(&out[i]);
+    return st;
+}
+
 el_status el_text_generate_batch(el_model *m, const char *const *prompts, int n, const el_text_params *p,
                                  el_text_result *out) {
     for (int i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
