@@ -263,6 +263,9 @@ EL_API el_status el_text_generate_ids(el_state *s, const int *ids, int n_ids, co
  * the rest go on; the return value is a failure of the whole batch. */
 EL_API el_status el_text_generate_batch(el_state *s, const char *const *prompts, int n, const el_text_params *params,
                                         el_text_result *out);
+/* The same for prompts given as token ids (ids[i] has n_ids[i] tokens). */
+EL_API el_status el_text_generate_ids_batch(el_state *s, const int *const *ids, const int *n_ids, int n,
+                                            const el_text_params *params, el_text_result *out);
 EL_API void el_text_result_free(el_text_result *r);
 /* Tokenize without generating (ids malloc'd). */
 EL_API el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "model/model_internal.h"
 #include "nn/kernels.h"
+#include "weights/hf_cache.h"
 
 el_model_params el_model_default_params(void) {
     el_model_params p = {.tokenizer = NULL};
@@ -59,12 +61,25 @@ el_status el_model_load(const char *path, const el_model_params *params, el_mode
     if (!params) params = &defaults;
     el_model *m = calloc(1, sizeof *m);
     if (!m) return el_fail(EL_ERR_NOMEM, "out of memory");
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/') len--; /* "dir/" names dir */
-    char trimmed[256];
-    snprintf(trimmed, sizeof trimmed, "%.*s", (int)(len < 255 ? len : 255), path);
-    const char *base = strrchr(trimmed, '/');
-    snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : trimmed);
+    /* "org/name" that is not a local path: the Hugging Face cache's snapshot,
+     * and the model is called by its hub id, not the snapshot hash. */
+    char snapshot[4096];
+    if (el_hf_is_repo_id(path) && access(path, F_OK) != 0) {
+        el_status st = el_hf_cache_resolve(path, snapshot, sizeof snapshot);
+        if (st) {
+            free(m);
+            return st;
+        }
+        snprintf(m->name, sizeof m->name, "%.*s", (int)strcspn(path, "@"), path);
+        path = snapshot;
+    } else {
+        size_t len = strlen(path);
+        while (len > 1 && path[len - 1] == '/') len--; /* "dir/" names dir */
+        char trimmed[256];
+        snprintf(trimmed, sizeof trimmed, "%.*s", (int)(len < 255 ? len : 255), path);
+        const char *base = strrchr(trimmed, '/');
+        snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : trimmed);
+    }
     m->info.name = m->name;
     el_status st = el_text_is_text_model(path) ? el_model_load_text(m, path, params) : el_model_load_vision(m, path);
     if (st) el_model_free(m);

@@ -101,6 +101,16 @@ el_status el_text_generate_ids(el_state *s, const int *ids, int n_ids, const el_
     return st;
 }
 
+el_status el_text_generate_ids_batch(el_state *s, const int *const *ids, const int *n_ids, int n,
+                                     const el_text_params *p, el_text_result *out) {
+    for (int i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
+    EL_TRY(el_model_expect(s->model, EL_FRONT_TEXT));
+    el_status st = el_text_run(s, (int *const *)ids, n_ids, n, p, out);
+    if (st)
+        for (int i = 0; i < n; i++) el_text_result_free(&out[i]);
+    return st;
+}
+
 el_status el_text_generate_batch(el_state *s, const char *const *prompts, int n, const el_text_params *p,
                                  el_text_result *out) {
     for (int i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
