@@ -11,7 +11,7 @@ c=$root/tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwX "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 rm -rf "$c"
-mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model}
+mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_gguf}
 
 hex() {
   local h=$1 esc="" i
@@ -190,6 +190,13 @@ head -c 28 "$fx/text/llama2c-tiny.bin" >"$d/legacy_header_only.bin"
 head -c 256 "$fx/text/llama2c-tiny-v1.bin" >"$d/v1_header_only.bin"
 n=$(size_of "$fx/text/llama2c-tiny.bin")
 head -c $((n - 4)) "$fx/text/llama2c-tiny.bin" >"$d/legacy_minus_4.bin"
+
+# ---------------------------------------------------------------- GGUF
+# The committed GGUF fixtures (tools/fixtures/make_gguf_fixtures.py) and
+# truncations of one: in the header, in the tensor infos, in the data.
+d=$c/fuzz_gguf
+cp "$fx"/gguf/types.gguf "$fx"/gguf/aligned64.gguf "$fx"/gguf/small_k.gguf "$d/"
+for n in 20 700 1200 3000; do head -c "$n" "$fx/gguf/types.gguf" >"$d/types_cut$n.gguf"; done
 
 du -sh "$c" >&2
 for t in "$c"/*; do echo "$(basename "$t"): $(find "$t" -type f | wc -l) files, $(du -sk "$t" | cut -f1) KB" >&2; done
