@@ -11,6 +11,7 @@
 #include "nn/quant.h"
 #include "test_util.h"
 #include "weights/gguf.h"
+#include "weights/gguf_config.h"
 
 #define DIR "tests/fixtures/gguf/"
 
@@ -99,6 +100,28 @@ static void check_hostile(const el_gguf *g) {
     remove(tmp);
 }
 
+static void check_config(void) {
+    el_gguf g;
+    el_gguf_config c;
+    if (el_gguf_open(&g, DIR "llama_meta.gguf") != EL_OK) {
+        CHECK_MSG(0, "%s", el_last_error());
+        return;
+    }
+    CHECK(el_gguf_read_config(&g, &c) == EL_OK);
+    CHECK(!strcmp(c.arch, "llama") && c.n_layers == 2 && c.dim == 32 && c.mlp_dim == 64);
+    CHECK(c.n_heads == 4 && c.n_kv_heads == 2 && c.head_dim == 8 && c.rope_dim == 8 && c.context == 128);
+    CHECK(c.vocab == 10 && c.tied_embeddings && c.rope_interleaved && c.norm == EL_GGUF_NORM_RMS);
+    CHECK(c.eps == (double)1e-6f && c.rope_theta == 500000.0 && c.sliding_window == 0);
+    char name[64];
+    el_gguf_tensor_name(name, sizeof name, 3, "attn_q", "weight");
+    CHECK(!strcmp(name, "blk.3.attn_q.weight"));
+    el_gguf_close(&g);
+    /* types.gguf says llama but has no hyperparameters: the error names the key. */
+    CHECK(el_gguf_open(&g, DIR "types.gguf") == EL_OK);
+    CHECK(el_gguf_read_config(&g, &c) == EL_ERR_CONFIG && strstr(el_last_error(), "llama.block_count"));
+    el_gguf_close(&g);
+}
+
 int main(void) {
     el_gguf g, want;
     if (el_gguf_open(&g, DIR "types.gguf") != EL_OK || el_gguf_open(&want, DIR "types_expected.gguf") != EL_OK) {
@@ -108,6 +131,7 @@ int main(void) {
     check_types(&g, &want);
     check_metadata(&g);
     check_hostile(&g);
+    check_config();
     el_gguf_close(&g);
     el_gguf_close(&want);
     el_gguf h;
