@@ -12,6 +12,7 @@
 #include "test_util.h"
 #include "weights/gguf.h"
 #include "weights/gguf_config.h"
+#include "weights/gguf_tokenizer.h"
 
 #define DIR "tests/fixtures/gguf/"
 
@@ -115,6 +116,12 @@ static void check_config(void) {
     char name[64];
     el_gguf_tensor_name(name, sizeof name, 3, "attn_q", "weight");
     CHECK(!strcmp(name, "blk.3.attn_q.weight"));
+    el_gguf_tokenizer t;
+    CHECK(el_gguf_read_tokenizer(&g, &t) == EL_OK);
+    CHECK(!strcmp(t.model, "gpt2") && !strcmp(t.pre, "llama-bpe") && t.pre_regex && strstr(t.pre_regex, "{1,3}"));
+    CHECK(t.tokens && t.tokens->n_items == 10 && t.merges && t.merges->n_items == 1 && !t.scores);
+    CHECK(t.token_type && t.bos_id == 8 && t.eos_id == -1 && t.add_bos == -1);
+    CHECK(el_gguf_pre_regex("no-such-pre") == NULL);
     el_gguf_close(&g);
     /* types.gguf says llama but has no hyperparameters: the error names the key. */
     CHECK(el_gguf_open(&g, DIR "types.gguf") == EL_OK);
