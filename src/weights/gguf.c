@@ -4,14 +4,11 @@
  * never exceed a small multiple of the file size. */
 #include "weights/gguf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/mapfile.h"
 #include "base/status.h"
 #include "nn/quant.h"
 
@@ -65,13 +62,17 @@ static el_status rd_str(cursor *c, const char **s, uint64_t *len, uint64_t max, 
     return EL_OK;
 }
 
-static char *dup_name(const char *s, uint64_t len) {
-    char *d = malloc(len + 1);
-    if (d) {
-        memcpy(d, s, len);
-        d[len] = 0;
-    }
-    return d;
+/* A key or tensor name: a string copied to the heap, NUL-terminated. */
+static el_status rd_name(cursor *c, uint64_t max, const char *field, char **out) {
+    const char *s = NULL;
+    uint64_t len;
+    EL_TRY(rd_str(c, &s, &len, max, field));
+    if (memchr(s, 0, len)) return el_fail(EL_ERR_FORMAT, "%s: GGUF %s with a NUL byte", c->path, field);
+    *out = malloc(len + 1);
+    if (!*out) return el_fail(EL_ERR_NOMEM, "%s: out of memory", c->path);
+    memcpy(*out, s, len);
+    (*out)[len] = 0;
+    return EL_OK;
 }
 
 size_t el_gguf_type_size(el_gguf_type t) {
@@ -100,13 +101,8 @@ static el_status skip_value(cursor *c, uint32_t t, const char *key) {
 }
 
 static el_status parse_kv(cursor *c, el_gguf_kv *kv) {
-    const char *k = NULL;
-    uint64_t klen;
     uint32_t t;
-    EL_TRY(rd_str(c, &k, &klen, GGUF_MAX_KEY, "metadata key"));
-    kv->key = dup_name(k, klen);
-    if (!kv->key) return el_fail(EL_ERR_NOMEM, "%s: out of memory", c->path);
-    if (memchr(k, 0, klen)) return el_fail(EL_ERR_FORMAT, "%s: GGUF metadata key with a NUL byte", c->path);
+    EL_TRY(rd_name(c, GGUF_MAX_KEY, "metadata key", &kv->key));
     EL_TRY(rd_u32(c, &t, kv->key));
     kv->type = (el_gguf_type)t;
     if (t != EL_GGUF_ARRAY) {
@@ -134,13 +130,8 @@ static el_status parse_kv(cursor *c, el_gguf_kv *kv) {
 }
 
 static el_status parse_tensor_info(cursor *c, el_gguf_tensor *t) {
-    const char *s = NULL;
-    uint64_t len;
     uint32_t nd;
-    EL_TRY(rd_str(c, &s, &len, GGUF_MAX_NAME, "tensor name"));
-    t->name = dup_name(s, len);
-    if (!t->name) return el_fail(EL_ERR_NOMEM, "%s: out of memory", c->path);
-    if (memchr(s, 0, len)) return el_fail(EL_ERR_FORMAT, "%s: GGUF tensor name with a NUL byte", c->path);
+    EL_TRY(rd_name(c, GGUF_MAX_NAME, "tensor name", &t->name));
     EL_TRY(rd_u32(c, &nd, t->name));
     if (nd < 1 || nd > EL_GGUF_MAX_DIMS)
         return el_fail(EL_ERR_FORMAT, "%s: GGUF tensor '%s' has %u dimensions (1..%d)", c->path, t->name, nd,
@@ -168,27 +159,6 @@ static el_status parse_tensor_info(cursor *c, el_gguf_tensor *t) {
     t->nbytes = el_qtype_row_bytes(t->type, t->n_elems);
     if (!t->nbytes && t->n_elems)
         return el_fail(EL_ERR_FORMAT, "%s: GGUF tensor '%s': size overflows", c->path, t->name);
-    return EL_OK;
-}
-
-static el_status map_file(el_gguf *g, const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return el_fail(EL_ERR_IO, "%s: not a regular file", path);
-    }
-    g->size = (size_t)st.st_size;
-    if (g->size < 24) {
-        close(fd);
-        return el_fail(EL_ERR_FORMAT, "%s: %zu bytes is too short for a GGUF header", path, g->size);
-    }
-    /* No MAP_POPULATE: a quantised model is read tile by tile, on demand. */
-    void *m = mmap(NULL, g->size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
-    g->map = m;
     return EL_OK;
 }
 
@@ -289,7 +259,8 @@ el_status el_gguf_open(el_gguf *g, const char *path) {
     memset(g, 0, sizeof *g);
     g->path = strdup(path);
     if (!g->path) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
-    el_status st = map_file(g, path);
+    /* No MAP_POPULATE: a quantised model is read tile by tile, on demand. */
+    el_status st = el_map_file(path, 24, "GGUF header", 0, &g->map, &g->size);
     if (st == EL_OK) st = parse(g);
     if (st != EL_OK) el_gguf_close(g);
     return st;
