@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/mapfile.h"
 #include "base/status.h"
 #include "weights/json_config.h"
 
@@ -85,24 +86,10 @@ static int cmp_tensor_offset(const void *a, const void *b) {
 }
 
 static el_status map_file(el_st_file *f, const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return el_fail(EL_ERR_IO, "%s: not a regular file", path);
-    }
-    f->size = (size_t)st.st_size;
-    if (f->size < 8) {
-        close(fd);
-        return el_fail(EL_ERR_FORMAT, "%s: %zu bytes is too short for a safetensors header", path,
-                       f->size);
-    }
     /* MAP_POPULATE: every byte is read at load anyway; faulting the pages in
      * one go is much cheaper than one fault per page. */
-    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
+    uint8_t *m;
+    EL_TRY(el_map_file(path, 8, "safetensors header", 1, &m, &f->size));
     f->map = m;
     f->path = strdup(path);
     if (!f->path) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);

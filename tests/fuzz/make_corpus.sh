@@ -11,7 +11,7 @@ c=$root/tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwX "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 rm -rf "$c"
-mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece}
+mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece,fuzz_gguf}
 
 hex() {
   local h=$1 esc="" i
@@ -196,6 +196,13 @@ d=$c/fuzz_spiece
 sp=$fx/vision/siglip/spiece.model
 { cat "$sp"; printf '\0A blurry photo of the Cr\xc3\xa8me Br\xc3\xbbl\xc3\xa9e!'; } >"$d/siglip_tiny"
 head -c 200 "$sp" >"$d/cut200"
+
+# ---------------------------------------------------------------- GGUF
+# The committed GGUF fixtures (tools/fixtures/make_gguf_fixtures.py) and
+# truncations of one: in the header, in the tensor infos, in the data.
+d=$c/fuzz_gguf
+cp "$fx"/gguf/types.gguf "$fx"/gguf/aligned64.gguf "$fx"/gguf/small_k.gguf "$d/"
+for n in 20 700 1200 3000; do head -c "$n" "$fx/gguf/types.gguf" >"$d/types_cut$n.gguf"; done
 
 du -sh "$c" >&2
 for t in "$c"/*; do echo "$(basename "$t"): $(find "$t" -type f | wc -l) files, $(du -sk "$t" | cut -f1) KB" >&2; done

@@ -1,0 +1,89 @@
+/* GGUF metadata keys -> el_gguf_config (see gguf_config.h). Keys are
+ * "<arch>.<name>" as written by llama.cpp's convert_hf_to_gguf.py. */
+#include "weights/gguf_config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/status.h"
+
+static const char *const families[] = {"llama", "qwen2", "qwen3", "gemma", "gemma2", "gemma3",
+                                       "phi3",  "gpt2",  "gptneox"};
+
+static el_status get_int(const el_gguf *g, const char *arch, const char *name, int def, int *out) {
+    char key[96];
+    snprintf(key, sizeof key, "%s.%s", arch, name);
+    int64_t v;
+    if (!el_gguf_find_kv(g, key) && def >= 0) return *out = def, EL_OK;
+    EL_TRY(el_gguf_get_int(g, key, &v));
+    if (v < 0 || v > (1 << 30))
+        return el_fail(EL_ERR_CONFIG, "%s: GGUF metadata '%s' = %lld is out of range", g->path, key, (long long)v);
+    *out = (int)v;
+    return EL_OK;
+}
+
+static el_status get_float(const el_gguf *g, const char *arch, const char *name, double def, double *out) {
+    char key[96];
+    snprintf(key, sizeof key, "%s.%s", arch, name);
+    if (!el_gguf_find_kv(g, key) && def >= 0) return *out = def, EL_OK;
+    return el_gguf_get_float(g, key, out);
+}
+
+static el_status read_arch(const el_gguf *g, el_gguf_config *c) {
+    const char *s;
+    uint64_t len;
+    EL_TRY(el_gguf_get_str(g, "general.architecture", &s, &len));
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        if (len == strlen(families[i]) && !memcmp(s, families[i], len)) {
+            snprintf(c->arch, sizeof c->arch, "%s", families[i]);
+            return EL_OK;
+        }
+    return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF general.architecture '%.*s' is not a family this tool runs",
+                   g->path, (int)(len > 40 ? 40 : len), s);
+}
+
+el_status el_gguf_read_config(const el_gguf *g, el_gguf_config *c) {
+    memset(c, 0, sizeof *c);
+    EL_TRY(read_arch(g, c));
+    const char *a = c->arch;
+    int layer_norm = !strcmp(a, "gpt2") || !strcmp(a, "gptneox");
+    EL_TRY(get_int(g, a, "block_count", -1, &c->n_layers));
+    EL_TRY(get_int(g, a, "embedding_length", -1, &c->dim));
+    EL_TRY(get_int(g, a, "feed_forward_length", -1, &c->mlp_dim));
+    EL_TRY(get_int(g, a, "attention.head_count", -1, &c->n_heads));
+    EL_TRY(get_int(g, a, "attention.head_count_kv", c->n_heads, &c->n_kv_heads));
+    EL_TRY(get_int(g, a, "context_length", -1, &c->context));
+    if (c->n_heads < 1 || c->n_kv_heads < 1 || c->n_heads % c->n_kv_heads || c->n_layers < 1)
+        return el_fail(EL_ERR_CONFIG, "%s: GGUF %s: %d heads, %d kv heads, %d blocks are inconsistent", g->path, a,
+                       c->n_heads, c->n_kv_heads, c->n_layers);
+    /* Gemma and Qwen3 may set the head size apart from dim / heads. */
+    EL_TRY(get_int(g, a, "attention.key_length", c->dim / c->n_heads, &c->head_dim));
+    c->norm = layer_norm ? EL_GGUF_NORM_LAYER : EL_GGUF_NORM_RMS;
+    EL_TRY(get_float(g, a, layer_norm ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon", -1,
+                     &c->eps));
+    if (strcmp(a, "gpt2")) {
+        EL_TRY(get_float(g, a, "rope.freq_base", 10000.0, &c->rope_theta));
+        EL_TRY(get_int(g, a, "rope.dimension_count", c->head_dim, &c->rope_dim));
+        if (c->rope_dim > c->head_dim || c->rope_dim % 2)
+            return el_fail(EL_ERR_CONFIG, "%s: GGUF %s.rope.dimension_count %d for heads of %d", g->path, a,
+                           c->rope_dim, c->head_dim);
+    }
+    c->rope_interleaved = !strcmp(a, "llama");
+    c->parallel_residual = !strcmp(a, "gptneox"); /* use_parallel_residual is not in GGUF; NeoX models set it */
+    EL_TRY(get_float(g, a, "attn_logit_softcapping", 0, &c->attn_softcap));
+    EL_TRY(get_float(g, a, "final_logit_softcapping", 0, &c->final_softcap));
+    int sw;
+    EL_TRY(get_int(g, a, "attention.sliding_window", 0, &sw));
+    c->sliding_window = sw;
+    const el_gguf_tensor *emb = el_gguf_find_tensor(g, "token_embd.weight");
+    if (!emb || emb->ndim != 2 || emb->ne[0] != (uint64_t)c->dim || emb->ne[1] > (1u << 30))
+        return el_fail(EL_ERR_CONFIG, "%s: GGUF token_embd.weight missing or not [vocab][%d]", g->path, c->dim);
+    c->vocab = (int)emb->ne[1];
+    c->tied_embeddings = el_gguf_find_tensor(g, "output.weight") == NULL;
+    return EL_OK;
+}
+
+void el_gguf_tensor_name(char *out, size_t cap, int layer, const char *what, const char *kind) {
+    if (layer < 0) snprintf(out, cap, "%s.%s", what, kind);
+    else snprintf(out, cap, "blk.%d.%s.%s", layer, what, kind);
+}

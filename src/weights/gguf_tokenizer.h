@@ -1,0 +1,29 @@
+/* The tokenizer a GGUF file carries in its tokenizer.ggml.* metadata, as a
+ * view into the mapping, for the tokenizer module to build from (the
+ * tokenizer pipeline itself lives in src/tokenizer).
+ *   model:      "gpt2" (byte-level BPE with merges) or "llama" (SentencePiece
+ *               with scores; Llama 1/2, Gemma, Phi-3)
+ *   tokens:     string array; merges: string array "a b" (BPE only);
+ *   scores:     f32 array (SPM); token_type: i32 array (1 normal, 2 unknown,
+ *               3 control, 4 user-defined, 5 unused, 6 byte)
+ *   pre:        llama.cpp's pre-tokenizer name, mapped here to the regex the
+ *               Hugging Face tokenizer.json of that family uses. */
+#ifndef EL_GGUF_TOKENIZER_H
+#define EL_GGUF_TOKENIZER_H
+
+#include "weights/gguf.h"
+
+typedef struct {
+    char model[16];
+    const el_gguf_kv *tokens, *merges, *scores, *token_type; /* NULL when absent */
+    int64_t bos_id, eos_id, unk_id, pad_id;                 /* -1 when absent */
+    int add_bos;                                            /* -1 when unspecified */
+    char pre[32];           /* tokenizer.ggml.pre, "" when absent */
+    const char *pre_regex;  /* NULL for SentencePiece models */
+} el_gguf_tokenizer;
+
+el_status el_gguf_read_tokenizer(const el_gguf *g, el_gguf_tokenizer *t);
+/* The pre-tokenizer regex for a llama.cpp pre name, NULL when unknown. */
+const char *el_gguf_pre_regex(const char *pre);
+
+#endif
