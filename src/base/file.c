@@ -191,6 +191,31 @@ el_status el_file_fopen(const char *path, el_file_kind kind, FILE **out) {
     return EL_OK;
 }
 
+el_status el_file_getline(FILE *fp, const char *path, el_file_kind kind, uint64_t *used, char **line,
+                          size_t *cap, long *len) {
+    const uint64_t lim = el_file_limit(kind);
+    size_t n = 0;
+    int c;
+    *len = -1;
+    while ((c = getc_unlocked(fp)) != EOF) {
+        if (++*used > lim) return over_limit(path, kind, "the input");
+        if (n + 2 > *cap) {
+            size_t ncap = *cap ? *cap * 2 : 256;
+            char *nl = realloc(*line, ncap);
+            if (!nl) return el_fail(EL_ERR_NOMEM, "%s: out of memory for a %zu-byte line", path, n);
+            *line = nl;
+            *cap = ncap;
+        }
+        (*line)[n++] = (char)c;
+        if (c == '\n') break;
+    }
+    if (ferror(fp)) return el_fail(EL_ERR_IO, "%s: read error: %s", path, strerror(errno));
+    if (n == 0) return EL_OK;
+    (*line)[n] = '\0';
+    *len = (long)n;
+    return EL_OK;
+}
+
 el_status el_file_map_open(const char *path, int populate, el_file_map *m) {
     m->data = NULL;
     m->size = 0;

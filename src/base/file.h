@@ -62,6 +62,15 @@ el_status el_file_read(const char *path, el_file_kind kind, char **data, size_t 
  * against a file growing under it counts bytes against el_file_limit(). */
 el_status el_file_fopen(const char *path, el_file_kind kind, FILE **out);
 
+/* getline() that stays bounded: reads one line (with its '\n', NUL-terminated;
+ * *len = -1 at end of file) into *line (capacity *cap) like getline, adding its bytes to
+ * *used, and fails with a message naming path once *used passes the kind's
+ * limit, so a line-oriented reader of stdin, a growing file or a file with
+ * no newline never holds more than the limit. NUL bytes are kept (*len
+ * counts them). */
+el_status el_file_getline(FILE *fp, const char *path, el_file_kind kind, uint64_t *used, char **line,
+                          size_t *cap, long *len);
+
 /* Read-only private mapping of a regular file (checkpoints: no size limit
  * beyond the address space). An empty file gives data = NULL, size = 0: the
  * caller's own "too short" check names the format. populate = 1 faults every

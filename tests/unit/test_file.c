@@ -118,6 +118,38 @@ static void test_limits(void) {
     CHECK(m.data == NULL);
 }
 
+/* The bounded getline: lines with NUL bytes and no final newline come back
+ * whole, and a stream longer than the limit stops at the limit. */
+static void test_getline(void) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/lines", tmp);
+    FILE *f = fopen(p, "wb");
+    fwrite("ab\n\0x\nlast", 1, 10, f);
+    fclose(f);
+    FILE *fp;
+    CHECK(el_file_fopen(p, EL_FILE_PROMPTS, &fp) == EL_OK);
+    char *line = NULL;
+    size_t cap = 0;
+    long len;
+    uint64_t used = 0;
+    CHECK(el_file_getline(fp, p, EL_FILE_PROMPTS, &used, &line, &cap, &len) == EL_OK && len == 3 && !strcmp(line, "ab\n"));
+    CHECK(el_file_getline(fp, p, EL_FILE_PROMPTS, &used, &line, &cap, &len) == EL_OK && len == 3 && line[1] == 'x');
+    CHECK(el_file_getline(fp, p, EL_FILE_PROMPTS, &used, &line, &cap, &len) == EL_OK && len == 4 && !strcmp(line, "last"));
+    CHECK(el_file_getline(fp, p, EL_FILE_PROMPTS, &used, &line, &cap, &len) == EL_OK && len == -1);
+    CHECK(used == 10);
+    fclose(fp);
+    /* /dev/zero through a stream (as stdin would be): one endless line. */
+    fp = fopen("/dev/zero", "rb");
+    used = 0;
+    el_file_set_max_size(1 << 20);
+    expect_fail(el_file_getline(fp, "-", EL_FILE_RECORDS, &used, &line, &cap, &len), EL_ERR_LIMIT,
+                "-: the input is over the 1 MiB limit for JSONL records files", "endless line");
+    CHECK(cap <= (2u << 20) + 256);
+    el_file_set_max_size(0);
+    fclose(fp);
+    free(line);
+}
+
 int main(void) {
     snprintf(tmp, sizeof tmp, "/tmp/el_test_file_XXXXXX");
     if (!mkdtemp(tmp)) return 1;
@@ -144,6 +176,7 @@ int main(void) {
     size_t len;
     expect_fail(el_file_read(p, EL_FILE_CONFIG, &data, &len), EL_ERR_IO, "No such file", "missing");
     test_limits();
+    test_getline();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     CHECK(system(cmd) == 0);
