@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_pipeline.h"
 
@@ -138,7 +139,7 @@ el_status el_spiece_load(const char *path, el_spiece **out) {
     *out = NULL;
     char *data = NULL;
     size_t len = 0;
-    EL_TRY(el_tok_read_file(path, EL_TOK_MAX_FILE, &data, &len));
+    EL_TRY(el_file_read(path, EL_FILE_TOKENIZER, &data, &len));
     el_spiece *s = calloc(1, sizeof *s);
     if (s) s->vocab = calloc(1, sizeof *s->vocab);
     if (!s || !s->vocab) {

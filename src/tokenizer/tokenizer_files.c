@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_internal.h"
 
@@ -20,7 +21,7 @@ static int is_file(const char *dir, const char *name, char *out, size_t n) {
 static el_status load_llama2c_counted(const char *path, el_tokenizer **out) {
     char *d;
     size_t len, off = 4;
-    EL_TRY(el_tok_read_file(path, EL_TOK_MAX_FILE, &d, &len));
+    EL_TRY(el_file_read(path, EL_FILE_TOKENIZER, &d, &len));
     int n = 0;
     while (len >= 4 && len - off >= 8 && n < EL_TOK_MAX_VOCAB) {
         const unsigned char *p = (const unsigned char *)d + off + 4;

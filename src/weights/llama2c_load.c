@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/mapfile.h"
 #include "base/status.h"
 #include "weights/text_load_internal.h"
 
@@ -32,17 +33,8 @@ static int pull(cursor *c, float *dst, size_t n) {
 }
 
 static el_status map_file(const char *path, llama2c_file *f) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size < 28) {
-        close(fd);
-        return el_fail(EL_ERR_FORMAT, "%s: too short for a llama2.c checkpoint", path);
-    }
-    f->size = (size_t)st.st_size;
-    f->map = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (f->map == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
+    /* base/mapfile: a FIFO or device named as the checkpoint is refused, not waited on. */
+    EL_TRY(el_map_file(path, 28, "llama2.c checkpoint", 0, &f->map, &f->size));
     /* Someone pointed --model at a file of a Hugging Face folder. */
     if (f->size >= 9 && (f->map[8] == '{' || f->map[0] == '{')) {
         const char *kind = f->map[0] == '{' ? "JSON" : "safetensors";

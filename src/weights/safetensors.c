@@ -87,7 +87,8 @@ static int cmp_tensor_offset(const void *a, const void *b) {
 
 static el_status map_file(el_st_file *f, const char *path) {
     /* MAP_POPULATE: every byte is read at load anyway; faulting the pages in
-     * one go is much cheaper than one fault per page. */
+     * one go is much cheaper than one fault per page. A FIFO or device named
+     * as a shard is refused without blocking (base/file.h). */
     uint8_t *m;
     EL_TRY(el_map_file(path, 8, "safetensors header", 1, &m, &f->size));
     f->map = m;
@@ -310,7 +311,7 @@ el_status el_st_open(el_st_set *set, const char *path) {
 void el_st_close(el_st_set *set) {
     for (int i = 0; i < set->n_tensors; i++) free(set->tensors[i].name);
     for (int i = 0; i < set->n_files; i++) {
-        if (set->files[i].map) munmap(set->files[i].map, set->files[i].size);
+        if (set->files[i].map) munmap((void *)set->files[i].map, set->files[i].size);
         free(set->files[i].path);
     }
     free(set->tensors);
