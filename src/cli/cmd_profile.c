@@ -436,7 +436,7 @@ int cmd_profile(int argc, char **argv) {
         }
         if (ok && o.labels) {
             char err[1024];
-            if (el_inputs_apply_labels(&inputs, o.labels, err, sizeof err)) {
+            if (el_inputs_apply_labels(&inputs, o.labels, R.info.n_classes, err, sizeof err)) {
                 fprintf(stderr, "entropy-lens profile: %s\n", err);
                 ok = 0;
             }

@@ -225,7 +225,25 @@ static size_t lower_bound(const el_input_list *l, const size_t *order, const cha
     return lo;
 }
 
-int el_inputs_apply_labels(el_input_list *l, const char *csv_path, char *err, size_t errlen) {
+/* class_index as a long in [0, n_classes), or -1 with a message in err. */
+static long parse_class_index(const char *s, int n_classes, const char *csv_path, int lineno, char *err,
+                              size_t errlen) {
+    char *end;
+    errno = 0;
+    long idx = strtol(s, &end, 10);
+    if (end == s || *end || idx < 0 || errno == ERANGE) {
+        snprintf(err, errlen, "%s:%d: class_index '%s' is not a non-negative integer", csv_path, lineno, s);
+        return -1;
+    }
+    if (idx >= n_classes) {
+        snprintf(err, errlen, "%s:%d: class_index %s is out of range (the model has %d classes)", csv_path, lineno,
+                 s, n_classes);
+        return -1;
+    }
+    return idx;
+}
+
+int el_inputs_apply_labels(el_input_list *l, const char *csv_path, int n_classes, char *err, size_t errlen) {
     FILE *fp = fopen(csv_path, "r");
     if (!fp) {
         snprintf(err, errlen, "%s: cannot open: %s", csv_path, strerror(errno));
@@ -249,8 +267,10 @@ int el_inputs_apply_labels(el_input_list *l, const char *csv_path, char *err, si
     while ((len = getline(&line, &cap, fp)) >= 0) {
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        char *text = line;
+        if (lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) text += 3, len -= 3; /* UTF-8 BOM */
         if (len == 0) continue;
-        int n = csv_split(line, f, MAXF);
+        int n = csv_split(text, f, MAXF);
         if (col_file < 0) {
             for (int i = 0; i < n; i++) {
                 if (!strcmp(f[i], "file")) col_file = i;
@@ -266,15 +286,10 @@ int el_inputs_apply_labels(el_input_list *l, const char *csv_path, char *err, si
         }
         if (n <= col_file) continue;
         long idx = -1;
-        if (col_index >= 0 && col_index < n) {
-            char *end;
-            idx = strtol(f[col_index], &end, 10);
-            if (end == f[col_index] || *end || idx < 0) {
-                snprintf(err, errlen, "%s:%d: class_index '%s' is not a non-negative integer", csv_path, lineno,
-                         f[col_index]);
-                rc = -1;
-                break;
-            }
+        if (col_index >= 0 && col_index < n &&
+            (idx = parse_class_index(f[col_index], n_classes, csv_path, lineno, err, errlen)) < 0) {
+            rc = -1;
+            break;
         }
         const char *lab = col_label >= 0 && col_label < n ? f[col_label] : NULL;
         /* Rows name files by base name or by a path tail ("val/x.jpg"). */
