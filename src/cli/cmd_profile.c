@@ -441,6 +441,12 @@ int cmd_profile(int argc, char **argv) {
                 ok = 0;
             }
         }
+        /* Refused before anything is written; locked before --resume reads
+         * (and may cut a partial record), so a concurrent writer is never cut. */
+        for (size_t i = 0; ok && i < inputs.n; i++)
+            if (el_output_is_input("profile", o.output, inputs.items[i].path)) ok = 0;
+        if (ok && o.labels && el_output_is_input("profile", o.output, o.labels)) ok = 0;
+        if (ok && (R.out_fd = el_open_output("profile", o.output, o.resume)) < 0) ok = 0;
         if (ok && o.resume) {
             if (el_resume_scan(o.output, o.format == EL_FORMAT_CSV, "file", &rs)) ok = 0;
             else {
@@ -448,7 +454,6 @@ int cmd_profile(int argc, char **argv) {
                 if (!o.quiet) fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", dropped, o.output, inputs.n);
             }
         }
-        if (ok && (R.out_fd = el_open_output("profile", o.output, o.resume)) < 0) ok = 0;
     }
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;

@@ -446,6 +446,9 @@ int cmd_text(int argc, char **argv) {
             ok = 0;
         }
     }
+    /* Refused before anything is written; locked before --resume reads. */
+    if (ok && rank == 0 && prompts && el_output_is_input("text", output, prompts)) ok = 0;
+    if (ok && rank == 0 && (T.out_fd = el_open_output("text", output, resume)) < 0) ok = 0;
     /* Records are in prompt order, one per prompt: a resumed run skips as
      * many prompts as the file has whole records. */
     if (ok && rank == 0 && resume) {
@@ -455,7 +458,6 @@ int cmd_text(int argc, char **argv) {
             if (!quiet) fprintf(stderr, "entropy-lens text: resuming: %zu records already in %s, %zu to go\n", T.first, output, T.n_items - T.first);
         }
     }
-    if (ok && rank == 0 && (T.out_fd = el_open_output("text", output, resume)) < 0) ok = 0;
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;
