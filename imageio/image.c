@@ -5,12 +5,11 @@
 #endif
 #include "imageio_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "base/file.h"
 #include "base/status.h"
 
 static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -102,67 +101,8 @@ el_status el_image_decode(const uint8_t *data, size_t size, const char *name, in
                    size);
 }
 
-/* Reads the whole file; regular files in one read, anything else (pipes) in
- * growing chunks. */
-static el_status read_file(const char *path, uint8_t **data, size_t *size) {
-    struct stat st;
-    FILE *f = fopen(path, "rb");
-    size_t cap, n = 0;
-    uint8_t *buf;
-    *data = NULL;
-    *size = 0;
-    if (!f) return el_fail(EL_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
-    if (fstat(fileno(f), &st) != 0) {
-        int e = errno;
-        fclose(f);
-        return el_fail(EL_ERR_IO, "%s: cannot stat (%s)", path, strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return el_fail(EL_ERR_IO, "%s: is a directory, not an image file", path);
-    }
-    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size >= SIZE_MAX) {
-        fclose(f);
-        return el_fail(EL_ERR_LIMIT, "%s: file too large to read", path);
-    }
-    cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
-    buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return el_fail(EL_ERR_NOMEM, "%s: cannot allocate %zu bytes to read it", path, cap);
-    }
-    for (;;) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        if (cap > SIZE_MAX / 2) {
-            free(buf);
-            fclose(f);
-            return el_fail(EL_ERR_LIMIT, "%s: file too large to read", path);
-        }
-        uint8_t *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            fclose(f);
-            return el_fail(EL_ERR_NOMEM, "%s: cannot allocate %zu bytes to read it", path, cap * 2);
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        fclose(f);
-        return el_fail(EL_ERR_IO, "%s: read error (%s)", path, strerror(e));
-    }
-    fclose(f);
-    *data = buf;
-    *size = n;
-    return EL_OK;
-}
-
 el_status el_image_load(const char *path, int channels, size_t max_pixels, el_image *out) {
-    uint8_t *data;
+    char *data;
     size_t size;
     el_status s;
     if (!out) return el_fail(EL_ERR_ARG, "%s: no output image given", path ? path : "(null)");
@@ -170,9 +110,11 @@ el_status el_image_load(const char *path, int channels, size_t max_pixels, el_im
     if (!path) return el_fail(EL_ERR_ARG, "(null): no image path given");
     if (channels != 1 && channels != 3)
         return el_fail(EL_ERR_ARG, "%s: channels must be 1 or 3, not %d", path, channels);
-    s = read_file(path, &data, &size);
+    /* Only a regular file within the image size limit: a FIFO or /dev/zero
+     * named as an image is refused at once instead of read without end. */
+    s = el_file_read(path, EL_FILE_IMAGE, &data, &size);
     if (s != EL_OK) return s;
-    s = el_image_decode(data, size, path, channels, max_pixels, out);
+    s = el_image_decode((const uint8_t *)data, size, path, channels, max_pixels, out);
     free(data);
     return s;
 }

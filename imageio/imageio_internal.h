@@ -36,6 +36,12 @@ el_status el_check_pixels(const char *name, const char *format, uint64_t w, uint
  * has already passed el_check_pixels. On failure img is left zeroed. */
 el_status el_image_alloc(el_image *img, const char *name, int w, int h, int channels);
 
+/* The window [x0, x0 + win_w) x [y0, y0 + win_h) of el_image_resize(in,
+ * out_w, out_h, filter), bit-identical to cropping the full result, in
+ * memory for the window (plus the source rows its taps read) only. */
+el_status el_image_resize_window(const el_image *in, int out_w, int out_h, el_resample filter, int x0,
+                                 int y0, int win_w, int win_h, el_image *out);
+
 /* Overflow-checked a * b * c for buffer sizes; 0 on overflow. */
 int el_size_mul(size_t a, size_t b, size_t c, size_t *out);
 

@@ -97,12 +97,12 @@ static inline uint8_t clip8(int32_t in) {
     return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
-/* Fixed-point coefficients for one axis: out_size rows of ksize taps, plus
- * per output the first source index and the tap count. */
+/* Fixed-point coefficients for the outputs [first, first + n) of one axis:
+ * per output ksize taps, the first source index and the tap count. */
 typedef struct {
     int ksize;
-    int *bounds;  /* [out_size][2] = xmin, count */
-    int32_t *k;   /* [out_size][ksize] */
+    int *bounds;  /* [n][2] = xmin, count */
+    int32_t *k;   /* [n][ksize] */
 } coeffs;
 
 static void coeffs_free(coeffs *c) {
@@ -111,14 +111,17 @@ static void coeffs_free(coeffs *c) {
     memset(c, 0, sizeof *c);
 }
 
-/* precompute_coeffs + normalize_coeffs_8bpc. in0/in1 are float because
+/* precompute_coeffs + normalize_coeffs_8bpc, for a window of n outputs from
+ * first: each output's taps depend only on its own index, so a window is
+ * bit-identical to the same outputs of the full table, and a centre crop of
+ * an enormous resize target costs only the crop. One row of doubles at a
+ * time (Pillow keeps the whole double table). in0/in1 are float because
  * Pillow keeps the resize box in floats. */
-static el_status precompute(int in_size, float in0, float in1, int out_size, const rs_filter *f,
-                            coeffs *out) {
+static el_status precompute(int in_size, float in0, float in1, int out_size, int first, int n,
+                            const rs_filter *f, coeffs *out) {
     double support, scale, filterscale, center, ww, ss;
     int xx, x, ksize, xmin, xmax;
-    double *pre;
-    size_t n;
+    size_t bytes;
 
     memset(out, 0, sizeof *out);
     filterscale = scale = (double)(in1 - in0) / out_size;
@@ -127,20 +130,20 @@ static el_status precompute(int in_size, float in0, float in1, int out_size, con
     if (!(support < (double)(INT_MAX / 4)))
         return el_fail(EL_ERR_LIMIT, "resize: filter support %g is too large", support);
     ksize = (int)ceil(support) * 2 + 1;
-    if (!el_size_mul((size_t)out_size, (size_t)ksize, sizeof(double), &n))
-        return el_fail(EL_ERR_LIMIT, "resize: %d outputs x %d taps is too large", out_size, ksize);
-    pre = malloc(n);
-    out->k = malloc(n / sizeof(double) * sizeof(int32_t));
-    out->bounds = malloc((size_t)out_size * 2 * sizeof(int));
-    if (!pre || !out->k || !out->bounds) {
-        free(pre);
+    if (!el_size_mul((size_t)n, (size_t)ksize, sizeof(int32_t), &bytes))
+        return el_fail(EL_ERR_LIMIT, "resize: %d outputs x %d taps is too large", n, ksize);
+    double *k = malloc((size_t)ksize * sizeof(double));
+    out->k = malloc(bytes);
+    out->bounds = malloc((size_t)n * 2 * sizeof(int));
+    if (!k || !out->k || !out->bounds) {
+        free(k);
         coeffs_free(out);
-        return el_fail(EL_ERR_NOMEM, "resize: cannot allocate %zu bytes of coefficients", n);
+        return el_fail(EL_ERR_NOMEM, "resize: cannot allocate %zu bytes of coefficients", bytes);
     }
     out->ksize = ksize;
 
-    for (xx = 0; xx < out_size; xx++) {
-        double *k = pre + (size_t)xx * (size_t)ksize;
+    for (int i = 0; i < n; i++) {
+        xx = first + i;
         center = in0 + (xx + 0.5) * scale;
         ww = 0.0;
         ss = 1.0 / filterscale;
@@ -157,140 +160,145 @@ static el_status precompute(int in_size, float in0, float in1, int out_size, con
         for (x = 0; x < xmax; x++)
             if (ww != 0.0) k[x] /= ww;
         for (; x < ksize; x++) k[x] = 0;
-        out->bounds[xx * 2 + 0] = xmin;
-        out->bounds[xx * 2 + 1] = xmax;
+        out->bounds[i * 2 + 0] = xmin;
+        out->bounds[i * 2 + 1] = xmax;
+        int32_t *kk = out->k + (size_t)i * (size_t)ksize;
+        for (x = 0; x < ksize; x++)
+            kk[x] = k[x] < 0 ? (int32_t)(-0.5 + k[x] * (1 << PRECISION_BITS))
+                             : (int32_t)(0.5 + k[x] * (1 << PRECISION_BITS));
     }
-    for (size_t i = 0; i < n / sizeof(double); i++) {
-        if (pre[i] < 0)
-            out->k[i] = (int32_t)(-0.5 + pre[i] * (1 << PRECISION_BITS));
-        else
-            out->k[i] = (int32_t)(0.5 + pre[i] * (1 << PRECISION_BITS));
-    }
-    free(pre);
+    free(k);
     return EL_OK;
 }
 
-/* Output rows 0..rows-1 from source rows offset.. (ImagingResampleHorizontal_8bpc). */
-static void pass_horizontal(const uint8_t *src, int src_w, int offset, uint8_t *dst, int dst_w,
-                            int rows, int ch, const coeffs *c) {
-    for (int yy = 0; yy < rows; yy++) {
-        const uint8_t *in = src + (size_t)(yy + offset) * (size_t)src_w * (size_t)ch;
-        uint8_t *o = dst + (size_t)yy * (size_t)dst_w * (size_t)ch;
-        for (int xx = 0; xx < dst_w; xx++) {
-            int xmin = c->bounds[xx * 2], xmax = c->bounds[xx * 2 + 1];
-            const int32_t *k = c->k + (size_t)xx * (size_t)c->ksize;
-            for (int b = 0; b < ch; b++) {
-                int32_t ss = 1 << (PRECISION_BITS - 1);
-                for (int x = 0; x < xmax; x++) ss += in[(size_t)(x + xmin) * (size_t)ch + b] * k[x];
-                o[(size_t)xx * (size_t)ch + b] = clip8(ss);
-            }
+/* One output row of the horizontal pass (ImagingResampleHorizontal_8bpc). */
+static void row_horizontal(const uint8_t *in, uint8_t *o, int dst_w, int ch, const coeffs *c) {
+    for (int xx = 0; xx < dst_w; xx++) {
+        int xmin = c->bounds[xx * 2], xmax = c->bounds[xx * 2 + 1];
+        const int32_t *k = c->k + (size_t)xx * (size_t)c->ksize;
+        for (int b = 0; b < ch; b++) {
+            int32_t ss = 1 << (PRECISION_BITS - 1);
+            for (int x = 0; x < xmax; x++) ss += in[(size_t)(x + xmin) * (size_t)ch + b] * k[x];
+            o[(size_t)xx * (size_t)ch + b] = clip8(ss);
         }
     }
 }
 
-/* ImagingResampleVertical_8bpc. */
-static void pass_vertical(const uint8_t *src, int w, uint8_t *dst, int dst_h, int ch,
-                          const coeffs *c) {
-    size_t stride = (size_t)w * (size_t)ch;
-    for (int yy = 0; yy < dst_h; yy++) {
+/* The source rows the vertical pass reads, horizontally resized once each
+ * into a ring of as many rows as the largest tap count (the taps of
+ * successive outputs move forward only), so the intermediate is never the
+ * whole (output width x source height) image Pillow holds: a 1 x 400000
+ * strip resized to 224 x 224 would need 270 MB there. Without a horizontal
+ * pass the rows are the source's own. */
+typedef struct {
+    const el_image *in;
+    const coeffs *ch; /* NULL: no horizontal pass */
+    int x0, w;        /* window columns */
+    uint8_t *ring;
+    int cap, next;    /* ring rows; first source row not yet resized */
+} row_source;
+
+static const uint8_t *source_row(row_source *r, int y) {
+    const size_t ich = (size_t)r->in->channels;
+    const uint8_t *src = r->in->pixels + (size_t)y * (size_t)r->in->width * ich;
+    if (!r->ch) return src + (size_t)r->x0 * ich;
+    uint8_t *slot = r->ring + (size_t)(y % r->cap) * (size_t)r->w * ich;
+    if (y >= r->next) {
+        row_horizontal(src, slot, r->w, r->in->channels, r->ch);
+        r->next = y + 1;
+    }
+    return slot;
+}
+
+/* ImagingResampleVertical_8bpc over the window rows, streaming its source rows. */
+static el_status pass_vertical(row_source *r, el_image *out, const coeffs *c) {
+    const size_t stride = (size_t)out->width * (size_t)out->channels;
+    const uint8_t **rows = malloc((size_t)c->ksize * sizeof *rows);
+    if (!rows) return el_fail(EL_ERR_NOMEM, "resize: out of memory");
+    for (int yy = 0; yy < out->height; yy++) {
         int ymin = c->bounds[yy * 2], ymax = c->bounds[yy * 2 + 1];
         const int32_t *k = c->k + (size_t)yy * (size_t)c->ksize;
-        uint8_t *o = dst + (size_t)yy * stride;
+        uint8_t *o = out->pixels + (size_t)yy * stride;
+        /* Rows resized in order: skipped ones are never needed again. */
+        if (r->ch && r->next < ymin) r->next = ymin;
+        for (int y = 0; y < ymax; y++) rows[y] = source_row(r, ymin + y);
         for (size_t i = 0; i < stride; i++) {
             int32_t ss = 1 << (PRECISION_BITS - 1);
-            for (int y = 0; y < ymax; y++) ss += src[(size_t)(y + ymin) * stride + i] * k[y];
+            for (int y = 0; y < ymax; y++) ss += rows[y][i] * k[y];
             o[i] = clip8(ss);
         }
     }
+    free(rows);
+    return EL_OK;
 }
 
-/* ImagingResampleInner with the default box (0, 0, width, height). */
-static el_status resample(const el_image *in, int out_w, int out_h, const rs_filter *f,
+/* ImagingResampleInner with the default box (0, 0, width, height), for the
+ * window [x0, x0 + out->width) x [y0, y0 + out->height) of the out_w x out_h
+ * result; out is already allocated at the window's size. */
+static el_status resample(const el_image *in, int out_w, int out_h, const rs_filter *f, int x0, int y0,
                           el_image *out) {
     coeffs ch = {0}, cv = {0};
-    uint8_t *tmp = NULL;
-    const uint8_t *src = in->pixels;
-    int src_w = in->width, ybox_first, ybox_last;
     int need_h = out_w != in->width, need_v = out_h != in->height;
-    el_status s;
+    row_source r = {in, need_h ? &ch : NULL, x0, out->width, NULL, 0, 0};
+    el_status s = EL_OK;
 
-    s = precompute(in->width, 0.0f, (float)in->width, out_w, f, &ch);
-    if (s == EL_OK) s = precompute(in->height, 0.0f, (float)in->height, out_h, f, &cv);
-    if (s == EL_OK) s = el_image_alloc(out, "resize", out_w, out_h, in->channels);
-    if (s != EL_OK) goto done;
-
-    ybox_first = cv.bounds[0];
-    ybox_last = cv.bounds[out_h * 2 - 2] + cv.bounds[out_h * 2 - 1];
-    if (need_h) {
-        int rows = ybox_last - ybox_first;
+    if (need_h) s = precompute(in->width, 0.0f, (float)in->width, out_w, x0, out->width, f, &ch);
+    if (s == EL_OK && need_v)
+        s = precompute(in->height, 0.0f, (float)in->height, out_h, y0, out->height, f, &cv);
+    if (s == EL_OK && need_v && need_h) {
+        for (int i = 0; i < out->height; i++)
+            if (cv.bounds[i * 2 + 1] > r.cap) r.cap = cv.bounds[i * 2 + 1];
         size_t n;
-        for (int i = 0; i < out_h; i++) cv.bounds[i * 2] -= ybox_first;
-        if (!need_v) {
-            /* Same height: the vertical taps are the identity, rows == out_h. */
-            if (rows != out_h) {
-                s = el_fail(EL_ERR_ARG, "resize: internal row bookkeeping error");
-                goto done;
-            }
-            pass_horizontal(src, src_w, ybox_first, out->pixels, out_w, rows, in->channels, &ch);
-            goto done;
-        }
-        if (!el_size_mul((size_t)out_w, (size_t)rows, (size_t)in->channels, &n) ||
-            !(tmp = malloc(n))) {
-            s = el_fail(EL_ERR_NOMEM, "resize: cannot allocate the %dx%d intermediate image",
-                        out_w, rows);
-            goto done;
-        }
-        pass_horizontal(src, src_w, ybox_first, tmp, out_w, rows, in->channels, &ch);
-        src = tmp;
-        src_w = out_w;
+        if (r.cap < 1) r.cap = 1;
+        if (!el_size_mul((size_t)out->width, (size_t)r.cap, (size_t)in->channels, &n) || !(r.ring = malloc(n)))
+            s = el_fail(EL_ERR_NOMEM, "resize: cannot allocate %d intermediate rows of %d pixels", r.cap,
+                        out->width);
     }
-    if (need_v)
-        pass_vertical(src, src_w, out->pixels, out_h, in->channels, &cv);
-    else if (!need_h)
-        memcpy(out->pixels, in->pixels, (size_t)out_w * (size_t)out_h * (size_t)in->channels);
-done:
-    free(tmp);
+    if (s == EL_OK && need_v) {
+        s = pass_vertical(&r, out, &cv);
+    } else if (s == EL_OK) {
+        /* Same height: the vertical taps are the identity. */
+        const size_t stride = (size_t)out->width * (size_t)in->channels;
+        for (int yy = 0; yy < out->height; yy++) {
+            const uint8_t *src = in->pixels + (size_t)(y0 + yy) * (size_t)in->width * (size_t)in->channels;
+            if (need_h) row_horizontal(src, out->pixels + (size_t)yy * stride, out->width, in->channels, &ch);
+            else memcpy(out->pixels + (size_t)yy * stride, src + (size_t)x0 * (size_t)in->channels, stride);
+        }
+    }
+    free(r.ring);
     coeffs_free(&ch);
     coeffs_free(&cv);
-    if (s != EL_OK) el_image_free(out);
     return s;
 }
 
 #define COORD(v) ((v) < 0.0 ? -1 : ((int)(v)))
 
 /* _resize's NEAREST branch: ImagingTransform(AFFINE) -> ImagingScaleAffine,
- * with a = (box width / out_w, 0, box x0, 0, box height / out_h, box y0). */
-static el_status nearest(const el_image *in, int out_w, int out_h, el_image *out) {
+ * with a = (box width / out_w, 0, box x0, 0, box height / out_h, box y0).
+ * The coordinates are stepped from 0 by repeated addition as Pillow does,
+ * also up to a window's start. */
+static el_status nearest(const el_image *in, int out_w, int out_h, int x0, int y0, el_image *out) {
     double a0 = (double)((float)in->width - 0.0f) / out_w;
     double a4 = (double)((float)in->height - 0.0f) / out_h;
     double xo = 0.0 + a0 * 0.5, yo = 0.0 + a4 * 0.5;
-    int xmin = out_w, xmax = 0, ch = in->channels;
-    int *xintab;
-    el_status s = el_image_alloc(out, "resize", out_w, out_h, ch);
-    if (s != EL_OK) return s;
-    xintab = calloc((size_t)out_w, sizeof *xintab);
-    if (!xintab) {
-        el_image_free(out);
-        return el_fail(EL_ERR_NOMEM, "resize: out of memory");
-    }
-    for (int x = 0; x < out_w; x++) {
+    const int ch = in->channels, w = out->width;
+    int *xintab = calloc((size_t)w, sizeof *xintab);
+    if (!xintab) return el_fail(EL_ERR_NOMEM, "resize: out of memory");
+    for (int x = 0; x < x0 + w; x++) {
         int xin = COORD(xo);
-        if (xin >= 0 && xin < in->width) {
-            xmax = x + 1;
-            if (x < xmin) xmin = x;
-            xintab[x] = xin;
-        }
+        if (x >= x0) xintab[x - x0] = xin >= 0 && xin < in->width ? xin : -1;
         xo += a0;
     }
-    for (int y = 0; y < out_h; y++) {
+    for (int y = 0; y < y0; y++) yo += a4;
+    for (int y = 0; y < out->height; y++) {
         int yi = COORD(yo);
-        uint8_t *o = out->pixels + (size_t)y * (size_t)out_w * (size_t)ch;
-        memset(o, 0, (size_t)out_w * (size_t)ch); /* Pillow's fill for unmapped pixels */
+        uint8_t *o = out->pixels + (size_t)y * (size_t)w * (size_t)ch;
+        memset(o, 0, (size_t)w * (size_t)ch); /* Pillow's fill for unmapped pixels */
         if (yi >= 0 && yi < in->height) {
             const uint8_t *row = in->pixels + (size_t)yi * (size_t)in->width * (size_t)ch;
-            for (int x = xmin; x < xmax; x++)
-                memcpy(o + (size_t)x * (size_t)ch, row + (size_t)xintab[x] * (size_t)ch,
-                       (size_t)ch);
+            for (int x = 0; x < w; x++)
+                if (xintab[x] >= 0)
+                    memcpy(o + (size_t)x * (size_t)ch, row + (size_t)xintab[x] * (size_t)ch, (size_t)ch);
         }
         yo += a4;
     }
@@ -298,8 +306,8 @@ static el_status nearest(const el_image *in, int out_w, int out_h, el_image *out
     return EL_OK;
 }
 
-el_status el_image_resize(const el_image *in, int out_w, int out_h, el_resample filter,
-                          el_image *out) {
+el_status el_image_resize_window(const el_image *in, int out_w, int out_h, el_resample filter, int x0,
+                                 int y0, int win_w, int win_h, el_image *out) {
     el_image res;
     el_status s;
     memset(&res, 0, sizeof res);
@@ -310,19 +318,25 @@ el_status el_image_resize(const el_image *in, int out_w, int out_h, el_resample 
         return el_fail(EL_ERR_ARG, "resize: invalid input image");
     if (out_w <= 0 || out_h <= 0)
         return el_fail(EL_ERR_ARG, "resize: output size %dx%d must be positive", out_w, out_h);
+    if (x0 < 0 || y0 < 0 || win_w <= 0 || win_h <= 0 || win_w > out_w - x0 || win_h > out_h - y0)
+        return el_fail(EL_ERR_ARG, "resize: window %dx%d at (%d, %d) is not inside %dx%d", win_w, win_h, x0,
+                       y0, out_w, out_h);
     if (filter != EL_RESAMPLE_NEAREST && !filter_for(filter))
         return el_fail(EL_ERR_ARG, "resize: unknown resampling filter %d", (int)filter);
     /* Built in res so that out may be the same struct as in. */
-    if (out_w == in->width && out_h == in->height) {
-        /* Image.resize returns a copy when the size does not change. */
-        s = el_image_alloc(&res, "resize", out_w, out_h, in->channels);
-        if (s == EL_OK)
-            memcpy(res.pixels, in->pixels, (size_t)out_w * (size_t)out_h * (size_t)in->channels);
-    } else if (filter == EL_RESAMPLE_NEAREST) {
-        s = nearest(in, out_w, out_h, &res);
-    } else {
-        s = resample(in, out_w, out_h, filter_for(filter), &res);
-    }
+    s = el_image_alloc(&res, "resize", win_w, win_h, in->channels);
+    if (s == EL_OK && filter == EL_RESAMPLE_NEAREST && (out_w != in->width || out_h != in->height))
+        s = nearest(in, out_w, out_h, x0, y0, &res);
+    else if (s == EL_OK)
+        /* Same size: Image.resize returns a copy, which is the no-pass case. */
+        s = resample(in, out_w, out_h, filter_for(filter == EL_RESAMPLE_NEAREST ? EL_RESAMPLE_BILINEAR : filter),
+                     x0, y0, &res);
+    if (s != EL_OK) el_image_free(&res);
     *out = res;
     return s;
+}
+
+el_status el_image_resize(const el_image *in, int out_w, int out_h, el_resample filter,
+                          el_image *out) {
+    return el_image_resize_window(in, out_w, out_h, filter, 0, 0, out_w, out_h, out);
 }

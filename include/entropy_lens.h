@@ -101,6 +101,8 @@ typedef struct {
     int do_normalize;
     float mean[3], std[3];
     int out_w, out_h;       /* the model's input size; the result must have it */
+    size_t max_pixels;      /* resize targets over this many pixels are refused
+                               (0: EL_DEFAULT_MAX_PIXELS); only the crop is computed */
 } el_preprocess;
 
 el_status el_preprocess_image(const el_image *img, const el_preprocess *pp, float *out);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
+
 el_dataset_opts el_dataset_default_opts(void) {
     el_dataset_opts o;
     memset(&o, 0, sizeof o);
@@ -413,14 +415,17 @@ nomem:
 }
 
 static el_status read_file(loader *L, const el_dataset_opts *o, const char *path) {
-    FILE *fp = !strcmp(path, "-") ? stdin : fopen(path, "r");
-    if (!fp) return el_fail(EL_ERR_IO, "%s: %s", path, strerror(errno));
+    /* A regular file within the records limit, or stdin read up to it: a
+     * FIFO or /dev/zero named as input is refused, never read without end. */
+    FILE *fp = stdin;
+    if (strcmp(path, "-")) EL_TRY(el_file_fopen(path, EL_FILE_RECORDS, &fp));
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
+    long len;
+    uint64_t used = 0;
     int lineno = 0;
     el_status s = EL_OK;
-    while ((len = getline(&line, &cap, fp)) >= 0) {
+    while ((s = el_file_getline(fp, path, EL_FILE_RECORDS, &used, &line, &cap, &len)) == EL_OK && len >= 0) {
         lineno++;
         size_t k = 0;
         while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' || line[k] == '\n')) k++;
@@ -442,7 +447,6 @@ static el_status read_file(loader *L, const el_dataset_opts *o, const char *path
         cJSON_Delete(j);
         if (s != EL_OK) break;
     }
-    if (s == EL_OK && ferror(fp)) s = el_fail(EL_ERR_IO, "%s: read error", path);
     free(line);
     if (fp != stdin) fclose(fp);
     return s;

@@ -417,6 +417,7 @@ int cmd_profile(int argc, char **argv) {
         goto done;
     }
     el_model_get_info(R.m, &R.info);
+    R.info.preprocess.max_pixels = (size_t)o.max_pixels; /* resize targets obey --max-pixels too */
     {
         const long procs = sysconf(_SC_NPROCESSORS_ONLN), used = o.threads > 0 ? o.threads : procs;
         R.spare_core = used * el_dist_size() < procs;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "plot/dataset_plots.h"
 #include "plot/figures.h"
 #include "plot/plot.h"
@@ -268,11 +269,15 @@ char *el_jsonl_units(const char *const *files, int n, int *mixed) {
     char *units = NULL;
     *mixed = 0;
     for (int f = 0; f < n; f++) {
-        FILE *fp = fopen(files[f], "r");
-        if (!fp) continue;
+        /* Only a regular file within the records limit (a FIFO would block
+         * here); the loader reports what is wrong with the others. */
+        FILE *fp;
+        if (el_file_fopen(files[f], EL_FILE_RECORDS, &fp) != EL_OK) continue;
         char *line = NULL;
         size_t cap = 0;
-        while (getline(&line, &cap, fp) > 0) {
+        long len;
+        uint64_t used = 0;
+        while (el_file_getline(fp, files[f], EL_FILE_RECORDS, &used, &line, &cap, &len) == EL_OK && len > 0) {
             cJSON *o = cJSON_Parse(line);
             const cJSON *u = o ? cJSON_GetObjectItemCaseSensitive(o, "units") : NULL;
             int found = cJSON_IsString(u);

@@ -5,8 +5,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/file.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_internal.h"
+#include "weights/json_config.h"
 
 /* merges.txt: optional "#version" line, then "a b" per line; like HF's
  * BPE::read_file a line with other than exactly one space is an error. A
@@ -41,10 +43,11 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
     if (!vocab_json || !merges_txt) return el_fail(EL_ERR_ARG, "tokenizer: NULL path");
     char *data;
     size_t len;
-    EL_TRY(el_tok_read_file(vocab_json, EL_TOK_MAX_FILE, &data, &len));
-    cJSON *root = cJSON_ParseWithLength(data, len);
+    EL_TRY(el_file_read(vocab_json, EL_FILE_TOKENIZER, &data, &len));
+    cJSON *root;
+    el_status parsed = el_json_parse_strict(data, len, vocab_json, &root);
     free(data);
-    if (!root) return el_fail(EL_ERR_FORMAT, "%s: not valid JSON", vocab_json);
+    if (parsed != EL_OK) return parsed;
     el_tokenizer *t = NULL;
     el_status st = el_tok_vocab_from_json(vocab_json, root, NULL, EL_TOK_BYTELEVEL, &t);
     cJSON_Delete(root);
@@ -55,7 +58,7 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
         st = el_tok_add_added(t, eot, 0);
         t->bos = t->eos = eot;
     }
-    if (st == EL_OK) st = el_tok_read_file(merges_txt, EL_TOK_MAX_FILE, &data, &len);
+    if (st == EL_OK) st = el_file_read(merges_txt, EL_FILE_TOKENIZER, &data, &len);
     if (st == EL_OK) {
         st = read_merges(t, merges_txt, data, len);
         free(data);

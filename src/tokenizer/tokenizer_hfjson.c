@@ -7,8 +7,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/file.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_internal.h"
+#include "weights/json_config.h"
 
 #define META "\xE2\x96\x81"
 
@@ -253,10 +255,11 @@ el_status el_tokenizer_load_hf_json(const char *path, el_tokenizer **out) {
     if (!path) return el_fail(EL_ERR_ARG, "tokenizer: NULL path");
     char *data;
     size_t len;
-    EL_TRY(el_tok_read_file(path, EL_TOK_MAX_FILE, &data, &len));
-    cJSON *root = cJSON_ParseWithLength(data, len);
+    EL_TRY(el_file_read(path, EL_FILE_TOKENIZER, &data, &len));
+    cJSON *root;
+    el_status parsed = el_json_parse_strict(data, len, path, &root);
     free(data);
-    if (!root) return el_fail(EL_ERR_FORMAT, "%s: not valid JSON", path);
+    if (parsed != EL_OK) return parsed;
     el_tokenizer *t = NULL;
     pipeline p;
     const cJSON *model = get(root, "model");

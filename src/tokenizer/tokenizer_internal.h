@@ -12,7 +12,6 @@
  * hundred thousand entries, so anything beyond these is treated as hostile.
  * The text limit is far past any model's context and keeps the merge heap
  * of a one-word SentencePiece text under 1 GB. */
-#define EL_TOK_MAX_FILE ((size_t)128 << 20)
 #define EL_TOK_MAX_VOCAB (1 << 22)
 #define EL_TOK_MAX_PIECE (1 << 16)
 #define EL_TOK_MAX_TEXT ((size_t)16 << 20)
@@ -96,9 +95,6 @@ typedef struct {
     size_t n, cap;
 } el_tok_buf;
 el_status el_tok_buf_add(el_tok_buf *b, const char *s, size_t n);
-
-/* Whole file into memory, NUL-terminated; EL_ERR_LIMIT over max bytes. */
-el_status el_tok_read_file(const char *path, size_t max, char **data, size_t *len);
 
 /* Decodes the UTF-8 sequence at s[i] (i < len) and sets *adv to its length.
  * Malformed or truncated sequences decode as one byte, returning 0xFFFD. */

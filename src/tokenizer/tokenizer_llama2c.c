@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_internal.h"
 
@@ -68,7 +69,7 @@ el_status el_tokenizer_load_llama2c(const char *path, int vocab_size, el_tokeniz
         return el_fail(EL_ERR_LIMIT, "%s: vocab size %d over the limit %d", path, vocab_size, EL_TOK_MAX_VOCAB);
     char *data;
     size_t len;
-    EL_TRY(el_tok_read_file(path, EL_TOK_MAX_FILE, &data, &len));
+    EL_TRY(el_file_read(path, EL_FILE_TOKENIZER, &data, &len));
     /* Each token takes at least 8 bytes: refuse before allocating per-token arrays. */
     if (len < 4 || (len - 4) / 8 < (size_t)vocab_size) {
         free(data);

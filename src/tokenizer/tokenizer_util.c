@@ -1,5 +1,5 @@
 /* Small helpers the tokenizer files share: growable arrays, file reading,
- * UTF-8 stepping. */
+ * UTF-8 stepping. Files are read with el_file_read (base/file.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,38 +37,6 @@ el_status el_tok_buf_add(el_tok_buf *b, const char *s, size_t n) {
     if (n) memcpy(b->p + b->n, s, n);
     b->n += n;
     b->p[b->n] = '\0';
-    return EL_OK;
-}
-
-el_status el_tok_read_file(const char *path, size_t max, char **data, size_t *len) {
-    *data = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    /* Read in chunks rather than trusting a seek-reported size (pipes, /proc). */
-    el_tok_buf b = {0};
-    char chunk[65536];
-    el_status st = EL_OK;
-    for (;;) {
-        size_t got = fread(chunk, 1, sizeof chunk, f);
-        if (got == 0) break;
-        if (b.n + got > max) {
-            st = el_fail(EL_ERR_LIMIT, "%s: larger than the %zu-byte limit for tokenizer files",
-                         path, max);
-            break;
-        }
-        st = el_tok_buf_add(&b, chunk, got);
-        if (st != EL_OK) break;
-    }
-    if (st == EL_OK && ferror(f)) st = el_fail(EL_ERR_IO, "%s: read error", path);
-    fclose(f);
-    if (st == EL_OK && !b.p) st = el_tok_buf_add(&b, "", 0);
-    if (st != EL_OK) {
-        free(b.p);
-        return st;
-    }
-    *data = b.p;
-    *len = b.n;
     return EL_OK;
 }
 

@@ -6,40 +6,84 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/status.h"
+
+/* Printable, bounded copy of a key for a one-line message. */
+static void key_for_message(const char *k, char *out, size_t cap) {
+    size_t n = 0;
+    for (; k && *k && n + 4 < cap; k++) out[n++] = (*k >= 0x20 && *k != 0x7f) || (*k & 0x80) ? *k : '?';
+    if (k && *k) out[n++] = '.', out[n++] = '.', out[n++] = '.';
+    out[n] = '\0';
+}
+
+static int cmp_key(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Duplicate keys in one object, at any depth: cJSON keeps the first value,
+ * Python's json (Hugging Face) the last, so the model would silently differ.
+ * Sorting the keys finds them in O(n log n) (tokenizer vocabularies hold
+ * hundreds of thousands of keys). cJSON bounds the depth at 1000. */
+static el_status find_duplicate(const cJSON *node, const char *path, const char *parent) {
+    size_t n = 0;
+    for (const cJSON *c = node->child; c; c = c->next) n++;
+    if (cJSON_IsObject(node) && n > 1) {
+        const char **keys = malloc(n * sizeof *keys);
+        if (!keys) return el_fail(EL_ERR_NOMEM, "%s: out of memory checking keys", path);
+        size_t i = 0;
+        for (const cJSON *c = node->child; c; c = c->next) keys[i++] = c->string ? c->string : "";
+        qsort(keys, n, sizeof *keys, cmp_key);
+        const char *dup = NULL;
+        for (i = 1; i < n && !dup; i++)
+            if (!strcmp(keys[i - 1], keys[i])) dup = keys[i];
+        char k[80], in[80];
+        if (dup) key_for_message(dup, k, sizeof k);
+        free(keys);
+        if (dup) {
+            key_for_message(parent, in, sizeof in);
+            return el_fail(EL_ERR_FORMAT,
+                           "%s: duplicate key \"%s\"%s%s%s (JSON readers disagree on which value wins)",
+                           path, k, parent ? " in \"" : "", parent ? in : "", parent ? "\"" : "");
+        }
+    }
+    for (const cJSON *c = node->child; c; c = c->next)
+        if (c->child) EL_TRY(find_duplicate(c, path, cJSON_IsObject(node) ? c->string : parent));
+    return EL_OK;
+}
+
+el_status el_json_parse_strict(const char *text, size_t len, const char *path, cJSON **out) {
+    *out = NULL;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        long at = end ? (long)(end - text) : -1;
+        return el_fail(EL_ERR_FORMAT, "%s: invalid JSON near byte %ld", path, at);
+    }
+    size_t at = (size_t)(end - text);
+    while (at < len && text[at] && strchr(" \t\r\n", text[at])) at++;
+    if (at < len) {
+        cJSON_Delete(root);
+        return el_fail(EL_ERR_FORMAT, "%s: trailing data after the JSON value at byte %zu", path, at);
+    }
+    el_status s = find_duplicate(root, path, NULL);
+    if (s != EL_OK) {
+        cJSON_Delete(root);
+        return s;
+    }
+    *out = root;
+    return EL_OK;
+}
 
 el_status el_json_load(const char *path, cJSON **out) {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    const long limit = 64L << 20;
-    long size = -1;
-    if (fseek(fp, 0, SEEK_END) == 0) size = ftell(fp);
-    if (size < 0 || size > limit || fseek(fp, 0, SEEK_SET) != 0) {
-        fclose(fp);
-        return el_fail(size > limit ? EL_ERR_LIMIT : EL_ERR_IO, "%s: not a readable file of at most 64 MiB",
-                       path);
-    }
-    char *buf = malloc((size_t)size + 1);
-    if (!buf) {
-        fclose(fp);
-        return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
-    }
-    size_t got = fread(buf, 1, (size_t)size, fp);
-    fclose(fp);
-    if (got != (size_t)size) {
-        free(buf);
-        return el_fail(EL_ERR_IO, "%s: short read", path);
-    }
-    buf[size] = '\0';
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(buf, (size_t)size, &end, 0);
-    if (!root) {
-        long at = end ? (long)(end - buf) : -1;
-        free(buf);
-        return el_fail(EL_ERR_FORMAT, "%s: invalid JSON near byte %ld", path, at);
-    }
+    char *buf;
+    size_t size;
+    EL_TRY(el_file_read(path, EL_FILE_CONFIG, &buf, &size));
+    cJSON *root;
+    el_status s = el_json_parse_strict(buf, size, path, &root);
     free(buf);
+    if (s != EL_OK) return s;
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return el_fail(EL_ERR_FORMAT, "%s: top level is not a JSON object", path);

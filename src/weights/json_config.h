@@ -7,8 +7,15 @@
 
 #include "entropy_lens.h"
 
-/* Parse a JSON file of at most 64 MiB; *out must be cJSON_Delete'd. */
+/* Parse a JSON config file (a regular file within the EL_FILE_CONFIG size
+ * limit, base/file.h) strictly; the top level must be an object. *out must
+ * be cJSON_Delete'd. */
 el_status el_json_load(const char *path, cJSON **out);
+/* Parse JSON text the way every JSON file we load is parsed: refused with a
+ * message naming path if invalid, if anything but whitespace follows the
+ * value, or if any object holds a key twice (cJSON keeps the first value,
+ * Python's json the last: the model would silently differ). */
+el_status el_json_parse_strict(const char *text, size_t len, const char *path, cJSON **out);
 
 /* Integer field in [lo, hi]; if absent, *out = def (pass required = 1 to fail). */
 el_status el_json_int(const cJSON *obj, const char *file, const char *key, int required, long def,

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/status.h"
 #include "weights/json_config.h"
 
@@ -85,25 +86,17 @@ static int cmp_tensor_offset(const void *a, const void *b) {
 }
 
 static el_status map_file(el_st_file *f, const char *path) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return el_fail(EL_ERR_IO, "%s: not a regular file", path);
-    }
-    f->size = (size_t)st.st_size;
-    if (f->size < 8) {
-        close(fd);
-        return el_fail(EL_ERR_FORMAT, "%s: %zu bytes is too short for a safetensors header", path,
-                       f->size);
-    }
     /* MAP_POPULATE: every byte is read at load anyway; faulting the pages in
-     * one go is much cheaper than one fault per page. */
-    void *m = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
-    f->map = m;
+     * one go is much cheaper than one fault per page. A FIFO or device named
+     * as a shard is refused without blocking (base/file.h). */
+    el_file_map m;
+    EL_TRY(el_file_map_open(path, 1, &m));
+    if (m.size < 8) {
+        el_file_map_close(&m);
+        return el_fail(EL_ERR_FORMAT, "%s: %zu bytes is too short for a safetensors header", path, m.size);
+    }
+    f->map = m.data;
+    f->size = m.size;
     f->path = strdup(path);
     if (!f->path) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
     return EL_OK;
@@ -323,7 +316,7 @@ el_status el_st_open(el_st_set *set, const char *path) {
 void el_st_close(el_st_set *set) {
     for (int i = 0; i < set->n_tensors; i++) free(set->tensors[i].name);
     for (int i = 0; i < set->n_files; i++) {
-        if (set->files[i].map) munmap(set->files[i].map, set->files[i].size);
+        el_file_map_close(&(el_file_map){set->files[i].map, set->files[i].size});
         free(set->files[i].path);
     }
     free(set->tensors);

@@ -30,7 +30,7 @@ typedef struct {
 
 typedef struct {
     char *path;
-    uint8_t *map;
+    const uint8_t *map;
     size_t size;
 } el_st_file;
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/status.h"
 #include "weights/json_config.h"
 #include "weights/param_reader.h"
@@ -69,21 +70,18 @@ static int pull(cursor *c, float *dst, size_t n) {
 }
 
 static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return el_fail(EL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size < 28) {
-        close(fd);
+    el_file_map fm; /* a FIFO or device named as the checkpoint is refused, not waited on */
+    EL_TRY(el_file_map_open(path, 0, &fm));
+    if (fm.size < 28) {
+        el_file_map_close(&fm);
         return el_fail(EL_ERR_FORMAT, "%s: too short for a llama2.c checkpoint", path);
     }
-    size_t size = (size_t)st.st_size;
-    uint8_t *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) return el_fail(EL_ERR_IO, "%s: mmap failed: %s", path, strerror(errno));
+    const size_t size = fm.size;
+    const uint8_t *map = fm.data;
     /* Someone pointed --model at a file of a Hugging Face folder. */
     if (size >= 9 && (map[8] == '{' || map[0] == '{')) {
         const char *kind = map[0] == '{' ? "JSON" : "safetensors";
-        munmap(map, size);
+        el_file_map_close(&fm);
         return el_fail(EL_ERR_ARG, "%s: this looks like a %s file: pass the model's folder, not the file", path, kind);
     }
     int32_t h[7];
@@ -95,7 +93,7 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
         int32_t v;
         memcpy(&v, map + 4, 4);
         if (v != 1 || size < 256) {
-            munmap(map, size);
+            el_file_map_close(&fm);
             return el_fail(EL_ERR_UNSUPPORTED, "%s: llama2.c export version %d (only 1 and the legacy format)", path, v);
         }
         version = 1;
@@ -139,7 +137,7 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
         if (!m->arena || !m->blocks) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
     }
     if (s) {
-        munmap(map, size);
+        el_file_map_close(&fm);
         return s;
     }
     const int D = m->dim, L = m->n_layers, M = m->mlp_dim, V = m->vocab;
@@ -190,7 +188,7 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
     }
     if (!shared) bad |= pull(&c, wcls, (size_t)V * D);
 #undef BLK
-    munmap(map, size);
+    el_file_map_close(&fm);
     if (bad) return el_fail(EL_ERR_FORMAT, "%s: truncated weights", path);
     m->tok_emb = tok;
     m->norm_w = final_norm;

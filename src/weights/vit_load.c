@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "weights/json_config.h"
@@ -88,9 +89,7 @@ static el_status parse_hf_preprocess(const char *dir, const el_vit *m, el_prepro
     for (int c = 0; c < 3; c++) pp->mean[c] = pp->std[c] = 0.5f;
     pathbuf pb;
     const char *file = join(&pb, dir, "preprocessor_config.json");
-    FILE *probe = fopen(file, "rb");
-    if (!probe) return EL_OK;
-    fclose(probe);
+    if (access(file, F_OK) != 0) return EL_OK; /* (fopen would block on a FIFO) */
     cJSON *cfg;
     EL_TRY(el_json_load(file, &cfg));
     long resample;
