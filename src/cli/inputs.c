@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
+
 int el_is_image_name(const char *name) {
     const char *dot = strrchr(name, '.');
     if (!dot) return 0;
@@ -244,14 +246,15 @@ static long parse_class_index(const char *s, int n_classes, const char *csv_path
 }
 
 int el_inputs_apply_labels(el_input_list *l, const char *csv_path, int n_classes, char *err, size_t errlen) {
-    FILE *fp = fopen(csv_path, "r");
-    if (!fp) {
-        snprintf(err, errlen, "%s: cannot open: %s", csv_path, strerror(errno));
+    FILE *fp = NULL;
+    if (el_file_fopen(csv_path, EL_FILE_LABELS, &fp) != EL_OK) { /* regular files only, bounded */
+        snprintf(err, errlen, "%s", el_last_error());
         return -1;
     }
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
+    long len;
+    uint64_t used = 0;
     int col_file = -1, col_index = -1, col_label = -1, lineno = 0, rc = 0;
     enum { MAXF = 64 };
     char *f[MAXF];
@@ -264,7 +267,13 @@ int el_inputs_apply_labels(el_input_list *l, const char *csv_path, int n_classes
     for (size_t i = 0; i < l->n; i++) order[i] = i;
     sort_list = l;
     qsort(order, l->n, sizeof *order, cmp_by_base);
-    while ((len = getline(&line, &cap, fp)) >= 0) {
+    for (;;) {
+        if (el_file_getline(fp, csv_path, EL_FILE_LABELS, &used, &line, &cap, &len) != EL_OK) {
+            snprintf(err, errlen, "%s", el_last_error());
+            rc = -1;
+            break;
+        }
+        if (len < 0) break;
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         char *text = line;

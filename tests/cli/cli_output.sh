@@ -13,7 +13,7 @@ set -uo pipefail
 bin=${1:?usage: cli_output.sh path/to/entropy-lens}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 vit=$root/tests/fixtures/tiny/vit-hf-f32
-lm=$root/tests/fixtures/text/gpt2-tiny
+lm=$root/samples/models/fortune-gpt2
 [ -d "$vit" ] && [ -d "$lm" ] || { echo "cli_output: fixture models missing, skipping" >&2; exit 77; }
 command -v flock >/dev/null || { echo "cli_output: no flock(1), skipping" >&2; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/el-output.XXXXXX")
