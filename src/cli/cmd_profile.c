@@ -412,6 +412,9 @@ int cmd_profile(int argc, char **argv) {
     const char *model_dir = o.model_dir ? o.model_dir : el_default_model_dir();
     int ok = el_model_load(model_dir, &mp, &R.m) == EL_OK;
     if (!ok) fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
+    if (ok && !o.model_dir && !o.quiet && rank == 0)
+        fprintf(stderr, "entropy-lens profile: note: no --model given: using the Fashion-MNIST sample model %s "
+                        "(28x28 grey clothing, 10 classes)\n", model_dir);
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;

@@ -3,6 +3,7 @@
 # wrapping through int (4294967297 is an error, not class 1), indices at or
 # past the model's class count are refused, a UTF-8 BOM before the header is
 # accepted. Each refusal is a one-line error naming the file, line and reason.
+# Also: without --model, a note names the Fashion-MNIST sample model in use.
 #
 # Usage: tests/cli/cli_labels.sh path/to/entropy-lens   (ctest passes it; 77 = skip)
 set -uo pipefail
@@ -44,6 +45,12 @@ grep -q '"label_index": *3' <<<"$out" || bad "UTF-8 BOM: label_index 3 not in th
 
 run 'file,class_index\npattern.png,9\n'
 [ "$rc" = 0 ] || bad "class_index 9 refused (exit $rc): $err"
+
+# Without --model the Fashion-MNIST sample is used: a note says so (issue 17).
+"$bin" profile "$img" >/dev/null 2>"$tmp/err" || bad "profile without --model failed: $(cat "$tmp/err")"
+grep -q "no --model given: using the Fashion-MNIST sample model" "$tmp/err" || bad "no Fashion-MNIST note: $(cat "$tmp/err")"
+"$bin" profile "$img" --model "$model" >/dev/null 2>"$tmp/err"
+grep -q "Fashion-MNIST" "$tmp/err" && bad "Fashion-MNIST note with --model"
 
 [ "$fail" = 0 ] && echo "cli_labels: ok"
 exit "$fail"
