@@ -254,6 +254,7 @@ struct profile_run {
     el_record_ctx rctx;
     el_summary sum;
     size_t done_ok, failed;
+    size_t labelled, right; /* records with a known class, of which top-1 right */
     int out_fd;
     el_progress bar;
     size_t written;
@@ -360,6 +361,7 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
             if (!in->label && label_index >= 0) r.label = el_model_class_name(R->m, label_index);
             el_summary_add(&R->sum, r.label, r.profile->entropy);
             R->done_ok++;
+            if (label_index >= 0) R->labelled++, R->right += r.profile->top1 == label_index;
         } else {
             r.error = slots[i].error;
             R->failed++;
@@ -520,7 +522,8 @@ int cmd_profile(int argc, char **argv) {
     const double secs = el_now() - t0;
 
     /* Every rank's counts and per-label sums meet at rank 0. */
-    el_run_counts counts = {.ok = R.done_ok, .failed = R.failed, .interrupted = interrupted};
+    el_run_counts counts = {
+        .ok = R.done_ok, .failed = R.failed, .labelled = R.labelled, .right = R.right, .interrupted = interrupted};
     el_summary_gather(&R.sum, &counts);
     if (rank == 0) {
         if (!o.quiet) {
@@ -528,6 +531,9 @@ int cmd_profile(int argc, char **argv) {
                     counts.ok, counts.failed, inputs.skipped, secs, secs > 0 ? (counts.ok + counts.failed) / secs : 0.0,
                     el_dist_size() > 1 ? " (all ranks)" : "",
                     counts.interrupted ? " (interrupted: finished records are kept; --resume continues)" : "");
+            if (counts.labelled)
+                fprintf(stderr, "top-1 accuracy %.4f (%zu of %zu images with a known class)\n",
+                        (double)counts.right / (double)counts.labelled, counts.right, counts.labelled);
             el_summary_print(&R.sum, "mean CLS entropy profile", el_units_name(o.lp.units), R.profiles[0].first_layer);
         }
         if (rc == EL_EXIT_OK) rc = counts.interrupted ? EL_EXIT_INTERRUPTED : counts.failed ? EL_EXIT_PARTIAL : EL_EXIT_OK;

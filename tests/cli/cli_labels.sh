@@ -3,6 +3,7 @@
 # wrapping through int (4294967297 is an error, not class 1), indices at or
 # past the model's class count are refused, a UTF-8 BOM before the header is
 # accepted. Each refusal is a one-line error naming the file, line and reason.
+# The run summary prints top-1 accuracy when labels are known.
 # Also: without --model, a note names the Fashion-MNIST sample model in use.
 #
 # Usage: tests/cli/cli_labels.sh path/to/entropy-lens   (ctest passes it; 77 = skip)
@@ -45,6 +46,11 @@ grep -q '"label_index": *3' <<<"$out" || bad "UTF-8 BOM: label_index 3 not in th
 
 run 'file,class_index\npattern.png,9\n'
 [ "$rc" = 0 ] || bad "class_index 9 refused (exit $rc): $err"
+# The summary prints top-1 accuracy when labels are known, agreeing with the record.
+if grep -q '"correct": *true' <<<"$out"; then want='top-1 accuracy 1.0000 (1 of 1 images'; else want='top-1 accuracy 0.0000 (0 of 1 images'; fi
+grep -qF "$want" <<<"$err" || bad "summary: want '$want': $err"
+"$bin" profile "$img" --model "$model" >/dev/null 2>"$tmp/err"
+grep -q "top-1 accuracy" "$tmp/err" && bad "top-1 accuracy printed without labels"
 
 # Without --model the Fashion-MNIST sample is used: a note says so (issue 17).
 "$bin" profile "$img" >/dev/null 2>"$tmp/err" || bad "profile without --model failed: $(cat "$tmp/err")"
