@@ -227,6 +227,14 @@ static size_t lower_bound(const el_input_list *l, const size_t *order, const cha
     return lo;
 }
 
+static void header_columns(char **f, int n, int *col_file, int *col_index, int *col_label) {
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(f[i], "file")) *col_file = i;
+        else if (!strcmp(f[i], "class_index")) *col_index = i;
+        else if (!strcmp(f[i], "label") || (!strcmp(f[i], "class_name") && *col_label < 0)) *col_label = i;
+    }
+}
+
 /* class_index as a long in [0, n_classes), or -1 with a message in err. */
 static long parse_class_index(const char *s, int n_classes, const char *csv_path, int lineno, char *err,
                               size_t errlen) {
@@ -281,11 +289,7 @@ int el_inputs_apply_labels(el_input_list *l, const char *csv_path, int n_classes
         if (len == 0) continue;
         int n = csv_split(text, f, MAXF);
         if (col_file < 0) {
-            for (int i = 0; i < n; i++) {
-                if (!strcmp(f[i], "file")) col_file = i;
-                else if (!strcmp(f[i], "class_index")) col_index = i;
-                else if (!strcmp(f[i], "label") || (!strcmp(f[i], "class_name") && col_label < 0)) col_label = i;
-            }
+            header_columns(f, n, &col_file, &col_index, &col_label);
             if (col_file < 0 || (col_index < 0 && col_label < 0)) {
                 snprintf(err, errlen, "%s: header needs a 'file' column and a 'class_index' or 'label' column", csv_path);
                 rc = -1;
