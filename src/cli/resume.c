@@ -127,7 +127,7 @@ int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *
         st->keys[st->n_keys++] = k;
     }
     free(buf);
-    qsort(st->keys, st->n_keys, sizeof *st->keys, cmp_key);
+    if (st->n_keys) qsort(st->keys, st->n_keys, sizeof *st->keys, cmp_key); /* keys may be NULL */
     return 0;
 }
 
