@@ -40,9 +40,14 @@ const char *el_default_text_model_dir(void); /* samples/models/fortune-gpt2 */
 
 /* Parse helpers: print "entropy-lens CMD: ..." and return -1 on error. */
 int el_parse_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
-/* Output file descriptor: stdout for NULL or "-", else the file, truncated,
- * or appended to when resuming. -1 with a message naming cmd on failure. */
+/* Output file descriptor: stdout for NULL or "-", else the file, locked
+ * (flock, exclusive, non-blocking: a second writer fails at once with a
+ * message) and then truncated, or appended to when resuming. -1 with a
+ * message naming cmd on failure. The lock lives as long as the descriptor. */
 int el_open_output(const char *cmd, const char *path, int append);
+/* 1 (with a message) when output names the same file as input: checked
+ * before the output is opened, so an input is never truncated. */
+int el_output_is_input(const char *cmd, const char *output, const char *input);
 
 /* "--alpha 0.5,2,inf" and "--units nats|bits|normalized"; 0 or -1. */
 int el_parse_alpha(const char *s, el_lens_params *lp);

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/analysis.h"
-#include "analysis/dataset.h"
+#include "analysis/correctness.h"
 #include "cli/cli.h"
 
 static const char *help =
@@ -77,220 +76,220 @@ static void pos_label(const feat_pos *p, char *buf, size_t n) {
     else snprintf(buf, n, "%sdepth %.3f", a, p->depth);
 }
 
-int cmd_correctness(int argc, char **argv) {
-    el_dataset_opts dopt = el_dataset_default_opts();
-    el_cv_params cv = {29, 10, 42, 0};
-    int json = 0, n_files = 0;
-    const char **files = calloc((size_t)argc, sizeof(char *));
-    if (!files) return EL_EXIT_FATAL;
+typedef struct {
+    el_dataset_opts dopt;
+    el_cv_params cv;
+    int json, n_files;
+    const char **files;
+} corr_args;
+
+/* 0 to run, otherwise the exit code (help printed or usage error). */
+static int parse_args(int argc, char **argv, corr_args *a) {
     for (int i = 1; i < argc; i++) {
         const char *v;
         long l;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
-            free(files);
-            return EL_EXIT_OK;
+            return -1;
         } else if ((v = el_opt_value(argc, argv, &i, "--k"))) {
-            if (el_parse_int("correctness", "--k", v, 1, 1000000, &l)) goto usage;
-            cv.k = (int)l;
+            if (el_parse_int("correctness", "--k", v, 1, 1000000, &l)) return EL_EXIT_USAGE;
+            a->cv.k = (int)l;
         } else if ((v = el_opt_value(argc, argv, &i, "--folds"))) {
-            if (el_parse_int("correctness", "--folds", v, 2, 1000000, &l)) goto usage;
-            cv.folds = (int)l;
+            if (el_parse_int("correctness", "--folds", v, 2, 1000000, &l)) return EL_EXIT_USAGE;
+            a->cv.folds = (int)l;
         } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            if (el_parse_u64("correctness", "--seed", v, &cv.seed)) goto usage;
+            if (el_parse_u64("correctness", "--seed", v, &a->cv.seed)) return EL_EXIT_USAGE;
         } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
-            if (el_parse_feature(v, &dopt)) {
+            if (el_parse_feature(v, &a->dopt)) {
                 fprintf(stderr, "entropy-lens correctness: --features is cls, mean, patches or renyi:A, got '%s'\n",
                         v);
-                goto usage;
+                return EL_EXIT_USAGE;
             }
         } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
-            if (el_parse_depth(v, &dopt)) {
+            if (el_parse_depth(v, &a->dopt)) {
                 fprintf(stderr, "entropy-lens correctness: --depth is native, resample:N or pad:N, got '%s'\n", v);
-                goto usage;
+                return EL_EXIT_USAGE;
             }
         } else if (!strcmp(argv[i], "--standardize") || !strcmp(argv[i], "--standardise")) {
-            cv.standardize = 1;
+            a->cv.standardize = 1;
         } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
+            a->json = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "entropy-lens correctness: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            goto usage;
+            return EL_EXIT_USAGE;
         } else {
-            files[n_files++] = argv[i];
+            a->files[a->n_files++] = argv[i];
         }
     }
-    if (!n_files) {
+    if (!a->n_files) {
         fprintf(stderr, "entropy-lens correctness: no input files (see --help)\n");
-        goto usage;
+        return EL_EXIT_USAGE;
     }
+    return 0;
+}
 
-    el_dataset ds;
-    if (el_dataset_load(files, n_files, &dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens correctness: %s\n", el_last_error());
-        free(files);
-        return EL_EXIT_FATAL;
+static void add_cv_json(cJSON *o, const el_cv_result *r) {
+    cJSON *knn = cJSON_AddObjectToObject(o, "knn");
+    cJSON *auc = cJSON_AddObjectToObject(knn, "auc");
+    cJSON_AddNumberToObject(auc, "mean", r->auc_mean);
+    cJSON_AddNumberToObject(auc, "std", r->auc_std);
+    cJSON_AddNumberToObject(auc, "pooled", r->pooled_auc);
+    cJSON_AddNumberToObject(auc, "folds_defined", r->auc_folds);
+    cJSON_AddItemToObject(auc, "per_fold", num_array(r->fold_auc, r->n_folds));
+    cJSON *acc = cJSON_AddObjectToObject(knn, "accuracy");
+    cJSON_AddNumberToObject(acc, "mean", r->acc_mean);
+    cJSON_AddNumberToObject(acc, "std", r->acc_std);
+    cJSON_AddNumberToObject(acc, "pooled", r->pooled_acc);
+    cJSON_AddItemToObject(acc, "per_fold", num_array(r->fold_acc, r->n_folds));
+    cJSON *base = cJSON_AddObjectToObject(knn, "baseline");
+    cJSON_AddNumberToObject(base, "mean", r->base_mean);
+    cJSON_AddNumberToObject(base, "std", r->base_std);
+    cJSON_AddItemToObject(base, "per_fold", num_array(r->fold_base_acc, r->n_folds));
+    cJSON *tt = cJSON_AddObjectToObject(knn, "t_test");
+    cJSON_AddNumberToObject(tt, "t", r->t);
+    cJSON_AddNumberToObject(tt, "df", r->n_folds - 1);
+    cJSON_AddNumberToObject(tt, "p", r->p);
+}
+
+static void add_layers_json(cJSON *o, const el_dataset *ds, const corr_args *a, const el_correctness *c) {
+    cJSON *ls = cJSON_AddArrayToObject(o, "layers");
+    for (int j = 0; j < c->dim; j++) {
+        feat_pos p = position(ds, &a->dopt, j);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "index", j);
+        if (p.window >= 0) cJSON_AddNumberToObject(e, "window", p.window + 1);
+        if (p.patch >= 0) cJSON_AddNumberToObject(e, "patch", p.patch);
+        if (p.layer >= 0) cJSON_AddNumberToObject(e, "layer", p.layer);
+        cJSON_AddNumberToObject(e, "depth", p.depth);
+        cJSON_AddNumberToObject(e, "auc", c->layer_auc[j]);
+        cJSON_AddNumberToObject(e, "mean_correct", c->mean_right[j]);
+        cJSON_AddNumberToObject(e, "mean_wrong", c->mean_wrong[j]);
+        cJSON_AddItemToArray(ls, e);
     }
-    int code = EL_EXIT_OK, D = ds.dim, n = 0, n_right = 0;
-    int nalloc = ds.n ? ds.n : 1, dalloc = D ? D : 1;
-    double *X = malloc(sizeof(double) * (size_t)nalloc * dalloc);
-    int *y = malloc(sizeof(int) * (size_t)nalloc);
-    double *score = malloc(sizeof(double) * (size_t)nalloc);
-    double *layer_auc = malloc(sizeof(double) * (size_t)dalloc);
-    double *mean_right = calloc((size_t)dalloc, sizeof(double)), *mean_wrong = calloc((size_t)dalloc, sizeof(double));
-    el_cv_result r;
-    memset(&r, 0, sizeof r);
-    if (!X || !y || !score || !layer_auc || !mean_right || !mean_wrong) {
-        fprintf(stderr, "entropy-lens correctness: out of memory\n");
-        code = EL_EXIT_FATAL;
-        goto done;
+}
+
+static void print_json(const el_dataset *ds, const corr_args *a, const el_correctness *c, const el_cv_result *r) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "command", "correctness");
+    cJSON *fa = cJSON_AddArrayToObject(o, "files");
+    for (int i = 0; i < a->n_files; i++) cJSON_AddItemToArray(fa, cJSON_CreateString(a->files[i]));
+    cJSON_AddStringToObject(o, "features", el_feature_name(&a->dopt));
+    char dd[48];
+    if (ds->depth_used == EL_DEPTH_RESAMPLE) snprintf(dd, sizeof dd, "resample:%d", ds->depth_n);
+    else if (ds->depth_used == EL_DEPTH_PAD) snprintf(dd, sizeof dd, "pad:%d", ds->depth_n);
+    else snprintf(dd, sizeof dd, "native");
+    cJSON_AddStringToObject(o, "depth", dd);
+    cJSON_AddNumberToObject(o, "dim", c->dim);
+    cJSON_AddNumberToObject(o, "k", a->cv.k);
+    cJSON_AddNumberToObject(o, "folds", a->cv.folds);
+    cJSON_AddNumberToObject(o, "seed", (double)a->cv.seed);
+    cJSON_AddBoolToObject(o, "standardize", a->cv.standardize);
+    cJSON_AddNumberToObject(o, "n", c->n);
+    cJSON_AddNumberToObject(o, "n_correct", c->n_right);
+    cJSON_AddNumberToObject(o, "n_wrong", c->n - c->n_right);
+    cJSON_AddNumberToObject(o, "model_accuracy", (double)c->n_right / c->n);
+    cJSON *sk = cJSON_AddObjectToObject(o, "skipped");
+    cJSON_AddNumberToObject(sk, "error_records", ds->n_error_records);
+    cJSON_AddNumberToObject(sk, "correct_null", c->n_unknown);
+    add_cv_json(o, r);
+    add_layers_json(o, ds, a, c);
+    cJSON_AddNumberToObject(o, "best_index", c->best);
+    cJSON_AddItemToObject(o, "mean_profile_correct", num_array(c->mean_right, c->dim));
+    cJSON_AddItemToObject(o, "mean_profile_wrong", num_array(c->mean_wrong, c->dim));
+    char *s = cJSON_PrintUnformatted(o);
+    if (s) puts(s);
+    free(s);
+    cJSON_Delete(o);
+}
+
+static void print_table(const el_dataset *ds, const corr_args *a, const el_correctness *c, const el_cv_result *r) {
+    const int n = c->n;
+    printf("%d records with `correct`: %d right, %d wrong (model accuracy %.4f); skipped %d with `correct` "
+           "null or absent, %d error records\n",
+           n, c->n_right, n - c->n_right, (double)c->n_right / n, c->n_unknown, ds->n_error_records);
+    printf("features %s, depth %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&a->dopt),
+           ds->depth_used == EL_DEPTH_RESAMPLE ? "resampled" : ds->depth_used == EL_DEPTH_PAD ? "padded" : "native",
+           c->dim, a->cv.k, a->cv.folds, (unsigned long long)a->cv.seed,
+           a->cv.standardize ? "standardised" : "not standardised");
+    printf("\nk-NN ROC-AUC (correct)   %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->auc_mean, r->auc_std,
+           r->pooled_auc);
+    printf("k-NN accuracy            %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->acc_mean, r->acc_std,
+           r->pooled_acc);
+    printf("baseline accuracy        %.4f +- %.4f   (stratified random)\n", r->base_mean, r->base_std);
+    printf("paired t-test            t = %.4g, df = %d, two-sided p = %.4g\n", r->t, r->n_folds - 1, r->p);
+    printf("\nsingle-layer ROC-AUC of -entropy (lower entropy -> predicted correct)\n");
+    printf("%-20s  %7s  %12s  %12s\n", "position", "AUC", "mean correct", "mean wrong");
+    for (int j = 0; j < c->dim; j++) {
+        feat_pos p = position(ds, &a->dopt, j);
+        char lab[64];
+        pos_label(&p, lab, sizeof lab);
+        printf("%-20s  %7.4f  %12.4f  %12.4f%s\n", lab, c->layer_auc[j], c->mean_right[j], c->mean_wrong[j],
+               j == c->best ? "  <- best" : "");
     }
-    for (int i = 0; i < ds.n; i++) {
-        if (ds.rec[i].correct < 0) continue;
-        memcpy(X + (size_t)n * D, ds.X + (size_t)i * D, sizeof(double) * (size_t)D);
-        y[n] = ds.rec[i].correct;
-        n_right += y[n];
-        n++;
-    }
-    int n_wrong = n - n_right, n_unknown = ds.n - n;
-    if (n_right == 0 || n_wrong == 0) {
+}
+
+/* Checks that the folds can run; 0 or the exit code. */
+static int check_counts(const el_correctness *c, const el_dataset *ds, int folds) {
+    const int n_wrong = c->n - c->n_right;
+    if (c->n_right == 0 || n_wrong == 0) {
         fprintf(stderr,
                 "entropy-lens correctness: need both right and wrong answers; %d records have `correct` true, %d "
                 "false (%d null or absent, %d error records)\n",
-                n_right, n_wrong, n_unknown, ds.n_error_records);
-        code = EL_EXIT_FATAL;
-        goto done;
+                c->n_right, n_wrong, c->n_unknown, ds->n_error_records);
+        return EL_EXIT_FATAL;
     }
-    if (cv.folds > n) {
+    if (folds > c->n) {
         fprintf(stderr, "entropy-lens correctness: %d folds need at least %d records with `correct`, have %d\n",
-                cv.folds, cv.folds, n);
-        code = EL_EXIT_FATAL;
-        goto done;
+                folds, folds, c->n);
+        return EL_EXIT_FATAL;
     }
-    if (n_right < cv.folds || n_wrong < cv.folds)
+    if (c->n_right < folds || n_wrong < folds)
         fprintf(stderr,
                 "entropy-lens correctness: warning: %d right and %d wrong answers, fewer than the %d folds "
                 "(folds without both have no AUC)\n",
-                n_right, n_wrong, cv.folds);
-    if (el_cv_knn(X, y, n, D, 2, &cv, &r) != EL_OK) {
+                c->n_right, n_wrong, folds);
+    return 0;
+}
+
+static int run(const corr_args *a, const el_dataset *ds) {
+    el_correctness c;
+    el_cv_result r;
+    memset(&r, 0, sizeof r);
+    if (el_correctness_select(ds, &c) != EL_OK) {
+        fprintf(stderr, "entropy-lens correctness: %s\n", el_last_error());
+        return EL_EXIT_FATAL;
+    }
+    int code = check_counts(&c, ds, a->cv.folds);
+    if (!code && el_cv_knn(c.X, c.y, c.n, c.dim, 2, &a->cv, &r) != EL_OK) {
         fprintf(stderr, "entropy-lens correctness: %s\n", el_last_error());
         code = EL_EXIT_FATAL;
-        goto done;
     }
-    int best = 0;
-    for (int j = 0; j < D; j++) {
-        for (int i = 0; i < n; i++) {
-            double v = X[(size_t)i * D + j];
-            score[i] = -v;
-            if (y[i]) mean_right[j] += v;
-            else mean_wrong[j] += v;
-        }
-        mean_right[j] /= n_right;
-        mean_wrong[j] /= n_wrong;
-        layer_auc[j] = el_auc(score, y, n);
-        if (layer_auc[j] > layer_auc[best]) best = j;
+    if (!code) {
+        if (a->json) print_json(ds, a, &c, &r);
+        else print_table(ds, a, &c, &r);
+        if (fflush(stdout) != 0) code = EL_EXIT_FATAL;
     }
-
-    if (json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "command", "correctness");
-        cJSON *fa = cJSON_AddArrayToObject(o, "files");
-        for (int i = 0; i < n_files; i++) cJSON_AddItemToArray(fa, cJSON_CreateString(files[i]));
-        cJSON_AddStringToObject(o, "features", el_feature_name(&dopt));
-        char dd[48];
-        if (ds.depth_used == EL_DEPTH_RESAMPLE) snprintf(dd, sizeof dd, "resample:%d", ds.depth_n);
-        else if (ds.depth_used == EL_DEPTH_PAD) snprintf(dd, sizeof dd, "pad:%d", ds.depth_n);
-        else snprintf(dd, sizeof dd, "native");
-        cJSON_AddStringToObject(o, "depth", dd);
-        cJSON_AddNumberToObject(o, "dim", D);
-        cJSON_AddNumberToObject(o, "k", cv.k);
-        cJSON_AddNumberToObject(o, "folds", cv.folds);
-        cJSON_AddNumberToObject(o, "seed", (double)cv.seed);
-        cJSON_AddBoolToObject(o, "standardize", cv.standardize);
-        cJSON_AddNumberToObject(o, "n", n);
-        cJSON_AddNumberToObject(o, "n_correct", n_right);
-        cJSON_AddNumberToObject(o, "n_wrong", n_wrong);
-        cJSON_AddNumberToObject(o, "model_accuracy", (double)n_right / n);
-        cJSON *sk = cJSON_AddObjectToObject(o, "skipped");
-        cJSON_AddNumberToObject(sk, "error_records", ds.n_error_records);
-        cJSON_AddNumberToObject(sk, "correct_null", n_unknown);
-        cJSON *knn = cJSON_AddObjectToObject(o, "knn");
-        cJSON *auc = cJSON_AddObjectToObject(knn, "auc");
-        cJSON_AddNumberToObject(auc, "mean", r.auc_mean);
-        cJSON_AddNumberToObject(auc, "std", r.auc_std);
-        cJSON_AddNumberToObject(auc, "pooled", r.pooled_auc);
-        cJSON_AddNumberToObject(auc, "folds_defined", r.auc_folds);
-        cJSON_AddItemToObject(auc, "per_fold", num_array(r.fold_auc, r.n_folds));
-        cJSON *acc = cJSON_AddObjectToObject(knn, "accuracy");
-        cJSON_AddNumberToObject(acc, "mean", r.acc_mean);
-        cJSON_AddNumberToObject(acc, "std", r.acc_std);
-        cJSON_AddNumberToObject(acc, "pooled", r.pooled_acc);
-        cJSON_AddItemToObject(acc, "per_fold", num_array(r.fold_acc, r.n_folds));
-        cJSON *base = cJSON_AddObjectToObject(knn, "baseline");
-        cJSON_AddNumberToObject(base, "mean", r.base_mean);
-        cJSON_AddNumberToObject(base, "std", r.base_std);
-        cJSON_AddItemToObject(base, "per_fold", num_array(r.fold_base_acc, r.n_folds));
-        cJSON *tt = cJSON_AddObjectToObject(knn, "t_test");
-        cJSON_AddNumberToObject(tt, "t", r.t);
-        cJSON_AddNumberToObject(tt, "df", r.n_folds - 1);
-        cJSON_AddNumberToObject(tt, "p", r.p);
-        cJSON *ls = cJSON_AddArrayToObject(o, "layers");
-        for (int j = 0; j < D; j++) {
-            feat_pos p = position(&ds, &dopt, j);
-            cJSON *e = cJSON_CreateObject();
-            cJSON_AddNumberToObject(e, "index", j);
-            if (p.window >= 0) cJSON_AddNumberToObject(e, "window", p.window + 1);
-            if (p.patch >= 0) cJSON_AddNumberToObject(e, "patch", p.patch);
-            if (p.layer >= 0) cJSON_AddNumberToObject(e, "layer", p.layer);
-            cJSON_AddNumberToObject(e, "depth", p.depth);
-            cJSON_AddNumberToObject(e, "auc", layer_auc[j]);
-            cJSON_AddNumberToObject(e, "mean_correct", mean_right[j]);
-            cJSON_AddNumberToObject(e, "mean_wrong", mean_wrong[j]);
-            cJSON_AddItemToArray(ls, e);
-        }
-        cJSON_AddNumberToObject(o, "best_index", best);
-        cJSON_AddItemToObject(o, "mean_profile_correct", num_array(mean_right, D));
-        cJSON_AddItemToObject(o, "mean_profile_wrong", num_array(mean_wrong, D));
-        char *s = cJSON_PrintUnformatted(o);
-        if (s) puts(s);
-        free(s);
-        cJSON_Delete(o);
-    } else {
-        printf("%d records with `correct`: %d right, %d wrong (model accuracy %.4f); skipped %d with `correct` "
-               "null or absent, %d error records\n",
-               n, n_right, n_wrong, (double)n_right / n, n_unknown, ds.n_error_records);
-        printf("features %s, depth %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&dopt),
-               ds.depth_used == EL_DEPTH_RESAMPLE ? "resampled" : ds.depth_used == EL_DEPTH_PAD ? "padded" : "native",
-               D, cv.k, cv.folds, (unsigned long long)cv.seed, cv.standardize ? "standardised" : "not standardised");
-        printf("\nk-NN ROC-AUC (correct)   %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r.auc_mean, r.auc_std,
-               r.pooled_auc);
-        printf("k-NN accuracy            %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r.acc_mean, r.acc_std,
-               r.pooled_acc);
-        printf("baseline accuracy        %.4f +- %.4f   (stratified random)\n", r.base_mean, r.base_std);
-        printf("paired t-test            t = %.4g, df = %d, two-sided p = %.4g\n", r.t, r.n_folds - 1, r.p);
-        printf("\nsingle-layer ROC-AUC of -entropy (lower entropy -> predicted correct)\n");
-        printf("%-20s  %7s  %12s  %12s\n", "position", "AUC", "mean correct", "mean wrong");
-        for (int j = 0; j < D; j++) {
-            feat_pos p = position(&ds, &dopt, j);
-            char lab[64];
-            pos_label(&p, lab, sizeof lab);
-            printf("%-20s  %7.4f  %12.4f  %12.4f%s\n", lab, layer_auc[j], mean_right[j], mean_wrong[j],
-                   j == best ? "  <- best" : "");
-        }
-    }
-    if (fflush(stdout) != 0) code = EL_EXIT_FATAL;
-done:
     el_cv_free(&r);
-    free(X);
-    free(y);
-    free(score);
-    free(layer_auc);
-    free(mean_right);
-    free(mean_wrong);
-    el_dataset_free(&ds);
-    free(files);
+    el_correctness_free(&c);
     return code;
-usage:
-    free(files);
-    return EL_EXIT_USAGE;
+}
+
+int cmd_correctness(int argc, char **argv) {
+    corr_args a = {el_dataset_default_opts(), {29, 10, 42, 0}, 0, 0, calloc((size_t)argc, sizeof(char *))};
+    if (!a.files) return EL_EXIT_FATAL;
+    int code = parse_args(argc, argv, &a);
+    if (code) {
+        free(a.files);
+        return code < 0 ? EL_EXIT_OK : code;
+    }
+    el_dataset ds;
+    if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
+        fprintf(stderr, "entropy-lens correctness: %s\n", el_last_error());
+        free(a.files);
+        return EL_EXIT_FATAL;
+    }
+    code = run(&a, &ds);
+    el_dataset_free(&ds);
+    free(a.files);
+    return code;
 }

@@ -9,7 +9,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/dataset.h"
-#include "analysis/scatter.h"
+#include "plot/scatter.h"
 #include "cli/cli.h"
 #include "base/strbuf.h"
 

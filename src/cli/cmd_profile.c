@@ -258,6 +258,7 @@ struct profile_run {
     el_record_ctx rctx;
     el_summary sum;
     size_t done_ok, failed;
+    size_t labelled, right; /* records with a known class, of which top-1 right */
     int out_fd;
     el_progress bar;
     size_t written;
@@ -366,6 +367,7 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
             if (!in->label && label_index >= 0) r.label = el_model_class_name(R->m, label_index);
             el_summary_add(&R->sum, r.label, r.profile->entropy);
             R->done_ok++;
+            if (label_index >= 0) R->labelled++, R->right += r.profile->top1 == label_index;
         } else {
             r.error = slots[i].error;
             R->failed++;
@@ -418,6 +420,9 @@ int cmd_profile(int argc, char **argv) {
     const char *model_dir = o.model_dir ? o.model_dir : el_default_model_dir();
     int ok = el_model_load(model_dir, NULL, &R.m) == EL_OK && el_state_new(R.m, &sp, &R.st) == EL_OK;
     if (!ok) fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
+    if (ok && !o.model_dir && !o.quiet && rank == 0)
+        fprintf(stderr, "entropy-lens profile: note: no --model given: using the Fashion-MNIST sample model %s "
+                        "(28x28 grey clothing, 10 classes)\n", model_dir);
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;
@@ -443,11 +448,17 @@ int cmd_profile(int argc, char **argv) {
         }
         if (ok && o.labels) {
             char err[1024];
-            if (el_inputs_apply_labels(&inputs, o.labels, err, sizeof err)) {
+            if (el_inputs_apply_labels(&inputs, o.labels, R.info.n_classes, err, sizeof err)) {
                 fprintf(stderr, "entropy-lens profile: %s\n", err);
                 ok = 0;
             }
         }
+        /* Refused before anything is written; locked before --resume reads
+         * (and may cut a partial record), so a concurrent writer is never cut. */
+        for (size_t i = 0; ok && i < inputs.n; i++)
+            if (el_output_is_input("profile", o.output, inputs.items[i].path)) ok = 0;
+        if (ok && o.labels && el_output_is_input("profile", o.output, o.labels)) ok = 0;
+        if (ok && (R.out_fd = el_open_output("profile", o.output, o.resume)) < 0) ok = 0;
         if (ok && o.resume) {
             if (el_resume_scan(o.output, o.format == EL_FORMAT_CSV, "file", &rs)) ok = 0;
             else {
@@ -455,7 +466,6 @@ int cmd_profile(int argc, char **argv) {
                 if (!o.quiet) fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", dropped, o.output, inputs.n);
             }
         }
-        if (ok && (R.out_fd = el_open_output("profile", o.output, o.resume)) < 0) ok = 0;
     }
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
@@ -518,7 +528,8 @@ int cmd_profile(int argc, char **argv) {
     const double secs = el_now() - t0;
 
     /* Every rank's counts and per-label sums meet at rank 0. */
-    el_run_counts counts = {.ok = R.done_ok, .failed = R.failed, .interrupted = interrupted};
+    el_run_counts counts = {
+        .ok = R.done_ok, .failed = R.failed, .labelled = R.labelled, .right = R.right, .interrupted = interrupted};
     el_summary_gather(&R.sum, &counts);
     if (rank == 0) {
         if (!o.quiet) {
@@ -526,6 +537,9 @@ int cmd_profile(int argc, char **argv) {
                     counts.ok, counts.failed, inputs.skipped, secs, secs > 0 ? (counts.ok + counts.failed) / secs : 0.0,
                     el_dist_size() > 1 ? " (all ranks)" : "",
                     counts.interrupted ? " (interrupted: finished records are kept; --resume continues)" : "");
+            if (counts.labelled)
+                fprintf(stderr, "top-1 accuracy %.4f (%zu of %zu images with a known class)\n",
+                        (double)counts.right / (double)counts.labelled, counts.right, counts.labelled);
             el_summary_print(&R.sum, "mean CLS entropy profile", el_units_name(o.lp.units), R.profiles[0].first_layer);
         }
         if (rc == EL_EXIT_OK) rc = counts.interrupted ? EL_EXIT_INTERRUPTED : counts.failed ? EL_EXIT_PARTIAL : EL_EXIT_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "analysis/correctness.h"
 #include "analysis/dataset.h"
 #include "cli/cli.h"
 #include "base/strbuf.h"
@@ -266,31 +267,48 @@ done:
 
 /* ---------------------------------------------------------------- correctness */
 
+/* The single-depth ROC-AUC figure and its sentence. */
+static void correctness_layers(el_strbuf *b, const el_dataset *ds, const el_correctness *c) {
+    double *xs = malloc(sizeof(double) * (size_t)ds->depth_n);
+    if (!xs) return;
+    for (int j = 0; j < ds->depth_n; j++) xs[j] = el_normalised_depth(j, ds->depth_n);
+    char where[64];
+    if (ds->depth_used == EL_DEPTH_RESAMPLE) snprintf(where, sizeof where, "depth %.2f", xs[c->best]);
+    else snprintf(where, sizeof where, "layer %d", ds->rec[0].first_layer + c->best);
+    el_sb_printf(b,
+                 "<p>Each depth on its own: the ROC-AUC of &minus;entropy as a score for a right answer "
+                 "(low entropy &rarr; confident &rarr; predicted right; 0.5 is chance), on all %d records. "
+                 "Best: %s, AUC %.3f.</p>\n",
+                 c->n, where, c->layer_auc[c->best]);
+    el_series s = {"ROC-AUC of -entropy", 0, ds->depth_n, xs, c->layer_auc, NULL};
+    el_panel p = {NULL, &s, 1};
+    el_legend_entry leg[2] = {{"ROC-AUC of -entropy", el_palette_category(0, 2), EL_KEY_LINE},
+                              {"chance (0.5)", el_rgb(140, 140, 140), EL_KEY_LINE}};
+    el_profile_fig f = {"Single-depth ROC-AUC for a right answer", "normalised depth", "ROC-AUC", &p, 1, 2, leg, 2,
+                        NULL, 1, ds->depth_n <= 48, 0, 0, 0, 1, 1, 0.5};
+    int w, hh;
+    el_profile_fig_size(&f, &w, &hh);
+    el_canvas *cv = NULL;
+    if (el_canvas_new(EL_CANVAS_SVG, w, hh * 3 / 4, el_rgb(255, 255, 255), &cv) == EL_OK) el_profile_fig_draw(cv, &f);
+    fig_or_note(b, cv, "single-depth ROC-AUC");
+    el_canvas_free(cv);
+    free(xs);
+}
+
 static void section_correctness(el_strbuf *b, const report_args *a, const el_dataset *ds) {
     el_sb_puts(b, "<section id=\"correctness\"><h2>Does the profile know when the model is right?</h2>\n");
-    int n = 0, right = 0;
-    for (int i = 0; i < ds->n; i++)
-        if (ds->rec[i].correct >= 0) n++, right += ds->rec[i].correct;
-    if (n < 2 || right == 0 || right == n) {
-        note(b, "Not run: needs records with `correct` true and false (profile with labels)%s.",
-             n ? "; all answers are on one side" : "");
-        el_sb_puts(b, "</section>\n");
-        return;
-    }
-    const int D = ds->dim;
-    double *X = malloc(sizeof(double) * (size_t)n * (size_t)D), *score = malloc(sizeof(double) * (size_t)n);
-    int *y = malloc(sizeof(int) * (size_t)n);
+    el_correctness c;
     el_cv_result r;
     memset(&r, 0, sizeof r);
-    if (!X || !score || !y) goto done;
-    for (int i = 0, k = 0; i < ds->n; i++)
-        if (ds->rec[i].correct >= 0) {
-            memcpy(X + (size_t)k * D, ds->X + (size_t)i * D, sizeof(double) * (size_t)D);
-            y[k++] = ds->rec[i].correct;
-        }
+    if (el_correctness_select(ds, &c) != EL_OK) goto done;
+    if (c.n < 2 || c.n_right == 0 || c.n_right == c.n) {
+        note(b, "Not run: needs records with `correct` true and false (profile with labels)%s.",
+             c.n ? "; all answers are on one side" : "");
+        goto done;
+    }
     el_cv_params cv = a->cv;
-    cv.folds = effective_folds(a, n);
-    if (el_cv_knn(X, y, n, D, 2, &cv, &r) != EL_OK) {
+    cv.folds = effective_folds(a, c.n);
+    if (el_cv_knn(c.X, c.y, c.n, c.dim, 2, &cv, &r) != EL_OK) {
         note(b, "Not run: %s", el_last_error());
         goto done;
     }
@@ -298,66 +316,12 @@ static void section_correctness(el_strbuf *b, const report_args *a, const el_dat
                  "<p>%d records with <code>correct</code>: %d right, %d wrong. k-NN (k = %d, %d folds) predicts "
                  "<code>correct</code> from the profile; the ROC-AUC scores the fraction of right neighbours. As "
                  "<code>entropy-lens correctness</code>.</p>\n",
-                 n, right, n - right, cv.k, cv.folds);
+                 c.n, c.n_right, c.n - c.n_right, cv.k, cv.folds);
     cv_table(b, &r, "ROC-AUC (correct)");
-    if (ds->feat_rows == 1 && ds->feat_cols == ds->depth_n) {
-        double *xs = malloc(sizeof(double) * (size_t)ds->depth_n), *auc = malloc(sizeof(double) * (size_t)ds->depth_n);
-        if (xs && auc) {
-            int best = 0;
-            for (int j = 0; j < ds->depth_n; j++) {
-                for (int k = 0; k < n; k++)
-                    score[k] = -X[(size_t)k * D + j];
-                auc[j] = el_auc(score, y, n);
-                xs[j] = el_normalised_depth(j, ds->depth_n);
-                if (auc[j] > auc[best]) best = j;
-            }
-            char where[64];
-            if (ds->depth_used == EL_DEPTH_RESAMPLE)
-                snprintf(where, sizeof where, "depth %.2f", xs[best]);
-            else
-                snprintf(where, sizeof where, "layer %d", ds->rec[0].first_layer + best);
-            el_sb_printf(b,
-                         "<p>Each depth on its own: the ROC-AUC of &minus;entropy as a score for a right answer "
-                         "(low entropy &rarr; confident &rarr; predicted right; 0.5 is chance), on all %d records. "
-                         "Best: %s, AUC %.3f.</p>\n",
-                         n, where, auc[best]);
-            el_series s = {"ROC-AUC of -entropy", 0, ds->depth_n, xs, auc, NULL};
-            el_panel p = {NULL, &s, 1};
-            el_legend_entry leg[2] = {{"ROC-AUC of -entropy", el_palette_category(0, 2), EL_KEY_LINE},
-                                      {"chance (0.5)", el_rgb(140, 140, 140), EL_KEY_LINE}};
-            el_profile_fig f = {"Single-depth ROC-AUC for a right answer",
-                                "normalised depth",
-                                "ROC-AUC",
-                                &p,
-                                1,
-                                2,
-                                leg,
-                                2,
-                                NULL,
-                                1,
-                                ds->depth_n <= 48,
-                                0,
-                                0,
-                                0,
-                                1,
-                                1,
-                                0.5};
-            int w, hh;
-            el_profile_fig_size(&f, &w, &hh);
-            el_canvas *c = NULL;
-            if (el_canvas_new(EL_CANVAS_SVG, w, hh * 3 / 4, el_rgb(255, 255, 255), &c) == EL_OK)
-                el_profile_fig_draw(c, &f);
-            fig_or_note(b, c, "single-depth ROC-AUC");
-            el_canvas_free(c);
-        }
-        free(xs);
-        free(auc);
-    }
+    if (ds->feat_rows == 1 && ds->feat_cols == ds->depth_n) correctness_layers(b, ds, &c);
 done:
     el_cv_free(&r);
-    free(X);
-    free(score);
-    free(y);
+    el_correctness_free(&c);
     el_sb_puts(b, "</section>\n");
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "cli/cli.h"
 #include "cli/dist.h"
 #include "cli/resume.h"
@@ -33,7 +34,8 @@ static const char *help =
     "  --tokenizer FILE     tokenizer.bin (llama2.c) or tokenizer.json; default: beside the model\n"
     "  --prompt TEXT        one prompt\n"
     "  --prompts FILE       JSONL, one object per line with \"prompt\", optional \"label\";\n"
-    "                       other fields are copied into the output record\n"
+    "                       other fields are copied into the output record, except\n"
+    "                       output field names (entropy, model, ...): error record\n"
     "  -n, --tokens N       tokens to generate per prompt (default 32)\n"
     "  --temperature T      0 = greedy (default), else sampling with --seed\n"
     "  --seed S             sampling seed (default 42); same seed, same output\n"
@@ -75,41 +77,39 @@ static void free_items(prompt_item *it, size_t n) {
     free(it);
 }
 
-/* Each JSONL line becomes one item; a bad line becomes an item with an error
- * so it gets its own error record and the run goes on. */
-static int read_prompts(const char *path, prompt_item **out, size_t *n_out) {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        fprintf(stderr, "entropy-lens text: %s: cannot open: %s\n", path, strerror(errno));
-        return -1;
+/* Fields the tool writes into a text record: a prompts line may not carry
+ * them as extra fields (they would be copied ahead of the real ones, giving
+ * duplicate keys that analysis would read). */
+static const char *const reserved_fields[] = {"error",   "generated", "tokens", "n_prompt_tokens", "windows",
+                                              "entropy", "renyi",     "entropy_steps", "model", "units"};
+
+static const char *reserved_field(const cJSON *o) {
+    for (const cJSON *f = o->child; f; f = f->next)
+        for (size_t i = 0; i < sizeof reserved_fields / sizeof *reserved_fields; i++)
+            if (!strcmp(f->string, reserved_fields[i])) return reserved_fields[i];
+    return NULL;
+}
+
+/* One JSONL line (len bytes, may hold NULs) into an item; problems become the
+ * item's error so the line gets its own error record. */
+static void parse_prompt_line(const char *path, int lineno, const char *line, size_t len, prompt_item *it) {
+    char msg[512];
+    memset(it, 0, sizeof *it);
+    if (strlen(line) != len) {
+        snprintf(msg, sizeof msg, "%s:%d: NUL byte in the line (prompts are text)", path, lineno);
+        it->error = strdup(msg);
+        return;
     }
-    prompt_item *items = NULL;
-    size_t n = 0, cap = 0;
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t len;
-    int lineno = 0;
-    while ((len = getline(&line, &lcap, fp)) >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-        if (len == 0) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            prompt_item *p = realloc(items, cap * sizeof *p);
-            if (!p) break;
-            items = p;
-        }
-        prompt_item *it = &items[n++];
-        memset(it, 0, sizeof *it);
-        cJSON *o = cJSON_Parse(line);
-        const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "prompt");
-        char msg[512];
-        if (!cJSON_IsObject(o) || !cJSON_IsString(pr)) {
-            snprintf(msg, sizeof msg, "%s:%d: not a JSON object with a string \"prompt\"", path, lineno);
-            it->error = strdup(msg);
-            cJSON_Delete(o);
-            continue;
-        }
+    cJSON *o = cJSON_Parse(line);
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "prompt");
+    const char *res = cJSON_IsObject(o) ? reserved_field(o) : NULL;
+    if (!cJSON_IsObject(o) || !cJSON_IsString(pr)) {
+        snprintf(msg, sizeof msg, "%s:%d: not a JSON object with a string \"prompt\"", path, lineno);
+        it->error = strdup(msg);
+    } else if (res) {
+        snprintf(msg, sizeof msg, "%s:%d: field \"%s\" is reserved for the output record", path, lineno, res);
+        it->error = strdup(msg);
+    } else {
         it->prompt = strdup(pr->valuestring);
         const cJSON *lab = cJSON_GetObjectItemCaseSensitive(o, "label");
         if (cJSON_IsString(lab)) it->label = strdup(lab->valuestring);
@@ -126,13 +126,57 @@ static int read_prompts(const char *path, prompt_item **out, size_t *n_out) {
             free(v);
         }
         it->extra = extra.data;
-        cJSON_Delete(o);
+    }
+    cJSON_Delete(o);
+}
+
+/* Each JSONL line becomes one item; a bad line becomes an item with an error
+ * so it gets its own error record and the run goes on. Only a regular file,
+ * read within the prompts limit (src/base/file.h). */
+static int read_prompts(const char *path, prompt_item **out, size_t *n_out) {
+    FILE *fp = NULL;
+    if (el_file_fopen(path, EL_FILE_PROMPTS, &fp) != EL_OK) {
+        fprintf(stderr, "entropy-lens text: %s\n", el_last_error());
+        return -1;
+    }
+    prompt_item *items = NULL;
+    size_t n = 0, cap = 0, lcap = 0;
+    char *line = NULL;
+    long len;
+    uint64_t used = 0;
+    int lineno = 0, rc = 0;
+    el_status st;
+    while ((st = el_file_getline(fp, path, EL_FILE_PROMPTS, &used, &line, &lcap, &len)) == EL_OK && len >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (len == 0) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            prompt_item *p = realloc(items, cap * sizeof *p);
+            if (!p) {
+                st = el_fail(EL_ERR_NOMEM, "%s: out of memory at line %d", path, lineno);
+                break;
+            }
+            items = p;
+        }
+        parse_prompt_line(path, lineno, line, (size_t)len, &items[n++]);
+    }
+    if (st != EL_OK) {
+        fprintf(stderr, "entropy-lens text: %s\n", el_last_error());
+        rc = -1;
+    } else if (n == 0) {
+        fprintf(stderr, "entropy-lens text: %s: no prompts (empty file)\n", path);
+        rc = -1;
     }
     free(line);
     fclose(fp);
+    if (rc) {
+        free_items(items, n);
+        items = NULL, n = 0;
+    }
     *out = items;
     *n_out = n;
-    return 0;
+    return rc;
 }
 
 /* Mean over the steps of each window: [W][L]. */
@@ -449,6 +493,9 @@ int cmd_text(int argc, char **argv) {
             ok = 0;
         }
     }
+    /* Refused before anything is written; locked before --resume reads. */
+    if (ok && rank == 0 && prompts && el_output_is_input("text", output, prompts)) ok = 0;
+    if (ok && rank == 0 && (T.out_fd = el_open_output("text", output, resume)) < 0) ok = 0;
     /* Records are in prompt order, one per prompt: a resumed run skips as
      * many prompts as the file has whole records. */
     if (ok && rank == 0 && resume) {
@@ -458,7 +505,6 @@ int cmd_text(int argc, char **argv) {
             if (!quiet) fprintf(stderr, "entropy-lens text: resuming: %zu records already in %s, %zu to go\n", T.first, output, T.n_items - T.first);
         }
     }
-    if (ok && rank == 0 && (T.out_fd = el_open_output("text", output, resume)) < 0) ok = 0;
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
         goto done;

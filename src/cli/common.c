@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -91,9 +93,37 @@ const char *el_opt_value(int argc, char **argv, int *i, const char *name) {
 
 int el_open_output(const char *cmd, const char *path, int append) {
     if (!path || !strcmp(path, "-")) return STDOUT_FILENO;
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
-    if (fd < 0) fprintf(stderr, "entropy-lens %s: %s: cannot write: %s\n", cmd, path, strerror(errno));
+    /* Opened without O_TRUNC: a second writer must fail at the lock before
+     * it can truncate what the first one is writing. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : 0), 0644);
+    if (fd < 0) {
+        fprintf(stderr, "entropy-lens %s: %s: cannot write: %s\n", cmd, path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "entropy-lens %s: %s: %s\n", cmd, path,
+                errno == EWOULDBLOCK ? "another entropy-lens run is writing this file (locked)" : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!append && ftruncate(fd, 0) != 0) {
+        struct stat st;
+        if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode)) { /* FIFOs and ttys cannot be truncated */
+            fprintf(stderr, "entropy-lens %s: %s: cannot truncate: %s\n", cmd, path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+    }
     return fd;
+}
+
+int el_output_is_input(const char *cmd, const char *output, const char *input) {
+    struct stat so, si;
+    if (!output || !strcmp(output, "-") || !input || stat(output, &so) != 0 || stat(input, &si) != 0) return 0;
+    if (so.st_dev != si.st_dev || so.st_ino != si.st_ino) return 0;
+    fprintf(stderr, "entropy-lens %s: -o %s is one of the inputs (%s); refusing to overwrite it\n", cmd, output,
+            input);
+    return 1;
 }
 
 int el_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out) {

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/file.h"
+
 int el_is_image_name(const char *name) {
     const char *dot = strrchr(name, '.');
     if (!dot) return 0;
@@ -225,15 +227,42 @@ static size_t lower_bound(const el_input_list *l, const size_t *order, const cha
     return lo;
 }
 
-int el_inputs_apply_labels(el_input_list *l, const char *csv_path, char *err, size_t errlen) {
-    FILE *fp = fopen(csv_path, "r");
-    if (!fp) {
-        snprintf(err, errlen, "%s: cannot open: %s", csv_path, strerror(errno));
+static void header_columns(char **f, int n, int *col_file, int *col_index, int *col_label) {
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(f[i], "file")) *col_file = i;
+        else if (!strcmp(f[i], "class_index")) *col_index = i;
+        else if (!strcmp(f[i], "label") || (!strcmp(f[i], "class_name") && *col_label < 0)) *col_label = i;
+    }
+}
+
+/* class_index as a long in [0, n_classes), or -1 with a message in err. */
+static long parse_class_index(const char *s, int n_classes, const char *csv_path, int lineno, char *err,
+                              size_t errlen) {
+    char *end;
+    errno = 0;
+    long idx = strtol(s, &end, 10);
+    if (end == s || *end || idx < 0 || errno == ERANGE) {
+        snprintf(err, errlen, "%s:%d: class_index '%s' is not a non-negative integer", csv_path, lineno, s);
+        return -1;
+    }
+    if (idx >= n_classes) {
+        snprintf(err, errlen, "%s:%d: class_index %s is out of range (the model has %d classes)", csv_path, lineno,
+                 s, n_classes);
+        return -1;
+    }
+    return idx;
+}
+
+int el_inputs_apply_labels(el_input_list *l, const char *csv_path, int n_classes, char *err, size_t errlen) {
+    FILE *fp = NULL;
+    if (el_file_fopen(csv_path, EL_FILE_LABELS, &fp) != EL_OK) { /* regular files only, bounded */
+        snprintf(err, errlen, "%s", el_last_error());
         return -1;
     }
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
+    long len;
+    uint64_t used = 0;
     int col_file = -1, col_index = -1, col_label = -1, lineno = 0, rc = 0;
     enum { MAXF = 64 };
     char *f[MAXF];
@@ -246,17 +275,21 @@ int el_inputs_apply_labels(el_input_list *l, const char *csv_path, char *err, si
     for (size_t i = 0; i < l->n; i++) order[i] = i;
     sort_list = l;
     qsort(order, l->n, sizeof *order, cmp_by_base);
-    while ((len = getline(&line, &cap, fp)) >= 0) {
+    for (;;) {
+        if (el_file_getline(fp, csv_path, EL_FILE_LABELS, &used, &line, &cap, &len) != EL_OK) {
+            snprintf(err, errlen, "%s", el_last_error());
+            rc = -1;
+            break;
+        }
+        if (len < 0) break;
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        char *text = line;
+        if (lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) text += 3, len -= 3; /* UTF-8 BOM */
         if (len == 0) continue;
-        int n = csv_split(line, f, MAXF);
+        int n = csv_split(text, f, MAXF);
         if (col_file < 0) {
-            for (int i = 0; i < n; i++) {
-                if (!strcmp(f[i], "file")) col_file = i;
-                else if (!strcmp(f[i], "class_index")) col_index = i;
-                else if (!strcmp(f[i], "label") || (!strcmp(f[i], "class_name") && col_label < 0)) col_label = i;
-            }
+            header_columns(f, n, &col_file, &col_index, &col_label);
             if (col_file < 0 || (col_index < 0 && col_label < 0)) {
                 snprintf(err, errlen, "%s: header needs a 'file' column and a 'class_index' or 'label' column", csv_path);
                 rc = -1;
@@ -266,15 +299,10 @@ int el_inputs_apply_labels(el_input_list *l, const char *csv_path, char *err, si
         }
         if (n <= col_file) continue;
         long idx = -1;
-        if (col_index >= 0 && col_index < n) {
-            char *end;
-            idx = strtol(f[col_index], &end, 10);
-            if (end == f[col_index] || *end || idx < 0) {
-                snprintf(err, errlen, "%s:%d: class_index '%s' is not a non-negative integer", csv_path, lineno,
-                         f[col_index]);
-                rc = -1;
-                break;
-            }
+        if (col_index >= 0 && col_index < n &&
+            (idx = parse_class_index(f[col_index], n_classes, csv_path, lineno, err, errlen)) < 0) {
+            rc = -1;
+            break;
         }
         const char *lab = col_label >= 0 && col_label < n ? f[col_label] : NULL;
         /* Rows name files by base name or by a path tail ("val/x.jpg"). */

@@ -24,8 +24,9 @@ typedef struct {
  * to stderr. Returns 0, or -1 when out of memory. */
 int el_inputs_collect(el_input_list *list, char **paths, int n_paths, int recursive);
 /* Join a CSV with a `file` column and a `class_index`, `label` or
- * `class_name` column. Returns 0 or -1 with a message in err. */
-int el_inputs_apply_labels(el_input_list *list, const char *csv_path, char *err, size_t errlen);
+ * `class_name` column; a leading UTF-8 BOM is skipped. class_index must be
+ * an integer in [0, n_classes). Returns 0 or -1 with a message in err. */
+int el_inputs_apply_labels(el_input_list *list, const char *csv_path, int n_classes, char *err, size_t errlen);
 void el_inputs_free(el_input_list *list);
 /* 1 if the name has an image extension we decode. */
 int el_is_image_name(const char *name);

@@ -49,6 +49,19 @@ static char *csv_key(const char *line, size_t len) {
     return strndup(line, i);
 }
 
+/* End of the record starting at start: the next '\n' (JSONL), or for CSV the
+ * next '\n' outside double quotes (quoted fields hold newlines: generated
+ * text nearly always does). NULL when the record is not terminated. */
+static const char *record_end(const char *p, const char *end, int csv) {
+    if (!csv) return memchr(p, '\n', (size_t)(end - p));
+    int quoted = 0;
+    for (; p < end; p++) {
+        if (*p == '"') quoted = !quoted; /* "" inside quotes toggles twice */
+        else if (*p == '\n' && !quoted) return p;
+    }
+    return NULL;
+}
+
 int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *st) {
     memset(st, 0, sizeof *st);
     int fd = open(path, O_RDWR | O_CLOEXEC);
@@ -70,9 +83,9 @@ int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *
         close(fd);
         return -1;
     }
-    /* Keep whole lines only. */
-    size_t whole = size;
-    while (whole > 0 && buf[whole - 1] != '\n') whole--;
+    /* Keep whole records only. */
+    size_t whole = 0;
+    for (const char *e; (e = record_end(buf + whole, buf + size, csv));) whole = (size_t)(e - buf) + 1;
     if (whole != size) {
         fprintf(stderr, "entropy-lens: %s: dropping a partial last record (%zu bytes)\n", path, size - whole);
         if (ftruncate(fd, (off_t)whole) != 0) {
@@ -85,7 +98,7 @@ int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *
     close(fd);
     size_t cap = 0;
     for (size_t start = 0; start < whole;) {
-        const char *nl = memchr(buf + start, '\n', whole - start);
+        const char *nl = record_end(buf + start, buf + whole, csv);
         size_t len = (size_t)(nl - (buf + start));
         const char *line = buf + start;
         start += len + 1;
@@ -114,7 +127,7 @@ int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *
         st->keys[st->n_keys++] = k;
     }
     free(buf);
-    qsort(st->keys, st->n_keys, sizeof *st->keys, cmp_key);
+    if (st->n_keys) qsort(st->keys, st->n_keys, sizeof *st->keys, cmp_key); /* keys may be NULL */
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* --resume: read what a previous (possibly killed) run wrote, so the new run
- * appends exactly the missing records. A partial last line (a write cut by
- * SIGKILL mid-record) is cut off first. */
+ * appends exactly the missing records. A partial last record (a write cut by
+ * SIGKILL mid-record) is cut off first. CSV records end at a newline outside
+ * double quotes (quoted fields hold newlines). */
 #ifndef EL_CLI_RESUME_H
 #define EL_CLI_RESUME_H
 

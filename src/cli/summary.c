@@ -91,7 +91,8 @@ void el_summary_free(el_summary *s) {
 void el_summary_gather(el_summary *s, el_run_counts *c) {
     if (el_dist_size() == 1) return;
     el_strbuf sb = {0};
-    el_sb_printf(&sb, "%zu\t%zu\t%zu\t%d\n", c->ok, c->failed, c->tokens, c->interrupted);
+    el_sb_printf(&sb, "%zu\t%zu\t%zu\t%zu\t%zu\t%d\n", c->ok, c->failed, c->tokens, c->labelled, c->right,
+                 c->interrupted);
     el_summary_serialize(s, &sb);
     el_sb_putc(&sb, '\x02'); /* end of one rank's part */
     char *all = NULL;
@@ -107,8 +108,11 @@ void el_summary_gather(el_summary *s, el_run_counts *c) {
         *end = '\0';
         el_run_counts one = {0};
         char *nl = strchr(part, '\n');
-        if (nl && sscanf(part, "%zu\t%zu\t%zu\t%d", &one.ok, &one.failed, &one.tokens, &one.interrupted) == 4) {
+        if (nl && sscanf(part, "%zu\t%zu\t%zu\t%zu\t%zu\t%d", &one.ok, &one.failed, &one.tokens, &one.labelled,
+                         &one.right, &one.interrupted) == 6) {
             sum.ok += one.ok;
+            sum.labelled += one.labelled;
+            sum.right += one.right;
             sum.failed += one.failed;
             sum.tokens += one.tokens;
             sum.interrupted |= one.interrupted;

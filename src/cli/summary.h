@@ -28,6 +28,7 @@ void el_summary_merge(el_summary *s, const char *text);
 
 typedef struct {
     size_t ok, failed, tokens;
+    size_t labelled, right; /* profile: records with a known class, top-1 right */
     int interrupted;
 } el_run_counts;
 

@@ -1,7 +1,7 @@
 /* A 2-D scatter plot coloured by group with a legend, drawn with the plot
  * library (src/plot): SVG or PNG by the output file's extension. */
-#ifndef EL_ANALYSIS_SCATTER_H
-#define EL_ANALYSIS_SCATTER_H
+#ifndef EL_PLOT_SCATTER_H
+#define EL_PLOT_SCATTER_H
 
 #include "base/status.h"
 

@@ -1,5 +1,5 @@
 /* Scatter plot of an embedding: points coloured by group, legend on the right. */
-#include "analysis/scatter.h"
+#include "plot/scatter.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,0 +1,58 @@
+/* The correctness analysis shared by `correctness` and `report`. */
+#include "analysis/correctness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void score_features(el_correctness *c) {
+    const int n = c->n, D = c->dim, n_wrong = c->n - c->n_right;
+    double *score = malloc(sizeof(double) * (size_t)(n ? n : 1));
+    if (!score) return;
+    for (int j = 0; j < D; j++) {
+        for (int i = 0; i < n; i++) {
+            double v = c->X[(size_t)i * D + j];
+            score[i] = -v;
+            if (c->y[i]) c->mean_right[j] += v;
+            else c->mean_wrong[j] += v;
+        }
+        c->mean_right[j] /= c->n_right;
+        c->mean_wrong[j] /= n_wrong;
+        c->layer_auc[j] = el_auc(score, c->y, n);
+        if (c->layer_auc[j] > c->layer_auc[c->best]) c->best = j;
+    }
+    free(score);
+}
+
+el_status el_correctness_select(const el_dataset *ds, el_correctness *c) {
+    memset(c, 0, sizeof *c);
+    const int D = ds->dim, nalloc = ds->n ? ds->n : 1, dalloc = D ? D : 1;
+    c->dim = D;
+    c->X = malloc(sizeof(double) * (size_t)nalloc * (size_t)dalloc);
+    c->y = malloc(sizeof(int) * (size_t)nalloc);
+    c->layer_auc = calloc((size_t)dalloc, sizeof(double));
+    c->mean_right = calloc((size_t)dalloc, sizeof(double));
+    c->mean_wrong = calloc((size_t)dalloc, sizeof(double));
+    if (!c->X || !c->y || !c->layer_auc || !c->mean_right || !c->mean_wrong) {
+        el_correctness_free(c);
+        return el_fail(EL_ERR_NOMEM, "correctness: out of memory for %d records x %d features", ds->n, D);
+    }
+    for (int i = 0; i < ds->n; i++) {
+        if (ds->rec[i].correct < 0) continue;
+        memcpy(c->X + (size_t)c->n * D, ds->X + (size_t)i * D, sizeof(double) * (size_t)D);
+        c->y[c->n] = ds->rec[i].correct;
+        c->n_right += c->y[c->n];
+        c->n++;
+    }
+    c->n_unknown = ds->n - c->n;
+    if (c->n_right > 0 && c->n_right < c->n) score_features(c);
+    return EL_OK;
+}
+
+void el_correctness_free(el_correctness *c) {
+    free(c->X);
+    free(c->y);
+    free(c->layer_auc);
+    free(c->mean_right);
+    free(c->mean_wrong);
+    memset(c, 0, sizeof *c);
+}
