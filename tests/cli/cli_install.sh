@@ -17,7 +17,8 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name entropy-lens.pc)")
 libdir=$(pkg-config --variable=libdir entropy-lens)
 for f in "$prefix/bin/entropy-lens" "$prefix/include/entropy_lens.h" "$libdir/libentropylens.a" \
-         "$libdir/libentropylens.so"; do
+         "$libdir/libentropylens.so" "$prefix/share/bash-completion/completions/entropy-lens" \
+         "$prefix/share/man/man1/entropy-lens.1" "$prefix/share/man/man1/entropy-lens-profile.1"; do
   [ -e "$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 # The shared library exports the public API and nothing else.
@@ -47,6 +48,13 @@ sed -i 's/"coat"/"installed_coat"/' "$cfg"
 grep -q installed_coat "$cfg" || { echo "FAIL: no class coat in $cfg"; exit 1; }
 "$tmp/moved/bin/entropy-lens" --version | grep -qF "$version" \
   || { echo "FAIL: --version does not say $version"; exit 1; }
+for cmd in $("$tmp/moved/bin/entropy-lens" --help | awk '/^  [a-z]+ /{print $1}'); do
+  [ -e "$tmp/moved/share/man/man1/entropy-lens-$cmd.1" ] || { echo "FAIL: no man page for $cmd"; exit 1; }
+  "$tmp/moved/bin/entropy-lens" "$cmd" --version | grep -qF "$version" \
+    || { echo "FAIL: entropy-lens $cmd --version"; exit 1; }
+done
+bash -c "source '$tmp/moved/share/bash-completion/completions/entropy-lens'; complete -p entropy-lens" >/dev/null \
+  || { echo "FAIL: bash completion does not load"; exit 1; }
 "$tmp/moved/bin/entropy-lens" profile "$tmp/coat.png" -o "$tmp/rec.jsonl" 2> "$tmp/err" \
   || { cat "$tmp/err"; echo "FAIL: installed binary cannot profile"; exit 1; }
 grep -q '"top1_label":"installed_coat"' "$tmp/rec.jsonl" \
