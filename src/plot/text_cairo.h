@@ -1,0 +1,17 @@
+/* Text rendered from a real font for the raster back end: cairo with
+ * fontconfig picks the face ("DejaVu Sans" by default, any installed sans
+ * with the glyphs via fontconfig's choice), so any UTF-8 label the font
+ * covers (Latin, Cyrillic, Greek, ...) is drawn, anti-aliased. */
+#ifndef EL_PLOT_TEXT_CAIRO_H
+#define EL_PLOT_TEXT_CAIRO_H
+
+#include "plot/canvas.h"
+#include "plot/fill.h"
+
+/* Draw s with its anchor (x, y) (baseline; st->align along the reading
+ * direction) as coverage spans inside clip. Returns 0, or -1 when cairo
+ * could not allocate. */
+int el_text_raster(double x, double y, const char *s, const el_text_style *st, el_irect clip,
+                   el_span_fn fn, void *ctx);
+
+#endif
