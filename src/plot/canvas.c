@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "base/status.h"
-#include "plot/font.h"
+#include "plot/utf8.h"
+#include "plot/text_cairo.h"
 
 el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out) {
     *out = NULL;
@@ -123,7 +124,7 @@ void el_clip_push(el_canvas *c, double x, double y, double w, double h) {
 void el_clip_pop(el_canvas *c) { c->ops->clip_pop(c); }
 
 double el_text_width(const char *s, double size) {
-    return s ? el_utf8_count(s) * size * EL_FONT_ADVANCE / EL_FONT_UNITS : 0.0;
+    return s && *s ? el_text_advance(s, size, 0) : 0.0;
 }
 
 el_text_style el_text_style_make(double size, el_rgba col, el_align align, el_valign valign) {

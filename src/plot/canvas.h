@@ -2,10 +2,11 @@
  * SVG text (svg.c) and an anti-aliased RGBA raster saved as PNG (raster.c).
  *
  * Coordinates are canvas pixels, origin top-left, y down. Colours carry
- * alpha (straight, not premultiplied): 255 is opaque. Text uses one font
- * model for both back ends (font.h): `size` is the em height in pixels, the
- * cap height is 0.7 size and every character advances 0.6 size, so layout
- * computed with el_text_width() holds for SVG and PNG alike. */
+ * alpha (straight, not premultiplied): 255 is opaque. Text is set in one
+ * real font (DejaVu Sans through cairo + fontconfig, text_cairo.h): `size`
+ * is the em height in pixels, the cap height about 0.7 size, and
+ * el_text_width() measures in that font, so layout holds for PNG and for SVG
+ * (which asks the viewer for the same face). */
 #ifndef EL_PLOT_CANVAS_H
 #define EL_PLOT_CANVAS_H
 
@@ -96,7 +97,7 @@ void el_draw_image(el_canvas *c, double x, double y, double w, double h, const u
 void el_clip_push(el_canvas *c, double x, double y, double w, double h);
 void el_clip_pop(el_canvas *c);
 
-/* Text metrics of the shared font model (font.h). */
+/* Width of s in the figure font (text_cairo.h). */
 double el_text_width(const char *s, double size);
 el_text_style el_text_style_make(double size, el_rgba col, el_align align, el_valign valign);
 

@@ -8,7 +8,7 @@
 #include "base/status.h"
 #include "plot/canvas.h"
 #include "plot/fill.h"
-#include "plot/font.h"
+#include "plot/utf8.h"
 #include "plot/png_write.h"
 #include "plot/text_cairo.h"
 

@@ -10,7 +10,7 @@
 #include "base/status.h"
 #include "base/strbuf.h"
 #include "plot/canvas.h"
-#include "plot/font.h"
+#include "plot/utf8.h"
 #include "plot/png_write.h"
 
 #define MAX_CLIP 32

@@ -15,6 +15,13 @@ static void set_font(cairo_t *cr, const el_text_style *st) {
 }
 
 /* The string's advance in pixels, measured on a 1 x 1 scratch surface. */
+static double advance(const char *s, const el_text_style *st);
+
+double el_text_advance(const char *s, double size, int bold) {
+    el_text_style st = {.size = size, .bold = bold};
+    return advance(s, &st);
+}
+
 static double advance(const char *s, const el_text_style *st) {
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
     cairo_t *cr = cairo_create(sf);

@@ -14,4 +14,8 @@
 int el_text_raster(double x, double y, const char *s, const el_text_style *st, el_irect clip,
                    el_span_fn fn, void *ctx);
 
+/* The advance (width) of s in pixels at em size `size` in the figure font:
+ * what layout uses for PNG, PDF and SVG alike (SVG asks for the same face). */
+double el_text_advance(const char *s, double size, int bold);
+
 #endif

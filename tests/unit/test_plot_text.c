@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "plot/canvas.h"
+#include "plot/plot.h"
 #include "test_util.h"
 
 enum { W = 240, H = 60 };
@@ -63,5 +64,13 @@ int main(void) {
     free(a);
     free(b);
     free(q);
+    /* Legend labels too long for their room keep both ends: two model names
+     * that differ only at the end stay apart (they were cut to the same text). */
+    char fa[128], fb[128];
+    const char *la = el_fit_text("vit-base-patch16-224-in21k-finetuned-fashion", 12, 150, fa, sizeof fa);
+    const char *lb = el_fit_text("vit-base-patch16-224-in21k-finetuned-cifar10", 12, 150, fb, sizeof fb);
+    CHECK_MSG(strcmp(la, lb) != 0, "both cut to %s", la);
+    CHECK(el_text_width(la, 12) <= 150 && strstr(la, "\u2026") && !strncmp(la, "vit-", 4));
+    CHECK(!strcmp(el_fit_text("short", 12, 150, fa, sizeof fa), "short"));
     return el_test_finish("test_plot_text");
 }
