@@ -16,8 +16,9 @@ el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba back
     *out = NULL;
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
         return el_fail(EL_ERR_ARG, "canvas size %d x %d out of range (1..16384)", width, height);
-    return kind == EL_CANVAS_SVG ? el_svg_canvas_new(width, height, background, out)
-                                 : el_raster_canvas_new(width, height, background, out);
+    return kind == EL_CANVAS_SVG   ? el_svg_canvas_new(width, height, background, out)
+           : kind == EL_CANVAS_PDF ? el_pdf_canvas_new(width, height, background, out)
+                                   : el_raster_canvas_new(width, height, background, out);
 }
 
 void el_canvas_free(el_canvas *c) {
@@ -40,7 +41,7 @@ el_status el_canvas_save(el_canvas *c, const char *path) {
         free(data);
         return el_fail(EL_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
     }
-    int svg = el_canvas_pixels(c) == NULL;
+    int svg = el_canvas_is_svg(c);
     int ok = 1;
     if (svg) ok = fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f) >= 0;
     ok = ok && fwrite(data, 1, len, f) == len;
@@ -61,6 +62,7 @@ int el_canvas_kind_from_path(const char *path) {
     e[4] = '\0';
     if (!strcmp(e, ".svg")) return EL_CANVAS_SVG;
     if (!strcmp(e, ".png")) return EL_CANVAS_PNG;
+    if (!strcmp(e, ".pdf")) return EL_CANVAS_PDF;
     return -1;
 }
 

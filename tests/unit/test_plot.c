@@ -380,7 +380,8 @@ static void test_png_roundtrip(const char *dir) {
     el_canvas_free(c);
     CHECK(el_canvas_kind_from_path("a/b.SVG") == EL_CANVAS_SVG);
     CHECK(el_canvas_kind_from_path("x.png") == EL_CANVAS_PNG);
-    CHECK(el_canvas_kind_from_path("x.pdf") == -1);
+    CHECK(el_canvas_kind_from_path("x.pdf") == EL_CANVAS_PDF);
+    CHECK(el_canvas_kind_from_path("x.eps") == -1);
 }
 
 static void test_svg(const char *dir) {
@@ -547,7 +548,7 @@ static void test_cli(const char *cli, const char *dir) {
     CHECK(run(cmd) == 0);
     snprintf(cmd, sizeof cmd, "'%s' plot 2>/dev/null", cli);
     CHECK(run(cmd) == 2);
-    snprintf(cmd, sizeof cmd, "'%s' plot '%s/profiles.jsonl' -o '%s/x.pdf' 2>/dev/null", cli, FIX, dir);
+    snprintf(cmd, sizeof cmd, "'%s' plot '%s/profiles.jsonl' -o '%s/x.eps' 2>/dev/null", cli, FIX, dir);
     CHECK(run(cmd) == 2);
     snprintf(cmd, sizeof cmd, "'%s' plot '%s/profiles.jsonl' --depth deep -o '%s/x.svg' 2>/dev/null", cli, FIX, dir);
     CHECK(run(cmd) == 2);
