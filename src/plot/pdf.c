@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "base/strbuf.h"
 #include "plot/canvas.h"
+#include "plot/text_cairo.h"
 
 typedef struct {
     el_canvas base;
@@ -78,21 +79,12 @@ static void op_circle(el_canvas *c, double cx, double cy, double r, el_rgba fill
 
 static void op_text(el_canvas *c, double x, double y, const char *s, const el_text_style *st) {
     cairo_t *cr = ((pdf *)c)->cr;
-    double adv = el_text_width(s, st->size); /* same measure as layout */
-    if (st->bold) {
-        cairo_text_extents_t e;
-        cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-        cairo_set_font_size(cr, st->size);
-        cairo_text_extents(cr, s, &e);
-        adv = e.x_advance;
-    }
+    double adv = el_text_advance(s, st->size, st->bold); /* same measure as layout */
     double start = st->align == EL_ALIGN_CENTER ? -adv / 2 : st->align == EL_ALIGN_RIGHT ? -adv : 0.0;
     cairo_save(cr);
     cairo_translate(cr, x, y);
     if (st->rotate == 90) cairo_rotate(cr, -M_PI / 2);
-    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                           st->bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, st->size);
+    el_text_set_font(cr, st->size, st->bold);
     cairo_move_to(cr, start, 0);
     colour(cr, st->color);
     cairo_show_text(cr, s);

@@ -8,11 +8,13 @@
  * (scripts/deps.sh), any "sans-serif" match stands in otherwise. */
 #define EL_FONT_FAMILY "DejaVu Sans"
 
-static void set_font(cairo_t *cr, const el_text_style *st) {
+void el_text_set_font(cairo_t *cr, double size, int bold) {
     cairo_select_font_face(cr, EL_FONT_FAMILY, CAIRO_FONT_SLANT_NORMAL,
-                           st->bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, st->size);
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
 }
+
+static void set_font(cairo_t *cr, const el_text_style *st) { el_text_set_font(cr, st->size, st->bold); }
 
 /* The string's advance in pixels, measured on a 1 x 1 scratch surface. */
 static double advance(const char *s, const el_text_style *st);

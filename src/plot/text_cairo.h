@@ -5,6 +5,8 @@
 #ifndef EL_PLOT_TEXT_CAIRO_H
 #define EL_PLOT_TEXT_CAIRO_H
 
+#include <cairo.h>
+
 #include "plot/canvas.h"
 #include "plot/fill.h"
 
@@ -17,5 +19,8 @@ int el_text_raster(double x, double y, const char *s, const el_text_style *st, e
 /* The advance (width) of s in pixels at em size `size` in the figure font:
  * what layout uses for PNG, PDF and SVG alike (SVG asks for the same face). */
 double el_text_advance(const char *s, double size, int bold);
+
+/* Select the figure font at em size `size` on a cairo context (PDF, PNG). */
+void el_text_set_font(cairo_t *cr, double size, int bold);
 
 #endif
