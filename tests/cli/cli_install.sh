@@ -11,6 +11,9 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$(dirname "$bin")" && pwd)
 command -v pkg-config >/dev/null || { echo "SKIP: pkg-config not found"; exit 77; }
 [ -f "$build/cmake_install.cmake" ] || { echo "SKIP: $build is not a CMake build tree"; exit 77; }
+if grep -q "EL_SANITIZE:BOOL=ON" "$build/CMakeCache.txt" 2>/dev/null; then
+  echo "SKIP: sanitizer build (programs linked against it need the sanitizer runtime)"; exit 77
+fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
