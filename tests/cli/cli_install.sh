@@ -25,7 +25,8 @@ for f in "$prefix/bin/entropy-lens" "$prefix/include/entropy_lens.h" "$libdir/li
   [ -e "$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 # The shared library exports the public API and nothing else.
-if nm -D --defined-only "$libdir/libentropylens.so" | awk '{print $3}' | grep -v '^el_' | grep -q .; then
+exported=$(nm -D --defined-only "$libdir/libentropylens.so" | awk '{print $3}')
+if grep -v '^el_' <<< "$exported" | grep -q .; then
   echo "FAIL: libentropylens.so exports non-API symbols:"; nm -D --defined-only "$libdir/libentropylens.so" | grep -v ' el_'; exit 1
 fi
 model=$(pkg-config --variable=modeldir entropy-lens)/fashion-vit

@@ -11,7 +11,9 @@ lib=$(cd "$(dirname "$bin")" && pwd)/libentropylens.so
 py=/usr/bin/python3
 [ -x "$py" ] && "$py" -c 'import numpy' 2>/dev/null || { echo "SKIP: /usr/bin/python3 with numpy not found"; exit 77; }
 [ -f "$lib" ] || { echo "SKIP: $lib not built"; exit 77; }
-if nm -D "$lib" 2>/dev/null | grep -q __asan; then echo "SKIP: sanitizer build"; exit 77; fi
+if grep -q "EL_SANITIZE:BOOL=ON" "$(dirname "$lib")/CMakeCache.txt" 2>/dev/null; then
+  echo "SKIP: sanitizer build"; exit 77
+fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 "$bin" profile "$src/samples/images" --model "$src/samples/models/fashion-vit" -o "$tmp/rec.jsonl" 2>/dev/null
 ENTROPY_LENS_LIB=$lib PYTHONPATH=$src/python "$py" - "$src" "$tmp/rec.jsonl" <<'PY'
