@@ -29,6 +29,11 @@ extern "C" {
 #else
 #define EL_API
 #endif
+/* Every declaration in this header is public API: exported from the shared
+ * library (built with -fvisibility=hidden) without marking each one. */
+#if defined(EL_BUILD_SHARED) && defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
 
 /* The library's version at run time (EL_VERSION_STRING of the build). */
 EL_API const char *el_version(void);
@@ -275,6 +280,9 @@ EL_API el_status el_text_tokenize(const el_model *m, const char *text, int **ids
 /* Convert a natural-log entropy to the requested units for n_classes. */
 EL_API double el_entropy_units(double nats, el_units units, int n_classes);
 
+#if defined(EL_BUILD_SHARED) && defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 #ifdef __cplusplus
 }
 #endif

@@ -17,7 +17,7 @@ for kind in "${kinds[@]}"; do
   exclude=()
   [ "$kind" = asan ] && exclude=(-E 'cli_(resume|mpi)$')
   # ASan: leaks are errors; UBSan: stop at the first report.
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir "$dir" --output-on-failure -j2 "${exclude[@]}" || status=1
 done
 # Every fuzz target for a few seconds over its seed corpus and saved

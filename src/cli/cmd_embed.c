@@ -16,7 +16,7 @@
 static const char *help =
     "Usage: entropy-lens embed FILES... --by FIELD [--method tsne|pca] [--perplexity 20]\n"
     "                          [--seed 42] [--features cls|patches|mean|renyi:A]\n"
-    "                          [--depth native|resample:N|pad:N] [--standardize] -o OUT.svg|png|csv\n"
+    "                          [--depth native|resample:N|pad:N] [--standardize] -o OUT.svg|png|pdf|csv\n"
     "\n"
     "A 2-D map of the entropy profiles in the JSONL files written by `profile` or\n"
     "`text`, one point per record, coloured by FIELD (`error` records and records\n"
@@ -36,7 +36,7 @@ static const char *help =
     "  --features F        cls (default), mean, patches or renyi:A (see classify --help)\n"
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
     "  --standardize       z-score every feature first (off by default)\n"
-    "  -o, --output FILE   .csv: file,group,x,y; .svg or .png: scatter plot with a legend\n"
+    "  -o, --output FILE   .csv: file,group,x,y; .svg, .png or .pdf: scatter plot with a legend\n"
     "\n"
     "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input, no\n"
     "records, or the output file cannot be written).\n";
@@ -130,12 +130,12 @@ int cmd_embed(int argc, char **argv) {
         goto usage;
     }
     if (!out) {
-        fprintf(stderr, "entropy-lens embed: -o OUT.svg|png|csv is required\n");
+        fprintf(stderr, "entropy-lens embed: -o OUT.svg|png|pdf|csv is required\n");
         goto usage;
     }
-    int kind = ends_with(out, ".csv") || !strcmp(out, "-") ? 0 : ends_with(out, ".svg") ? 1 : ends_with(out, ".png") ? 2 : -1;
+    int kind = ends_with(out, ".csv") || !strcmp(out, "-") ? 0 : ends_with(out, ".svg") ? 1 : ends_with(out, ".png") || ends_with(out, ".pdf") ? 2 : -1;
     if (kind < 0) {
-        fprintf(stderr, "entropy-lens embed: -o must end in .csv, .svg or .png, got '%s'\n", out);
+        fprintf(stderr, "entropy-lens embed: -o must end in .csv, .svg, .png or .pdf, got '%s'\n", out);
         goto usage;
     }
 

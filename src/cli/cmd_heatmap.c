@@ -10,7 +10,7 @@
 
 static const char *help = "Usage: entropy-lens heatmap FILE.jsonl --image NAME [--layers all|L1,L2,...]\n"
                           "                            [--image-root DIR] [--panel PX] [--cols N] [--alpha A]\n"
-                          "                            -o OUT.png|OUT.svg\n"
+                          "                            -o OUT.png|OUT.svg|OUT.pdf\n"
                           "\n"
                           "Where in the image is the model still uncertain? Draws the `patch_entropy`\n"
                           "map of one record (profile --tokens patches) at each requested layer as a\n"
@@ -32,7 +32,7 @@ static const char *help = "Usage: entropy-lens heatmap FILE.jsonl --image NAME [
                           "  --panel PX        panel side in pixels (default 144)\n"
                           "  --cols N          panels per row (default: about square)\n"
                           "  --alpha A         overlay opacity over the image, 0 < A <= 1 (default 0.55)\n"
-                          "  -o, --output OUT  .png (default choice) or .svg\n"
+                          "  -o, --output OUT  .png (default choice), .svg or .pdf\n"
                           "\n"
                           "Exit codes: 0 done; 2 usage error (including a layer the record lacks);\n"
                           "3 fatal (unreadable or malformed input, no such image, no patch map, or the\n"
@@ -108,7 +108,7 @@ int cmd_heatmap(int argc, char **argv) {
     }
     int kind = el_canvas_kind_from_path(output);
     if (kind < 0) {
-        fprintf(stderr, "entropy-lens heatmap: %s: the output must end in .png or .svg\n", output);
+        fprintf(stderr, "entropy-lens heatmap: %s: the output must end in .png, .svg or .pdf\n", output);
         return EL_EXIT_USAGE;
     }
     int *layers, n_layers;

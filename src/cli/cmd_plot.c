@@ -8,7 +8,7 @@
 #include "plot/dataset_plots.h"
 
 static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--depth normalized|layer] [--overlay]\n"
-                          "                         [--no-band] [--title TEXT] [--size WxH] -o OUT.svg|OUT.png\n"
+                          "                         [--no-band] [--title TEXT] [--size WxH] -o OUT.svg|OUT.png|OUT.pdf\n"
                           "\n"
                           "The entropy profile figure: lens entropy against depth, one line per group\n"
                           "(the mean over its records) with a +-1 standard deviation band. Reads the\n"
@@ -26,7 +26,7 @@ static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--dep
                           "  --no-band         lines only, no +-1 std band\n"
                           "  --title TEXT      figure title (default \"Entropy profiles by FIELD\")\n"
                           "  --size WxH        canvas size in pixels (default: from the panel count)\n"
-                          "  -o, --output OUT  the figure: .svg (vector) or .png (raster)\n"
+                          "  -o, --output OUT  the figure: .svg or .pdf (vector), .png (raster)\n"
                           "\n"
                           "The y axis is labelled with the records' `units` (nats, bits or normalized).\n"
                           "\n"
@@ -97,12 +97,12 @@ int cmd_plot(int argc, char **argv) {
         goto usage;
     }
     if (!output) {
-        fprintf(stderr, "entropy-lens plot: -o OUT.svg or OUT.png is required\n");
+        fprintf(stderr, "entropy-lens plot: -o OUT.svg, OUT.png or OUT.pdf is required\n");
         goto usage;
     }
     int kind = el_canvas_kind_from_path(output);
     if (kind < 0) {
-        fprintf(stderr, "entropy-lens plot: %s: the output must end in .svg or .png\n", output);
+        fprintf(stderr, "entropy-lens plot: %s: the output must end in .svg, .png or .pdf\n", output);
         goto usage;
     }
 

@@ -11,8 +11,9 @@
 
 #include "cli/cli.h"
 
-/* The sample models live in samples/models/: beside the executable's tree
- * when installed or built there, else in the source tree it was built from. */
+/* The sample models: <prefix>/share/entropy-lens/models/ when the binary is
+ * installed in <prefix>/bin, samples/models/ beside a binary in a tree that
+ * has them, else the source tree the binary was built from. */
 static const char *sample_model(char *buf, size_t n, const char *name) {
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -21,7 +22,7 @@ static const char *sample_model(char *buf, size_t n, const char *name) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            static const char *rel[] = {"/../samples/models/", "/../share/entropy-lens/samples/models/"};
+            static const char *rel[] = {"/../samples/models/", "/../share/entropy-lens/models/"};
             for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
                 snprintf(buf, n, "%s%s%s", exe, rel[i], name);
                 if (access(buf, R_OK) == 0) return buf;

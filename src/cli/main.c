@@ -35,12 +35,20 @@ int main(int argc, char **argv) {
     return rc;
 }
 
+/* `entropy-lens CMD ... --version` answers like `entropy-lens --version`
+ * for every subcommand (options after "--" are arguments, not options). */
+static int asks_version(int argc, char **argv) {
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--version")) return 1;
+    return 0;
+}
+
 static int dispatch(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EL_EXIT_USAGE : EL_EXIT_OK;
     }
-    if (!strcmp(argv[1], "--version")) {
+    if (asks_version(argc, argv)) {
         printf("entropy-lens %s\n", el_version());
         return EL_EXIT_OK;
     }

@@ -9,14 +9,16 @@
 #include <string.h>
 
 #include "base/status.h"
-#include "plot/font.h"
+#include "plot/utf8.h"
+#include "plot/text_cairo.h"
 
 el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out) {
     *out = NULL;
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
         return el_fail(EL_ERR_ARG, "canvas size %d x %d out of range (1..16384)", width, height);
-    return kind == EL_CANVAS_SVG ? el_svg_canvas_new(width, height, background, out)
-                                 : el_raster_canvas_new(width, height, background, out);
+    return kind == EL_CANVAS_SVG   ? el_svg_canvas_new(width, height, background, out)
+           : kind == EL_CANVAS_PDF ? el_pdf_canvas_new(width, height, background, out)
+                                   : el_raster_canvas_new(width, height, background, out);
 }
 
 void el_canvas_free(el_canvas *c) {
@@ -39,7 +41,7 @@ el_status el_canvas_save(el_canvas *c, const char *path) {
         free(data);
         return el_fail(EL_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
     }
-    int svg = el_canvas_pixels(c) == NULL;
+    int svg = el_canvas_is_svg(c);
     int ok = 1;
     if (svg) ok = fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f) >= 0;
     ok = ok && fwrite(data, 1, len, f) == len;
@@ -60,6 +62,7 @@ int el_canvas_kind_from_path(const char *path) {
     e[4] = '\0';
     if (!strcmp(e, ".svg")) return EL_CANVAS_SVG;
     if (!strcmp(e, ".png")) return EL_CANVAS_PNG;
+    if (!strcmp(e, ".pdf")) return EL_CANVAS_PDF;
     return -1;
 }
 
@@ -123,7 +126,7 @@ void el_clip_push(el_canvas *c, double x, double y, double w, double h) {
 void el_clip_pop(el_canvas *c) { c->ops->clip_pop(c); }
 
 double el_text_width(const char *s, double size) {
-    return s ? el_utf8_count(s) * size * EL_FONT_ADVANCE / EL_FONT_UNITS : 0.0;
+    return s && *s ? el_text_advance(s, size, 0) : 0.0;
 }
 
 el_text_style el_text_style_make(double size, el_rgba col, el_align align, el_valign valign) {

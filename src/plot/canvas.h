@@ -2,10 +2,11 @@
  * SVG text (svg.c) and an anti-aliased RGBA raster saved as PNG (raster.c).
  *
  * Coordinates are canvas pixels, origin top-left, y down. Colours carry
- * alpha (straight, not premultiplied): 255 is opaque. Text uses one font
- * model for both back ends (font.h): `size` is the em height in pixels, the
- * cap height is 0.7 size and every character advances 0.6 size, so layout
- * computed with el_text_width() holds for SVG and PNG alike. */
+ * alpha (straight, not premultiplied): 255 is opaque. Text is set in one
+ * real font (DejaVu Sans through cairo + fontconfig, text_cairo.h): `size`
+ * is the em height in pixels, the cap height about 0.7 size, and
+ * el_text_width() measures in that font, so layout holds for PNG and for SVG
+ * (which asks the viewer for the same face). */
 #ifndef EL_PLOT_CANVAS_H
 #define EL_PLOT_CANVAS_H
 
@@ -65,17 +66,17 @@ struct el_canvas {
     int oom; /* sticky: an allocation failed while drawing */
 };
 
-typedef enum { EL_CANVAS_SVG = 0, EL_CANVAS_PNG } el_canvas_kind;
+typedef enum { EL_CANVAS_SVG = 0, EL_CANVAS_PNG, EL_CANVAS_PDF } el_canvas_kind;
 
 /* A blank canvas filled with `background` (alpha 0 for transparent). */
 el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out);
 void el_canvas_free(el_canvas *c);
-/* Write the canvas to a file (SVG or PNG by kind). */
+/* Write the canvas to a file (SVG, PNG or PDF by kind). */
 el_status el_canvas_save(el_canvas *c, const char *path);
 /* SVG: the <svg> element without the XML declaration (for inline HTML);
  * PNG: the file bytes. malloc'd. */
 el_status el_canvas_encode(el_canvas *c, uint8_t **out, size_t *len);
-/* Kind from a file name: ".svg" or ".png" (case-insensitive); -1 otherwise. */
+/* Kind from a file name: ".svg", ".png" or ".pdf" (case-insensitive); -1 otherwise. */
 int el_canvas_kind_from_path(const char *path);
 
 /* Raster back end only: the RGBA pixels (width * height * 4), else NULL. */
@@ -96,7 +97,7 @@ void el_draw_image(el_canvas *c, double x, double y, double w, double h, const u
 void el_clip_push(el_canvas *c, double x, double y, double w, double h);
 void el_clip_pop(el_canvas *c);
 
-/* Text metrics of the shared font model (font.h). */
+/* Width of s in the figure font (text_cairo.h). */
 double el_text_width(const char *s, double size);
 el_text_style el_text_style_make(double size, el_rgba col, el_align align, el_valign valign);
 
@@ -109,5 +110,8 @@ el_rgba el_rgba_hex(uint32_t rrggbb);
 /* Back-end constructors (el_canvas_new dispatches to these). */
 el_status el_svg_canvas_new(int width, int height, el_rgba background, el_canvas **out);
 el_status el_raster_canvas_new(int width, int height, el_rgba background, el_canvas **out);
+el_status el_pdf_canvas_new(int width, int height, el_rgba background, el_canvas **out);
+/* 1 for an SVG canvas (its file gets an XML declaration). */
+int el_canvas_is_svg(const el_canvas *c);
 
 #endif

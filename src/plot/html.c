@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "plot/font.h"
+#include "plot/utf8.h"
 #include "plot/png_write.h"
 
 void el_html_escape(el_strbuf *b, const char *s) {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plot/font.h"
+#include "plot/utf8.h"
 #include "plot/plot.h"
 
 int el_grid_cols(int n, int max_cols) {
@@ -34,21 +34,26 @@ el_box el_figure_title(el_canvas *c, const el_theme *th, el_box area, const char
     return area;
 }
 
+/* Copy the first `head` and last `tail` code points of s around an ellipsis
+ * into buf. */
+static void head_tail(const char *s, int head, int tail, int have, char *buf, size_t n) {
+    const char *p = s, *q = s;
+    for (int i = 0; i < head && *p; i++) el_utf8_next(&p);
+    for (int i = 0; i < have - tail && *q; i++) el_utf8_next(&q);
+    snprintf(buf, n, "%.*s\u2026%s", (int)(p - s), s, q);
+}
+
+/* Too long for max_px: keep the start and the end with "…" between, so
+ * names that differ only at their end (model variants, checkpoints) stay
+ * apart. Widths are measured in the figure font. */
 const char *el_fit_text(const char *s, double size, double max_px, char *buf, size_t n) {
     if (!s) return "";
+    if (el_text_width(s, size) <= max_px && strlen(s) < n) return s;
     int have = el_utf8_count(s);
-    int fits = (int)floor(max_px / (size * EL_FONT_ADVANCE / EL_FONT_UNITS));
-    if (have <= fits && strlen(s) < n) return s;
-    if (fits < 4) fits = 4;
-    /* Copy fits - 3 code points, then "...". */
-    const char *p = s;
-    for (int i = 0; i < fits - 3 && *p; i++)
-        el_utf8_next(&p);
-    size_t len = (size_t)(p - s);
-    if (len + 4 > n) len = n > 4 ? n - 4 : 0;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-        len--; /* whole code points */
-    memcpy(buf, s, len);
-    memcpy(buf + len, "...", 4);
+    for (int keep = have - 1; keep >= 2; keep--) {
+        head_tail(s, (keep + 1) / 2, keep / 2, have, buf, n);
+        if (el_text_width(buf, size) <= max_px && strlen(buf) + 1 < n) return buf;
+    }
+    head_tail(s, 1, 1, have, buf, n);
     return buf;
 }

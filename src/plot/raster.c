@@ -1,6 +1,6 @@
 /* Raster back end: an RGBA image, shapes filled through fill.c with
- * anti-aliasing, straight-alpha "over" compositing, text from the bitmap
- * font (each glyph cell a small rectangle, so any size works), PNG output. */
+ * anti-aliasing, straight-alpha "over" compositing, text from a real
+ * font (cairo + fontconfig, text_cairo.c), PNG output. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +8,9 @@
 #include "base/status.h"
 #include "plot/canvas.h"
 #include "plot/fill.h"
-#include "plot/font.h"
+#include "plot/utf8.h"
 #include "plot/png_write.h"
+#include "plot/text_cairo.h"
 
 #define MAX_CLIP 32
 
@@ -101,52 +102,12 @@ static void op_circle(el_canvas *c, double cx, double cy, double rad, el_rgba fi
     }
 }
 
-/* Glyph cells as rectangles; a run of set cells in a row is one rectangle.
- * Bold widens every run by half a cell. Rotated text maps the text frame
- * (u along the reading direction, v down from the baseline) to the canvas. */
+/* Text from a real font through cairo (text_cairo.c), composited like
+ * every other shape. */
 static void op_text(el_canvas *c, double x, double y, const char *s, const el_text_style *st) {
     raster *r = (raster *)c;
-    const double u = st->size / EL_FONT_UNITS;
-    const double width = el_text_width(s, st->size);
-    double start = st->align == EL_ALIGN_CENTER ? -width / 2 : st->align == EL_ALIGN_RIGHT ? -width : 0.0;
-    /* Snap unrotated text to whole pixels horizontally and its baseline to a
-     * pixel boundary, so cells of integral size stay crisp. */
-    if (st->rotate != 90) {
-        x = floor(x + start + 0.5);
-        y = floor(y + 0.5);
-        start = 0;
-    } else {
-        x = floor(x + 0.5);
-        y = floor(y - start + 0.5);
-        start = 0;
-    }
-    const double extra = st->bold ? u * 0.5 : 0.0;
-    double pen = start + u * 0.5; /* centre the 5-cell glyph in its 6-cell advance */
-    uint32_t cp;
-    while ((cp = el_utf8_next(&s)) != 0) {
-        uint8_t rows[EL_FONT_H];
-        el_font_glyph(cp, rows);
-        for (int row = 0; row < EL_FONT_H; row++) {
-            double v0 = (row - EL_FONT_ASCENT) * u, v1 = v0 + u;
-            for (int col = 0; col < EL_FONT_W;) {
-                if (!(rows[row] >> (EL_FONT_W - 1 - col) & 1)) {
-                    col++;
-                    continue;
-                }
-                int end = col;
-                while (end < EL_FONT_W && rows[row] >> (EL_FONT_W - 1 - end) & 1)
-                    end++;
-                double u0 = pen + col * u, u1 = pen + end * u + extra;
-                if (st->rotate == 90) /* reading upwards: u -> -y, v -> +x */
-                    el_path_rect(&r->path, x + v0, y - u1, x + v1, y - u0);
-                else
-                    el_path_rect(&r->path, x + u0, y + v0, x + u1, y + v1);
-                col = end;
-            }
-        }
-        pen += EL_FONT_ADVANCE * u;
-    }
-    flush(r, st->color);
+    blend_ctx b = {r, st->color};
+    if (el_text_raster(x, y, s, st, r->clip[r->nclip], blend_span, &b) != 0) r->base.oom = 1;
 }
 
 static void op_image(el_canvas *c, double x, double y, double w, double h, const uint8_t *rgba, int iw, int ih) {

@@ -11,7 +11,7 @@
 
 el_status el_scatter_save(const el_scatter *s, const char *path) {
     int kind = el_canvas_kind_from_path(path);
-    if (kind < 0) return el_fail(EL_ERR_ARG, "%s: the plot file must end in .svg or .png", path);
+    if (kind < 0) return el_fail(EL_ERR_ARG, "%s: the plot file must end in .svg, .png or .pdf", path);
     const int W = 900, H = 640;
     el_theme th = el_theme_default();
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;

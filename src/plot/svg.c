@@ -10,7 +10,7 @@
 #include "base/status.h"
 #include "base/strbuf.h"
 #include "plot/canvas.h"
-#include "plot/font.h"
+#include "plot/utf8.h"
 #include "plot/png_write.h"
 
 #define MAX_CLIP 32
@@ -251,3 +251,4 @@ el_status el_svg_canvas_new(int width, int height, el_rgba bg, el_canvas **out) 
     *out = &s->base;
     return EL_OK;
 }
+int el_canvas_is_svg(const el_canvas *c) { return c->ops == &svg_ops; }
