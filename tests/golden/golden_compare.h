@@ -1,6 +1,7 @@
 /* Comparing el_profile results with reference goldens (the JSON schema of
  * tools/reference/reference_vit.py and reference_vision_families.py):
- * shared by the golden tests of every image family. */
+ * shared by the golden tests of every image family. Functions are static
+ * inline so that a test using only some of them still builds warning-free. */
 #ifndef EL_GOLDEN_COMPARE_H
 #define EL_GOLDEN_COMPARE_H
 
@@ -17,7 +18,7 @@
 static const double k_alpha[4] = {0.0, 0.5, 2.0, INFINITY};
 static const char *k_alpha_key[4] = {"0", "0.5", "2", "inf"};
 
-static float *read_f32(const char *path, size_t count) {
+static inline float *read_f32(const char *path, size_t count) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     float *v = malloc(count * sizeof *v);
@@ -38,23 +39,23 @@ static float *read_f32(const char *path, size_t count) {
     return v;
 }
 
-static const cJSON *jget(const cJSON *o, const char *key) {
+static inline const cJSON *jget(const cJSON *o, const char *key) {
     return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
-static double jnum(const cJSON *o, const char *key) {
+static inline double jnum(const cJSON *o, const char *key) {
     const cJSON *v = jget(o, key);
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static const char *jstr(const cJSON *o, const char *key) {
+static inline const char *jstr(const cJSON *o, const char *key) {
     const cJSON *v = jget(o, key);
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
 /* got[i * stride] vs expected JSON array arr[0..n): one check, reporting the
  * worst element. */
-static void compare_array(const char *ctx, const char *what, const float *got, int stride,
+static inline void compare_array(const char *ctx, const char *what, const float *got, int stride,
                           const cJSON *arr, int n, double tol) {
     el_test_checks++;
     if (!got) {
@@ -91,7 +92,7 @@ static void compare_array(const char *ctx, const char *what, const float *got, i
     }
 }
 
-static el_lens_params full_params(void) {
+static inline el_lens_params full_params(void) {
     el_lens_params lp = el_lens_default_params();
     lp.tokens = EL_TOKENS_CLS | EL_TOKENS_PATCHES | EL_TOKENS_MEAN;
     lp.include_embeddings = 1;
@@ -103,7 +104,7 @@ static el_lens_params full_params(void) {
 }
 
 /* One profile against one golden image entry (all fields). */
-static void compare_profile(const char *ctx, const el_profile *p, const cJSON *g, int n_layers,
+static inline void compare_profile(const char *ctx, const el_profile *p, const cJSON *g, int n_layers,
                             int n_patches, int n_classes, double tol) {
     int nd = n_layers + 1;
     CHECK_MSG(p->n_depth == nd, "%s: n_depth %d, expected %d", ctx, p->n_depth, nd);

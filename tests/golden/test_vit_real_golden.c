@@ -11,50 +11,13 @@
 #include <string.h>
 
 #include "entropy_lens.h"
+#include "golden_compare.h"
 #include "test_util.h"
 
 #define TOL 1e-3      /* vs the reference: logits and entropies */
 #define TOL_SAME 1e-5 /* HF vs timm layout on the same tensor */
 #define GOLDEN_DIR EL_SOURCE_DIR "/tests/fixtures/golden"
 #define BATCH 4
-
-static const double k_alpha[4] = {0.0, 0.5, 2.0, INFINITY};
-static const char *k_alpha_key[4] = {"0", "0.5", "2", "inf"};
-
-static float *read_f32(const char *path, size_t count) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    float *v = malloc(count * sizeof *v);
-    unsigned char *raw = malloc(count * 4);
-    size_t got = (v && raw) ? fread(raw, 4, count, f) : 0;
-    fclose(f);
-    if (got != count) {
-        free(v);
-        free(raw);
-        return NULL;
-    }
-    for (size_t i = 0; i < count; i++) {
-        uint32_t u = (uint32_t)raw[4 * i] | (uint32_t)raw[4 * i + 1] << 8 |
-                     (uint32_t)raw[4 * i + 2] << 16 | (uint32_t)raw[4 * i + 3] << 24;
-        memcpy(&v[i], &u, 4);
-    }
-    free(raw);
-    return v;
-}
-
-static const cJSON *jget(const cJSON *o, const char *key) {
-    return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-static double jnum(const cJSON *o, const char *key) {
-    const cJSON *v = jget(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *jstr(const cJSON *o, const char *key) {
-    const cJSON *v = jget(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 /* got[0..n) vs want[0..n) (want_json used instead when want is NULL): one
  * check reporting the worst element. */
@@ -88,17 +51,6 @@ static void compare_values(const char *ctx, const char *what, const float *got, 
         fprintf(stderr, "FAIL %s %s[%d]: expected %.7g, got %.7g (|d| %.3g > %g)\n", ctx, what, worst, we,
                 (double)got[worst], wd, tol);
     }
-}
-
-static el_lens_params full_params(void) {
-    el_lens_params lp = el_lens_default_params();
-    lp.tokens = EL_TOKENS_CLS | EL_TOKENS_PATCHES | EL_TOKENS_MEAN;
-    lp.include_embeddings = 1;
-    lp.n_alpha = 4;
-    for (int i = 0; i < 4; i++) lp.alpha[i] = k_alpha[i];
-    lp.units = EL_UNITS_NATS;
-    lp.keep_logits = 1;
-    return lp;
 }
 
 /* labels.csv: file,class_index,"class name" */
