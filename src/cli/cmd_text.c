@@ -178,6 +178,13 @@ typedef struct {
     el_progress bar;
 } text_run;
 
+/* ,"key":[1,2,3] */
+static void json_ids(el_strbuf *sb, const char *key, const int *ids, int n) {
+    el_sb_printf(sb, ",\"%s\":[", key);
+    for (int k = 0; k < n; k++) el_sb_printf(sb, "%s%d", k ? "," : "", ids[k]);
+    el_sb_putc(sb, ']');
+}
+
 /* One prompt's record from its result (or its error). */
 static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_strbuf *sb) {
     const int L = T->info.n_layers, W = T->windows, S = T->tp.n_tokens;
@@ -201,11 +208,9 @@ static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_s
         } else {
             el_sb_puts(sb, "\"generated\":");
             el_sb_json_str(sb, r.text);
-            el_sb_puts(sb, ",\"tokens\":[");
-            for (int s = 0; s < S; s++) el_sb_printf(sb, "%s%d", s ? "," : "", r.ids[s]);
-            el_sb_printf(sb, "],\"n_prompt_tokens\":%d,\"prompt_ids\":[", r.n_prompt);
-            for (int k = 0; k < r.n_prompt; k++) el_sb_printf(sb, "%s%d", k ? "," : "", r.prompt_ids[k]);
-            el_sb_printf(sb, "],\"windows\":%d,\"entropy\":", W);
+            json_ids(sb, "tokens", r.ids, S);
+            json_ids(sb, "prompt_ids", r.prompt_ids, r.n_prompt);
+            el_sb_printf(sb, ",\"n_prompt_tokens\":%d,\"windows\":%d,\"entropy\":", r.n_prompt, W);
             window_means(r.entropy, S, L, W, win);
             json_rows(sb, win, W, L, W == 1);
             if (T->tp.n_alpha) {
