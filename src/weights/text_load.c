@@ -201,7 +201,6 @@ static el_status load_llama2c(const char *path, el_text *m, el_text_meta *meta) 
     snprintf(meta->layout, sizeof meta->layout, "llama2.c");
     snprintf(meta->dtype, sizeof meta->dtype, "F32");
     meta->n_shards = 1;
-    meta->add_bos = 1;
     return EL_OK;
 }
 
@@ -374,7 +373,6 @@ static el_status load_hf(const char *dir, el_text *m, el_text_meta *meta) {
             snprintf(meta->layout, sizeof meta->layout, "hf");
             snprintf(meta->dtype, sizeof meta->dtype, "%s", el_st_dtype_summary(&set));
             meta->n_shards = set.n_files;
-            meta->add_bos = m->arch == EL_TEXT_LLAMA;
         }
         /* Weights used in place keep the mapping alive as long as the model. */
         if (!s && r.mapped) {
