@@ -235,8 +235,17 @@ EL_API el_status el_model_profile(el_state *s, const float *pixels, int n, const
 
 /* ------------------------------------------------------------------ text */
 
+/* Special tokens around a text prompt. */
+typedef enum {
+    EL_TEXT_BOS_AUTO = 0, /* what the tokenizer itself adds: HF's post-processor template (Llama 2,
+                             Mistral, Gemma: BOS; GPT-2, Qwen: none); llama2.c: BOS */
+    EL_TEXT_BOS_ALWAYS,   /* BOS, then the prompt's tokens (TransformerLens' prepend_bos) */
+    EL_TEXT_BOS_NEVER     /* the prompt's tokens only */
+} el_text_bos;
+
 typedef struct {
     int n_tokens;        /* tokens to generate (steps recorded) */
+    el_text_bos bos;     /* special tokens around the prompt (default AUTO) */
     double temperature;  /* 0: greedy */
     uint64_t seed;       /* sampling seed: same seed, same tokens */
     el_units units;
@@ -259,7 +268,7 @@ typedef struct {
     char *error;      /* batch calls: why this prompt failed (others go on), else NULL */
 } el_text_result;
 
-/* Encode prompt (with BOS where the model family uses one), generate
+/* Encode prompt (special tokens per params->bos), generate
  * params->n_tokens tokens with a KV cache, and record the lens at every step. */
 EL_API el_status el_text_generate(el_state *s, const char *prompt, const el_text_params *params, el_text_result *out);
 EL_API el_status el_text_generate_ids(el_state *s, const int *ids, int n_ids, const el_text_params *params,
@@ -274,8 +283,11 @@ EL_API el_status el_text_generate_batch(el_state *s, const char *const *prompts,
 EL_API el_status el_text_generate_ids_batch(el_state *s, const int *const *ids, const int *n_ids, int n,
                                             const el_text_params *params, el_text_result *out);
 EL_API void el_text_result_free(el_text_result *r);
-/* Tokenize without generating (ids malloc'd). */
+/* Tokenize without generating (ids malloc'd), with EL_TEXT_BOS_AUTO or the
+ * given mode. An empty result gets the BOS (else EOS) as its one token. */
 EL_API el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids);
+EL_API el_status el_text_tokenize_bos(const el_model *m, const char *text, el_text_bos bos, int **ids,
+                                      int *n_ids);
 
 /* Convert a natural-log entropy to the requested units for n_classes. */
 EL_API double el_entropy_units(double nats, el_units units, int n_classes);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian packages entropy-lens builds against, only those missing.
+# Install the Debian packages entropy-lens builds against, only those missing
+# (plus test data: fortunes, 0.8 MB, the corpus test_tokenizer_real checks).
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail
 pkgs=(cmake make gcc pkg-config libopenblas-openmp-dev libcjson-dev libonig-dev libutf8proc-dev libpng-dev libjpeg-dev zlib1g-dev
       libcairo2-dev fonts-dejavu-core poppler-utils
-      libopenmpi-dev openmpi-bin chromium clang libclang-rt-14-dev "$@")
+      libopenmpi-dev openmpi-bin chromium clang libclang-rt-14-dev fortunes "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -39,6 +39,9 @@ static const char *help =
     "  -n, --tokens N       tokens to generate per prompt (default 32)\n"
     "  --temperature T      0 = greedy (default), else sampling with --seed\n"
     "  --seed S             sampling seed (default 42); same seed, same output\n"
+    "  --bos MODE           special tokens around each prompt: auto (what the\n"
+    "                       tokenizer's own template adds, default), always (BOS\n"
+    "                       first, as TransformerLens does), never\n"
     "  --windows W          average the steps in W contiguous windows (N must be a\n"
     "                       multiple of W): entropy is W x L; W = 1 (default) is the mean, L numbers\n"
     "  --per-step           also write every step's L entropies (entropy_steps)\n"
@@ -221,6 +224,13 @@ typedef struct {
     el_progress bar;
 } text_run;
 
+/* ,"key":[1,2,3] */
+static void json_ids(el_strbuf *sb, const char *key, const int *ids, int n) {
+    el_sb_printf(sb, ",\"%s\":[", key);
+    for (int k = 0; k < n; k++) el_sb_printf(sb, "%s%d", k ? "," : "", ids[k]);
+    el_sb_putc(sb, ']');
+}
+
 /* One prompt's record from its result (or its error). */
 static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_strbuf *sb) {
     const int L = T->info.n_layers, W = T->windows, S = T->tp.n_tokens;
@@ -244,9 +254,9 @@ static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_s
         } else {
             el_sb_puts(sb, "\"generated\":");
             el_sb_json_str(sb, r.text);
-            el_sb_puts(sb, ",\"tokens\":[");
-            for (int s = 0; s < S; s++) el_sb_printf(sb, "%s%d", s ? "," : "", r.ids[s]);
-            el_sb_printf(sb, "],\"n_prompt_tokens\":%d,\"windows\":%d,\"entropy\":", r.n_prompt, W);
+            json_ids(sb, "tokens", r.ids, S);
+            json_ids(sb, "prompt_ids", r.prompt_ids, r.n_prompt);
+            el_sb_printf(sb, ",\"n_prompt_tokens\":%d,\"windows\":%d,\"entropy\":", r.n_prompt, W);
             window_means(r.entropy, S, L, W, win);
             json_rows(sb, win, W, L, W == 1);
             if (T->tp.n_alpha) {
@@ -386,7 +396,7 @@ int cmd_text(int argc, char **argv) {
             return EL_EXIT_OK;
         }
         int takes = !strcmp(a, "--model") || !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt") || !strcmp(a, "--prompts") ||
-                    !strcmp(a, "-n") || !strcmp(a, "--tokens") || !strcmp(a, "--temperature") || !strcmp(a, "--seed") ||
+                    !strcmp(a, "-n") || !strcmp(a, "--tokens") || !strcmp(a, "--temperature") || !strcmp(a, "--seed") || !strcmp(a, "--bos") ||
                     !strcmp(a, "--windows") || !strcmp(a, "--alpha") || !strcmp(a, "--units") || !strcmp(a, "-o") ||
                     !strcmp(a, "--output") || !strcmp(a, "--format") || !strcmp(a, "--threads") || !strcmp(a, "--batch");
         if (takes && i + 1 >= argc) {
@@ -409,6 +419,14 @@ int cmd_text(int argc, char **argv) {
             }
         } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
             if (el_parse_u64("text", "--seed", v, &tp.seed)) return EL_EXIT_USAGE;
+        } else if ((v = el_opt_value(argc, argv, &i, "--bos"))) {
+            if (!strcmp(v, "auto")) tp.bos = EL_TEXT_BOS_AUTO;
+            else if (!strcmp(v, "always")) tp.bos = EL_TEXT_BOS_ALWAYS;
+            else if (!strcmp(v, "never")) tp.bos = EL_TEXT_BOS_NEVER;
+            else {
+                fprintf(stderr, "entropy-lens text: --bos must be auto, always or never, not '%s'\n", v);
+                return EL_EXIT_USAGE;
+            }
         } else if ((v = el_opt_value(argc, argv, &i, "--windows"))) {
             if (el_parse_int("text", "--windows", v, 1, 1 << 20, &windows)) return EL_EXIT_USAGE;
         } else if ((v = el_opt_value(argc, argv, &i, "--alpha"))) {

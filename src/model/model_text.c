@@ -63,10 +63,16 @@ const char *el_model_token_name(const el_model *m, int id) {
 }
 
 el_status el_text_tokenize(const el_model *m, const char *text, int **ids, int *n_ids) {
+    return el_text_tokenize_bos(m, text, EL_TEXT_BOS_AUTO, ids, n_ids);
+}
+
+el_status el_text_tokenize_bos(const el_model *m, const char *text, el_text_bos bos, int **ids, int *n_ids) {
     EL_TRY(el_model_expect(m, EL_FRONT_TEXT));
     const el_text_front *f = m->text;
     if (!f->tok) return el_fail(EL_ERR_ARG, "%s", f->meta.no_tokenizer);
-    EL_TRY(el_tokenizer_encode(f->tok, text, f->meta.add_bos, ids, n_ids));
+    if (!text) return el_fail(EL_ERR_ARG, "NULL prompt");
+    el_bos_mode mode = bos == EL_TEXT_BOS_ALWAYS ? EL_BOS_ALWAYS : bos == EL_TEXT_BOS_NEVER ? EL_BOS_NEVER : EL_BOS_AUTO;
+    EL_TRY(el_tokenizer_encode_n(f->tok, text, strlen(text), mode, ids, n_ids));
     /* An empty prompt still needs one position to predict from. */
     if (*n_ids == 0) {
         int start = el_tokenizer_bos(f->tok) >= 0 ? el_tokenizer_bos(f->tok) : el_tokenizer_eos(f->tok);
@@ -125,7 +131,7 @@ el_status el_text_generate_batch(el_state *s, const char *const *prompts, int n,
     }
     el_status st = EL_OK;
     for (int i = 0; i < n && !st; i++) {
-        el_status c = el_text_tokenize(m, prompts[i], &ids[i], &n_ids[i]);
+        el_status c = el_text_tokenize_bos(m, prompts[i], p->bos, &ids[i], &n_ids[i]);
         if (c == EL_ERR_NOMEM) st = c;
         else if (c && !(out[i].error = strdup(el_last_error()))) st = el_fail(EL_ERR_NOMEM, "out of memory");
     }
@@ -141,7 +147,7 @@ el_status el_text_generate_batch(el_state *s, const char *const *prompts, int n,
 el_status el_text_generate(el_state *s, const char *prompt, const el_text_params *p, el_text_result *out) {
     memset(out, 0, sizeof *out);
     int *ids = NULL, n = 0;
-    EL_TRY(el_text_tokenize(s->model, prompt, &ids, &n));
+    EL_TRY(el_text_tokenize_bos(s->model, prompt, p->bos, &ids, &n));
     el_status st = el_text_generate_ids(s, ids, n, p, out);
     free(ids);
     return st;

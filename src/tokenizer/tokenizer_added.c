@@ -74,16 +74,14 @@ el_status el_tok_prepare_added(el_tokenizer *t) {
     for (int k = 0; k < 2; k++)
         for (int b = 0; b < 256; b++) t->trie[k].root[b] = -1;
     el_tok_scratch sc;
-    memset(&sc, 0, sizeof sc);
-    el_status st = EL_OK;
+    el_status st = el_tok_scratch_init(&sc);
     for (int k = 0; k < t->n_added && st == EL_OK; k++) {
         el_tok_added *a = &t->added[k];
         const char *p = t->piece[a->id];
         size_t n = t->piece_len[a->id];
         el_tok_buf b = {0};
         if (a->normalized && t->pipe && t->pipe->n_norm) {
-            if (!sc.region && !(sc.region = el_tok_region_new())) st = el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
-            if (st == EL_OK) st = el_tok_normalize(t->pipe, p, n, &sc, &b); /* "<s>" may be looked for as "▁<s>" */
+            st = el_tok_normalize(t->pipe, p, n, &sc, &b); /* "<s>" may be looked for as "▁<s>" */
         } else {
             st = el_tok_buf_add(&b, p, n);
         }
@@ -92,9 +90,7 @@ el_status el_tok_prepare_added(el_tokenizer *t) {
         a->len = (uint32_t)b.n;
         if (st == EL_OK && a->len) st = trie_insert(&t->trie[a->normalized ? 1 : 0], a->pat, a->len, k);
     }
-    el_tok_region_free(sc.region);
-    free(sc.nbuf.p);
-    free(sc.matches.v);
+    el_tok_scratch_free(&sc);
     return st;
 }
 

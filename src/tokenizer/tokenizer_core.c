@@ -165,18 +165,12 @@ static el_status decode_llama2c(const el_tokenizer *t, const int *ids, int n, el
 
 static el_status decode_pipeline(const el_tokenizer *t, const int *ids, int n, el_decode_mode mode, el_tok_buf *b) {
     el_tok_scratch sc;
-    memset(&sc, 0, sizeof sc);
-    el_status st = EL_OK;
-    if (!(sc.region = el_tok_region_new())) st = el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
+    el_status st = el_tok_scratch_init(&sc);
     for (int i = 0; i < n && st == EL_OK; i++)
         if (!skipped(t, ids[i], mode) && t->piece[ids[i]])
             st = el_tok_splits_add(&sc.a, t->piece[ids[i]], t->piece_len[ids[i]], ids[i], 0);
     if (st == EL_OK) st = el_tok_decode_pieces(t->pipe, &sc, b);
-    el_tok_region_free(sc.region);
-    free(sc.matches.v);
-    el_tok_splits_free(&sc.a);
-    el_tok_splits_free(&sc.b);
-    free(sc.nbuf.p);
+    el_tok_scratch_free(&sc);
     return st;
 }
 

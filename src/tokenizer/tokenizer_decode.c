@@ -11,17 +11,6 @@
 #include "tokenizer/tokenizer_json.h"
 #include "tokenizer/tokenizer_pipeline.h"
 
-#define MAX_DEPTH 8
-#define MAX_STEPS 64
-
-static el_status add_step(const char *path, el_tok_pipeline *p, const el_tok_dec *d) {
-    if (p->n_dec >= MAX_STEPS) return el_fail(EL_ERR_LIMIT, "%s: more than %d decoders", path, MAX_STEPS);
-    el_tok_dec *v = realloc(p->dec, ((size_t)p->n_dec + 1) * sizeof *v);
-    if (!v) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
-    p->dec = v;
-    v[p->n_dec++] = *d;
-    return EL_OK;
-}
 
 static el_status parse_strip(const char *path, const cJSON *j, el_tok_dec *d) {
     const cJSON *c = el_tj_get(j, "content"), *a = el_tj_get(j, "start"), *b = el_tj_get(j, "stop");
@@ -37,7 +26,7 @@ static el_status parse_strip(const char *path, const cJSON *j, el_tok_dec *d) {
     return EL_OK;
 }
 
-static el_status parse_one(const char *path, const cJSON *j, const char *ty, el_tok_dec *d) {
+static el_status parse_fields(const char *path, const cJSON *j, const char *ty, el_tok_dec *d) {
     if (!strcmp(ty, "ByteLevel")) d->kind = EL_DEC_BYTELEVEL;
     else if (!strcmp(ty, "ByteFallback")) d->kind = EL_DEC_BYTEFALLBACK;
     else if (!strcmp(ty, "Fuse")) d->kind = EL_DEC_FUSE;
@@ -62,19 +51,12 @@ static el_status parse_one(const char *path, const cJSON *j, const char *ty, el_
     return EL_OK;
 }
 
-static el_status parse_step(const char *path, const cJSON *j, el_tok_pipeline *p, int depth) {
-    const char *ty = el_tj_type(j);
-    if (!strcmp(ty, "Sequence")) {
-        const cJSON *list = el_tj_get(j, "decoders"), *e;
-        if (!cJSON_IsArray(list)) return el_fail(EL_ERR_FORMAT, "%s: decoder Sequence without a list", path);
-        if (depth >= MAX_DEPTH) return el_fail(EL_ERR_LIMIT, "%s: decoder Sequences nested too deep", path);
-        cJSON_ArrayForEach(e, list) EL_TRY(parse_step(path, e, p, depth + 1));
-        return EL_OK;
-    }
+static el_status parse_one(const char *path, const cJSON *j, void *ctx) {
+    el_tok_pipeline *p = ctx;
     el_tok_dec d;
     memset(&d, 0, sizeof d);
-    el_status st = parse_one(path, j, ty, &d);
-    if (st == EL_OK) st = add_step(path, p, &d);
+    el_status st = parse_fields(path, j, el_tj_type(j), &d);
+    if (st == EL_OK) st = el_tok_append_step(path, "decoder", &p->dec, &p->n_dec, sizeof d, &d);
     if (st != EL_OK) {
         free(d.str);
         el_tok_pattern_free(&d.pat);
@@ -83,8 +65,7 @@ static el_status parse_step(const char *path, const cJSON *j, el_tok_pipeline *p
 }
 
 el_status el_tok_parse_decoder(const char *path, const cJSON *j, el_tok_pipeline *p) {
-    if (el_tj_absent(j)) return EL_OK;
-    return parse_step(path, j, p, 0);
+    return el_tok_each_step(path, j, "decoder", "decoders", parse_one, p);
 }
 
 /* ------------------------------------------------------------ decode_chain */
@@ -121,13 +102,7 @@ static el_status rewrite(const el_tok_dec *d, const char *s, size_t len, size_t 
     const el_tok_pattern *pat = d->kind == EL_DEC_BPE ? &lit : &d->pat;
     const char *with = d->kind == EL_DEC_BPE ? (i + 1 == n_tok ? "" : " ") : d->str;
     size_t with_len = d->kind == EL_DEC_BPE ? strlen(with) : d->len;
-    EL_TRY(el_tok_find_matches(pat, s, len, sc->region, &sc->matches));
-    EL_TRY(el_tok_buf_add(o, "", 0));
-    for (size_t k = 0; k < sc->matches.n; k++) {
-        const el_tok_match *m = &sc->matches.v[k];
-        EL_TRY(m->match ? el_tok_buf_add(o, with, with_len) : el_tok_buf_add(o, s + m->a, m->b - m->a));
-    }
-    return EL_OK;
+    return el_tok_replace(pat, with, with_len, s, len, sc->region, &sc->matches, o);
 }
 
 /* Ends the token being joined at out->buf[*open..]. */

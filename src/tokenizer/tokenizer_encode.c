@@ -13,6 +13,21 @@
 #include "base/status.h"
 #include "tokenizer/tokenizer_pipeline.h"
 
+el_status el_tok_scratch_init(el_tok_scratch *sc) {
+    memset(sc, 0, sizeof *sc);
+    sc->region = el_tok_region_new();
+    return sc->region ? EL_OK : el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
+}
+
+void el_tok_scratch_free(el_tok_scratch *sc) {
+    el_tok_region_free(sc->region);
+    free(sc->matches.v);
+    el_tok_splits_free(&sc->a);
+    el_tok_splits_free(&sc->b);
+    free(sc->nbuf.p);
+    memset(sc, 0, sizeof *sc);
+}
+
 /* Steps 3 and 4 for one piece. */
 static el_status encode_piece(const el_tokenizer *t, const char *s, size_t len, int at_start, el_tok_scratch *sc,
                               el_tok_ids *out) {
@@ -44,11 +59,9 @@ static el_status encode_raw_piece(const el_tokenizer *t, const el_tok_span *r, c
 
 el_status el_tok_encode_pipeline(const el_tokenizer *t, const char *text, size_t len, el_tok_ids *out) {
     el_tok_scratch sc;
-    memset(&sc, 0, sizeof sc);
     el_tok_splits raw = {0}, parts = {0};
     el_tok_buf norm = {0};
-    el_status st = EL_OK;
-    if (!(sc.region = el_tok_region_new())) st = el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
+    el_status st = el_tok_scratch_init(&sc);
     if (st == EL_OK) st = el_tok_split_added(t, 0, text, len, 1, &raw);
     for (size_t i = 0; st == EL_OK && i < raw.n; i++) {
         const el_tok_span *r = &raw.v[i];
@@ -58,10 +71,6 @@ el_status el_tok_encode_pipeline(const el_tokenizer *t, const char *text, size_t
     el_tok_splits_free(&raw);
     el_tok_splits_free(&parts);
     free(norm.p);
-    el_tok_region_free(sc.region);
-    free(sc.matches.v);
-    el_tok_splits_free(&sc.a);
-    el_tok_splits_free(&sc.b);
-    free(sc.nbuf.p);
+    el_tok_scratch_free(&sc);
     return st;
 }

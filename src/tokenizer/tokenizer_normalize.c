@@ -8,18 +8,6 @@
 #include "tokenizer/tokenizer_json.h"
 #include "tokenizer/tokenizer_pipeline.h"
 
-#define MAX_DEPTH 8  /* nested Sequences */
-#define MAX_STEPS 64 /* per stage */
-
-static el_status add_step(const char *path, el_tok_pipeline *p, const el_tok_norm *n) {
-    if (p->n_norm >= MAX_STEPS) return el_fail(EL_ERR_LIMIT, "%s: more than %d normalizers", path, MAX_STEPS);
-    el_tok_norm *v = realloc(p->norm, ((size_t)p->n_norm + 1) * sizeof *v);
-    if (!v) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
-    p->norm = v;
-    v[p->n_norm++] = *n;
-    return EL_OK;
-}
-
 static el_status dup_field(const char *path, const cJSON *j, const char *field, const char *type, char **s,
                            size_t *len) {
     const cJSON *v = el_tj_get(j, field);
@@ -29,17 +17,11 @@ static el_status dup_field(const char *path, const cJSON *j, const char *field, 
     return *s ? EL_OK : el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
 }
 
-static el_status parse_step(const char *path, const cJSON *j, el_tok_pipeline *p, int depth) {
+static el_status parse_one(const char *path, const cJSON *j, void *ctx) {
+    el_tok_pipeline *p = ctx;
     const char *ty = el_tj_type(j);
     el_tok_norm n;
     memset(&n, 0, sizeof n);
-    if (!strcmp(ty, "Sequence")) {
-        const cJSON *list = el_tj_get(j, "normalizers"), *e;
-        if (!cJSON_IsArray(list)) return el_fail(EL_ERR_FORMAT, "%s: normalizer Sequence without a list", path);
-        if (depth >= MAX_DEPTH) return el_fail(EL_ERR_LIMIT, "%s: normalizer Sequences nested too deep", path);
-        cJSON_ArrayForEach(e, list) EL_TRY(parse_step(path, e, p, depth + 1));
-        return EL_OK;
-    }
     if (!strcmp(ty, "NFC")) n.kind = EL_NORM_NFC;
     else if (!strcmp(ty, "NFD")) n.kind = EL_NORM_NFD;
     else if (!strcmp(ty, "NFKC")) n.kind = EL_NORM_NFKC;
@@ -63,7 +45,7 @@ static el_status parse_step(const char *path, const cJSON *j, el_tok_pipeline *p
     } else {
         return el_fail(EL_ERR_UNSUPPORTED, "%s: normalizer \"%s\" is not supported", path, ty);
     }
-    el_status st = add_step(path, p, &n);
+    el_status st = el_tok_append_step(path, "normalizer", &p->norm, &p->n_norm, sizeof n, &n);
     if (st != EL_OK) {
         free(n.str);
         el_tok_pattern_free(&n.pat);
@@ -72,8 +54,7 @@ static el_status parse_step(const char *path, const cJSON *j, el_tok_pipeline *p
 }
 
 el_status el_tok_parse_normalizer(const char *path, const cJSON *j, el_tok_pipeline *p) {
-    if (el_tj_absent(j)) return EL_OK;
-    return parse_step(path, j, p, 0);
+    return el_tok_each_step(path, j, "normalizer", "normalizers", parse_one, p);
 }
 
 static el_status strip(const el_tok_norm *n, const char *s, size_t len, el_tok_buf *out) {
@@ -94,17 +75,6 @@ static el_status strip(const el_tok_norm *n, const char *s, size_t len, el_tok_b
     return el_tok_buf_add(out, s + a, b - a);
 }
 
-static el_status replace(const el_tok_norm *n, const char *s, size_t len, el_tok_scratch *sc, el_tok_buf *out) {
-    EL_TRY(el_tok_find_matches(&n->pat, s, len, sc->region, &sc->matches));
-    EL_TRY(el_tok_buf_add(out, "", 0));
-    for (size_t i = 0; i < sc->matches.n; i++) {
-        const el_tok_match *m = &sc->matches.v[i];
-        if (m->match) EL_TRY(el_tok_buf_add(out, n->str, n->len));
-        else EL_TRY(el_tok_buf_add(out, s + m->a, m->b - m->a));
-    }
-    return EL_OK;
-}
-
 static el_status apply(const el_tok_norm *n, const char *s, size_t len, el_tok_scratch *sc, el_tok_buf *out) {
     switch (n->kind) {
     case EL_NORM_NFC:
@@ -113,7 +83,7 @@ static el_status apply(const el_tok_norm *n, const char *s, size_t len, el_tok_s
     case EL_NORM_NFKD: return el_tok_unicode_normalize(n->kind, s, len, out);
     case EL_NORM_LOWERCASE: return el_tok_unicode_lower(s, len, out);
     case EL_NORM_STRIP: return strip(n, s, len, out);
-    case EL_NORM_REPLACE: return replace(n, s, len, sc, out);
+    case EL_NORM_REPLACE: return el_tok_replace(&n->pat, n->str, n->len, s, len, sc->region, &sc->matches, out);
     case EL_NORM_PREPEND:
         if (len) EL_TRY(el_tok_buf_add(out, n->str, n->len));
         return el_tok_buf_add(out, s, len);

@@ -57,6 +57,9 @@ typedef struct {
 /* Pattern::find_matches: consecutive pieces covering s, matches flagged. */
 el_status el_tok_find_matches(const el_tok_pattern *p, const char *s, size_t len, void *region,
                               el_tok_matches *out);
+/* s with every match of p replaced by with, appended to out (HF replace). */
+el_status el_tok_replace(const el_tok_pattern *p, const char *with, size_t with_len, const char *s, size_t len,
+                         void *region, el_tok_matches *m, el_tok_buf *out);
 /* {"String": s} or {"Regex": r} from a tokenizer.json field. */
 struct cJSON;
 el_status el_tok_pattern_parse(const char *what, const struct cJSON *j, el_tok_pattern *p);
@@ -160,6 +163,14 @@ struct el_tok_pipeline {
 };
 typedef struct el_tok_pipeline el_tok_pipeline;
 
+/* Calls one() on the component j, or on each component of a (nested)
+ * Sequence whose list is under list_key; nothing for null or absent. */
+typedef el_status (*el_tok_step_fn)(const char *path, const struct cJSON *j, void *ctx);
+el_status el_tok_each_step(const char *path, const struct cJSON *j, const char *stage, const char *list_key,
+                           el_tok_step_fn one, void *ctx);
+/* Appends a copy of item (size bytes) to the array *list of *n steps. */
+el_status el_tok_append_step(const char *path, const char *stage, void *list, int *n, size_t size, const void *item);
+
 /* Parsing, each from the tokenizer.json field (NULL/null = no stage);
  * unknown component types are refused by name (EL_ERR_UNSUPPORTED). */
 el_status el_tok_parse_normalizer(const char *path, const struct cJSON *j, el_tok_pipeline *p);
@@ -180,6 +191,10 @@ typedef struct {
     el_tok_splits a, b;
     el_tok_buf nbuf;
 } el_tok_scratch;
+
+/* Zeroed, with its search region; EL_ERR_NOMEM if that cannot be had. */
+el_status el_tok_scratch_init(el_tok_scratch *sc);
+void el_tok_scratch_free(el_tok_scratch *sc);
 
 /* The normalizer over s; the result is out->p[0..out->n). */
 el_status el_tok_normalize(const el_tok_pipeline *p, const char *s, size_t len, el_tok_scratch *sc,

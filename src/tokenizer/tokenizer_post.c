@@ -10,11 +10,11 @@
 #include "tokenizer/tokenizer_pipeline.h"
 
 #define MAX_IDS 64 /* special tokens a template may add */
-#define MAX_DEPTH 8
 
 typedef struct {
     int before[MAX_IDS], after[MAX_IDS];
     int n_before, n_after;
+    const el_tokenizer *t;
 } wrap;
 
 static el_status check_id(const char *path, const el_tokenizer *t, const cJSON *v, int *id) {
@@ -78,22 +78,15 @@ static el_status cls_sep(const char *path, const el_tokenizer *t, const cJSON *p
     return push(path, w->after, &w->n_after, sep);
 }
 
-static el_status parse_step(const char *path, const cJSON *pp, const el_tokenizer *t, wrap *w, int depth) {
+/* One processor; it wraps what the earlier ones produced. */
+static el_status parse_one(const char *path, const cJSON *pp, void *ctx) {
+    wrap *w = ctx, inner;
     const char *ty = el_tj_type(pp);
-    wrap inner;
     memset(&inner, 0, sizeof inner);
-    if (!strcmp(ty, "Sequence")) {
-        const cJSON *list = el_tj_get(pp, "processors"), *e;
-        if (!cJSON_IsArray(list)) return el_fail(EL_ERR_FORMAT, "%s: post_processor Sequence without a list", path);
-        if (depth >= MAX_DEPTH) return el_fail(EL_ERR_LIMIT, "%s: post_processor Sequences nested too deep", path);
-        cJSON_ArrayForEach(e, list) EL_TRY(parse_step(path, e, t, w, depth + 1));
-        return EL_OK;
-    }
     if (!strcmp(ty, "ByteLevel")) return EL_OK;
-    if (!strcmp(ty, "TemplateProcessing")) EL_TRY(template_single(path, t, pp, &inner));
-    else if (!strcmp(ty, "RobertaProcessing") || !strcmp(ty, "BertProcessing")) EL_TRY(cls_sep(path, t, pp, &inner));
+    if (!strcmp(ty, "TemplateProcessing")) EL_TRY(template_single(path, w->t, pp, &inner));
+    else if (!strcmp(ty, "RobertaProcessing") || !strcmp(ty, "BertProcessing")) EL_TRY(cls_sep(path, w->t, pp, &inner));
     else return el_fail(EL_ERR_UNSUPPORTED, "%s: post_processor \"%s\" is not supported", path, ty);
-    /* This step wraps what the earlier ones produced. */
     for (int i = 0; i < w->n_before; i++) EL_TRY(push(path, inner.before, &inner.n_before, w->before[i]));
     for (int i = 0; i < inner.n_after; i++) EL_TRY(push(path, w->after, &w->n_after, inner.after[i]));
     memcpy(w->before, inner.before, sizeof inner.before);
@@ -106,7 +99,8 @@ el_status el_tok_parse_post_processor(const char *path, const cJSON *j, const el
     if (el_tj_absent(j)) return EL_OK;
     wrap w;
     memset(&w, 0, sizeof w);
-    EL_TRY(parse_step(path, j, t, &w, 0));
+    w.t = t;
+    EL_TRY(el_tok_each_step(path, j, "post_processor", "processors", parse_one, &w));
     if (w.n_before && !(p->post_before = malloc(sizeof(int) * (size_t)w.n_before)))
         return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
     if (w.n_after && !(p->post_after = malloc(sizeof(int) * (size_t)w.n_after)))

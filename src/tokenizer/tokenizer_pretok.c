@@ -9,8 +9,6 @@
 #include "tokenizer/tokenizer_json.h"
 #include "tokenizer/tokenizer_pipeline.h"
 
-#define MAX_DEPTH 8
-#define MAX_STEPS 64
 #define META "\xE2\x96\x81" /* U+2581, SentencePiece's space */
 
 /* GPT-2's pattern, which ByteLevel applies when use_regex is on. */
@@ -18,15 +16,6 @@ static const char gpt2_regex[] =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 /* Whitespace: \w+|[^\w\s]+ kept, the rest dropped. */
 static const char whitespace_regex[] = "\\w+|[^\\w\\s]+";
-
-static el_status add_step(const char *path, el_tok_pipeline *p, el_tok_pre *s) {
-    if (p->n_pre >= MAX_STEPS) return el_fail(EL_ERR_LIMIT, "%s: more than %d pre-tokenizers", path, MAX_STEPS);
-    el_tok_pre *v = realloc(p->pre, ((size_t)p->n_pre + 1) * sizeof *v);
-    if (!v) return el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
-    p->pre = v;
-    v[p->n_pre++] = *s;
-    return EL_OK;
-}
 
 static el_status parse_behavior(const char *path, const cJSON *j, el_tok_behavior dflt, el_tok_behavior *b) {
     static const char *const names[] = {"Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
@@ -76,7 +65,7 @@ static el_status regex_pattern(const char *path, el_tok_pre *s, const char *rx, 
     return el_tok_regex_new(path, rx, strlen(rx), &s->pat.re);
 }
 
-static el_status parse_one(const char *path, const cJSON *j, const char *ty, el_tok_pre *s) {
+static el_status parse_fields(const char *path, const cJSON *j, const char *ty, el_tok_pre *s) {
     if (!strcmp(ty, "Split")) {
         s->kind = EL_PRE_SPLIT;
         EL_TRY(parse_behavior(path, j, EL_SPLIT_REMOVED, &s->behavior));
@@ -126,19 +115,12 @@ static el_status parse_one(const char *path, const cJSON *j, const char *ty, el_
     return el_fail(EL_ERR_UNSUPPORTED, "%s: pre_tokenizer \"%s\" is not supported", path, ty);
 }
 
-static el_status parse_step(const char *path, const cJSON *j, el_tok_pipeline *p, int depth) {
-    const char *ty = el_tj_type(j);
-    if (!strcmp(ty, "Sequence")) {
-        const cJSON *list = el_tj_get(j, "pretokenizers"), *e;
-        if (!cJSON_IsArray(list)) return el_fail(EL_ERR_FORMAT, "%s: pre_tokenizer Sequence without a list", path);
-        if (depth >= MAX_DEPTH) return el_fail(EL_ERR_LIMIT, "%s: pre_tokenizer Sequences nested too deep", path);
-        cJSON_ArrayForEach(e, list) EL_TRY(parse_step(path, e, p, depth + 1));
-        return EL_OK;
-    }
+static el_status parse_one(const char *path, const cJSON *j, void *ctx) {
+    el_tok_pipeline *p = ctx;
     el_tok_pre s;
     memset(&s, 0, sizeof s);
-    el_status st = parse_one(path, j, ty, &s);
-    if (st == EL_OK) st = add_step(path, p, &s);
+    el_status st = parse_fields(path, j, el_tj_type(j), &s);
+    if (st == EL_OK) st = el_tok_append_step(path, "pre_tokenizer", &p->pre, &p->n_pre, sizeof s, &s);
     if (st != EL_OK) el_tok_pattern_free(&s.pat);
     return st;
 }
@@ -151,7 +133,7 @@ el_status el_tok_pipeline_gpt2(el_tok_pipeline **out) {
     s.kind = EL_PRE_BYTELEVEL;
     el_status st = p && d ? regex_pattern("GPT-2 pre-tokenizer", &s, gpt2_regex, EL_SPLIT_ISOLATED)
                           : el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
-    if (st == EL_OK) st = add_step("GPT-2 pre-tokenizer", p, &s);
+    if (st == EL_OK) st = el_tok_append_step("GPT-2", "pre_tokenizer", &p->pre, &p->n_pre, sizeof s, &s);
     if (st != EL_OK) {
         el_tok_pattern_free(&s.pat);
         el_tok_pipeline_free(p);
@@ -166,8 +148,7 @@ el_status el_tok_pipeline_gpt2(el_tok_pipeline **out) {
 }
 
 el_status el_tok_parse_pre_tokenizer(const char *path, const cJSON *j, el_tok_pipeline *p) {
-    if (el_tj_absent(j)) return EL_OK;
-    return parse_step(path, j, p, 0);
+    return el_tok_each_step(path, j, "pre_tokenizer", "pretokenizers", parse_one, p);
 }
 
 /* ByteLevel: the optional leading space, GPT-2's regex, then every byte

@@ -173,6 +173,17 @@ el_status el_tok_split(const el_tok_pattern *p, el_tok_behavior b, const char *s
     return EL_OK;
 }
 
+el_status el_tok_replace(const el_tok_pattern *p, const char *with, size_t with_len, const char *s, size_t len,
+                         void *region, el_tok_matches *m, el_tok_buf *out) {
+    EL_TRY(el_tok_find_matches(p, s, len, region, m));
+    EL_TRY(el_tok_buf_add(out, "", 0));
+    for (size_t k = 0; k < m->n; k++) {
+        const el_tok_match *x = &m->v[k];
+        EL_TRY(x->match ? el_tok_buf_add(out, with, with_len) : el_tok_buf_add(out, s + x->a, x->b - x->a));
+    }
+    return EL_OK;
+}
+
 el_status el_tok_pattern_parse(const char *what, const cJSON *j, el_tok_pattern *p) {
     memset(p, 0, sizeof *p);
     const cJSON *str = cJSON_GetObjectItemCaseSensitive(j, "String");

@@ -23,7 +23,6 @@ typedef struct {
     el_status (*read)(el_param_reader *r, el_text *m, const el_text_extras *x);
     int (*ignorable)(const char *name);
     const char *head;        /* a separate output head's tensor */
-    int add_bos;             /* prompts start with BOS */
 } hf_family;
 
 static int ends_with(const char *s, const char *suffix) {
@@ -280,11 +279,11 @@ static el_status read_neox(el_param_reader *r, el_text *m, const el_text_extras 
 /* ---------------------------------------------------------------- families */
 
 static const hf_family families[] = {
-    {"gpt2", "GPT2LMHeadModel", config_gpt2, read_gpt2, gpt2_ignorable, "lm_head.weight", 0},
-    {"llama", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight", 1},
-    {"mistral", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight", 1},
-    {"qwen2", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight", 1},
-    {"gpt_neox", "GPTNeoXForCausalLM", config_neox, read_neox, neox_ignorable, "embed_out.weight", 0},
+    {"gpt2", "GPT2LMHeadModel", config_gpt2, read_gpt2, gpt2_ignorable, "lm_head.weight"},
+    {"llama", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
+    {"mistral", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
+    {"qwen2", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
+    {"gpt_neox", "GPTNeoXForCausalLM", config_neox, read_neox, neox_ignorable, "embed_out.weight"},
 };
 
 static const hf_family *find_family(const char *type) {
@@ -356,7 +355,6 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta) {
         snprintf(meta->layout, sizeof meta->layout, "hf");
         snprintf(meta->dtype, sizeof meta->dtype, "%s", el_st_dtype_summary(&set));
         meta->n_shards = set.n_files;
-        meta->add_bos = f->add_bos;
     }
     if (!s) s = read_tensors(dir, file, &set, f, m, &x);
     el_st_close(&set);

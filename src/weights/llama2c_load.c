@@ -173,6 +173,5 @@ el_status el_load_llama2c(const char *path, el_text *m, el_text_meta *meta) {
     snprintf(meta->layout, sizeof meta->layout, "llama2.c");
     snprintf(meta->dtype, sizeof meta->dtype, "F32");
     meta->n_shards = 1;
-    meta->add_bos = 1;
     return EL_OK;
 }

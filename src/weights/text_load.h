@@ -13,7 +13,6 @@ typedef struct {
     char layout[12]; /* hf, llama2.c */
     char dtype[12];
     int n_shards;
-    int add_bos;     /* prepend BOS to prompts */
     char no_tokenizer[512]; /* why there is no tokenizer ("" when there is one) */
 } el_text_meta;
 

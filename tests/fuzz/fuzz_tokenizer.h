@@ -25,7 +25,28 @@ static inline void el_fuzz_encode_decode(const el_tokenizer *t, const char *text
     EL_FUZZ_CHECK(st == EL_OK && back != NULL, "decode of encoded ids failed: %s", el_last_error());
     if (back) (void)strlen(back);
     free(back);
+    /* Every decode mode, with the length it reports. */
+    for (int mode = EL_DECODE_SKIP_BOS_EOS; mode <= EL_DECODE_SKIP_SPECIAL; mode++) {
+        size_t len = (size_t)-1;
+        st = el_tokenizer_decode_ex(t, ids, n, (el_decode_mode)mode, &back, &len);
+        EL_FUZZ_CHECK(st == EL_OK && back && back[len] == '\0', "decode_ex mode %d failed: %s", mode, el_last_error());
+        free(back);
+    }
     free(ids);
+    /* The tokenizer's own template, and text with a NUL inside. */
+    static const el_bos_mode modes[] = {EL_BOS_AUTO, EL_BOS_NEVER, EL_BOS_ALWAYS};
+    size_t tl = strlen(text);
+    char *with_nul = malloc(tl + 3);
+    if (!with_nul) return;
+    memcpy(with_nul, text, tl);
+    memcpy(with_nul + tl, "\0x", 3);
+    for (int m = 0; m < 3; m++) {
+        st = el_tokenizer_encode_n(t, with_nul, tl + 2, modes[m], &ids, &n);
+        for (int i = 0; st == EL_OK && i < n; i++)
+            EL_FUZZ_CHECK(ids[i] >= 0 && ids[i] < V, "encode_n gave id %d (vocab %d)", ids[i], V);
+        if (st == EL_OK) free(ids);
+    }
+    free(with_nul);
 }
 
 static inline void el_fuzz_tokenizer_exercise(el_tokenizer *t, const uint8_t *extra, size_t extra_n) {

@@ -1,5 +1,7 @@
-/* Hugging Face tokenizer.json on hostile bytes (byte-level BPE and
- * SentencePiece-style BPE, added tokens, normalizers, decoders).
+/* Hugging Face tokenizer.json on hostile bytes: every supported normalizer,
+ * pre-tokenizer (regexes included), post-processor and decoder, added-token
+ * flags and BPE options; the seed corpus holds one small file per component
+ * (tools/fixtures/make_tokenizer_components.py).
  *
  * Input: tokenizer.json [NUL text]. The text, if any, is encoded and decoded
  * besides the fixed texts every tokenizer target uses. */

@@ -2,8 +2,10 @@
 """Reference tokenizers and the fixture generator for tests/unit/test_tokenizers.c.
 
 Three independent Python implementations of what src/tokenizer/ does in C (plain
-rescanning loops here, a heap there; a real regex engine here, a hand matcher
-there), so agreement means something:
+rescanning loops here, a heap there; Python's re with the classes spelt out
+from unicodedata here, Oniguruma there), so agreement means something. The
+real tokenizer files are checked against the npm package @huggingface/tokenizers
+instead (tools/reference/tokenize_reference.mjs):
 
   Llama2c    run.c's encode() from karpathy/llama2.c on tokenizer.bin:
              dummy " " prefix, per-codepoint lookup else byte + 3, then merge
