@@ -25,15 +25,16 @@
 #define TOL_LOGIT 1e-4
 #define MAX_IDS 256
 
-/* The fixtures whose family the C code supports (all of them, in the end).
- * text = 0: the prompt ids come from the golden only, until the tokenizer
- * takes BOS from tokenizer.json's post-processor (issue 13) — today Qwen
- * prompts get a BOS that Qwen's tokenizer does not add. */
+/* The fixtures whose family the C code supports (all of them, in the end;
+ * tests/fixtures/families has goldens for the rest). text = 1: the prompts
+ * are also tokenized by our tokenizer and must give the golden's ids. */
 static const struct {
     const char *name;
     int text;
 } fixtures[] = {
-    {"qwen2.5-tiny", 0},
+    {"qwen2.5-tiny", 1},
+    {"pythia-tiny", 1},
+    {"neox-seq-tiny", 1},
 };
 
 static el_model_params g_params;
