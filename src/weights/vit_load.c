@@ -320,7 +320,7 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
             return el_fail(EL_ERR_UNSUPPORTED, "%s: architecture %s is not an image classifier", file, arch);
         }
     } else {
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (image: vit, deit; text: gpt2, llama, mistral, qwen2, gpt_neox)", file, type);
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (image: vit, deit, dinov2, beit, data2vec-vision; text: gpt2, llama, mistral, qwen2, gpt_neox)", file, type);
     }
     snprintf(meta->arch, sizeof meta->arch, "%s", arch);
     long v;
