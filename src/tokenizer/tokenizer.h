@@ -21,6 +21,10 @@
 
 #include "entropy_lens.h"
 
+/* GPT-2's pre-tokenizer pattern (ByteLevel's built-in regex; also what
+ * GGUF's tokenizer.ggml.pre "gpt-2"/"default" means). */
+#define EL_TOK_GPT2_REGEX "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
+
 typedef struct el_tokenizer el_tokenizer;
 
 /* llama2.c tokenizer.bin; vocab_size comes from the checkpoint header and must

@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_json.h"
 #include "tokenizer/tokenizer_pipeline.h"
 
 #define META "\xE2\x96\x81" /* U+2581, SentencePiece's space */
 
 /* GPT-2's pattern, which ByteLevel applies when use_regex is on. */
-static const char gpt2_regex[] =
-    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+static const char gpt2_regex[] = EL_TOK_GPT2_REGEX;
 /* Whitespace: \w+|[^\w\s]+ kept, the rest dropped. */
 static const char whitespace_regex[] = "\\w+|[^\\w\\s]+";
 
