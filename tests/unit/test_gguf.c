@@ -4,12 +4,15 @@
  * (tools/reference/gguf_dequant.py; both compute in float32 in ggml's order,
  * no FMA, so the tolerance is zero). Also metadata of every type, and
  * truncated/corrupted files failing with a message naming the file. */
+#include <cjson/cJSON.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/status.h"
 #include "nn/quant.h"
 #include "test_util.h"
+#include "tokenizer/tokenizer.h"
 #include "weights/gguf.h"
 #include "weights/gguf_config.h"
 #include "weights/gguf_tokenizer.h"
@@ -129,6 +132,33 @@ static void check_config(void) {
     el_gguf_close(&g);
 }
 
+/* The pre names' regexes (written from llama.cpp's table) are the patterns
+ * the real tokenizer.json files carry: Llama 3 and Qwen3 from ../shared,
+ * GPT-2's from the ByteLevel pre-tokenizer. Skipped without ../shared. */
+static void check_pre_regexes_against_real_files(void) {
+    static const struct { const char *pre, *dir; } cases[] = {{"llama-bpe", "llama3"}, {"qwen2", "qwen3"}};
+    CHECK(!strcmp(el_gguf_pre_regex("gpt-2"), EL_TOK_GPT2_REGEX));
+    const char *shared = el_test_shared_dir();
+    if (!shared) {
+        printf("test_gguf: ../shared not found, real tokenizer regexes not compared\n");
+        return;
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tokenizers/%s/tokenizer.json", shared, cases[i].dir);
+        cJSON *root = el_test_load_json(path);
+        CHECK_MSG(root != NULL, "cannot read %s", path);
+        if (!root) continue;
+        const cJSON *seq = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer"),
+                                                            "pretokenizers");
+        const cJSON *re = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(seq, 0), "pattern"), "Regex");
+        CHECK_MSG(cJSON_IsString(re) && !strcmp(re->valuestring, el_gguf_pre_regex(cases[i].pre)),
+                  "GGUF pre \"%s\": regex differs from %s", cases[i].pre, path);
+        cJSON_Delete(root);
+    }
+}
+
 int main(void) {
     el_gguf g, want;
     if (el_gguf_open(&g, DIR "types.gguf") != EL_OK || el_gguf_open(&want, DIR "types_expected.gguf") != EL_OK) {
@@ -139,6 +169,7 @@ int main(void) {
     check_metadata(&g);
     check_hostile(&g);
     check_config();
+    check_pre_regexes_against_real_files();
     el_gguf_close(&g);
     el_gguf_close(&want);
     el_gguf h;
