@@ -8,9 +8,8 @@
 
 #include "base/status.h"
 #include "weights/json_config.h"
-#include "weights/param_reader.h"
 #include "weights/safetensors.h"
-#include "weights/text_load_internal.h"
+#include "weights/hf_text_internal.h"
 
 #define MAX_DIM EL_TEXT_MAX_DIM
 #define MAX_LAYERS EL_TEXT_MAX_LAYERS
@@ -31,7 +30,7 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* An activation name of transformers' ACT2FN. */
-static el_status parse_act(const char *file, const char *key, const char *name, el_act *act) {
+el_status el_hf_parse_act(const char *file, const char *key, const char *name, el_act *act) {
     static const struct { const char *name; el_act act; } table[] = {
         {"gelu", EL_ACT_GELU_ERF},         {"gelu_new", EL_ACT_GELU_TANH}, {"gelu_pytorch_tanh", EL_ACT_GELU_TANH},
         {"quick_gelu", EL_ACT_QUICK_GELU}, {"relu", EL_ACT_RELU},          {"silu", EL_ACT_SILU}};
@@ -169,7 +168,13 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
             el_take_copy(r, NAME("%s.%d.self_attn.v_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
         }
         B->o = el_mat_f32(el_take(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), 2, D, (int64_t)H * hd, 0, 0), D, H * hd);
-        B->ln2.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        if (c->post_norms) { /* Gemma 2/3: post_attention_layernorm is on the attention's output */
+            B->pn1.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
+            B->ln2.w = el_take(r, NAME("%s.%d.pre_feedforward_layernorm.weight", P, l), 1, D, 0, 0, 0);
+            B->pn2.w = el_take(r, NAME("%s.%d.post_feedforward_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        } else {
+            B->ln2.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        }
         B->up = el_mat_f32(el_take_copy(r, NAME("%s.%d.mlp.gate_proj.weight", P, l), 2, M, D, 0, 0), 2 * M, D);
         el_take_copy(r, NAME("%s.%d.mlp.up_proj.weight", P, l), 2, M, D, 0, 0);
         B->down = el_mat_f32(el_take(r, NAME("%s.%d.mlp.down_proj.weight", P, l), 2, D, M, 0, 0), D, M);
@@ -207,7 +212,7 @@ static el_status config_neox(const cJSON *cfg, const char *file, const char *typ
     if (!s && rs && !cJSON_IsNull(rs))
         s = el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling is set (only plain RoPE is supported)", file);
     const char *act = el_json_str(cfg, "hidden_act");
-    if (!s) s = parse_act(file, "hidden_act", act ? act : "gelu", &c->act);
+    if (!s) s = el_hf_parse_act(file, "hidden_act", act ? act : "gelu", &c->act);
     if (!s && c->dim % c->n_heads) s = el_fail(EL_ERR_CONFIG, "%s: hidden_size %d not divisible by %d heads", file, c->dim, c->n_heads);
     c->head_dim = c->n_heads ? c->dim / c->n_heads : 0;
     c->rope_dims = (int)(c->head_dim * pct); /* HF: int(head_size * rotary_pct) */
@@ -227,9 +232,7 @@ static int neox_ignorable(const char *name) {
            ends_with(name, ".rotary_emb.inv_freq");
 }
 
-/* query_key_value's rows come per head as [q | k | v] (head_dim rows each);
- * the block wants every head's q, then k, then v. */
-static void regroup_qkv(el_param_reader *r, float *w, int H, int hd, int cols) {
+void el_hf_regroup_qkv(el_param_reader *r, float *w, int H, int hd, int cols) {
     if (!w) return;
     const size_t row = (size_t)cols * sizeof(float);
     float *tmp = malloc((size_t)3 * H * hd * row);
@@ -259,8 +262,8 @@ static el_status read_neox(el_param_reader *r, el_text *m, const el_text_extras 
         B->ln2.b = el_take(r, NAME("layers.%d.post_attention_layernorm.bias", l), 1, D, 0, 0, 0);
         float *qkv = el_take_copy(r, NAME("layers.%d.attention.query_key_value.weight", l), 2, 3 * D, D, 0, 0);
         float *qkv_b = el_take_copy(r, NAME("layers.%d.attention.query_key_value.bias", l), 1, 3 * D, 0, 0, 0);
-        regroup_qkv(r, qkv, H, hd, D);
-        regroup_qkv(r, qkv_b, H, hd, 1);
+        el_hf_regroup_qkv(r, qkv, H, hd, D);
+        el_hf_regroup_qkv(r, qkv_b, H, hd, 1);
         B->qkv = el_mat_f32(qkv, 3 * D, D);
         B->qkv_b = qkv_b;
         B->o = el_mat_f32(el_take(r, NAME("layers.%d.attention.dense.weight", l), 2, D, D, 0, 0), D, D);
@@ -284,6 +287,10 @@ static const hf_family families[] = {
     {"mistral", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
     {"qwen2", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
     {"gpt_neox", "GPTNeoXForCausalLM", config_neox, read_neox, neox_ignorable, "embed_out.weight"},
+    {"gemma", "GemmaForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
+    {"gemma2", "Gemma2ForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
+    {"gemma3_text", "Gemma3ForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
+    {"bloom", "BloomForCausalLM", el_hf_config_bloom, el_hf_read_bloom, NULL, "lm_head.weight"},
 };
 
 static const hf_family *find_family(const char *type) {
@@ -309,6 +316,7 @@ static el_status read_tensors(const char *dir, const char *file, el_st_set *set,
     el_param_reader r;
     el_status s = el_param_reader_init(&r, set, need, dir);
     if (!s) s = f->read(&r, m, x);
+    for (int l = 0; !s && l < m->tf.cfg.n_layers; l++) m->tf.layers[l].sliding = x->sliding[l];
     /* The output head: its own tensor, or the embedding (tied). */
     const int V = m->vocab, D = m->tf.cfg.dim;
     if (!s) m->tf.lens.head = x->untied ? el_mat_f32(el_take(&r, f->head, 2, V, D, 0, 0), V, D) : m->tok_emb;
@@ -341,7 +349,7 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta) {
     int tie = 1;
     if (!type) s = el_fail(EL_ERR_CONFIG, "%s: no \"model_type\"", file);
     else if (!f)
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, gpt_neox)", file, type);
+        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, gpt_neox, gemma, gemma2, gemma3_text, bloom)", file, type);
     if (!s) s = f->config(cfg, file, type, m, &x, &tie);
     if (!s) s = el_text_check_sizes(m, file);
     if (!s) s = el_st_open(&set, dir);
