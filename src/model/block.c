@@ -36,7 +36,14 @@ void el_block_pre_attention(const el_block_config *c, const el_block_weights *B,
     if (n <= 0) return;
     el_norm(&c->norm, a->h + r0 * D, a->x + r0 * D, B->ln1.w, B->ln1.b, n, D);
     el_linear(a->qkv + r0 * el_block_qkv_width(c), a->h + r0 * D, &B->qkv, B->qkv_b, n);
-    /* (q/k norms: here, on the q and k columns of these rows.) */
+    if (c->qk_norm) { /* each head's q and k normed over head_dim (before RoPE, in attention) */
+        const int qw = el_block_qkv_width(c), H = c->n_heads, KV = c->n_kv_heads, hd = c->head_dim;
+        for (size_t r = r0; r < r1; r++) {
+            float *q = a->qkv + r * qw, *k = q + (size_t)H * hd;
+            el_norm(&c->norm, q, q, B->q_norm, NULL, H, hd);
+            el_norm(&c->norm, k, k, B->k_norm, NULL, KV, hd);
+        }
+    }
 }
 
 /* x += scale * post(in W^T + b): a residual add, with layer scale when scale
@@ -144,11 +151,18 @@ void el_block_attend_cached(const el_block_config *c, const el_block_weights *B,
 
 /* ---------------------------------------------------------------- tables and caches */
 
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear);
+
 int el_rope_table_init(el_rope_table *t, const el_block_config *c, int n_pos) {
-    return el_rope_table_init_theta(t, c, n_pos, c->rope_theta);
+    return rope_table(t, c, n_pos, c->rope_theta, c->rope_linear);
 }
 
 int el_rope_table_init_theta(el_rope_table *t, const el_block_config *c, int n_pos, float theta) {
+    return rope_table(t, c, n_pos, theta, 0.0f);
+}
+
+/* linear > 0: inv_freq / linear (HF's rope_scaling linear). */
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear) {
     memset(t, 0, sizeof *t);
     if (c->rope == EL_ROPE_NONE) return 0;
     const int half = c->rope_dims / 2;
@@ -163,6 +177,7 @@ int el_rope_table_init_theta(el_rope_table *t, const el_block_config *c, int n_p
     for (int i = 0; i < half; i++) {
         /* float32 like the references (HF's inv_freq, llama2.c's powf). */
         float inv = 1.0f / powf(theta, (float)(2 * i) / (float)c->rope_dims);
+        if (linear > 0.0f) inv /= linear;
         for (int p = 0; p < n_pos; p++) {
             float ang = (float)p * inv;
             t->cos[(size_t)p * half + i] = cosf(ang);

@@ -13,7 +13,7 @@
  *   ALiBi, sliding window, attention soft-capping, query_pre_attn_scalar:
  *                       el_block_config's score group, handed to the scores in
  *                       nn/kernels.c attention_unit as el_attn_scores (done)
- *   q/k norms           after the QKV product in el_block_pre_attention
+ *   q/k norms           after the QKV product in el_block_pre_attention (done)
  *   layer scale         el_block_weights.ls1/ls2, add_output in block.c (done)
  *   post-attention / post-MLP norms:
  *                       add_output in block.c, before each residual add (done) */
@@ -56,6 +56,9 @@ typedef struct {
     float rope_local_theta; /* > 0: sliding layers rotate with this base, unscaled (Gemma 3
                              * rope_local_base_freq): el_transformer.rope_local */
     int post_norms;        /* x + pn1(attn(ln1(x))), x + pn2(mlp(ln2(x))) (Gemma 2/3) */
+    int qk_norm;           /* q and k of each head through `norm` over head_dim before RoPE
+                            * (el_block_weights.q_norm/k_norm: Qwen3, Gemma 3) */
+    float rope_linear;     /* > 1: rope_scaling linear, positions / factor (not on rope_local) */
 } el_block_config;
 
 typedef struct {
@@ -76,6 +79,7 @@ typedef struct {
     const float *attn_bias;   /* [H][T][T] added to the attention scores (BEiT's relative position bias), or NULL */
     el_norm_weights pn1, pn2; /* post_norms: on the attention / MLP output before the residual add */
     int sliding;              /* this layer attends within cfg.sliding_window (Gemma 2/3 local layers) */
+    const float *q_norm, *k_norm; /* cfg.qk_norm: [head_dim] */
 } el_block_weights;
 
 /* RoPE angles for positions 0..n_pos-1: [n_pos][rope_dims / 2]. */

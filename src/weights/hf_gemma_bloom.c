@@ -63,6 +63,24 @@ static el_status sliding_layers(const cJSON *cfg, const char *file, const char *
     return EL_OK;
 }
 
+/* Gemma 3's global layers may scale RoPE linearly (gemma-3-4b: factor 8);
+ * Gemma 1/2 have no rope_scaling. */
+static el_status rope_scaling(const cJSON *cfg, const char *file, const char *type, el_block_config *c) {
+    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
+    if (!rs || cJSON_IsNull(rs)) return EL_OK;
+    const char *kind = el_json_str(rs, "rope_type");
+    if (!kind) kind = el_json_str(rs, "type");
+    if (!strcmp(type, "gemma3_text") && kind && !strcmp(kind, "default")) return EL_OK;
+    if (!strcmp(type, "gemma3_text") && kind && !strcmp(kind, "linear")) {
+        double f;
+        EL_TRY(el_json_double(rs, file, "factor", 1, 0, 1e-6, 1e9, &f));
+        c->rope_linear = (float)f;
+        return EL_OK;
+    }
+    return el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling type \"%s\" (%s: %s)", file, kind ? kind : "?", type,
+                   strcmp(type, "gemma3_text") ? "none" : "linear or default");
+}
+
 /* Gemma 2/3: query_pre_attn_scalar, soft-capping, sliding layers, sandwich
  * norms; Gemma 3 also local RoPE base. Defaults are Gemma2Config's and
  * Gemma3TextConfig's. */
@@ -79,6 +97,12 @@ static el_status config_gemma_v2(const cJSON *cfg, const char *file, const char 
     if (!s) s = sliding_layers(cfg, file, type, c->n_layers, x->sliding);
     if (!s && v3) s = el_json_double(cfg, file, "rope_local_base_freq", 0, 10000.0, 1e-3, 1e12, &d), c->rope_local_theta = (float)d;
     c->post_norms = 1;
+    c->qk_norm = v3; /* RMSNorm (1 + w) over head_dim, like every Gemma norm */
+    if (!s && v3) {
+        int bidir = 0;
+        s = el_json_bool(cfg, file, "use_bidirectional_attention", 0, &bidir);
+        if (!s && bidir) s = el_fail(EL_ERR_UNSUPPORTED, "%s: use_bidirectional_attention true (not supported)", file);
+    }
     return s;
 }
 
@@ -109,9 +133,7 @@ el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *typ
     /* HF's Gemma MLP reads hidden_activation (hidden_act is a legacy field). */
     const char *act = el_json_str(cfg, "hidden_activation");
     if (!s) s = el_hf_parse_act(file, "hidden_activation", act ? act : "gelu_pytorch_tanh", &c->act);
-    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
-    if (!s && rs && !cJSON_IsNull(rs))
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling is set (not supported for %s)", file, type);
+    if (!s) s = rope_scaling(cfg, file, type, c);
     if (!s && strcmp(type, "gemma")) s = config_gemma_v2(cfg, file, type, m, x);
     /* The normalizer in the model's dtype ("dtype" in newer configs). */
     const char *dtype = el_json_str(cfg, "torch_dtype");

@@ -168,6 +168,10 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
             el_take_copy(r, NAME("%s.%d.self_attn.v_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
         }
         B->o = el_mat_f32(el_take(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), 2, D, (int64_t)H * hd, 0, 0), D, H * hd);
+        if (c->qk_norm) {
+            B->q_norm = el_take(r, NAME("%s.%d.self_attn.q_norm.weight", P, l), 1, hd, 0, 0, 0);
+            B->k_norm = el_take(r, NAME("%s.%d.self_attn.k_norm.weight", P, l), 1, hd, 0, 0, 0);
+        }
         if (c->post_norms) { /* Gemma 2/3: post_attention_layernorm is on the attention's output */
             B->pn1.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
             B->ln2.w = el_take(r, NAME("%s.%d.pre_feedforward_layernorm.weight", P, l), 1, D, 0, 0, 0);

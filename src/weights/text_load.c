@@ -36,6 +36,7 @@ size_t el_text_param_floats(const el_text *m, const el_text_extras *x) {
     const size_t norm = x->norm_bias ? 2 * D : D;
     size_t block = (c->post_norms ? 4 : 2) * norm + qkv * D + D * c->n_heads * c->head_dim + up * D + D * M;
     if (x->qkv_bias) block += qkv;
+    if (c->qk_norm) block += 2 * (size_t)c->head_dim;
     if (x->linear_bias) block += D + up + D;
     size_t rest = V * D + (x->emb_norm ? 2 : 1) * norm + (x->pos_emb ? (size_t)m->context * D : 0) + (x->untied ? V * D : 0);
     return rest + (size_t)c->n_layers * block;

@@ -38,6 +38,7 @@ static const struct {
     {"gemma-tiny", 1},
     {"bloom-tiny", 1},
     {"gemma2-tiny", 1},
+    {"gemma3-tiny", 1},
 };
 
 static el_model_params g_params;
