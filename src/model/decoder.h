@@ -13,7 +13,6 @@
 
 typedef struct {
     int vocab, context;
-    int sliding_window;    /* Mistral: attention span; 0 = none. Longer sequences are refused. */
     el_mat tok_emb;        /* [V][D] */
     const float *pos_emb;  /* [context][D] learned positions (GPT-2), or NULL */
     float emb_scale;       /* Gemma: embeddings times sqrt(D) rounded to the model's dtype; 0 = none */

@@ -106,6 +106,23 @@ static el_status read_gpt2(el_param_reader *r, el_text *m, const el_text_extras 
 
 /* ---------------------------------------------------------------- Llama family */
 
+/* Mistral (and any Llama-family config with sliding_window): every layer
+ * attends within the window. Qwen2/3 use it only with use_sliding_window
+ * (then on some layers: refused). */
+static el_status llama_window(const cJSON *cfg, const char *file, const char *type, el_block_config *c,
+                              el_text_extras *x) {
+    long v;
+    int use = 0;
+    if (!strncmp(type, "qwen", 4)) {
+        EL_TRY(el_json_bool(cfg, file, "use_sliding_window", 0, &use));
+        return use ? el_fail(EL_ERR_UNSUPPORTED, "%s: use_sliding_window true (not supported for %s)", file, type) : EL_OK;
+    }
+    EL_TRY(el_json_int(cfg, file, "sliding_window", 0, 0, 0, MAX_CONTEXT, &v));
+    c->sliding_window = (int)v;
+    for (int l = 0; l < c->n_layers; l++) x->sliding[l] = v > 0;
+    return EL_OK;
+}
+
 /* RMSNorm, rotate-half RoPE, GQA, SwiGLU; Qwen2 has q/k/v biases. */
 static el_status config_llama(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
                               int *tie) {
@@ -126,9 +143,9 @@ static el_status config_llama(const cJSON *cfg, const char *file, const char *ty
     if (!s) s = el_json_double(cfg, file, "rms_norm_eps", 0, 1e-6, 0, 1, &d), c->norm.eps = (float)d;
     if (!s) s = el_json_double(cfg, file, "rope_theta", 0, 10000.0, 1e-3, 1e12, &d), c->rope_theta = (float)d;
     if (!s) s = el_json_double(cfg, file, "final_logit_softcapping", 0, 0.0, 0.0, 1e9, &d), m->tf.lens.softcap = (float)d;
-    if (!s) s = el_json_int(cfg, file, "sliding_window", 0, 0, 0, MAX_CONTEXT, &v), m->sliding_window = (int)v;
     if (!s) s = el_json_bool(cfg, file, "tie_word_embeddings", 0, tie);
     *x = (el_text_extras){0};
+    if (!s) s = llama_window(cfg, file, type, c, x);
     if (!s) s = el_json_bool(cfg, file, "attention_bias", !strcmp(type, "qwen2"), &x->qkv_bias);
     const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
     if (!s && rs && !cJSON_IsNull(rs))
