@@ -41,13 +41,8 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
     if (!out) return el_fail(EL_ERR_ARG, "tokenizer: NULL output");
     *out = NULL;
     if (!vocab_json || !merges_txt) return el_fail(EL_ERR_ARG, "tokenizer: NULL path");
-    char *data;
-    size_t len;
-    EL_TRY(el_file_read(vocab_json, EL_FILE_TOKENIZER, &data, &len));
     cJSON *root;
-    el_status parsed = el_json_parse_strict(data, len, vocab_json, &root);
-    free(data);
-    if (parsed != EL_OK) return parsed;
+    EL_TRY(el_json_read_file(vocab_json, EL_FILE_TOKENIZER, &root));
     el_tokenizer *t = NULL;
     el_status st = el_tok_vocab_from_json(vocab_json, root, NULL, EL_TOK_BYTELEVEL, &t);
     cJSON_Delete(root);
@@ -59,6 +54,8 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
         st = el_tok_add_added(t, &(el_tok_added){.id = eot, .special = 1});
         t->bos = t->eos = eot;
     }
+    char *data;
+    size_t len;
     if (st == EL_OK) st = el_file_read(merges_txt, EL_FILE_TOKENIZER, &data, &len);
     if (st == EL_OK) {
         st = read_merges(t, merges_txt, data, len);

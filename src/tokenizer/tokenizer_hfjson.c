@@ -143,13 +143,8 @@ el_status el_tokenizer_load_hf_json(const char *path, el_tokenizer **out) {
     if (!out) return el_fail(EL_ERR_ARG, "tokenizer: NULL output");
     *out = NULL;
     if (!path) return el_fail(EL_ERR_ARG, "tokenizer: NULL path");
-    char *data;
-    size_t len;
-    EL_TRY(el_file_read(path, EL_FILE_TOKENIZER, &data, &len));
     cJSON *root;
-    el_status parsed = el_json_parse_strict(data, len, path, &root);
-    free(data);
-    if (parsed != EL_OK) return parsed;
+    EL_TRY(el_json_read_file(path, EL_FILE_TOKENIZER, &root));
     el_status st = build(path, root, out);
     cJSON_Delete(root);
     return st;

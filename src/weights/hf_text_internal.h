@@ -11,10 +11,10 @@
 
 /* An activation name of transformers' ACT2FN; key names the config field. */
 el_status el_hf_parse_act(const char *file, const char *key, const char *name, el_act *act);
-/* A fused query_key_value whose rows come per head as [q | k | v] (GPT-NeoX,
- * BLOOM: [H][3][hd] rows of cols) regrouped in place into every head's q,
- * then k, then v, as the block wants them. */
-void el_hf_regroup_qkv(el_param_reader *r, float *w, int H, int hd, int cols);
+/* A fused query_key_value whose rows (row bytes each) come per head as
+ * [q | k | v] (GPT-NeoX, BLOOM: [H][3][hd] rows) regrouped in place into
+ * every head's q, then k, then v, as the block wants them. */
+void el_hf_regroup_qkv(el_param_reader *r, void *w, int H, int hd, size_t row);
 
 /* Gemma 1/2/3 (their tensors are read by the Llama reader) and BLOOM. */
 el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,

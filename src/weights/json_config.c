@@ -75,15 +75,19 @@ el_status el_json_parse_strict(const char *text, size_t len, const char *path, c
     return EL_OK;
 }
 
-el_status el_json_load(const char *path, cJSON **out) {
+el_status el_json_read_file(const char *path, el_file_kind kind, cJSON **out) {
     *out = NULL;
     char *buf;
     size_t size;
-    EL_TRY(el_file_read(path, EL_FILE_CONFIG, &buf, &size));
-    cJSON *root;
-    el_status s = el_json_parse_strict(buf, size, path, &root);
+    EL_TRY(el_file_read(path, kind, &buf, &size));
+    el_status s = el_json_parse_strict(buf, size, path, out);
     free(buf);
-    if (s != EL_OK) return s;
+    return s;
+}
+
+el_status el_json_load(const char *path, cJSON **out) {
+    cJSON *root;
+    EL_TRY(el_json_read_file(path, EL_FILE_CONFIG, &root));
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return el_fail(EL_ERR_FORMAT, "%s: top level is not a JSON object", path);

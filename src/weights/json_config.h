@@ -5,12 +5,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/file.h"
 #include "entropy_lens.h"
 
 /* Parse a JSON config file (a regular file within the EL_FILE_CONFIG size
  * limit, base/file.h) strictly; the top level must be an object. *out must
  * be cJSON_Delete'd. */
 el_status el_json_load(const char *path, cJSON **out);
+/* Read a whole JSON file of the given kind (its size limit, base/file.h)
+ * and parse it strictly (any JSON value at the top level). */
+el_status el_json_read_file(const char *path, el_file_kind kind, cJSON **out);
 /* Parse JSON text the way every JSON file we load is parsed: refused with a
  * message naming path if invalid, if anything but whitespace follows the
  * value, or if any object holds a key twice (cJSON keeps the first value,
