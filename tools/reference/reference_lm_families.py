@@ -239,13 +239,15 @@ class FamilyModel:
         # HF: hidden_activation (gelu_pytorch_tanh when unset), hidden_act ignored.
         self.act = act(c("hidden_activation", "gelu_pytorch_tanh"), fam)
         # normalizer = tensor(sqrt(hidden), dtype=hidden_states.dtype): the model dtype.
-        dt = TORCH_DT[c("torch_dtype", "float32")]
+        dt = TORCH_DT[c("torch_dtype", c("dtype", "float32"))]  # "dtype" in newer configs
         self.embed_scale = float(torch.tensor(D ** 0.5, dtype=torch.float32).to(dt).float())
-        v2 = fam != "gemma"
-        self.scaling = float(c("query_pre_attn_scalar", hd)) ** -0.5 if v2 else hd ** -0.5
-        self.attn_softcap = c("attn_logit_softcapping") if v2 else None
-        self.final_softcap_cfg = c("final_logit_softcapping") if v2 else None
-        theta = float(c("rope_theta", 10000.0))
+        v2, v3 = fam != "gemma", fam == "gemma3_text"
+        # Absent keys take Gemma2Config's / Gemma3TextConfig's defaults; null is "off".
+        self.scaling = float(c("query_pre_attn_scalar", 256)) ** -0.5 if v2 else hd ** -0.5
+        cap = lambda key, dflt: self.cfg[key] if key in self.cfg else dflt
+        self.attn_softcap = cap("attn_logit_softcapping", None if v3 else 50.0) if v2 else None
+        self.final_softcap_cfg = cap("final_logit_softcapping", None if v3 else 30.0) if v2 else None
+        theta = float(c("rope_theta", 1e6 if v3 else 10000.0))
         if c("partial_rotary_factor", 1.0) != 1.0:
             raise Unsupported(f"{fam}: partial_rotary_factor")
         glob = rope_inv_freq(hd, theta, c("rope_scaling") if fam == "gemma3_text" else None, None, fam)
@@ -266,7 +268,7 @@ class FamilyModel:
         for i in range(L):
             p = f"model.layers.{i}."
             sliding = v2 and types[i] == "sliding_attention"
-            ly = {"window": c("sliding_window") if sliding else None,
+            ly = {"window": c("sliding_window", 4096) if sliding else None,
                   "rope": local if (fam == "gemma3_text" and sliding) else glob,
                   "in_norm": self.t(p + "input_layernorm.weight", (D,)),
                   "post_attn_norm": self.t(p + "post_attention_layernorm.weight", (D,)),
