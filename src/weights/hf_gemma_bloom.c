@@ -116,14 +116,17 @@ el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *typ
     int bias = 0;
     el_status s = EL_OK;
     *x = (el_text_extras){0};
-    if (!s) s = el_json_int(cfg, file, "hidden_size", 1, 0, 1, MAX_DIM, &v), c->dim = (int)v;
-    if (!s) s = el_json_int(cfg, file, "num_hidden_layers", 1, 0, 1, MAX_LAYERS, &v), c->n_layers = (int)v;
-    if (!s) s = el_json_int(cfg, file, "num_attention_heads", 1, 0, 1, MAX_DIM, &v), c->n_heads = (int)v;
-    if (!s) s = el_json_int(cfg, file, "num_key_value_heads", 0, c->n_heads, 1, MAX_DIM, &v), c->n_kv_heads = (int)v;
+    /* Gemma3TextConfig's defaults (gemma-3-2b's sizes); Gemma 1/2 must say. */
+    const int v3 = !strcmp(type, "gemma3_text"), need = !v3;
+    if (!s) s = el_json_int(cfg, file, "hidden_size", need, 2304, 1, MAX_DIM, &v), c->dim = (int)v;
+    if (!s) s = el_json_int(cfg, file, "num_hidden_layers", need, 26, 1, MAX_LAYERS, &v), c->n_layers = (int)v;
+    if (!s) s = el_json_int(cfg, file, "num_attention_heads", need, 8, 1, MAX_DIM, &v), c->n_heads = (int)v;
+    if (!s) s = el_json_int(cfg, file, "num_key_value_heads", 0, v3 ? 4 : c->n_heads, 1, MAX_DIM, &v), c->n_kv_heads = (int)v;
     if (!s) s = el_json_int(cfg, file, "head_dim", 0, 256, 2, MAX_DIM, &v), c->head_dim = (int)v;
-    if (!s) s = el_json_int(cfg, file, "intermediate_size", 1, 0, 1, 16L * MAX_DIM, &v), c->mlp_dim = (int)v;
-    if (!s) s = el_json_int(cfg, file, "vocab_size", 1, 0, 1, MAX_VOCAB, &v), m->vocab = (int)v;
-    if (!s) s = el_json_int(cfg, file, "max_position_embeddings", 0, 8192, 1, MAX_CONTEXT, &v), m->context = (int)v;
+    if (!s) s = el_json_int(cfg, file, "intermediate_size", need, 9216, 1, 16L * MAX_DIM, &v), c->mlp_dim = (int)v;
+    if (!s) s = el_json_int(cfg, file, "vocab_size", need, 262208, 1, MAX_VOCAB, &v), m->vocab = (int)v;
+    if (!s) s = el_json_int(cfg, file, "max_position_embeddings", 0, v3 ? 131072 : 8192, 1, MAX_CONTEXT, &v);
+    m->context = (int)v;
     if (!s) s = el_json_double(cfg, file, "rms_norm_eps", 0, 1e-6, 0, 1, &d), c->norm.eps = (float)d;
     if (!s) s = el_json_double(cfg, file, "rope_theta", 0, strcmp(type, "gemma3_text") ? 1e4 : 1e6, 1e-3, 1e12, &d);
     c->rope_theta = (float)d;
@@ -145,6 +148,31 @@ el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *typ
     c->rope_dims = c->head_dim;
     c->gated = 1;
     return s;
+}
+
+el_status el_hf_config_gemma3(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
+                              int *tie) {
+    (void)type;
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(cfg, "text_config");
+    if (!cJSON_IsObject(text)) return el_fail(EL_ERR_CONFIG, "%s: model_type gemma3 without a text_config object", file);
+    const char *tt = el_json_str(text, "model_type");
+    if (tt && strcmp(tt, "gemma3_text"))
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: text_config.model_type \"%s\" (gemma3_text)", file, tt);
+    EL_TRY(el_hf_config_gemma(text, file, "gemma3_text", m, x, tie));
+    /* The dtype (the embedding normalizer's) is the folder's, at the top. */
+    const char *dtype = el_json_str(text, "torch_dtype");
+    if (!dtype) dtype = el_json_str(cfg, "torch_dtype");
+    if (!dtype) dtype = el_json_str(cfg, "dtype");
+    m->emb_scale = round_to_dtype((float)sqrt((double)m->tf.cfg.dim), dtype);
+    return EL_OK;
+}
+
+int el_hf_gemma3_ignorable(const char *name) {
+    static const char *const skip[] = {"vision_tower.", "multi_modal_projector.", "model.vision_tower.",
+                                       "model.multi_modal_projector."};
+    for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
+        if (!strncmp(name, skip[i], strlen(skip[i]))) return 1;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- BLOOM */

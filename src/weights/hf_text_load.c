@@ -164,15 +164,28 @@ static el_status config_llama(const cJSON *cfg, const char *file, const char *ty
 
 static int llama_ignorable(const char *name) { return strstr(name, "rotary_emb.inv_freq") != NULL; }
 
+/* Where the decoder's tensors are: model., or inside a multimodal
+ * checkpoint (Gemma 3's language_model.model., newer model.language_model.). */
+static const char *llama_prefix(const el_param_reader *r) {
+    static const char *const pre[] = {"language_model.model.", "model.language_model."};
+    char n[64];
+    for (size_t i = 0; i < sizeof pre / sizeof *pre; i++) {
+        snprintf(n, sizeof n, "%sembed_tokens.weight", pre[i]);
+        if (el_has(r, n)) return pre[i];
+    }
+    return "model.";
+}
+
 static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras *x) {
-    char n[160];
+    char n[160], P[64];
     const el_block_config *c = &m->tf.cfg;
     const int D = c->dim, M = c->mlp_dim, V = m->vocab, hd = c->head_dim, H = c->n_heads, KV = c->n_kv_heads;
+    const char *pre = llama_prefix(r);
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
-    m->tok_emb = el_take_mat(r, "model.embed_tokens.weight", V, D);
+    m->tok_emb = el_take_mat(r, NAME("%sembed_tokens.weight", pre), V, D);
+    snprintf(P, sizeof P, "%slayers", pre);
     for (int l = 0; l < c->n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
-        const char *P = "model.layers";
         B->ln1.w = el_take(r, NAME("%s.%d.input_layernorm.weight", P, l), 1, D, 0, 0, 0);
         /* q, k, v stacked in place: one fused [(H+2KV) hd][D] weight. */
         el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.q_proj.weight", P, l), (int64_t)H * hd, D);
@@ -199,7 +212,7 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
         el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.up_proj.weight", P, l), M, D);
         B->down = el_take_mat(r, NAME("%s.%d.mlp.down_proj.weight", P, l), D, M);
     }
-    m->tf.lens.norm_w = el_take(r, "model.norm.weight", 1, D, 0, 0, 0);
+    m->tf.lens.norm_w = el_take(r, NAME("%snorm.weight", pre), 1, D, 0, 0, 0);
 #undef NAME
     return r->st;
 }
@@ -308,6 +321,8 @@ static const hf_family families[] = {
     {"gemma", "GemmaForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
     {"gemma2", "Gemma2ForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
     {"gemma3_text", "Gemma3ForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
+    {"gemma3", "Gemma3ForConditionalGeneration", el_hf_config_gemma3, read_llama, el_hf_gemma3_ignorable,
+     "language_model.lm_head.weight"},
     {"bloom", "BloomForCausalLM", el_hf_config_bloom, el_hf_read_bloom, NULL, "lm_head.weight"},
 };
 
@@ -367,7 +382,7 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta) {
     int tie = 1;
     if (!type) s = el_fail(EL_ERR_CONFIG, "%s: no \"model_type\"", file);
     else if (!f)
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, gpt_neox, gemma, gemma2, gemma3_text, bloom)", file, type);
+        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, gpt_neox, gemma, gemma2, gemma3_text, gemma3, bloom)", file, type);
     if (!s) s = f->config(cfg, file, type, m, &x, &tie);
     if (!s) s = el_text_check_sizes(m, file);
     if (!s) s = el_st_open(&set, dir);

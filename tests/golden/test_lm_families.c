@@ -39,6 +39,7 @@ static const struct {
     {"bloom-tiny", 1},
     {"gemma2-tiny", 1},
     {"gemma3-tiny", 1},
+    {"gemma3-mm-tiny", 1},
 };
 
 static el_model_params g_params;
