@@ -11,7 +11,7 @@ static void embed(const el_text *m, float *x, const int *const *tokens, const in
     for (int j = 0; j < k; j++)
         for (int t = 0; t < n_tok[j]; t++) {
             float *xr = x + (size_t)(row0[j] + t) * D;
-            memcpy(xr, el_mat_row_f32(&m->tok_emb, tokens[j][t]), sizeof(float) * D);
+            el_mat_row(&m->tok_emb, tokens[j][t], xr);
             if (m->pos_emb)
                 for (int d = 0; d < D; d++) xr[d] += m->pos_emb[(size_t)(caches[j].len + t) * D + d];
         }

@@ -30,7 +30,7 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
                   int logits_first, el_lens_work *w) {
     if (n <= 0) return 0;
     const int D = L->dim, V = L->n_out;
-    const int two_heads = L->head2.data != NULL;
+    const int two_heads = L->head2.n_parts > 0;
     float *x1 = el_buf_get(&w->normed, (size_t)n * D);
     float *x2 = two_heads && rows2 ? el_buf_get(&w->normed2, (size_t)n * D) : x1;
     const int cw = chunk_width(n, V);

@@ -17,7 +17,7 @@ typedef struct {
     const float *norm_w, *norm_b; /* norm_b NULL for RMSNorm */
     el_mat head;                  /* [n_out][dim] */
     const float *head_b;          /* or NULL */
-    /* Distilled ViTs: logits = (head(N(x)) + head2(N(x2))) / 2 (head2.data NULL otherwise). */
+    /* Distilled ViTs: logits = (head(N(x)) + head2(N(x2))) / 2 (head2.n_parts 0 otherwise). */
     el_mat head2;
     const float *head2_b;
     float softcap;                /* > 0: logits = softcap * tanh(logits / softcap) */

@@ -1,11 +1,16 @@
 /* Matrix products with weights kept in their stored precision (nn/quant.h):
- * Y[n][out] = X[n][in] . W^T for W stored as `out` rows of `in` values.
- * Tiles of W's rows are expanded into a per-thread F32 panel small enough to
- * stay in cache (EL_QGEMM_PANEL_BYTES) and multiplied with cblas_sgemm, so
- * every weight byte is read once per call, at its stored size, whatever n
- * (a decoding step with n = 1 included). F32 weights go straight to one
- * cblas_sgemm. This is the entry point the core's linear layer calls for
- * non-F32 weights. */
+ * C[M][out] = alpha * A[M][in] . W^T + beta * C for W stored as `out` rows
+ * of `in` values. Tiles of W's rows are expanded into F32 panels and
+ * multiplied with OpenBLAS, so every weight byte is read once per call, at
+ * its stored size, whatever M:
+ *   - a few rows (M <= EL_QGEMM_SKINNY: a decoding step, the lens over the
+ *     last positions): panels of EL_QGEMM_PANEL_BYTES that stay in cache,
+ *     threads taking tiles in turn, each an sgemv (M = 1) or a one-thread
+ *     sgemm;
+ *   - many rows (a prefill, a ViT batch, the lens over a batch): panels of up
+ *     to EL_QGEMM_BIG_PANEL_BYTES, expanded by all threads, then one sgemm
+ *     (whose cost, ~M times the expansion's, hides it).
+ * Inside a parallel region everything runs on the calling thread. */
 #ifndef EL_QGEMM_H
 #define EL_QGEMM_H
 
@@ -14,10 +19,15 @@
 #include "nn/quant.h"
 
 #define EL_QGEMM_PANEL_BYTES (128 * 1024)
+#define EL_QGEMM_BIG_PANEL_BYTES (16 * 1024 * 1024)
+#define EL_QGEMM_SKINNY 16
 
-/* 0, or -1 when a panel cannot be allocated. `in` must be a multiple of the
- * type's block. Runs on the calling thread's OpenMP team when called outside
- * a parallel region. */
+/* C = alpha * A W^T + beta * C. Returns 0, or -1 when a panel cannot be
+ * allocated (C is then filled with NaN: never a stale result). `in` must be
+ * a multiple of the type's block. */
+int el_qgemm_acc(el_qtype type, const void *w, int out, int in, int M, float alpha, const float *A, int lda,
+                 float beta, float *C, int ldc);
+/* y[n][out] = x[n][in] . W^T (contiguous rows). */
 int el_qgemm(el_qtype type, const void *w, int out, int in, const float *x, int n, float *y);
 
 #endif

@@ -81,22 +81,22 @@ static el_status read_gpt2(el_param_reader *r, el_text *m, const el_text_extras 
     const int D = m->tf.cfg.dim, M = m->tf.cfg.mlp_dim, V = m->vocab;
     const char *pre = el_has(r, "transformer.wte.weight") ? "transformer." : "";
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
-    m->tok_emb = el_mat_f32(el_take(r, NAME("%swte.weight", pre), 2, V, D, 0, 0), V, D);
+    m->tok_emb = el_take_mat(r, NAME("%swte.weight", pre), V, D);
     m->pos_emb = el_take(r, NAME("%swpe.weight", pre), 2, m->context, D, 0, 0);
     for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
         B->ln1.w = el_take(r, NAME("%sh.%d.ln_1.weight", pre, l), 1, D, 0, 0, 0);
         B->ln1.b = el_take(r, NAME("%sh.%d.ln_1.bias", pre, l), 1, D, 0, 0, 0);
         /* Conv1D stores [in][out]; transpose to Linear's [out][in] once here. */
-        B->qkv = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.attn.c_attn.weight", pre, l), 3 * D, D), 3 * D, D);
+        B->qkv = el_take_mat_copy(r, NAME("%sh.%d.attn.c_attn.weight", pre, l), 3 * D, D, 1);
         B->qkv_b = el_take(r, NAME("%sh.%d.attn.c_attn.bias", pre, l), 1, 3 * D, 0, 0, 0);
-        B->o = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.attn.c_proj.weight", pre, l), D, D), D, D);
+        B->o = el_take_mat_copy(r, NAME("%sh.%d.attn.c_proj.weight", pre, l), D, D, 1);
         B->o_b = el_take(r, NAME("%sh.%d.attn.c_proj.bias", pre, l), 1, D, 0, 0, 0);
         B->ln2.w = el_take(r, NAME("%sh.%d.ln_2.weight", pre, l), 1, D, 0, 0, 0);
         B->ln2.b = el_take(r, NAME("%sh.%d.ln_2.bias", pre, l), 1, D, 0, 0, 0);
-        B->up = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.mlp.c_fc.weight", pre, l), M, D), M, D);
+        B->up = el_take_mat_copy(r, NAME("%sh.%d.mlp.c_fc.weight", pre, l), M, D, 1);
         B->up_b = el_take(r, NAME("%sh.%d.mlp.c_fc.bias", pre, l), 1, M, 0, 0, 0);
-        B->down = el_mat_f32(el_take_transposed(r, NAME("%sh.%d.mlp.c_proj.weight", pre, l), D, M), D, M);
+        B->down = el_take_mat_copy(r, NAME("%sh.%d.mlp.c_proj.weight", pre, l), D, M, 1);
         B->down_b = el_take(r, NAME("%sh.%d.mlp.c_proj.bias", pre, l), 1, D, 0, 0, 0);
     }
     m->tf.lens.norm_w = el_take(r, NAME("%sln_f.weight", pre), 1, D, 0, 0, 0);
@@ -153,26 +153,25 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
     const el_block_config *c = &m->tf.cfg;
     const int D = c->dim, M = c->mlp_dim, V = m->vocab, hd = c->head_dim, H = c->n_heads, KV = c->n_kv_heads;
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
-    m->tok_emb = el_mat_f32(el_take(r, "model.embed_tokens.weight", 2, V, D, 0, 0), V, D);
+    m->tok_emb = el_take_mat(r, "model.embed_tokens.weight", V, D);
     for (int l = 0; l < c->n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
         const char *P = "model.layers";
         B->ln1.w = el_take(r, NAME("%s.%d.input_layernorm.weight", P, l), 1, D, 0, 0, 0);
-        /* q, k, v read into consecutive slices: one fused [(H+2KV) hd][D] weight. */
-        B->qkv = el_mat_f32(el_take_copy(r, NAME("%s.%d.self_attn.q_proj.weight", P, l), 2, (int64_t)H * hd, D, 0, 0),
-                            (H + 2 * KV) * hd, D);
-        el_take_copy(r, NAME("%s.%d.self_attn.k_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
-        el_take_copy(r, NAME("%s.%d.self_attn.v_proj.weight", P, l), 2, (int64_t)KV * hd, D, 0, 0);
+        /* q, k, v stacked in place: one fused [(H+2KV) hd][D] weight. */
+        el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.q_proj.weight", P, l), (int64_t)H * hd, D);
+        el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.k_proj.weight", P, l), (int64_t)KV * hd, D);
+        el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.v_proj.weight", P, l), (int64_t)KV * hd, D);
         if (x->qkv_bias) {
             B->qkv_b = el_take_copy(r, NAME("%s.%d.self_attn.q_proj.bias", P, l), 1, (int64_t)H * hd, 0, 0, 0);
             el_take_copy(r, NAME("%s.%d.self_attn.k_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
             el_take_copy(r, NAME("%s.%d.self_attn.v_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
         }
-        B->o = el_mat_f32(el_take(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), 2, D, (int64_t)H * hd, 0, 0), D, H * hd);
+        B->o = el_take_mat(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), D, (int64_t)H * hd);
         B->ln2.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
-        B->up = el_mat_f32(el_take_copy(r, NAME("%s.%d.mlp.gate_proj.weight", P, l), 2, M, D, 0, 0), 2 * M, D);
-        el_take_copy(r, NAME("%s.%d.mlp.up_proj.weight", P, l), 2, M, D, 0, 0);
-        B->down = el_mat_f32(el_take(r, NAME("%s.%d.mlp.down_proj.weight", P, l), 2, D, M, 0, 0), D, M);
+        el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.gate_proj.weight", P, l), M, D);
+        el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.up_proj.weight", P, l), M, D);
+        B->down = el_take_mat(r, NAME("%s.%d.mlp.down_proj.weight", P, l), D, M);
     }
     m->tf.lens.norm_w = el_take(r, "model.norm.weight", 1, D, 0, 0, 0);
 #undef NAME
@@ -229,17 +228,16 @@ static int neox_ignorable(const char *name) {
 
 /* query_key_value's rows come per head as [q | k | v] (head_dim rows each);
  * the block wants every head's q, then k, then v. */
-static void regroup_qkv(el_param_reader *r, float *w, int H, int hd, int cols) {
-    if (!w) return;
-    const size_t row = (size_t)cols * sizeof(float);
-    float *tmp = malloc((size_t)3 * H * hd * row);
+static void regroup_qkv(el_param_reader *r, void *w, int H, int hd, size_t row) {
+    if (!w || r->st) return;
+    char *tmp = malloc((size_t)3 * H * hd * row);
     if (!tmp) {
         r->st = el_fail(EL_ERR_NOMEM, "out of memory");
         return;
     }
     for (int h = 0; h < H; h++)
         for (int j = 0; j < 3; j++)
-            memcpy((char *)tmp + ((size_t)j * H * hd + (size_t)h * hd) * row, (char *)w + ((size_t)(3 * h + j) * hd) * row,
+            memcpy(tmp + ((size_t)j * H * hd + (size_t)h * hd) * row, (char *)w + ((size_t)(3 * h + j) * hd) * row,
                    (size_t)hd * row);
     memcpy(w, tmp, (size_t)3 * H * hd * row);
     free(tmp);
@@ -250,24 +248,23 @@ static el_status read_neox(el_param_reader *r, el_text *m, const el_text_extras 
     const el_block_config *c = &m->tf.cfg;
     const int D = c->dim, M = c->mlp_dim, V = m->vocab, H = c->n_heads, hd = c->head_dim;
 #define NAME(...) (snprintf(n, sizeof n, "gpt_neox." __VA_ARGS__), n)
-    m->tok_emb = el_mat_f32(el_take(r, NAME("embed_in.weight"), 2, V, D, 0, 0), V, D);
+    m->tok_emb = el_take_mat(r, NAME("embed_in.weight"), V, D);
     for (int l = 0; l < c->n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
         B->ln1.w = el_take(r, NAME("layers.%d.input_layernorm.weight", l), 1, D, 0, 0, 0);
         B->ln1.b = el_take(r, NAME("layers.%d.input_layernorm.bias", l), 1, D, 0, 0, 0);
         B->ln2.w = el_take(r, NAME("layers.%d.post_attention_layernorm.weight", l), 1, D, 0, 0, 0);
         B->ln2.b = el_take(r, NAME("layers.%d.post_attention_layernorm.bias", l), 1, D, 0, 0, 0);
-        float *qkv = el_take_copy(r, NAME("layers.%d.attention.query_key_value.weight", l), 2, 3 * D, D, 0, 0);
+        B->qkv = el_take_mat_copy(r, NAME("layers.%d.attention.query_key_value.weight", l), 3 * D, D, 0);
         float *qkv_b = el_take_copy(r, NAME("layers.%d.attention.query_key_value.bias", l), 1, 3 * D, 0, 0, 0);
-        regroup_qkv(r, qkv, H, hd, D);
-        regroup_qkv(r, qkv_b, H, hd, 1);
-        B->qkv = el_mat_f32(qkv, 3 * D, D);
+        regroup_qkv(r, (void *)B->qkv.part[0].data, H, hd, el_mat_bytes(&B->qkv) / (3 * (size_t)D));
+        regroup_qkv(r, qkv_b, H, hd, sizeof(float));
         B->qkv_b = qkv_b;
-        B->o = el_mat_f32(el_take(r, NAME("layers.%d.attention.dense.weight", l), 2, D, D, 0, 0), D, D);
+        B->o = el_take_mat(r, NAME("layers.%d.attention.dense.weight", l), D, D);
         B->o_b = el_take(r, NAME("layers.%d.attention.dense.bias", l), 1, D, 0, 0, 0);
-        B->up = el_mat_f32(el_take(r, NAME("layers.%d.mlp.dense_h_to_4h.weight", l), 2, M, D, 0, 0), M, D);
+        B->up = el_take_mat(r, NAME("layers.%d.mlp.dense_h_to_4h.weight", l), M, D);
         B->up_b = el_take(r, NAME("layers.%d.mlp.dense_h_to_4h.bias", l), 1, M, 0, 0, 0);
-        B->down = el_mat_f32(el_take(r, NAME("layers.%d.mlp.dense_4h_to_h.weight", l), 2, D, M, 0, 0), D, M);
+        B->down = el_take_mat(r, NAME("layers.%d.mlp.dense_4h_to_h.weight", l), D, M);
         B->down_b = el_take(r, NAME("layers.%d.mlp.dense_4h_to_h.bias", l), 1, D, 0, 0, 0);
     }
     m->tf.lens.norm_w = el_take(r, NAME("final_layer_norm.weight"), 1, D, 0, 0, 0);
@@ -311,7 +308,7 @@ static el_status read_tensors(const char *dir, const char *file, el_st_set *set,
     if (!s) s = f->read(&r, m, x);
     /* The output head: its own tensor, or the embedding (tied). */
     const int V = m->vocab, D = m->tf.cfg.dim;
-    if (!s) m->tf.lens.head = x->untied ? el_mat_f32(el_take(&r, f->head, 2, V, D, 0, 0), V, D) : m->tok_emb;
+    if (!s) m->tf.lens.head = x->untied ? el_take_mat(&r, f->head, V, D) : m->tok_emb;
     if (!s) s = r.st;
     if (!s) s = el_check_leftovers(&r, dir, f->ignorable);
     m->n_params = r.n_params;

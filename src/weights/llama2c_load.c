@@ -102,14 +102,14 @@ static void layout(el_text *m, int shared) {
         B->o = el_mat_f32(b + D + QKV * D, D, D);
         B->ln2.w = b + D + QKV * D + (size_t)D * D;
         B->up = el_mat_f32(b + 2 * D + QKV * D + (size_t)D * D, 2 * M, D);
-        B->down = el_mat_f32((const float *)B->up.data + 2 * (size_t)M * D, D, M);
+        B->down = el_mat_f32((const float *)B->up.part[0].data + 2 * (size_t)M * D, D, M);
     }
     a += (size_t)c->n_layers * per_block;
     m->tf.lens.norm_w = a;
     m->tf.lens.head = shared ? m->tok_emb : el_mat_f32(a + D, V, D);
 }
 
-#define W(mat) ((float *)(mat).data)
+#define W(mat) ((float *)(mat).part[0].data)
 #define N(p) ((float *)(p))
 
 /* The weights in file order: q, k, v into the fused matrix's row blocks, the

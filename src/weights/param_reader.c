@@ -104,3 +104,50 @@ el_status el_check_leftovers(const el_param_reader *r, const char *where, int (*
                            r->set->tensors[i].name);
     return EL_OK;
 }
+
+/* ---------------------------------------------------------------- weight matrices */
+
+el_mat el_take_mat(el_param_reader *r, const char *name, int64_t rows, int64_t cols) {
+    if (r->st) return (el_mat){0};
+    const void *mapped = NULL;
+    el_qtype type = EL_Q_F32;
+    el_status st = el_st_map_typed(r->set, name, 2, (int64_t[]){rows, cols}, &mapped, &type);
+    if (st) {
+        r->st = st;
+        return (el_mat){0};
+    }
+    if (mapped) {
+        mark(r, name);
+        r->mapped++;
+        return el_mat_typed(mapped, type, (int)rows, (int)cols);
+    }
+    return el_take_mat_copy(r, name, rows, cols, 0);
+}
+
+static int is_half(const el_param_reader *r, const char *name) {
+    const el_st_tensor *t = el_st_find(r->set, name);
+    return t && (t->dtype == EL_DT_F16 || t->dtype == EL_DT_BF16);
+}
+
+el_mat el_take_mat_copy(el_param_reader *r, const char *name, int64_t rows, int64_t cols, int transposed) {
+    if (r->st) return (el_mat){0};
+    if (!is_half(r, name)) {
+        float *f = transposed ? el_take_transposed(r, name, rows, cols) : el_take_copy(r, name, 2, rows, cols, 0, 0);
+        return el_mat_f32(f, (int)rows, (int)cols);
+    }
+    const size_t n = (size_t)rows * (size_t)cols;
+    uint16_t *dst = (uint16_t *)slice(r, (n + 1) / 2, name);
+    el_qtype type = EL_Q_F32;
+    if (!dst || (r->st = el_st_read_half(r->set, name, dst, rows, cols, transposed, &type))) return (el_mat){0};
+    mark(r, name);
+    return el_mat_typed(dst, type, (int)rows, (int)cols);
+}
+
+/* F32 parts are copied into consecutive arena slices, so they merge into one
+ * matrix (one sgemm, as before stored precisions existed); F16/BF16 parts
+ * stay in place in the mapping, one product each. */
+void el_take_mat_stack(el_param_reader *r, el_mat *m, const char *name, int64_t rows, int64_t cols) {
+    el_mat part = is_half(r, name) ? el_take_mat(r, name, rows, cols) : el_take_mat_copy(r, name, rows, cols, 0);
+    if (!r->st && el_mat_stack(m, &part))
+        r->st = el_fail(EL_ERR_FORMAT, "internal: '%s' cannot be stacked onto its matrix", name);
+}

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "nn/linear.h"
 #include "weights/safetensors.h"
 
 typedef struct {
@@ -41,6 +42,18 @@ float *el_take_zeros(el_param_reader *r, size_t n);
 int el_has(const el_param_reader *r, const char *name);
 /* Mark a tensor as deliberately unused (e.g. a tied head stored twice). */
 void el_skip(el_param_reader *r, const char *name);
+
+/* A weight matrix [rows][cols] in its stored precision: F32, F16 or BF16
+ * used in place inside the mapping (an unaligned one copied). On failure
+ * r->st is set and the matrix is empty. */
+el_mat el_take_mat(el_param_reader *r, const char *name, int64_t rows, int64_t cols);
+/* Always a copy in the arena, still in the stored precision (F16/BF16 stay
+ * 16-bit): for matrices rewritten at load (GPT-NeoX's per-head q/k/v rows),
+ * or stored transposed ([cols][rows]: HF Conv1D) when transposed is 1. */
+el_mat el_take_mat_copy(el_param_reader *r, const char *name, int64_t rows, int64_t cols, int transposed);
+/* A matrix stacked under the rows m already has (q, k, v; gate, up): F32
+ * parts copied back to back (one matrix), F16/BF16 parts in place. */
+void el_take_mat_stack(el_param_reader *r, el_mat *m, const char *name, int64_t rows, int64_t cols);
 
 /* Fails naming the first tensor not read, except those ignorable() accepts. */
 el_status el_check_leftovers(const el_param_reader *r, const char *where, int (*ignorable)(const char *name));

@@ -429,6 +429,52 @@ el_status el_st_read_transposed(const el_st_set *set, const char *name, float *d
     return check_finite(set, t, name, dst);
 }
 
+/* F16/BF16 infinities and NaNs have an all-ones exponent. */
+static el_status check_half_finite(const el_st_set *set, const el_st_tensor *t, const char *name, const uint8_t *p) {
+    const unsigned mask = t->dtype == EL_DT_F16 ? 0x7c00u : 0x7f80u;
+    int finite = 1;
+    for (uint64_t i = 0; i < t->n_elems; i++) finite &= ((p[2 * i] | (unsigned)p[2 * i + 1] << 8) & mask) != mask;
+    if (!finite) return el_fail(EL_ERR_FORMAT, "%s: tensor '%s' holds NaN or infinite values", set->files[t->file].path, name);
+    return EL_OK;
+}
+
+static el_qtype qtype_of(el_dtype d) { return d == EL_DT_F16 ? EL_Q_F16 : d == EL_DT_BF16 ? EL_Q_BF16 : EL_Q_F32; }
+
+el_status el_st_map_typed(const el_st_set *set, const char *name, int ndim, const int64_t *shape, const void **out,
+                          el_qtype *type) {
+    const el_st_tensor *t;
+    *out = NULL;
+    EL_TRY(find_shaped(set, name, ndim, shape, &t));
+    *type = qtype_of(t->dtype);
+    if (t->dtype == EL_DT_F32) return el_st_map_f32(set, name, ndim, shape, (const float **)out);
+    if ((uintptr_t)t->data & 1) return EL_OK;
+    EL_TRY(check_half_finite(set, t, name, t->data));
+    *out = t->data;
+    return EL_OK;
+}
+
+el_status el_st_read_half(const el_st_set *set, const char *name, uint16_t *dst, int64_t rows, int64_t cols,
+                          int transposed, el_qtype *type) {
+    const el_st_tensor *t;
+    EL_TRY(find_shaped(set, name, 2, transposed ? (int64_t[]){cols, rows} : (int64_t[]){rows, cols}, &t));
+    *type = qtype_of(t->dtype);
+    if (t->dtype == EL_DT_F32) return EL_OK;
+    EL_TRY(check_half_finite(set, t, name, t->data));
+    const uint8_t *p = t->data;
+    if (!transposed) {
+        memcpy(dst, p, (size_t)rows * (size_t)cols * 2);
+    } else {
+        const int64_t T = 32; /* tiles: reads and writes stay in cache */
+        for (int64_t i0 = 0; i0 < cols; i0 += T)
+            for (int64_t j0 = 0; j0 < rows; j0 += T)
+                for (int64_t i = i0; i < i0 + T && i < cols; i++)
+                    for (int64_t j = j0; j < j0 + T && j < rows; j++)
+                        memcpy(dst + j * cols + i, p + 2 * (i * rows + j), 2);
+    }
+    release_pages(t);
+    return EL_OK;
+}
+
 const char *el_st_dtype_summary(const el_st_set *set) {
     const char *d = NULL;
     for (int i = 0; i < set->n_tensors; i++) {

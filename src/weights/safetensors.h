@@ -11,6 +11,7 @@
 
 #include "base/dtype.h"
 #include "entropy_lens.h"
+#include "nn/quant.h"
 
 #define EL_ST_MAX_DIMS 8
 #define EL_ST_MAX_HEADER ((uint64_t)100 << 20) /* the format's own limit */
@@ -58,6 +59,16 @@ el_status el_st_read(const el_st_set *set, const char *name, float *dst, int ndi
  * be finite: *out points into the mapping. *out = NULL (and EL_OK) when the
  * tensor must be converted instead (another dtype, unaligned). */
 el_status el_st_map_f32(const el_st_set *set, const char *name, int ndim, const int64_t *shape, const float **out);
+/* A tensor with exactly this shape used in its stored precision: *out points
+ * into the mapping and *type is F32, F16 or BF16 (checked finite). *out =
+ * NULL (and EL_OK) when it must be converted instead (unaligned). */
+el_status el_st_map_typed(const el_st_set *set, const char *name, int ndim, const int64_t *shape, const void **out,
+                          el_qtype *type);
+/* Copy a 2-d F16/BF16 tensor's raw values into dst as [rows][cols] (from
+ * [cols][rows] when transposed: Conv1D weights). *type says which; for an
+ * F32 tensor *type = EL_Q_F32 and nothing is copied. */
+el_status el_st_read_half(const el_st_set *set, const char *name, uint16_t *dst, int64_t rows, int64_t cols,
+                          int transposed, el_qtype *type);
 /* Read a 2-d tensor stored [cols][rows] into dst as [rows][cols] (Conv1D
  * weights into nn.Linear order), converting and transposing in one pass. */
 el_status el_st_read_transposed(const el_st_set *set, const char *name, float *dst, int64_t rows, int64_t cols);

@@ -62,23 +62,22 @@ static el_status classes_from_head(const char *dir, const el_st_set *set, int co
     return EL_OK;
 }
 
-/* HF keeps q, k, v apart; stack them (consecutive arena slices) so the block
- * does one GEMM. A missing bias (BEiT's key) is zeros. */
+/* HF keeps q, k, v apart; stack them (weights in place, biases in
+ * consecutive arena slices) so the block does one GEMM. A missing bias
+ * (BEiT's key) is zeros. */
 static void take_qkv(el_param_reader *r, el_block_weights *B, const char *p, int l, int D, int k_bias) {
     static const char *qkv[3] = {"query", "key", "value"};
     char n[256];
-    float *w0 = NULL, *b0 = NULL;
+    float *b0 = NULL;
     for (int j = 0; j < 3; j++) {
         snprintf(n, sizeof n, "%sencoder.layer.%d.attention.attention.%s.weight", p, l, qkv[j]);
-        float *w = el_take_copy(r, n, 2, D, D, 0, 0);
-        if (!j) w0 = w;
+        el_take_mat_stack(r, &B->qkv, n, D, D);
     }
     for (int j = 0; j < 3; j++) {
         snprintf(n, sizeof n, "%sencoder.layer.%d.attention.attention.%s.bias", p, l, qkv[j]);
         float *b = (j == 1 && !k_bias) ? el_take_zeros(r, (size_t)D) : el_take_copy(r, n, 1, D, 0, 0, 0);
         if (!j) b0 = b;
     }
-    B->qkv = el_mat_f32(w0, 3 * D, D);
     B->qkv_b = b0;
 }
 
@@ -156,15 +155,15 @@ static el_status dinov2_read(el_param_reader *r, el_vit *m, const char *p) {
         B->ln1.w = el_take(r, NAME("%s%s.%d.norm1.weight", p, L, l), 1, D, 0, 0, 0);
         B->ln1.b = el_take(r, NAME("%s%s.%d.norm1.bias", p, L, l), 1, D, 0, 0, 0);
         take_qkv(r, B, p, l, D, 1);
-        B->o = el_mat_f32(el_take(r, NAME("%s%s.%d.attention.output.dense.weight", p, L, l), 2, D, D, 0, 0), D, D);
+        B->o = el_take_mat(r, NAME("%s%s.%d.attention.output.dense.weight", p, L, l), D, D);
         B->o_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", p, L, l), 1, D, 0, 0, 0);
         B->ls1 = el_take(r, NAME("%s%s.%d.layer_scale1.lambda1", p, L, l), 1, D, 0, 0, 0);
         B->ln2.w = el_take(r, NAME("%s%s.%d.norm2.weight", p, L, l), 1, D, 0, 0, 0);
         B->ln2.b = el_take(r, NAME("%s%s.%d.norm2.bias", p, L, l), 1, D, 0, 0, 0);
         const char *fc1 = m->tf.cfg.gated ? "weights_in" : "fc1", *fc2 = m->tf.cfg.gated ? "weights_out" : "fc2";
-        B->up = el_mat_f32(el_take(r, NAME("%s%s.%d.mlp.%s.weight", p, L, l, fc1), 2, up, D, 0, 0), up, D);
+        B->up = el_take_mat(r, NAME("%s%s.%d.mlp.%s.weight", p, L, l, fc1), up, D);
         B->up_b = el_take(r, NAME("%s%s.%d.mlp.%s.bias", p, L, l, fc1), 1, up, 0, 0, 0);
-        B->down = el_mat_f32(el_take(r, NAME("%s%s.%d.mlp.%s.weight", p, L, l, fc2), 2, D, M, 0, 0), D, M);
+        B->down = el_take_mat(r, NAME("%s%s.%d.mlp.%s.weight", p, L, l, fc2), D, M);
         B->down_b = el_take(r, NAME("%s%s.%d.mlp.%s.bias", p, L, l, fc2), 1, D, 0, 0, 0);
         B->ls2 = el_take(r, NAME("%s%s.%d.layer_scale2.lambda1", p, L, l), 1, D, 0, 0, 0);
     }
@@ -250,15 +249,15 @@ static el_status beit_read(el_param_reader *r, el_vit *m, const char *p) {
         snprintf(own, sizeof own, "%s%s.%d.attention.attention.relative_position_bias.relative_position_bias_table", p, L, l);
         el_skip(r, NAME("%s%s.%d.attention.attention.relative_position_bias.relative_position_index", p, L, l));
         B->attn_bias = beit_bias(r, m, shared, own);
-        B->o = el_mat_f32(el_take(r, NAME("%s%s.%d.attention.output.dense.weight", p, L, l), 2, D, D, 0, 0), D, D);
+        B->o = el_take_mat(r, NAME("%s%s.%d.attention.output.dense.weight", p, L, l), D, D);
         B->o_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", p, L, l), 1, D, 0, 0, 0);
         if (el_has(r, NAME("%s%s.%d.lambda_1", p, L, l))) B->ls1 = el_take(r, n, 1, D, 0, 0, 0);
         if (el_has(r, NAME("%s%s.%d.lambda_2", p, L, l))) B->ls2 = el_take(r, n, 1, D, 0, 0, 0);
         B->ln2.w = el_take(r, NAME("%s%s.%d.layernorm_after.weight", p, L, l), 1, D, 0, 0, 0);
         B->ln2.b = el_take(r, NAME("%s%s.%d.layernorm_after.bias", p, L, l), 1, D, 0, 0, 0);
-        B->up = el_mat_f32(el_take(r, NAME("%s%s.%d.intermediate.dense.weight", p, L, l), 2, M, D, 0, 0), M, D);
+        B->up = el_take_mat(r, NAME("%s%s.%d.intermediate.dense.weight", p, L, l), M, D);
         B->up_b = el_take(r, NAME("%s%s.%d.intermediate.dense.bias", p, L, l), 1, M, 0, 0, 0);
-        B->down = el_mat_f32(el_take(r, NAME("%s%s.%d.output.dense.weight", p, L, l), 2, D, M, 0, 0), D, M);
+        B->down = el_take_mat(r, NAME("%s%s.%d.output.dense.weight", p, L, l), D, M);
         B->down_b = el_take(r, NAME("%s%s.%d.output.dense.bias", p, L, l), 1, D, 0, 0, 0);
     }
     /* Mean pooling: the pooler's LayerNorm after the mean (and on each patch
@@ -266,7 +265,7 @@ static el_status beit_read(el_param_reader *r, el_vit *m, const char *p) {
     const char *norm = m->head == EL_HEAD_MEAN ? "pooler.layernorm" : "layernorm";
     m->tf.lens.norm_w = el_take(r, NAME("%s%s.weight", p, norm), 1, D, 0, 0, 0);
     m->tf.lens.norm_b = el_take(r, NAME("%s%s.bias", p, norm), 1, D, 0, 0, 0);
-    m->tf.lens.head = el_mat_f32(el_take(r, "classifier.weight", 2, K, D, 0, 0), K, D);
+    m->tf.lens.head = el_take_mat(r, "classifier.weight", K, D);
     m->tf.lens.head_b = el_take(r, "classifier.bias", 1, K, 0, 0, 0);
 #undef NAME
     return r->st;

@@ -110,43 +110,40 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
         if (nm->timm) {
             B->ln1.w = el_take(r, NAME("blocks.%d.norm1.weight", l), 1, D, 0, 0, 0);
             B->ln1.b = el_take(r, NAME("blocks.%d.norm1.bias", l), 1, D, 0, 0, 0);
-            B->qkv = el_mat_f32(el_take(r, NAME("blocks.%d.attn.qkv.weight", l), 2, 3 * D, D, 0, 0), 3 * D, D);
+            B->qkv = el_take_mat(r, NAME("blocks.%d.attn.qkv.weight", l), 3 * D, D);
             B->qkv_b = nm->qkv_bias ? el_take(r, NAME("blocks.%d.attn.qkv.bias", l), 1, 3 * D, 0, 0, 0) : el_take_zeros(r, 3 * (size_t)D);
-            B->o = el_mat_f32(el_take(r, NAME("blocks.%d.attn.proj.weight", l), 2, D, D, 0, 0), D, D);
+            B->o = el_take_mat(r, NAME("blocks.%d.attn.proj.weight", l), D, D);
             B->o_b = el_take(r, NAME("blocks.%d.attn.proj.bias", l), 1, D, 0, 0, 0);
             B->ln2.w = el_take(r, NAME("blocks.%d.norm2.weight", l), 1, D, 0, 0, 0);
             B->ln2.b = el_take(r, NAME("blocks.%d.norm2.bias", l), 1, D, 0, 0, 0);
-            B->up = el_mat_f32(el_take(r, NAME("blocks.%d.mlp.fc1.weight", l), 2, M, D, 0, 0), M, D);
+            B->up = el_take_mat(r, NAME("blocks.%d.mlp.fc1.weight", l), M, D);
             B->up_b = el_take(r, NAME("blocks.%d.mlp.fc1.bias", l), 1, M, 0, 0, 0);
-            B->down = el_mat_f32(el_take(r, NAME("blocks.%d.mlp.fc2.weight", l), 2, D, M, 0, 0), D, M);
+            B->down = el_take_mat(r, NAME("blocks.%d.mlp.fc2.weight", l), D, M);
             B->down_b = el_take(r, NAME("blocks.%d.mlp.fc2.bias", l), 1, D, 0, 0, 0);
             continue;
         }
         const char *L = "encoder.layer";
         B->ln1.w = el_take(r, NAME("%s%s.%d.layernorm_before.weight", pre, L, l), 1, D, 0, 0, 0);
         B->ln1.b = el_take(r, NAME("%s%s.%d.layernorm_before.bias", pre, L, l), 1, D, 0, 0, 0);
-        /* HF keeps q, k, v apart; stack them into timm's fused layout so the
-         * forward pass does one GEMM. The arena slices are consecutive. */
+        /* HF keeps q, k, v apart; stack them (weights in place, biases in
+         * consecutive arena slices) so the forward pass does one GEMM. */
         static const char *qkv[3] = {"query", "key", "value"};
-        float *w0 = NULL, *b0 = NULL;
-        for (int j = 0; j < 3; j++) {
-            float *w = el_take_copy(r, NAME("%s%s.%d.attention.attention.%s.weight", pre, L, l, qkv[j]), 2, D, D, 0, 0);
-            if (j == 0) w0 = w;
-        }
+        float *b0 = NULL;
+        for (int j = 0; j < 3; j++)
+            el_take_mat_stack(r, &B->qkv, NAME("%s%s.%d.attention.attention.%s.weight", pre, L, l, qkv[j]), D, D);
         for (int j = 0; j < 3; j++) {
             float *b = nm->qkv_bias ? el_take_copy(r, NAME("%s%s.%d.attention.attention.%s.bias", pre, L, l, qkv[j]), 1, D, 0, 0, 0)
                                     : el_take_zeros(r, (size_t)D);
             if (j == 0) b0 = b;
         }
-        B->qkv = el_mat_f32(w0, 3 * D, D);
         B->qkv_b = b0;
-        B->o = el_mat_f32(el_take(r, NAME("%s%s.%d.attention.output.dense.weight", pre, L, l), 2, D, D, 0, 0), D, D);
+        B->o = el_take_mat(r, NAME("%s%s.%d.attention.output.dense.weight", pre, L, l), D, D);
         B->o_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
         B->ln2.w = el_take(r, NAME("%s%s.%d.layernorm_after.weight", pre, L, l), 1, D, 0, 0, 0);
         B->ln2.b = el_take(r, NAME("%s%s.%d.layernorm_after.bias", pre, L, l), 1, D, 0, 0, 0);
-        B->up = el_mat_f32(el_take(r, NAME("%s%s.%d.intermediate.dense.weight", pre, L, l), 2, M, D, 0, 0), M, D);
+        B->up = el_take_mat(r, NAME("%s%s.%d.intermediate.dense.weight", pre, L, l), M, D);
         B->up_b = el_take(r, NAME("%s%s.%d.intermediate.dense.bias", pre, L, l), 1, M, 0, 0, 0);
-        B->down = el_mat_f32(el_take(r, NAME("%s%s.%d.output.dense.weight", pre, L, l), 2, D, M, 0, 0), D, M);
+        B->down = el_take_mat(r, NAME("%s%s.%d.output.dense.weight", pre, L, l), D, M);
         B->down_b = el_take(r, NAME("%s%s.%d.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
     }
     if (nm->timm) {
@@ -156,10 +153,10 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
         m->tf.lens.norm_w = el_take(r, NAME("%slayernorm.weight", pre), 1, D, 0, 0, 0);
         m->tf.lens.norm_b = el_take(r, NAME("%slayernorm.bias", pre), 1, D, 0, 0, 0);
     }
-    m->tf.lens.head = el_mat_f32(el_take(r, NAME("%s.weight", nm->head), 2, K, D, 0, 0), K, D);
+    m->tf.lens.head = el_take_mat(r, NAME("%s.weight", nm->head), K, D);
     m->tf.lens.head_b = el_take(r, NAME("%s.bias", nm->head), 1, K, 0, 0, 0);
     if (m->distilled) {
-        m->tf.lens.head2 = el_mat_f32(el_take(r, NAME("%s.weight", nm->head2), 2, K, D, 0, 0), K, D);
+        m->tf.lens.head2 = el_take_mat(r, NAME("%s.weight", nm->head2), K, D);
         m->tf.lens.head2_b = el_take(r, NAME("%s.bias", nm->head2), 1, K, 0, 0, 0);
     }
 #undef NAME

@@ -17,7 +17,7 @@ static float frand(unsigned *s) {
 /* Naive lens for one row: returns entropy, fills logits (double). */
 static double naive(const el_lens *L, const float *x, const float *x2, double *z, double *h2) {
     const int D = L->dim, V = L->n_out;
-    const float *head_w = L->head.data, *head2_w = L->head2.data;
+    const float *head_w = el_mat_f32_data(&L->head), *head2_w = el_mat_f32_data(&L->head2);
     double *nx = malloc(sizeof(double) * D), *nx2 = malloc(sizeof(double) * D);
     for (int pass = 0; pass < 2; pass++) {
         const float *in = pass ? (x2 ? x2 : x) : x;
