@@ -37,8 +37,6 @@ extern "C" {
 
 /* The library's version at run time (EL_VERSION_STRING of the build). */
 EL_API const char *el_version(void);
-/* The model families this build loads, one line for messages and --help. */
-EL_API const char *el_model_families(void);
 
 /* ------------------------------------------------------------------ status */
 
@@ -174,8 +172,6 @@ typedef struct {
     int n_kv_heads, context;
     const char *norm;         /* "LayerNorm" or "RMSNorm" */
     double softcap;
-    int lens_norm;            /* the lens applies a final norm (OPT post-LN models have none) */
-    int lens_proj;            /* ... then a projection before the unembedding (OPT project_out) */
 } el_model_info;
 
 EL_API void el_model_get_info(const el_model *m, el_model_info *info);

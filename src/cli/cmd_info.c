@@ -26,7 +26,6 @@ int cmd_info(int argc, char **argv) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
-            printf("\nModel families:\n%s\n", el_model_families());
             return EL_EXIT_OK;
         } else if ((v = el_opt_value(argc, argv, &i, "--model"))) {
             model = v;
@@ -55,11 +54,8 @@ int cmd_info(int argc, char **argv) {
         printf("blocks        %d, hidden %d, heads %d (key/value heads %d), MLP %d, %s eps %g\n", I.n_layers, I.hidden,
                I.n_heads, I.n_kv_heads, I.mlp_dim, I.norm, I.ln_eps);
         printf("vocabulary    %d tokens, context %d\n", I.n_classes, I.context);
-        char inner[96];
-        snprintf(inner, sizeof inner, I.lens_norm ? "%s_final(h_l)" : "h_l", I.norm);
-        printf("lens          after block l = 1..%d, at the last position: logits = unembed(%s%s%s)%s, softmax, entropy\n",
-               I.n_layers, I.lens_proj ? "project_out(" : "", inner, I.lens_proj ? ")" : "",
-               I.softcap > 0 ? ", soft-capped" : "");
+        printf("lens          after block l = 1..%d, at the last position: logits = unembed(%s_final(h_l))%s, softmax, entropy\n",
+               I.n_layers, I.norm, I.softcap > 0 ? ", soft-capped" : "");
         el_model_free(m);
         return EL_EXIT_OK;
     }

@@ -34,14 +34,8 @@ void el_block_pre_attention(const el_block_config *c, const el_block_weights *B,
                             size_t r0, size_t r1) {
     const int D = c->dim, n = (int)(r1 - r0);
     if (n <= 0) return;
-    /* Post-LN blocks take the residual stream as it is (it was normed at
-     * the end of the previous block). */
-    const float *in = a->x + r0 * D;
-    if (!c->norm_after) {
-        el_norm(&c->norm, a->h + r0 * D, in, B->ln1.w, B->ln1.b, n, D);
-        in = a->h + r0 * D;
-    }
-    el_linear(a->qkv + r0 * el_block_qkv_width(c), in, &B->qkv, B->qkv_b, n);
+    el_norm(&c->norm, a->h + r0 * D, a->x + r0 * D, B->ln1.w, B->ln1.b, n, D);
+    el_linear(a->qkv + r0 * el_block_qkv_width(c), a->h + r0 * D, &B->qkv, B->qkv_b, n);
     if (c->qk_norm) { /* each head's q and k normed over head_dim (before RoPE, in attention) */
         const int qw = el_block_qkv_width(c), H = c->n_heads, KV = c->n_kv_heads, hd = c->head_dim;
         for (size_t r = r0; r < r1; r++) {
@@ -97,17 +91,11 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
          * so normalise before the attention output is added. */
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
         el_linear_add(x, attn, &B->o, B->o_b, n);
-    } else if (c->norm_after) {
-        /* Post-LN: x = ln1(x + attn), x = ln2(x + mlp(x)). */
-        add_output(c, x, attn, &B->o, B->o_b, B->ls1, &B->pn1, h, n);
-        el_norm(&c->norm, x, x, B->ln1.w, B->ln1.b, n, D);
-        memcpy(h, x, sizeof(float) * (size_t)n * D);
     } else {
         add_output(c, x, attn, &B->o, B->o_b, B->ls1, &B->pn1, h, n);
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
     }
     mlp(c, B, x, a->mlp + r0 * el_block_up_width(c), h, n);
-    if (c->norm_after) el_norm(&c->norm, x, x, B->ln2.w, B->ln2.b, n, D);
 }
 
 /* ---------------------------------------------------------------- attention */
@@ -163,39 +151,18 @@ void el_block_attend_cached(const el_block_config *c, const el_block_weights *B,
 
 /* ---------------------------------------------------------------- tables and caches */
 
-static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta,
-                      const el_rope_scaling *sc);
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear);
 
 int el_rope_table_init(el_rope_table *t, const el_block_config *c, int n_pos) {
-    return rope_table(t, c, n_pos, c->rope_theta, &c->rope_scaling);
+    return rope_table(t, c, n_pos, c->rope_theta, c->rope_linear);
 }
 
 int el_rope_table_init_theta(el_rope_table *t, const el_block_config *c, int n_pos, float theta) {
-    const el_rope_scaling none = {0};
-    return rope_table(t, c, n_pos, theta, &none);
+    return rope_table(t, c, n_pos, theta, 0.0f);
 }
 
-/* Inverse frequency of rotary pair i, in float32 in the order of HF's
- * modeling_rope_utils (_compute_default/linear/llama3/longrope_parameters). */
-static float inv_freq(const el_rope_scaling *sc, float theta, int i, int dims) {
-    const float base = powf(theta, (float)(2 * i) / (float)dims);
-    if (sc->kind == EL_ROPE_SCALE_LONGROPE) return 1.0f / (sc->ext[i] * base);
-    float inv = 1.0f / base;
-    if (sc->kind == EL_ROPE_SCALE_LINEAR) return inv / sc->factor;
-    if (sc->kind != EL_ROPE_SCALE_LLAMA3) return inv;
-    /* Python floats (double) where HF computes with Python scalars, cast to
-     * float32 where they meet the float32 tensor. */
-    const double old = sc->original_max_pos, lo = sc->low_freq_factor, hi = sc->high_freq_factor;
-    const float lo_wl = (float)(old / lo), hi_wl = (float)(old / hi);
-    const float wl = (float)(2.0 * M_PI) / inv;
-    if (wl > lo_wl) return inv / sc->factor;   /* long wavelengths: scaled */
-    if (wl < hi_wl) return inv;                /* short wavelengths: kept */
-    const float smooth = ((float)old / wl - (float)lo) / (float)(hi - lo);
-    return (1.0f - smooth) * inv / sc->factor + smooth * inv;
-}
-
-static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta,
-                      const el_rope_scaling *sc) {
+/* linear > 0: inv_freq / linear (HF's rope_scaling linear). */
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear) {
     memset(t, 0, sizeof *t);
     if (c->rope == EL_ROPE_NONE) return 0;
     const int half = c->rope_dims / 2;
@@ -207,14 +174,14 @@ static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, flo
         el_rope_table_free(t);
         return -1;
     }
-    const float amp = sc->kind == EL_ROPE_SCALE_LONGROPE ? sc->attn_factor : 1.0f;
     for (int i = 0; i < half; i++) {
         /* float32 like the references (HF's inv_freq, llama2.c's powf). */
-        const float inv = inv_freq(sc, theta, i, c->rope_dims);
+        float inv = 1.0f / powf(theta, (float)(2 * i) / (float)c->rope_dims);
+        if (linear > 0.0f) inv /= linear;
         for (int p = 0; p < n_pos; p++) {
             float ang = (float)p * inv;
-            t->cos[(size_t)p * half + i] = amp == 1.0f ? cosf(ang) : cosf(ang) * amp;
-            t->sin[(size_t)p * half + i] = amp == 1.0f ? sinf(ang) : sinf(ang) * amp;
+            t->cos[(size_t)p * half + i] = cosf(ang);
+            t->sin[(size_t)p * half + i] = sinf(ang);
         }
     }
     return 0;

@@ -32,26 +32,6 @@ typedef enum {
     EL_ROPE_INTERLEAVED /* adjacent pairs 2i, 2i+1 (llama2.c, GPT-J) */
 } el_rope_kind;
 
-/* HF modeling_rope_utils' rope_scaling: how the inverse frequencies (and
- * the cos/sin amplitude) of the global RoPE table differ from plain RoPE. */
-typedef enum {
-    EL_ROPE_SCALE_NONE,
-    EL_ROPE_SCALE_LINEAR,  /* inv_freq / factor (positions / factor) */
-    EL_ROPE_SCALE_LLAMA3,  /* Llama 3.1+: low frequencies / factor, smooth band between */
-    EL_ROPE_SCALE_LONGROPE /* Phi-3 long context: per-dim factors, cos/sin times attn_factor */
-} el_rope_scale_kind;
-
-#define EL_ROPE_MAX_FACTORS 512
-
-typedef struct {
-    el_rope_scale_kind kind;
-    float factor;                    /* linear, llama3 */
-    double low_freq_factor, high_freq_factor;
-    int original_max_pos;            /* llama3 */
-    float attn_factor;               /* longrope: cos and sin scaled by this */
-    float ext[EL_ROPE_MAX_FACTORS];  /* longrope: rope_dims / 2 short factors */
-} el_rope_scaling;
-
 typedef struct {
     int n_layers, dim;
     el_norm_config norm; /* every norm of the block, and the final one (the lens) */
@@ -78,9 +58,7 @@ typedef struct {
     int post_norms;        /* x + pn1(attn(ln1(x))), x + pn2(mlp(ln2(x))) (Gemma 2/3) */
     int qk_norm;           /* q and k of each head through `norm` over head_dim before RoPE
                             * (el_block_weights.q_norm/k_norm: Qwen3, Gemma 3) */
-    el_rope_scaling rope_scaling; /* of the global table (not of rope_local) */
-    /* OPT-350m, original Transformer: post-LN, x = ln1(x + attn(x)), x = ln2(x + mlp(x)) */
-    int norm_after;
+    float rope_linear;     /* > 1: rope_scaling linear, positions / factor (not on rope_local) */
 } el_block_config;
 
 typedef struct {

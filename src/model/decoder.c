@@ -4,36 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* OPT's narrower embeddings [rows][E] through project_in into x [rows][D]. */
-static int project_in(const el_text *m, float *x, const int *const *tokens, const int *n_tok, const int *row0, int k) {
-    const int E = m->proj_in.cols;
-    float *e = malloc(sizeof(float) * (size_t)row0[k] * E);
-    if (!e) return -1;
-    for (int j = 0; j < k; j++)
-        for (int t = 0; t < n_tok[j]; t++) el_mat_row(&m->tok_emb, tokens[j][t], e + (size_t)(row0[j] + t) * E);
-    el_linear(x, e, &m->proj_in, NULL, row0[k]);
-    free(e);
-    return 0;
-}
-
-/* Token embeddings of every new row (OPT: projected), plus learned
- * positions (GPT-2, OPT), times Gemma's scale, through BLOOM's embedding
- * LayerNorm. */
-static int embed(const el_text *m, float *x, const int *const *tokens, const int *n_tok, const int *row0, int k,
-                 const el_kv_cache *caches) {
+/* Token embeddings of every new row, plus learned positions (GPT-2), times
+ * Gemma's scale, through BLOOM's embedding LayerNorm. */
+static void embed(const el_text *m, float *x, const int *const *tokens, const int *n_tok, const int *row0, int k,
+                  const el_kv_cache *caches) {
     const int D = m->tf.cfg.dim;
-    if (m->proj_in.n_parts && project_in(m, x, tokens, n_tok, row0, k)) return -1;
     for (int j = 0; j < k; j++)
         for (int t = 0; t < n_tok[j]; t++) {
             float *xr = x + (size_t)(row0[j] + t) * D;
-            if (!m->proj_in.n_parts) el_mat_row(&m->tok_emb, tokens[j][t], xr);
+            el_mat_row(&m->tok_emb, tokens[j][t], xr);
             if (m->pos_emb)
                 for (int d = 0; d < D; d++) xr[d] += m->pos_emb[(size_t)(caches[j].len + t) * D + d];
             if (m->emb_scale > 0.0f)
                 for (int d = 0; d < D; d++) xr[d] *= m->emb_scale;
         }
     if (m->emb_norm.w) el_norm(&m->tf.cfg.norm, x, x, m->emb_norm.w, m->emb_norm.b, row0[k], D);
-    return 0;
 }
 
 int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tokens, const int *n_tok, int k,
@@ -59,10 +44,7 @@ int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tok
         free(row0);
         return -1;
     }
-    if (embed(m, a.x, tokens, n_tok, row0, k, caches)) {
-        free(row0);
-        return -1;
-    }
+    embed(m, a.x, tokens, n_tok, row0, k, caches);
     el_transformer_decode(&m->tf, &a, caches, row0, k, max_kv, scratch, slice, rows_out);
     for (int j = 0; j < k; j++) caches[j].len += n_tok[j];
     free(row0);

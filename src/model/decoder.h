@@ -14,8 +14,7 @@
 typedef struct {
     int vocab, context;
     el_mat tok_emb;        /* [V][D] */
-    const float *pos_emb;  /* [context][D] learned positions (GPT-2; OPT: its table from offset 2), or NULL */
-    el_mat proj_in;        /* OPT: [D][E] from embeddings of width E (word_embed_proj_dim), or none */
+    const float *pos_emb;  /* [context][D] learned positions (GPT-2), or NULL */
     float emb_scale;       /* Gemma: embeddings times sqrt(D) rounded to the model's dtype; 0 = none */
     el_norm_weights emb_norm; /* BLOOM word_embeddings_layernorm (cfg.norm), w NULL = none */
     el_transformer tf;     /* blocks, final norm, unembedding (tok_emb when tied) */

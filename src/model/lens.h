@@ -14,9 +14,8 @@
 typedef struct {
     int dim, n_out;
     el_norm_config norm;          /* the model's own: el_block_config.norm */
-    const float *norm_w, *norm_b; /* norm_b NULL for RMSNorm; norm_w NULL: no final norm (OPT post-LN) */
-    el_mat proj;                  /* OPT project_out [E][dim] after the norm, or none (E = dim) */
-    el_mat head;                  /* [n_out][E] */
+    const float *norm_w, *norm_b; /* norm_b NULL for RMSNorm */
+    el_mat head;                  /* [n_out][dim] */
     const float *head_b;          /* or NULL */
     /* Distilled ViTs: logits = (head(N(x)) + head2(N(x2))) / 2 (head2.n_parts 0 otherwise). */
     el_mat head2;
@@ -25,7 +24,7 @@ typedef struct {
 } el_lens;
 
 typedef struct {
-    el_buf normed, normed2, projected, logits;
+    el_buf normed, normed2, logits;
     el_entropy_acc *acc;
     int acc_cap;
 } el_lens_work;

@@ -46,8 +46,6 @@ el_status el_model_load_text(el_model *m, const char *path, const el_model_param
     I->n_shards = f->meta.n_shards;
     I->norm = c->norm.kind == EL_NORM_LAYER ? "LayerNorm" : "RMSNorm";
     I->softcap = t->tf.lens.softcap;
-    I->lens_norm = t->tf.lens.norm.kind != EL_NORM_NONE;
-    I->lens_proj = t->tf.lens.proj.n_parts > 0;
     return EL_OK;
 }
 

@@ -65,10 +65,20 @@ static el_status sliding_layers(const cJSON *cfg, const char *file, const char *
 
 /* Gemma 3's global layers may scale RoPE linearly (gemma-3-4b: factor 8);
  * Gemma 1/2 have no rope_scaling. */
-static el_status rope_scaling(const cJSON *cfg, const char *file, const char *type, el_text *m) {
-    unsigned allowed = EL_HF_ROPE(EL_ROPE_SCALE_NONE);
-    if (!strcmp(type, "gemma3_text")) allowed |= EL_HF_ROPE(EL_ROPE_SCALE_LINEAR);
-    return el_hf_rope_scaling(cfg, file, type, allowed, &m->tf.cfg, &m->context);
+static el_status rope_scaling(const cJSON *cfg, const char *file, const char *type, el_block_config *c) {
+    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
+    if (!rs || cJSON_IsNull(rs)) return EL_OK;
+    const char *kind = el_json_str(rs, "rope_type");
+    if (!kind) kind = el_json_str(rs, "type");
+    if (!strcmp(type, "gemma3_text") && kind && !strcmp(kind, "default")) return EL_OK;
+    if (!strcmp(type, "gemma3_text") && kind && !strcmp(kind, "linear")) {
+        double f;
+        EL_TRY(el_json_double(rs, file, "factor", 1, 0, 1e-6, 1e9, &f));
+        c->rope_linear = (float)f;
+        return EL_OK;
+    }
+    return el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling type \"%s\" (%s: %s)", file, kind ? kind : "?", type,
+                   strcmp(type, "gemma3_text") ? "none" : "linear or default");
 }
 
 /* Gemma 2/3: query_pre_attn_scalar, soft-capping, sliding layers, sandwich
@@ -126,7 +136,7 @@ el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *typ
     /* HF's Gemma MLP reads hidden_activation (hidden_act is a legacy field). */
     const char *act = el_json_str(cfg, "hidden_activation");
     if (!s) s = el_hf_parse_act(file, "hidden_activation", act ? act : "gelu_pytorch_tanh", &c->act);
-    if (!s) s = rope_scaling(cfg, file, type, m);
+    if (!s) s = rope_scaling(cfg, file, type, c);
     if (!s && strcmp(type, "gemma")) s = config_gemma_v2(cfg, file, type, m, x);
     /* The normalizer in the model's dtype ("dtype" in newer configs). */
     const char *dtype = el_json_str(cfg, "torch_dtype");

@@ -16,14 +16,6 @@ el_status el_hf_parse_act(const char *file, const char *key, const char *name, e
  * every head's q, then k, then v, as the block wants them. */
 void el_hf_regroup_qkv(el_param_reader *r, void *w, int H, int hd, size_t row);
 
-/* rope_scaling of config.json into c->rope_scaling (c->rope_dims set
- * first). allowed: bits (1 << el_rope_scale_kind) the family may use; any
- * other type is refused by name. Longrope caps *context at
- * original_max_position_embeddings (its short regime only). */
-#define EL_HF_ROPE(kind) (1u << (kind))
-el_status el_hf_rope_scaling(const cJSON *cfg, const char *file, const char *type, unsigned allowed,
-                             el_block_config *c, int *context);
-
 /* Gemma 1/2/3 (their tensors are read by the Llama reader) and BLOOM. A
  * gemma3_text config may omit what Gemma3TextConfig defaults (the text_config
  * of Gemma 3's multimodal folders does). */
@@ -34,10 +26,6 @@ el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *typ
 el_status el_hf_config_gemma3(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
                               int *tie);
 int el_hf_gemma3_ignorable(const char *name);
-/* OPT (hf_opt.c). */
-el_status el_hf_config_opt(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
-                           int *tie);
-el_status el_hf_read_opt(el_param_reader *r, el_text *m, const el_text_extras *x);
 el_status el_hf_config_bloom(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
                              int *tie);
 el_status el_hf_read_bloom(el_param_reader *r, el_text *m, const el_text_extras *x);

@@ -39,9 +39,7 @@ size_t el_text_param_floats(const el_text *m, const el_text_extras *x) {
     if (x->qkv_bias) block += qkv;
     if (c->qk_norm) block += 2 * (size_t)c->head_dim;
     if (x->linear_bias) block += D + up + D;
-    const size_t E = x->emb_dim ? (size_t)x->emb_dim : D;
-    size_t rest = V * E + ((x->emb_norm ? 1 : 0) + (x->no_final_norm ? 0 : 1)) * norm + (x->untied ? V * E : 0) +
-                  (x->pos_emb ? ((size_t)m->context + x->pos_offset) * D : 0) + (x->emb_dim ? 2 * E * D : 0);
+    size_t rest = V * D + (x->emb_norm ? 2 : 1) * norm + (x->pos_emb ? (size_t)m->context * D : 0) + (x->untied ? V * D : 0);
     return rest + (size_t)c->n_layers * block;
 }
 

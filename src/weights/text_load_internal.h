@@ -18,10 +18,6 @@ typedef struct {
     int pos_emb;     /* learned positions [context][D] */
     int untied;      /* an output head apart from the embedding */
     int emb_norm;    /* a norm after the embeddings (BLOOM) */
-    int fused;       /* Phi-3: fused qkv_proj and gate_up_proj tensors */
-    int emb_dim;     /* OPT word_embed_proj_dim when it differs from D (project_in/out), else 0 */
-    int pos_offset;  /* learned-position rows before position 0 (OPT: 2) */
-    int no_final_norm; /* no norm before the head (OPT post-LN) */
     unsigned char sliding[EL_TEXT_MAX_LAYERS]; /* per layer: attends within cfg.sliding_window */
 } el_text_extras;
 
