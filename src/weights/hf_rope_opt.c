@@ -156,6 +156,9 @@ el_status el_hf_read_opt(el_param_reader *r, el_text *m, const el_text_extras *x
     if (!x->no_final_norm) { /* only pre-LN OPT has one */
         m->tf.lens.norm_w = el_take(r, NAME("%sfinal_layer_norm.weight", pre), 1, D, 0, 0, 0);
         m->tf.lens.norm_b = el_take(r, NAME("%sfinal_layer_norm.bias", pre), 1, D, 0, 0, 0);
+    } else { /* a post-LN checkpoint that still stores one: HF does not use it either */
+        if (el_has(r, NAME("%sfinal_layer_norm.weight", pre))) el_skip(r, n);
+        if (el_has(r, NAME("%sfinal_layer_norm.bias", pre))) el_skip(r, n);
     }
 #undef LN
 #undef NAME
