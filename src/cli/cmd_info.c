@@ -10,12 +10,14 @@ static const char *help =
     "\n"
     "Describe a model (image or language): architecture, sizes, checkpoint dtype,\n"
     "classes or vocabulary, preprocessing and the lens definition. Without\n"
-    "--model, the sample image model in samples/models/fashion-vit. PATH may be\n"
+    "--model, the sample image model in samples/models/fashion-vit. PATH may be a\n"
+    "GGUF file (the checkpoint line then names its tensor types), or\n"
     "ORG/NAME[@REV]: that model's snapshot in the Hugging Face cache (HF_HOME).\n"
     "\n"
     "Language models (config.json model_type): gpt2, llama (incl. Llama 3.x rope_scaling),\n"
     "mistral, qwen2, qwen3, phi3, gpt_neox, opt, gemma, gemma2, gemma3_text, gemma3, bloom;\n"
-    "llama2.c .bin. Any other model_type is refused by name.\n"
+    "GGUF files (llama, qwen2, phi3, gpt2, gptneox); llama2.c .bin. Any other model_type is\n"
+    "refused by name.\n"
     "\n" EL_EXIT_CODES_HELP;
 
 static const char *resample_name(el_resample r) {

@@ -31,7 +31,7 @@ src=$root/tests/fixtures/imageio/src
 mkdir -p "$tmp/in"
 imgs=("$src"/*.png "$src"/*.jpg)
 for i in $(seq 0 1199); do f=${imgs[$((i % ${#imgs[@]}))]}; ln -s "$f" "$tmp/in/$(printf %04d $i).${f##*.}"; done
-echo "not an image" > "$tmp/in/0600.png"
+rm "$tmp/in/0600.png"; echo "not an image" > "$tmp/in/0600.png" # (not through the link)
 # 48 prompts with labels, one line that is not JSON.
 for i in $(seq 1 48); do
   if [ "$i" = 20 ]; then echo "not json"; else echo "{\"prompt\":\"Prompt $i: once there was a\",\"label\":\"l$((i % 3))\"}"; fi
