@@ -172,6 +172,8 @@ typedef struct {
     int n_kv_heads, context;
     const char *norm;         /* "LayerNorm" or "RMSNorm" */
     double softcap;
+    int lens_norm;            /* 0: the lens has no final norm (post-LN OPT, opt-350m) */
+    int lens_project_out;     /* 1: project_out between the final norm and the unembedding (opt-350m) */
 } el_model_info;
 
 EL_API void el_model_get_info(const el_model *m, el_model_info *info);

@@ -13,6 +13,11 @@ static const char *help =
     "--model, the sample image model in samples/models/fashion-vit. PATH may be a\n"
     "GGUF file (the checkpoint line then names its tensor types), or\n"
     "ORG/NAME[@REV]: that model's snapshot in the Hugging Face cache (HF_HOME).\n"
+    "\n"
+    "Language models (config.json model_type): gpt2, llama (incl. Llama 3.x rope_scaling),\n"
+    "mistral, qwen2, qwen3, phi3, gpt_neox, opt, gemma, gemma2, gemma3_text, gemma3, bloom;\n"
+    "GGUF files (llama, qwen2, phi3, gpt2, gptneox); llama2.c .bin. Any other model_type is\n"
+    "refused by name.\n"
     "\n" EL_EXIT_CODES_HELP;
 
 static const char *resample_name(el_resample r) {
@@ -54,8 +59,11 @@ int cmd_info(int argc, char **argv) {
         printf("blocks        %d, hidden %d, heads %d (key/value heads %d), MLP %d, %s eps %g\n", I.n_layers, I.hidden,
                I.n_heads, I.n_kv_heads, I.mlp_dim, I.norm, I.ln_eps);
         printf("vocabulary    %d tokens, context %d\n", I.n_classes, I.context);
-        printf("lens          after block l = 1..%d, at the last position: logits = unembed(%s_final(h_l))%s, softmax, entropy\n",
-               I.n_layers, I.norm, I.softcap > 0 ? ", soft-capped" : "");
+        char f[64]; /* the lens as the model's own output path: [project_out(]norm_final(h_l)[)] */
+        snprintf(f, sizeof f, "%s%s%s%s", I.lens_project_out ? "project_out(" : "", I.lens_norm ? I.norm : "",
+                 I.lens_norm ? "_final(h_l)" : "h_l", I.lens_project_out ? ")" : "");
+        printf("lens          after block l = 1..%d, at the last position: logits = unembed(%s)%s, softmax, entropy\n",
+               I.n_layers, f, I.softcap > 0 ? ", soft-capped" : "");
         el_model_free(m);
         return EL_EXIT_OK;
     }
