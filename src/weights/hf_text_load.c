@@ -10,6 +10,7 @@
 #include "weights/json_config.h"
 #include "weights/safetensors.h"
 #include "weights/hf_text_internal.h"
+#include "weights/families.h"
 
 #define MAX_DIM EL_TEXT_MAX_DIM
 #define MAX_LAYERS EL_TEXT_MAX_LAYERS
@@ -359,6 +360,10 @@ static const hf_family *find_family(const char *type) {
 
 int el_hf_text_type_known(const char *model_type) { return find_family(model_type) != NULL; }
 
+const char *el_hf_text_type(int i) {
+    return i >= 0 && (size_t)i < sizeof families / sizeof families[0] ? families[i].type : NULL;
+}
+
 /* The tensors into one arena, checked against the config; the mapping kept
  * when weights are used in place. */
 static el_status read_tensors(const char *dir, const char *file, el_st_set *set, const hf_family *f, el_text *m,
@@ -407,7 +412,7 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta) {
     int tie = 1;
     if (!type) s = el_fail(EL_ERR_CONFIG, "%s: no \"model_type\"", file);
     else if (!f)
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, qwen3, phi3, gpt_neox, opt, gemma, gemma2, gemma3_text, gemma3, bloom)", file, type);
+        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (%s)", file, type, el_model_families());
     if (!s) s = f->config(cfg, file, type, m, &x, &tie);
     if (!s) s = el_text_check_sizes(m, file);
     if (!s) s = el_st_open(&set, dir);
