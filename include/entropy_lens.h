@@ -37,6 +37,8 @@ extern "C" {
 
 /* The library's version at run time (EL_VERSION_STRING of the build). */
 EL_API const char *el_version(void);
+/* The model families this build loads, one line for messages and --help. */
+EL_API const char *el_model_families(void);
 
 /* ------------------------------------------------------------------ status */
 
@@ -172,6 +174,8 @@ typedef struct {
     int n_kv_heads, context;
     const char *norm;         /* "LayerNorm" or "RMSNorm" */
     double softcap;
+    int lens_norm;            /* 0: the lens has no final norm (post-LN OPT, opt-350m) */
+    int lens_project_out;     /* 1: project_out between the final norm and the unembedding (opt-350m) */
 } el_model_info;
 
 EL_API void el_model_get_info(const el_model *m, el_model_info *info);

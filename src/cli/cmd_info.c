@@ -13,6 +13,8 @@ static const char *help =
     "--model, the sample image model in samples/models/fashion-vit. PATH may be a\n"
     "GGUF file (the checkpoint line then names its tensor types), or\n"
     "ORG/NAME[@REV]: that model's snapshot in the Hugging Face cache (HF_HOME).\n"
+    "\n"
+    "Any model_type not listed below is refused by name.\n"
     "\n" EL_EXIT_CODES_HELP;
 
 static const char *resample_name(el_resample r) {
@@ -26,6 +28,7 @@ int cmd_info(int argc, char **argv) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
+            printf("\nModel families: %s\n", el_model_families());
             return EL_EXIT_OK;
         } else if ((v = el_opt_value(argc, argv, &i, "--model"))) {
             model = v;
@@ -54,8 +57,11 @@ int cmd_info(int argc, char **argv) {
         printf("blocks        %d, hidden %d, heads %d (key/value heads %d), MLP %d, %s eps %g\n", I.n_layers, I.hidden,
                I.n_heads, I.n_kv_heads, I.mlp_dim, I.norm, I.ln_eps);
         printf("vocabulary    %d tokens, context %d\n", I.n_classes, I.context);
-        printf("lens          after block l = 1..%d, at the last position: logits = unembed(%s_final(h_l))%s, softmax, entropy\n",
-               I.n_layers, I.norm, I.softcap > 0 ? ", soft-capped" : "");
+        char f[64]; /* the lens as the model's own output path: [project_out(]norm_final(h_l)[)] */
+        snprintf(f, sizeof f, "%s%s%s%s", I.lens_project_out ? "project_out(" : "", I.lens_norm ? I.norm : "",
+                 I.lens_norm ? "_final(h_l)" : "h_l", I.lens_project_out ? ")" : "");
+        printf("lens          after block l = 1..%d, at the last position: logits = unembed(%s)%s, softmax, entropy\n",
+               I.n_layers, f, I.softcap > 0 ? ", soft-capped" : "");
         el_model_free(m);
         return EL_EXIT_OK;
     }

@@ -28,7 +28,8 @@ static const char *help =
     "entropy after every block at the last position (final norm + unembedding).\n"
     "\n"
     "Options:\n"
-    "  --model PATH         HF GPT-2 / Llama / Mistral / Qwen2 / GPT-NeoX / Gemma 1/2/3 / BLOOM\n"
+    "  --model PATH         HF GPT-2 / Llama (2, 3.x) / Mistral / Qwen2 / Qwen3 / Phi-3 / GPT-NeoX /\n"
+    "                       OPT / Gemma 1/2/3 / BLOOM\n"
     "                       folder, a GGUF file (llama, qwen2, phi3, gpt2, gptneox;\n"
     "                       F32..Q4_K) or llama2.c .bin,\n"
     "                       or ORG/NAME[@REV] from the Hugging Face cache (HF_HOME)\n"
@@ -395,6 +396,7 @@ int cmd_text(int argc, char **argv) {
         long x;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(help, stdout);
+            printf("\nModel families: %s\n", el_model_families());
             return EL_EXIT_OK;
         }
         int takes = !strcmp(a, "--model") || !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt") || !strcmp(a, "--prompts") ||

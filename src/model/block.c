@@ -34,8 +34,9 @@ void el_block_pre_attention(const el_block_config *c, const el_block_weights *B,
                             size_t r0, size_t r1) {
     const int D = c->dim, n = (int)(r1 - r0);
     if (n <= 0) return;
-    el_norm(&c->norm, a->h + r0 * D, a->x + r0 * D, B->ln1.w, B->ln1.b, n, D);
-    el_linear(a->qkv + r0 * el_block_qkv_width(c), a->h + r0 * D, &B->qkv, B->qkv_b, n);
+    /* post-LN blocks attend over the raw residual (their ln1 follows the add) */
+    if (!c->post_ln) el_norm(&c->norm, a->h + r0 * D, a->x + r0 * D, B->ln1.w, B->ln1.b, n, D);
+    el_linear(a->qkv + r0 * el_block_qkv_width(c), (c->post_ln ? a->x : a->h) + r0 * D, &B->qkv, B->qkv_b, n);
     if (c->qk_norm) { /* each head's q and k normed over head_dim (before RoPE, in attention) */
         const int qw = el_block_qkv_width(c), H = c->n_heads, KV = c->n_kv_heads, hd = c->head_dim;
         for (size_t r = r0; r < r1; r++) {
@@ -91,11 +92,16 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
          * so normalise before the attention output is added. */
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
         el_linear_add(x, attn, &B->o, B->o_b, n);
+    } else if (c->post_ln) { /* OPT-350m: x = ln1(x + attn), x = ln2(x + mlp(x)) */
+        el_linear_add(x, attn, &B->o, B->o_b, n);
+        el_norm(&c->norm, x, x, B->ln1.w, B->ln1.b, n, D);
+        memcpy(h, x, sizeof(float) * (size_t)n * D);
     } else {
         add_output(c, x, attn, &B->o, B->o_b, B->ls1, &B->pn1, h, n);
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
     }
     mlp(c, B, x, a->mlp + r0 * el_block_up_width(c), h, n);
+    if (c->post_ln) el_norm(&c->norm, x, x, B->ln2.w, B->ln2.b, n, D);
 }
 
 /* ---------------------------------------------------------------- attention */
@@ -151,18 +157,38 @@ void el_block_attend_cached(const el_block_config *c, const el_block_weights *B,
 
 /* ---------------------------------------------------------------- tables and caches */
 
-static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear);
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear,
+                      const el_rope_scaling *sc);
 
 int el_rope_table_init(el_rope_table *t, const el_block_config *c, int n_pos) {
-    return rope_table(t, c, n_pos, c->rope_theta, c->rope_linear);
+    return rope_table(t, c, n_pos, c->rope_theta, c->rope_linear, &c->rope_scaling);
 }
 
 int el_rope_table_init_theta(el_rope_table *t, const el_block_config *c, int n_pos, float theta) {
-    return rope_table(t, c, n_pos, theta, 0.0f);
+    return rope_table(t, c, n_pos, theta, 0.0f, NULL);
 }
 
-/* linear > 0: inv_freq / linear (HF's rope_scaling linear). */
-static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear) {
+/* Frequency i of dims rotary dims as modeling_rope_utils computes it, in
+ * float32 like the reference: the default 1 / theta^(2i/dims), then llama3's
+ * wavelength bands (long wavelengths / factor, short ones kept, the band
+ * between smoothed) or longrope's 1 / (short_factor[i] theta^(2i/dims)). */
+static float rope_inv_freq(const el_rope_scaling *sc, float theta, int i, int dims) {
+    const float e = (float)(2 * i) / (float)dims;
+    if (sc && sc->kind == EL_ROPE_SCALE_LONGROPE) return 1.0f / (sc->ext[i] * powf(theta, e));
+    const float inv = 1.0f / powf(theta, e);
+    if (!sc || sc->kind != EL_ROPE_SCALE_LLAMA3) return inv;
+    const float lo = sc->low_freq_factor, hi = sc->high_freq_factor, old = sc->original_context;
+    const float wavelen = (float)(2.0 * M_PI) / inv;
+    if (wavelen < old / hi) return inv;
+    if (wavelen > old / lo) return inv / sc->factor;
+    const float smooth = (old / wavelen - lo) / (hi - lo);
+    return (1.0f - smooth) * inv / sc->factor + smooth * inv;
+}
+
+/* linear > 0: inv_freq / linear (HF's rope_scaling linear); sc: llama3 or
+ * longrope (NULL: none). */
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear,
+                      const el_rope_scaling *sc) {
     memset(t, 0, sizeof *t);
     if (c->rope == EL_ROPE_NONE) return 0;
     const int half = c->rope_dims / 2;
@@ -176,12 +202,13 @@ static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, flo
     }
     for (int i = 0; i < half; i++) {
         /* float32 like the references (HF's inv_freq, llama2.c's powf). */
-        float inv = 1.0f / powf(theta, (float)(2 * i) / (float)c->rope_dims);
+        float inv = rope_inv_freq(sc, theta, i, c->rope_dims);
         if (linear > 0.0f) inv /= linear;
+        const float att = sc && sc->kind == EL_ROPE_SCALE_LONGROPE ? sc->attention : 1.0f;
         for (int p = 0; p < n_pos; p++) {
             float ang = (float)p * inv;
-            t->cos[(size_t)p * half + i] = cosf(ang);
-            t->sin[(size_t)p * half + i] = sinf(ang);
+            t->cos[(size_t)p * half + i] = cosf(ang) * att;
+            t->sin[(size_t)p * half + i] = sinf(ang) * att;
         }
     }
     return 0;

@@ -16,7 +16,11 @@
  *   q/k norms           after the QKV product in el_block_pre_attention (done)
  *   layer scale         el_block_weights.ls1/ls2, add_output in block.c (done)
  *   post-attention / post-MLP norms:
- *                       add_output in block.c, before each residual add (done) */
+ *                       add_output in block.c, before each residual add (done)
+ *   rope_scaling llama3 / longrope: el_block_config.rope_scaling, where
+ *                       rope_table in block.c makes the frequencies (done)
+ *   post-LN blocks (OPT do_layer_norm_before false): el_block_config.post_ln,
+ *                       in el_block_pre/post_attention (done) */
 #ifndef EL_BLOCK_H
 #define EL_BLOCK_H
 
@@ -31,6 +35,23 @@ typedef enum {
     EL_ROPE_HALF,       /* HF rotate_half: dims i and i + rope_dims/2 (Llama, GPT-NeoX) */
     EL_ROPE_INTERLEAVED /* adjacent pairs 2i, 2i+1 (llama2.c, GPT-J) */
 } el_rope_kind;
+
+/* HF rope_scaling types that change the inverse frequencies per dimension
+ * (modeling_rope_utils); linear is el_block_config.rope_linear. */
+typedef enum {
+    EL_ROPE_SCALE_NONE,
+    EL_ROPE_SCALE_LLAMA3,  /* _compute_llama3_parameters: low / high wavelength bands smoothed */
+    EL_ROPE_SCALE_LONGROPE /* Phi-3 longrope (su), its short factors: positions < original context */
+} el_rope_scale_kind;
+
+#define EL_ROPE_MAX_FACTORS 256
+
+typedef struct {
+    el_rope_scale_kind kind;
+    float factor, low_freq_factor, high_freq_factor, original_context; /* llama3 */
+    float attention;                 /* longrope: cos and sin times this (attention_factor) */
+    float ext[EL_ROPE_MAX_FACTORS];  /* longrope: frequency i divided by short_factor[i] */
+} el_rope_scaling;
 
 typedef struct {
     int n_layers, dim;
@@ -59,6 +80,9 @@ typedef struct {
     int qk_norm;           /* q and k of each head through `norm` over head_dim before RoPE
                             * (el_block_weights.q_norm/k_norm: Qwen3, Gemma 3) */
     float rope_linear;     /* > 1: rope_scaling linear, positions / factor (not on rope_local) */
+    /* Llama 3.x, Phi-3, OPT (all zero: off) */
+    el_rope_scaling rope_scaling; /* llama3 / longrope frequencies (not on rope_local) */
+    int post_ln;           /* OPT-350m: x = ln1(x + attn(x)), x = ln2(x + mlp(x)); blocks read x unnormed */
 } el_block_config;
 
 typedef struct {

@@ -4,15 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Token embeddings of every new row, plus learned positions (GPT-2), times
- * Gemma's scale, through BLOOM's embedding LayerNorm. */
-static void embed(const el_text *m, float *x, const int *const *tokens, const int *n_tok, const int *row0, int k,
-                  const el_kv_cache *caches) {
-    const int D = m->tf.cfg.dim;
+/* Token embeddings of every new row (through OPT's project_in, the rows
+ * gathered in tmp first), plus learned positions (GPT-2, OPT), times Gemma's
+ * scale, through BLOOM's embedding LayerNorm. */
+static void embed(const el_text *m, float *x, float *tmp, const int *const *tokens, const int *n_tok, const int *row0,
+                  int k, const el_kv_cache *caches) {
+    const int D = m->tf.cfg.dim, proj = m->proj_in.n_parts > 0, E = proj ? m->proj_in.cols : D;
+    for (int j = 0; j < k; j++)
+        for (int t = 0; t < n_tok[j]; t++) el_mat_row(&m->tok_emb, tokens[j][t], (proj ? tmp : x) + (size_t)(row0[j] + t) * E);
+    if (proj) el_linear(x, tmp, &m->proj_in, NULL, row0[k]);
     for (int j = 0; j < k; j++)
         for (int t = 0; t < n_tok[j]; t++) {
             float *xr = x + (size_t)(row0[j] + t) * D;
-            el_mat_row(&m->tok_emb, tokens[j][t], xr);
             if (m->pos_emb)
                 for (int d = 0; d < D; d++) xr[d] += m->pos_emb[(size_t)(caches[j].len + t) * D + d];
             if (m->emb_scale > 0.0f)
@@ -44,7 +47,7 @@ int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tok
         free(row0);
         return -1;
     }
-    embed(m, a.x, tokens, n_tok, row0, k, caches);
+    embed(m, a.x, a.h, tokens, n_tok, row0, k, caches);
     el_transformer_decode(&m->tf, &a, caches, row0, k, max_kv, scratch, slice, rows_out);
     for (int j = 0; j < k; j++) caches[j].len += n_tok[j];
     free(row0);

@@ -44,6 +44,14 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
     }
     normalise(L, x1, rows, n, ld);
     if (two_heads && rows2) normalise(L, x2, rows2, n, ld);
+    int hw = D; /* the head's input width */
+    if (L->proj.n_parts > 0) {
+        hw = L->proj.rows;
+        float *xp = el_buf_get(&w->projected, (size_t)n * hw);
+        if (!xp) return -1;
+        el_linear(xp, x1, &L->proj, NULL, n);
+        x1 = x2 = xp;
+    }
     for (int r = 0; r < n; r++) el_entropy_acc_init(&w->acc[r], alpha, n_alpha);
 
     for (int c0 = 0; c0 < V; c0 += cw) {
@@ -61,8 +69,8 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
             }
         }
         const el_mat w1 = el_mat_rows(&L->head, c0, nc), w2 = el_mat_rows(&L->head2, c0, nc);
-        el_mat_gemm(n, two_heads ? 0.5f : 1.0f, x1, D, &w1, 1.0f, z, nc);
-        if (two_heads) el_mat_gemm(n, 0.5f, x2, D, &w2, 1.0f, z, nc);
+        el_mat_gemm(n, two_heads ? 0.5f : 1.0f, x1, hw, &w1, 1.0f, z, nc);
+        if (two_heads) el_mat_gemm(n, 0.5f, x2, hw, &w2, 1.0f, z, nc);
 #pragma omp parallel for schedule(static) if ((long)n * nc > EL_PAR_MIN_WORK)
         for (int r = 0; r < n; r++) {
             float *zr = z + (size_t)r * nc;
@@ -87,6 +95,7 @@ void el_lens_work_free(el_lens_work *w) {
     el_buf_free(&w->normed);
     el_buf_free(&w->normed2);
     el_buf_free(&w->logits);
+    el_buf_free(&w->projected);
     free(w->acc);
     memset(w, 0, sizeof *w);
 }

@@ -21,10 +21,11 @@ typedef struct {
     el_mat head2;
     const float *head2_b;
     float softcap;                /* > 0: logits = softcap * tanh(logits / softcap) */
+    el_mat proj;                  /* [P][dim] between the norm and a [n_out][P] head (OPT project_out), n_parts 0: none */
 } el_lens;
 
 typedef struct {
-    el_buf normed, normed2, logits;
+    el_buf normed, normed2, logits, projected;
     el_entropy_acc *acc;
     int acc_cap;
 } el_lens_work;

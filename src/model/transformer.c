@@ -8,6 +8,7 @@ void el_transformer_bind_lens(el_transformer *tf, int n_out) {
     tf->lens.dim = tf->cfg.dim;
     tf->lens.n_out = n_out;
     tf->lens.norm = tf->cfg.norm;
+    if (!tf->lens.norm_w) tf->lens.norm.kind = EL_NORM_NONE; /* post-LN OPT: no final norm */
 }
 
 /* After the embeddings and each block: keep the leading rows for one lens

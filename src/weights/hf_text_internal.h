@@ -30,4 +30,12 @@ el_status el_hf_config_bloom(const cJSON *cfg, const char *file, const char *typ
                              int *tie);
 el_status el_hf_read_bloom(el_param_reader *r, el_text *m, const el_text_extras *x);
 
+/* hf_rope_opt.c: a Llama-like config's rope_scaling (linear, llama3,
+ * longrope / su; Phi-3's cuts the context to original_max_position_embeddings)
+ * into m->tf.cfg (rope_dims set), and OPT. */
+el_status el_hf_llama_rope_scaling(const cJSON *cfg, const char *file, el_text *m);
+el_status el_hf_config_opt(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
+                           int *tie);
+el_status el_hf_read_opt(el_param_reader *r, el_text *m, const el_text_extras *x);
+
 #endif

@@ -10,6 +10,7 @@
 #include "weights/json_config.h"
 #include "weights/safetensors.h"
 #include "weights/hf_text_internal.h"
+#include "weights/families.h"
 
 #define MAX_DIM EL_TEXT_MAX_DIM
 #define MAX_LAYERS EL_TEXT_MAX_LAYERS
@@ -123,6 +124,21 @@ static el_status llama_window(const cJSON *cfg, const char *file, const char *ty
     return EL_OK;
 }
 
+/* What the Llama-like families add: Qwen3's per-head q/k RMSNorm, Phi-3's
+ * fused projections; settings the block does not compute are refused. */
+static el_status llama_extras(const cJSON *cfg, const char *file, const char *type, el_block_config *c,
+                              el_text_extras *x) {
+    int mlp_bias = 0;
+    double pr;
+    EL_TRY(el_json_bool(cfg, file, "mlp_bias", 0, &mlp_bias));
+    if (mlp_bias) return el_fail(EL_ERR_UNSUPPORTED, "%s: mlp_bias true (not supported)", file);
+    EL_TRY(el_json_double(cfg, file, "partial_rotary_factor", 0, 1.0, 0.0, 1.0, &pr));
+    if (pr != 1.0) return el_fail(EL_ERR_UNSUPPORTED, "%s: partial_rotary_factor %g (only 1 is supported for %s)", file, pr, type);
+    c->qk_norm = !strcmp(type, "qwen3");
+    x->fused = !strcmp(type, "phi3");
+    return EL_OK;
+}
+
 /* RMSNorm, rotate-half RoPE, GQA, SwiGLU; Qwen2 has q/k/v biases. */
 static el_status config_llama(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
                               int *tie) {
@@ -147,16 +163,15 @@ static el_status config_llama(const cJSON *cfg, const char *file, const char *ty
     *x = (el_text_extras){0};
     if (!s) s = llama_window(cfg, file, type, c, x);
     if (!s) s = el_json_bool(cfg, file, "attention_bias", !strcmp(type, "qwen2"), &x->qkv_bias);
-    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
-    if (!s && rs && !cJSON_IsNull(rs))
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling is set (only plain RoPE is supported)", file);
+    if (!s) s = llama_extras(cfg, file, type, c, x);
+    c->rope = EL_ROPE_HALF;
+    c->rope_dims = c->head_dim;
+    if (!s) s = el_hf_llama_rope_scaling(cfg, file, m);
     const char *act = el_json_str(cfg, "hidden_act");
     if (!s && act && strcmp(act, "silu"))
         s = el_fail(EL_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" (Llama-family MLPs use silu)", file, act);
     c->norm.kind = EL_NORM_RMS;
     c->causal = 1;
-    c->rope = EL_ROPE_HALF;
-    c->rope_dims = c->head_dim;
     c->act = EL_ACT_SILU;
     c->gated = 1;
     return s;
@@ -187,10 +202,14 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
     for (int l = 0; l < c->n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
         B->ln1.w = el_take(r, NAME("%s.%d.input_layernorm.weight", P, l), 1, D, 0, 0, 0);
-        /* q, k, v stacked in place: one fused [(H+2KV) hd][D] weight. */
-        el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.q_proj.weight", P, l), (int64_t)H * hd, D);
-        el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.k_proj.weight", P, l), (int64_t)KV * hd, D);
-        el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.v_proj.weight", P, l), (int64_t)KV * hd, D);
+        /* q, k, v stacked in place: one fused [(H+2KV) hd][D] weight (Phi-3 stores it so). */
+        if (x->fused) {
+            B->qkv = el_take_mat(r, NAME("%s.%d.self_attn.qkv_proj.weight", P, l), (int64_t)(H + 2 * KV) * hd, D);
+        } else {
+            el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.q_proj.weight", P, l), (int64_t)H * hd, D);
+            el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.k_proj.weight", P, l), (int64_t)KV * hd, D);
+            el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.v_proj.weight", P, l), (int64_t)KV * hd, D);
+        }
         if (x->qkv_bias) {
             B->qkv_b = el_take_copy(r, NAME("%s.%d.self_attn.q_proj.bias", P, l), 1, (int64_t)H * hd, 0, 0, 0);
             el_take_copy(r, NAME("%s.%d.self_attn.k_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
@@ -208,8 +227,12 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
         } else {
             B->ln2.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
         }
-        el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.gate_proj.weight", P, l), M, D);
-        el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.up_proj.weight", P, l), M, D);
+        if (x->fused) { /* Phi-3 gate_up_proj: gate rows, then up rows, as the block wants */
+            B->up = el_take_mat(r, NAME("%s.%d.mlp.gate_up_proj.weight", P, l), 2 * (int64_t)M, D);
+        } else {
+            el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.gate_proj.weight", P, l), M, D);
+            el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.up_proj.weight", P, l), M, D);
+        }
         B->down = el_take_mat(r, NAME("%s.%d.mlp.down_proj.weight", P, l), D, M);
     }
     m->tf.lens.norm_w = el_take(r, NAME("%snorm.weight", pre), 1, D, 0, 0, 0);
@@ -317,6 +340,9 @@ static const hf_family families[] = {
     {"llama", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
     {"mistral", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
     {"qwen2", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
+    {"qwen3", "Qwen3ForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
+    {"phi3", "Phi3ForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
+    {"opt", "OPTForCausalLM", el_hf_config_opt, el_hf_read_opt, NULL, "lm_head.weight"},
     {"gpt_neox", "GPTNeoXForCausalLM", config_neox, read_neox, neox_ignorable, "embed_out.weight"},
     {"gemma", "GemmaForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
     {"gemma2", "Gemma2ForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
@@ -333,6 +359,10 @@ static const hf_family *find_family(const char *type) {
 }
 
 int el_hf_text_type_known(const char *model_type) { return find_family(model_type) != NULL; }
+
+const char *el_hf_text_type(int i) {
+    return i >= 0 && (size_t)i < sizeof families / sizeof families[0] ? families[i].type : NULL;
+}
 
 /* The tensors into one arena, checked against the config; the mapping kept
  * when weights are used in place. */
@@ -351,8 +381,8 @@ static el_status read_tensors(const char *dir, const char *file, el_st_set *set,
     if (!s) s = f->read(&r, m, x);
     for (int l = 0; !s && l < m->tf.cfg.n_layers; l++) m->tf.layers[l].sliding = x->sliding[l];
     /* The output head: its own tensor, or the embedding (tied). */
-    const int V = m->vocab, D = m->tf.cfg.dim;
-    if (!s) m->tf.lens.head = x->untied ? el_take_mat(&r, f->head, V, D) : m->tok_emb;
+    const int V = m->vocab, E = x->proj_dim ? x->proj_dim : m->tf.cfg.dim;
+    if (!s) m->tf.lens.head = x->untied ? el_take_mat(&r, f->head, V, E) : m->tok_emb;
     if (!s) s = r.st;
     if (!s) s = el_check_leftovers(&r, dir, f->ignorable);
     m->n_params = r.n_params;
@@ -382,7 +412,7 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta) {
     int tie = 1;
     if (!type) s = el_fail(EL_ERR_CONFIG, "%s: no \"model_type\"", file);
     else if (!f)
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, gpt_neox, gemma, gemma2, gemma3_text, gemma3, bloom)", file, type);
+        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (%s)", file, type, el_model_families());
     if (!s) s = f->config(cfg, file, type, m, &x, &tie);
     if (!s) s = el_text_check_sizes(m, file);
     if (!s) s = el_st_open(&set, dir);

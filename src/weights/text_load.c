@@ -39,7 +39,10 @@ size_t el_text_param_floats(const el_text *m, const el_text_extras *x) {
     if (x->qkv_bias) block += qkv;
     if (c->qk_norm) block += 2 * (size_t)c->head_dim;
     if (x->linear_bias) block += D + up + D;
-    size_t rest = V * D + (x->emb_norm ? 2 : 1) * norm + (x->pos_emb ? (size_t)m->context * D : 0) + (x->untied ? V * D : 0);
+    const size_t E = x->proj_dim ? (size_t)x->proj_dim : D; /* embedding and head width */
+    size_t rest = V * E + (x->emb_norm ? 2 : 1) * norm + (x->untied ? V * E : 0) + 2 * (E != D ? E * D : 0);
+    if (x->pos_emb) rest += ((size_t)m->context + x->pos_offset) * D;
+    if (x->no_final_norm) rest -= norm;
     return rest + (size_t)c->n_layers * block;
 }
 

@@ -18,6 +18,11 @@ typedef struct {
     int pos_emb;     /* learned positions [context][D] */
     int untied;      /* an output head apart from the embedding */
     int emb_norm;    /* a norm after the embeddings (BLOOM) */
+    /* Phi-3, OPT */
+    int fused;       /* Phi-3: qkv_proj and gate_up_proj, one tensor each */
+    int pos_offset;  /* learned positions start at this row (OPT: 2), [context + offset][D] */
+    int proj_dim;    /* > 0: embeddings [V][proj_dim], project_in / project_out (OPT-350m) */
+    int no_final_norm; /* the lens has no final norm (post-LN OPT) */
     unsigned char sliding[EL_TEXT_MAX_LAYERS]; /* per layer: attends within cfg.sliding_window */
 } el_text_extras;
 

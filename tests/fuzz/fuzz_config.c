@@ -41,6 +41,9 @@ static const fixture fixtures[] = {
     {"families/gemma2-tiny", {NULL, NULL}},
     {"families/gemma3-mm-tiny", {NULL, NULL}},
     {"families/bloom-tiny", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
+    {"families/llama3-tiny", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
+    {"families/phi3-longrope-tiny", {NULL, NULL}},
+    {"families/opt-350m-tiny", {NULL, NULL}},
 };
 #define N_FIXTURES ((int)(sizeof fixtures / sizeof fixtures[0]))
 #define N_FIXTURES_MAX 24

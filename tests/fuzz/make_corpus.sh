@@ -73,7 +73,8 @@ head -c $((8 + hlen / 2)) "$real" >"$d/vit_hf_f16_half_header.safetensors"
 d=$c/fuzz_config
 fixtures=(tiny/vit-hf-f32 tiny/vit-timm tiny/deit-distilled-hf tiny/deit-distilled-timm tiny/vit-hf-gray
   tiny/vit-hf-sharded text/gpt2-tiny text/llama-tiny text/llama-tiny-sharded text/qwen2-tiny text/mistral-tiny
-  tiny/vit-hf-bf16 tiny/deit-hf families/gemma2-tiny families/gemma3-mm-tiny families/bloom-tiny)
+  tiny/vit-hf-bf16 tiny/deit-hf families/gemma2-tiny families/gemma3-mm-tiny families/bloom-tiny
+  families/llama3-tiny families/phi3-longrope-tiny families/opt-350m-tiny)
 # The selector byte is taken modulo the number of fixtures; 0 would be a NUL
 # (a part separator), so fixture 0 is written as ${#fixtures[@]}.
 selector() { local v=$1; ((v == 0)) && v=${#fixtures[@]}; hex "$(printf '%02x' "$v")"; }

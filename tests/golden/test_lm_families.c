@@ -40,6 +40,13 @@ static const struct {
     {"gemma2-tiny", 1},
     {"gemma3-tiny", 1},
     {"gemma3-mm-tiny", 1},
+    {"llama3-tiny", 1},
+    {"llama-rope-linear-tiny", 1},
+    {"qwen3-tiny", 1},
+    {"phi3-tiny", 1},
+    {"phi3-longrope-tiny", 1},
+    {"opt-tiny", 1},
+    {"opt-350m-tiny", 1},
 };
 
 static el_model_params g_params;

@@ -85,6 +85,31 @@ static void expect_config_refused(const char *fx, const char *family, const char
     expect_load(EL_ERR_UNSUPPORTED, dir, NULL, needle, family);
 }
 
+/* Phi-3 longrope runs its short factors only: the context stops at
+ * original_max_position_embeddings (32 in the fixture, 128 in its config)
+ * and a longer sequence is refused, never rotated with other factors. */
+static void check_longrope_context(const char *fx) {
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/families/phi3-longrope-tiny", fx);
+    el_model *m = NULL;
+    el_state *s = NULL;
+    CHECK(el_model_load(dir, NULL, &m) == EL_OK);
+    if (!m) return;
+    el_model_info info;
+    el_model_get_info(m, &info);
+    CHECK_MSG(info.context == 32, "longrope context %d, want original_max_position_embeddings 32", info.context);
+    CHECK(el_state_new(m, NULL, &s) == EL_OK);
+    int ids[31];
+    for (int i = 0; i < 31; i++) ids[i] = 5 + i;
+    el_text_params tp = el_text_default_params();
+    tp.n_tokens = 3;
+    el_text_result r;
+    CHECK(el_text_generate_ids(s, ids, 31, &tp, &r) == EL_ERR_ARG);
+    CHECK(strstr(el_last_error(), "context of 32") != NULL);
+    el_state_free(s);
+    el_model_free(m);
+}
+
 /* What Gemma, BLOOM and the sliding-window configs may set but the block
  * does not compute is refused by name, never run differently. */
 static void check_family_refusals(const char *fx) {
@@ -103,6 +128,14 @@ static void check_family_refusals(const char *fx) {
                           "text_config.model_type");
     expect_config_refused(fx, "qwen2.5-tiny", "s/\"use_sliding_window\": false/\"use_sliding_window\": true/",
                           "use_sliding_window");
+    /* Llama 3.x, Phi-3, OPT: other RoPE scalings and settings. */
+    expect_config_refused(fx, "llama3-tiny", "s/\"rope_type\": \"llama3\"/\"rope_type\": \"yarn\"/", "yarn");
+    expect_config_refused(fx, "llama3-tiny", "s/\"mlp_bias\": false/\"mlp_bias\": true/", "mlp_bias");
+    expect_config_refused(fx, "phi3-tiny", "s/\"rope_theta\"/\"partial_rotary_factor\": 0.5, \"rope_theta\"/",
+                          "partial_rotary_factor");
+    expect_config_refused(fx, "opt-tiny", "s/\"enable_bias\": true/\"enable_bias\": false/", "enable_bias");
+    expect_config_refused(fx, "opt-tiny", "s/\"word_embed_proj_dim\": 32/\"word_embed_proj_dim\": 64/",
+                          "word_embed_proj_dim");
 }
 
 int main(void) {
@@ -162,6 +195,7 @@ int main(void) {
 
     check_calls(bin);
     check_family_refusals(fx);
+    check_longrope_context(fx);
 
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (system(cmd) != 0) return 1;
