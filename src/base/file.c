@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/status.h"
@@ -23,6 +26,29 @@ static const struct {
 };
 
 static uint64_t max_override; /* 0: none */
+static volatile sig_atomic_t *stop_flag;
+static atomic_ulong cut_reads;
+
+void el_file_set_stop_flag(volatile sig_atomic_t *flag) { stop_flag = flag; }
+unsigned long el_file_cut_reads(void) { return atomic_load(&cut_reads); }
+
+static int stopping(void) { return stop_flag && *stop_flag; }
+
+static el_status cut_short(const char *path) {
+    atomic_fetch_add(&cut_reads, 1);
+    return el_fail(EL_ERR_IO, "%s: read interrupted (the run is stopping)", path);
+}
+
+/* Test hook: a file whose path ends with $EL_TEST_BLOCK_READ reads as if
+ * stuck (a hung network file system) until the stop flag is raised, then
+ * fails as an interrupted read does (or, after 2 minutes, reads normally). */
+static el_status test_block_read(const char *path) {
+    const char *name = getenv(EL_TEST_BLOCK_READ_ENV);
+    size_t n = name ? strlen(name) : 0, pl = strlen(path);
+    if (!n || pl < n || strcmp(path + pl - n, name)) return EL_OK;
+    for (int i = 0; i < 6000 && !stopping(); i++) nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+    return stopping() ? cut_short(path) : EL_OK;
+}
 
 int el_parse_size(const char *s, uint64_t *out) {
     if (!s || *s < '0' || *s > '9') return -1;
@@ -116,11 +142,13 @@ static el_status check_size(const char *path, el_file_kind kind, uint64_t size) 
     return over_limit(path, kind, st);
 }
 
-/* read() until cap bytes or end of file, retrying on EINTR. */
+/* read() until cap bytes or end of file, retrying on EINTR unless the run
+ * is stopping (Ctrl-C must not wait on a read that may never end). */
 static el_status read_fully(int fd, const char *path, char *buf, size_t cap, size_t *got) {
     size_t n = 0;
     while (n < cap) {
         ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR && stopping()) return cut_short(path);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) return el_fail(EL_ERR_IO, "%s: read error: %s", path, strerror(errno));
         if (r == 0) break;
@@ -135,6 +163,7 @@ el_status el_file_read(const char *path, el_file_kind kind, char **data, size_t 
     *len = 0;
     int fd;
     uint64_t size;
+    EL_TRY(test_block_read(path));
     EL_TRY(el_file_open(path, &fd, &size));
     el_status s = check_size(path, kind, size);
     uint64_t lim = el_file_limit(kind);

@@ -11,6 +11,7 @@
 #ifndef EL_FILE_H
 #define EL_FILE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +46,16 @@ const char *el_file_kind_name(el_file_kind kind);
 void el_file_set_max_size(uint64_t bytes);
 /* "1048576", "64M", "2G" -> bytes; 0 on success, -1 if malformed or zero. */
 int el_parse_size(const char *s, uint64_t *out);
+
+/* Ctrl-C: while *flag is set, a read that a signal interrupts fails with
+ * "PATH: read interrupted (the run is stopping)" instead of being retried,
+ * and el_file_cut_reads() counts it, so the caller can drop what it was
+ * producing rather than write an error record that is not the file's fault.
+ * NULL: always retry. EL_TEST_BLOCK_READ=NAME (tests only) makes a read of a
+ * file whose path ends with NAME hang until the flag is set. */
+#define EL_TEST_BLOCK_READ_ENV "EL_TEST_BLOCK_READ"
+void el_file_set_stop_flag(volatile sig_atomic_t *flag);
+unsigned long el_file_cut_reads(void);
 
 /* Opens path read-only and close-on-exec if it is a regular file; anything
  * else fails with "PATH: not a regular file (a FIFO)" without blocking.

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
+#include "cli/dist_watchdog.h"
+
 #ifdef EL_HAVE_MPI
 #include <mpi.h>
 #endif
@@ -30,6 +33,7 @@ void el_dist_init(int *argc, char ***argv) {
     mpi_on = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
+    el_watchdog_start(rank, size);
 #else
     (void)argc;
     (void)argv;
@@ -38,6 +42,7 @@ void el_dist_init(int *argc, char ***argv) {
 
 void el_dist_finalize(void) {
 #ifdef EL_HAVE_MPI
+    if (mpi_on && size > 1) el_watchdog_disarm();
     if (mpi_on) MPI_Finalize();
     mpi_on = 0;
 #endif
@@ -117,13 +122,33 @@ int el_dist_gather(const char *mine, size_t len, char **all, size_t *all_len) {
     return 0;
 }
 
+/* Rank 0 writes under the watchdog's lock: a rank 0 stopped by it finishes
+ * the record it is writing and starts no other. */
+static int write_unit(el_write_fn write, void *ctx, size_t u, const char *data, size_t len) {
+    el_watchdog_lock_writes();
+    int rc = write(ctx, u, data, len);
+    el_watchdog_unlock_writes();
+    return rc;
+}
+
+/* A unit one of whose file reads Ctrl-C cut short holds error records that
+ * are not its inputs' fault: *keep = 0 and it is neither written nor sent
+ * (the run is stopping anyway; --resume runs it again). */
+static int run_unit(el_unit_fn work, void *ctx, size_t u, el_strbuf *out, int *keep) {
+    const unsigned long cut = el_file_cut_reads();
+    int rc = work(ctx, u, out);
+    *keep = el_file_cut_reads() == cut;
+    return rc;
+}
+
 static int run_serial(size_t n, el_unit_fn work, el_write_fn write, void *ctx, volatile sig_atomic_t *stop) {
     el_strbuf sb = {0};
     int rc = 0;
     for (size_t u = 0; u < n && !*stop && !rc; u++) {
         el_sb_reset(&sb);
-        rc = work(ctx, u, &sb);
-        if (!rc) rc = write(ctx, u, sb.data ? sb.data : "", sb.len);
+        int keep;
+        rc = run_unit(work, ctx, u, &sb, &keep);
+        if (!rc && keep) rc = write_unit(write, ctx, u, sb.data ? sb.data : "", sb.len);
     }
     el_sb_free(&sb);
     return rc;
@@ -142,7 +167,7 @@ typedef struct {
 
 static int flush_ready(pending *p, el_write_fn write, void *ctx) {
     while (p->next < p->n && p->have[p->next]) {
-        int rc = write(ctx, p->next, p->data[p->next] ? p->data[p->next] : "", p->len[p->next]);
+        int rc = write_unit(write, ctx, p->next, p->data[p->next] ? p->data[p->next] : "", p->len[p->next]);
         free(p->data[p->next]);
         p->data[p->next] = NULL;
         p->next++;
@@ -184,8 +209,9 @@ static int run_mpi(size_t n, el_unit_fn work, el_write_fn write, void *ctx, vola
         for (size_t u = (size_t)rank; u < n && !*stop && !rc; u += (size_t)size) {
             el_sb_reset(&sb);
             el_sb_write(&sb, (const char *)&(uint64_t){u}, 8);
-            rc = work(ctx, u, &sb);
-            if (!rc && !sb.oom) MPI_Send(sb.data, (int)sb.len, MPI_CHAR, 0, TAG_UNIT, MPI_COMM_WORLD);
+            int keep;
+            rc = run_unit(work, ctx, u, &sb, &keep);
+            if (!rc && keep && !sb.oom) MPI_Send(sb.data, (int)sb.len, MPI_CHAR, 0, TAG_UNIT, MPI_COMM_WORLD);
         }
         MPI_Send("", 0, MPI_CHAR, 0, TAG_DONE, MPI_COMM_WORLD);
         el_sb_free(&sb);
@@ -199,8 +225,9 @@ static int run_mpi(size_t n, el_unit_fn work, el_write_fn write, void *ctx, vola
     int done = 0;
     for (size_t u = 0; u < n && !*stop && !rc; u += (size_t)size) {
         el_sb_reset(&sb);
-        rc = work(ctx, u, &sb);
-        if (rc) break;
+        int keep;
+        rc = run_unit(work, ctx, u, &sb, &keep);
+        if (rc || !keep) break;
         p.data[u] = malloc(sb.len + 1);
         if (!p.data[u]) el_dist_abort(3);
         memcpy(p.data[u], sb.data ? sb.data : "", sb.len);
@@ -230,10 +257,15 @@ static int run_mpi(size_t n, el_unit_fn work, el_write_fn write, void *ctx, vola
 #endif
 
 int el_dist_run(size_t n, el_unit_fn work, el_write_fn write, void *ctx, volatile sig_atomic_t *stop) {
+    el_file_set_stop_flag(stop); /* a read Ctrl-C interrupts fails instead of waiting on */
+    int rc;
 #ifdef EL_HAVE_MPI
-    if (mpi_on && size > 1) return run_mpi(n, work, write, ctx, stop);
+    if (mpi_on && size > 1) rc = run_mpi(n, work, write, ctx, stop);
+    else
 #endif
-    return run_serial(n, work, write, ctx, stop);
+        rc = run_serial(n, work, write, ctx, stop);
+    el_file_set_stop_flag(NULL);
+    return rc;
 }
 
 void el_dist_put_field(el_strbuf *sb, const char *s) {

@@ -1,7 +1,9 @@
 /* entropy-lens: per-layer logit-lens entropy profiles of transformers. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "cli/cli.h"
 #include "cli/dist.h"
 
@@ -24,13 +26,40 @@ static const char *usage =
     "  heatmap           patch-token entropy maps of one image over its layers\n"
     "  report            one self-contained HTML report of a run\n"
     "\n"
-    "Run 'entropy-lens COMMAND --help' for a command's options.\n" EL_EXIT_CODES_HELP;
+    "Run 'entropy-lens COMMAND --help' for a command's options.\n"
+    "\n"
+    "Every command also takes --max-file-size SIZE (e.g. 512M, 2G): the most it\n"
+    "reads of any one config, tokenizer, image, prompts, labels or records file\n"
+    "(defaults: docs/hostile-input.md; also $EL_MAX_FILE_SIZE).\n"
+    "\n" EL_EXIT_CODES_HELP;
 
 static int dispatch(int argc, char **argv);
 
+/* --max-file-size SIZE (or =SIZE) anywhere before "--", for every command:
+ * taken out of argv here. 0, or -1 after a message. */
+static int take_max_file_size(int *argc, char **argv) {
+    for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+        const char *v = NULL;
+        int used = 0;
+        if (!strcmp(argv[i], "--max-file-size")) v = i + 1 < *argc ? argv[i + 1] : "", used = 2;
+        else if (!strncmp(argv[i], "--max-file-size=", 16)) v = argv[i] + 16, used = 1;
+        if (!used) continue;
+        uint64_t bytes;
+        if (el_parse_size(v, &bytes)) {
+            fprintf(stderr, "entropy-lens: --max-file-size '%s' is not a size (bytes, or with K, M, G, T)\n", v);
+            return -1;
+        }
+        el_file_set_max_size(bytes);
+        memmove(argv + i, argv + i + used, sizeof *argv * (size_t)(*argc - i - used + 1));
+        *argc -= used;
+        i--;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     el_dist_init(&argc, &argv);
-    int rc = dispatch(argc, argv);
+    int rc = take_max_file_size(&argc, argv) ? EL_EXIT_USAGE : dispatch(argc, argv);
     el_dist_finalize();
     return rc;
 }

@@ -36,20 +36,30 @@ void el_block_pre_attention(const el_block_config *c, const el_block_weights *B,
     if (n <= 0) return;
     el_norm(&c->norm, a->h + r0 * D, a->x + r0 * D, B->ln1.w, B->ln1.b, n, D);
     el_linear(a->qkv + r0 * el_block_qkv_width(c), a->h + r0 * D, &B->qkv, B->qkv_b, n);
-    /* (q/k norms: here, on the q and k columns of these rows.) */
+    if (c->qk_norm) { /* each head's q and k normed over head_dim (before RoPE, in attention) */
+        const int qw = el_block_qkv_width(c), H = c->n_heads, KV = c->n_kv_heads, hd = c->head_dim;
+        for (size_t r = r0; r < r1; r++) {
+            float *q = a->qkv + r * qw, *k = q + (size_t)H * hd;
+            el_norm(&c->norm, q, q, B->q_norm, NULL, H, hd);
+            el_norm(&c->norm, k, k, B->k_norm, NULL, KV, hd);
+        }
+    }
 }
 
-/* x += scale * (in W^T + b): a residual add, with layer scale when scale is
- * not NULL (the product then goes through tmp, free rows of [n][D]). */
-static void add_output(float *x, const float *in, const el_mat *w, const float *b, const float *scale, float *tmp,
-                       int n, int D) {
-    if (!scale) {
+/* x += scale * post(in W^T + b): a residual add, with layer scale when scale
+ * is not NULL and a post-norm when c->post_norms (the product then goes
+ * through tmp, free rows of [n][D]). */
+static void add_output(const el_block_config *c, float *x, const float *in, const el_mat *w, const float *b,
+                       const float *scale, const el_norm_weights *post, float *tmp, int n) {
+    const int D = c->dim;
+    if (!scale && !c->post_norms) {
         el_linear_add(x, in, w, b, n);
         return;
     }
     el_linear(tmp, in, w, b, n);
+    if (c->post_norms) el_norm(&c->norm, tmp, tmp, post->w, post->b, n, D);
     for (int t = 0; t < n; t++)
-        for (int d = 0; d < D; d++) x[(size_t)t * D + d] += scale[d] * tmp[(size_t)t * D + d];
+        for (int d = 0; d < D; d++) x[(size_t)t * D + d] += (scale ? scale[d] : 1.0f) * tmp[(size_t)t * D + d];
 }
 
 /* The MLP on n normed rows h: up, activation, down added into x. A gated
@@ -67,7 +77,7 @@ static void mlp(const el_block_config *c, const el_block_weights *B, float *x, f
             if (t) memmove(m + (size_t)t * M, g, sizeof(float) * M);
         }
     }
-    add_output(x, m, &B->down, B->down_b, B->ls2, h, n, c->dim);
+    add_output(c, x, m, &B->down, B->down_b, B->ls2, &B->pn2, h, n);
 }
 
 void el_block_post_attention(const el_block_config *c, const el_block_weights *B, const el_block_rows *a,
@@ -76,15 +86,13 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
     if (n <= 0) return;
     float *x = a->x + r0 * D, *h = a->h + r0 * D;
     const float *attn = a->attn + r0 * c->n_heads * c->head_dim;
-    /* (Layer scale and post-attention / post-MLP norms: on the attention
-     * and MLP outputs before their residual adds below.) */
     if (c->parallel_residual) {
         /* x + attn(ln1(x)) + mlp(ln2(x)): the MLP reads the block's input,
          * so normalise before the attention output is added. */
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
         el_linear_add(x, attn, &B->o, B->o_b, n);
     } else {
-        add_output(x, attn, &B->o, B->o_b, B->ls1, h, n, D);
+        add_output(c, x, attn, &B->o, B->o_b, B->ls1, &B->pn1, h, n);
         el_norm(&c->norm, h, x, B->ln2.w, B->ln2.b, n, D);
     }
     mlp(c, B, x, a->mlp + r0 * el_block_up_width(c), h, n);
@@ -95,9 +103,15 @@ void el_block_post_attention(const el_block_config *c, const el_block_weights *B
 void el_block_attend_full(const el_block_config *c, const el_block_weights *B, const el_block_rows *a, int n_seq,
                           int T, float *scratch, el_team team) {
     const int H = c->n_heads, KV = c->n_kv_heads, hd = c->head_dim, qw = el_block_qkv_width(c), ow = H * hd;
+    const el_attn_scores mods = el_block_scores(c, B);
     el_attention(a->attn, ow, (size_t)T * ow, a->qkv, qw, (size_t)T * qw, a->qkv + (size_t)H * hd,
                  a->qkv + (size_t)(H + KV) * hd, qw, (size_t)T * qw, n_seq, T, T, H, KV, hd, c->causal, B->attn_bias,
-                 scratch, team);
+                 &mods, scratch, team);
+}
+
+el_attn_scores el_block_scores(const el_block_config *c, const el_block_weights *B) {
+    return (el_attn_scores){.scale = c->attn_scale, .softcap = c->attn_softcap, .alibi = c->alibi,
+                            .window = B->sliding ? c->sliding_window : 0};
 }
 
 static void rope(const el_block_config *c, const el_rope_table *t, float *v, int pos) {
@@ -118,8 +132,8 @@ static void rope(const el_block_config *c, const el_rope_table *t, float *v, int
     }
 }
 
-void el_block_attend_cached(const el_block_config *c, const el_rope_table *rt, el_kv_cache *cache, int l,
-                            float *qkv, int n, float *attn, float *scratch) {
+void el_block_attend_cached(const el_block_config *c, const el_block_weights *B, const el_rope_table *rt,
+                            el_kv_cache *cache, int l, float *qkv, int n, float *attn, float *scratch) {
     const int H = c->n_heads, KV = c->n_kv_heads, hd = c->head_dim, qw = el_block_qkv_width(c), kv_w = KV * hd;
     const int p0 = cache->len;
     float *kc = cache->k + (size_t)l * cache->cap * kv_w, *vc = cache->v + (size_t)l * cache->cap * kv_w;
@@ -130,12 +144,25 @@ void el_block_attend_cached(const el_block_config *c, const el_rope_table *rt, e
         memcpy(kc + (size_t)(p0 + t) * kv_w, row + (size_t)H * hd, sizeof(float) * kv_w);
         memcpy(vc + (size_t)(p0 + t) * kv_w, row + (size_t)(H + KV) * hd, sizeof(float) * kv_w);
     }
-    el_attention(attn, H * hd, 0, qkv, qw, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, NULL, scratch, EL_TEAM_OWN);
+    const el_attn_scores mods = el_block_scores(c, B);
+    el_attention(attn, H * hd, 0, qkv, qw, 0, kc, vc, kv_w, 0, 1, n, p0 + n, H, KV, hd, 1, NULL, &mods, scratch,
+                 EL_TEAM_OWN);
 }
 
 /* ---------------------------------------------------------------- tables and caches */
 
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear);
+
 int el_rope_table_init(el_rope_table *t, const el_block_config *c, int n_pos) {
+    return rope_table(t, c, n_pos, c->rope_theta, c->rope_linear);
+}
+
+int el_rope_table_init_theta(el_rope_table *t, const el_block_config *c, int n_pos, float theta) {
+    return rope_table(t, c, n_pos, theta, 0.0f);
+}
+
+/* linear > 0: inv_freq / linear (HF's rope_scaling linear). */
+static int rope_table(el_rope_table *t, const el_block_config *c, int n_pos, float theta, float linear) {
     memset(t, 0, sizeof *t);
     if (c->rope == EL_ROPE_NONE) return 0;
     const int half = c->rope_dims / 2;
@@ -149,7 +176,8 @@ int el_rope_table_init(el_rope_table *t, const el_block_config *c, int n_pos) {
     }
     for (int i = 0; i < half; i++) {
         /* float32 like the references (HF's inv_freq, llama2.c's powf). */
-        float inv = 1.0f / powf(c->rope_theta, (float)(2 * i) / (float)c->rope_dims);
+        float inv = 1.0f / powf(theta, (float)(2 * i) / (float)c->rope_dims);
+        if (linear > 0.0f) inv /= linear;
         for (int p = 0; p < n_pos; p++) {
             float ang = (float)p * inv;
             t->cos[(size_t)p * half + i] = cosf(ang);

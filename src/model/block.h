@@ -10,14 +10,13 @@
  *   parallel_residual   el_block_post_attention (done)
  *   relative position bias: el_block_weights.attn_bias, into the scores in
  *                       nn/kernels.c attention_unit (done)
- *   ALiBi, sliding window, attention soft-capping:
- *                       the scores in nn/kernels.c attention_unit
- *   query_pre_attn_scalar: the score scale (el_attention's 1/sqrt(head_dim),
- *                       to be passed down from el_block_attend_*)
- *   q/k norms           after the QKV product in el_block_pre_attention
+ *   ALiBi, sliding window, attention soft-capping, query_pre_attn_scalar:
+ *                       el_block_config's score group, handed to the scores in
+ *                       nn/kernels.c attention_unit as el_attn_scores (done)
+ *   q/k norms           after the QKV product in el_block_pre_attention (done)
  *   layer scale         el_block_weights.ls1/ls2, add_output in block.c (done)
  *   post-attention / post-MLP norms:
- *                       before each residual add in el_block_post_attention */
+ *                       add_output in block.c, before each residual add (done) */
 #ifndef EL_BLOCK_H
 #define EL_BLOCK_H
 
@@ -48,6 +47,18 @@ typedef struct {
     int gated;        /* up is [gate; up] stacked, [2M][D]: act(gate) * up (SwiGLU, GeGLU) */
     /* residual */
     int parallel_residual; /* x + attn(ln1(x)) + mlp(ln2(x)) (GPT-NeoX; GPT-J: ln2 = ln1) */
+    /* Gemma 2/3, BLOOM, Mistral: attention scores and sandwich norms (all
+     * zero: off, and no cost). Scores in this order: */
+    float attn_scale;      /* 0: 1/sqrt(head_dim); Gemma 2/3: query_pre_attn_scalar^-1/2 */
+    float attn_softcap;    /* > 0: s = c tanh(s / c) (Gemma 2 attn_logit_softcapping) */
+    int alibi;             /* BLOOM: + slope_h * key position (nn/kernels.h el_alibi_slope) */
+    int sliding_window;    /* > 0: keys p - window < j <= p, on layers with el_block_weights.sliding */
+    float rope_local_theta; /* > 0: sliding layers rotate with this base, unscaled (Gemma 3
+                             * rope_local_base_freq): el_transformer.rope_local */
+    int post_norms;        /* x + pn1(attn(ln1(x))), x + pn2(mlp(ln2(x))) (Gemma 2/3) */
+    int qk_norm;           /* q and k of each head through `norm` over head_dim before RoPE
+                            * (el_block_weights.q_norm/k_norm: Qwen3, Gemma 3) */
+    float rope_linear;     /* > 1: rope_scaling linear, positions / factor (not on rope_local) */
 } el_block_config;
 
 typedef struct {
@@ -66,6 +77,9 @@ typedef struct {
     const float *down_b;
     const float *ls1, *ls2;   /* layer scale [D] on the attention / MLP output (DINOv2, BEiT), or NULL */
     const float *attn_bias;   /* [H][T][T] added to the attention scores (BEiT's relative position bias), or NULL */
+    el_norm_weights pn1, pn2; /* post_norms: on the attention / MLP output before the residual add */
+    int sliding;              /* this layer attends within cfg.sliding_window (Gemma 2/3 local layers) */
+    const float *q_norm, *k_norm; /* cfg.qk_norm: [head_dim] */
 } el_block_weights;
 
 /* RoPE angles for positions 0..n_pos-1: [n_pos][rope_dims / 2]. */
@@ -118,10 +132,15 @@ void el_block_attend_full(const el_block_config *c, const el_block_weights *B, c
 /* Causal attention of one sequence's n new rows (qkv, attn point at its first
  * row) over its cache at layer l: RoPE at positions cache->len.., keys and
  * values appended (cache->len itself is advanced by the caller). */
-void el_block_attend_cached(const el_block_config *c, const el_rope_table *rope, el_kv_cache *cache, int l,
-                            float *qkv, int n, float *attn, float *scratch);
+void el_block_attend_cached(const el_block_config *c, const el_block_weights *B, const el_rope_table *rope,
+                            el_kv_cache *cache, int l, float *qkv, int n, float *attn, float *scratch);
 
+/* The score modifiers of layer B (nn/kernels.h). */
+el_attn_scores el_block_scores(const el_block_config *c, const el_block_weights *B);
+
+/* theta: c->rope_theta, or another base (Gemma 3's local layers). */
 int el_rope_table_init(el_rope_table *t, const el_block_config *c, int n_pos);
+int el_rope_table_init_theta(el_rope_table *t, const el_block_config *c, int n_pos, float theta);
 void el_rope_table_free(el_rope_table *t);
 
 int el_kv_cache_init(el_kv_cache *cache, const el_block_config *c, int cap);

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Token embeddings plus learned positions (GPT-2) of every new row. */
+/* Token embeddings of every new row, plus learned positions (GPT-2), times
+ * Gemma's scale, through BLOOM's embedding LayerNorm. */
 static void embed(const el_text *m, float *x, const int *const *tokens, const int *n_tok, const int *row0, int k,
                   const el_kv_cache *caches) {
     const int D = m->tf.cfg.dim;
@@ -14,7 +15,10 @@ static void embed(const el_text *m, float *x, const int *const *tokens, const in
             el_mat_row(&m->tok_emb, tokens[j][t], xr);
             if (m->pos_emb)
                 for (int d = 0; d < D; d++) xr[d] += m->pos_emb[(size_t)(caches[j].len + t) * D + d];
+            if (m->emb_scale > 0.0f)
+                for (int d = 0; d < D; d++) xr[d] *= m->emb_scale;
         }
+    if (m->emb_norm.w) el_norm(&m->tf.cfg.norm, x, x, m->emb_norm.w, m->emb_norm.b, row0[k], D);
 }
 
 int el_text_forward(const el_text *m, el_kv_cache *caches, const int *const *tokens, const int *n_tok, int k,

@@ -13,9 +13,10 @@
 
 typedef struct {
     int vocab, context;
-    int sliding_window;    /* Mistral: attention span; 0 = none. Longer sequences are refused. */
     el_mat tok_emb;        /* [V][D] */
     const float *pos_emb;  /* [context][D] learned positions (GPT-2), or NULL */
+    float emb_scale;       /* Gemma: embeddings times sqrt(D) rounded to the model's dtype; 0 = none */
+    el_norm_weights emb_norm; /* BLOOM word_embeddings_layernorm (cfg.norm), w NULL = none */
     el_transformer tf;     /* blocks, final norm, unembedding (tok_emb when tied) */
     float *arena;
     void *mapping;         /* the checkpoint file(s) some weights point into */

@@ -40,9 +40,6 @@ static el_status check_ids(const el_text *t, const int *ids, int n_ids, int S) {
     if ((long)n_ids + S - 1 > t->context)
         return el_fail(EL_ERR_ARG, "prompt of %d tokens + %d generated exceeds the model's context of %d tokens", n_ids, S,
                        t->context);
-    if (t->sliding_window > 0 && n_ids + S - 1 > t->sliding_window)
-        return el_fail(EL_ERR_UNSUPPORTED, "prompt of %d tokens + %d generated exceeds the sliding window of %d (not implemented)",
-                       n_ids, S, t->sliding_window);
     for (int i = 0; i < n_ids; i++)
         if (ids[i] < 0 || ids[i] >= t->vocab)
             return el_fail(EL_ERR_ARG, "token id %d at position %d is outside the vocabulary (%d)", ids[i], i, t->vocab);

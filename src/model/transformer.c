@@ -86,15 +86,16 @@ void el_transformer_decode(const el_transformer *tf, const el_block_rows *a, el_
     const int D = c->dim, ow = c->n_heads * c->head_dim, qw = el_block_qkv_width(c), rows = row0[k];
     for (int l = 0; l < c->n_layers; l++) {
         const el_block_weights *B = &tf->layers[l];
+        const el_rope_table *rt = B->sliding && tf->rope_local.cos ? &tf->rope_local : &tf->rope;
         el_block_pre_attention(c, B, a, 0, (size_t)rows);
         if (k > 1 && (long)rows * ow * max_kv > EL_PAR_MIN_WORK) {
 #pragma omp parallel for schedule(dynamic, 1)
             for (int j = 0; j < k; j++)
-                el_block_attend_cached(c, &tf->rope, &caches[j], l, a->qkv + (size_t)row0[j] * qw, row0[j + 1] - row0[j],
+                el_block_attend_cached(c, B, rt, &caches[j], l, a->qkv + (size_t)row0[j] * qw, row0[j + 1] - row0[j],
                                        a->attn + (size_t)row0[j] * ow, scratch + (size_t)omp_get_thread_num() * slice);
         } else {
             for (int j = 0; j < k; j++)
-                el_block_attend_cached(c, &tf->rope, &caches[j], l, a->qkv + (size_t)row0[j] * qw, row0[j + 1] - row0[j],
+                el_block_attend_cached(c, B, rt, &caches[j], l, a->qkv + (size_t)row0[j] * qw, row0[j + 1] - row0[j],
                                        a->attn + (size_t)row0[j] * ow, scratch);
         }
         el_block_post_attention(c, B, a, 0, (size_t)rows);
@@ -106,5 +107,6 @@ void el_transformer_decode(const el_transformer *tf, const el_block_rows *a, el_
 void el_transformer_free(el_transformer *tf) {
     free(tf->layers);
     el_rope_table_free(&tf->rope);
+    el_rope_table_free(&tf->rope_local);
     memset(tf, 0, sizeof *tf);
 }

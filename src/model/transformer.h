@@ -16,6 +16,7 @@ typedef struct {
     el_block_config cfg;
     el_block_weights *layers; /* [cfg.n_layers] */
     el_rope_table rope;
+    el_rope_table rope_local;  /* sliding layers' table when cfg.rope_local_theta > 0 (Gemma 3) */
     el_lens lens;             /* final norm (cfg.norm) + output head */
 } el_transformer;
 

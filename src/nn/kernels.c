@@ -234,13 +234,61 @@ void el_softmax_rows(float *x, int rows, int cols) {
 
 size_t el_attention_scratch_floats(int n_q, int n_kv) { return (size_t)n_q * n_kv; }
 
+float el_alibi_slope(int h, int n_heads) {
+    int p = 1;
+    while (p * 2 <= n_heads) p *= 2;
+    /* HF: base = float32(2^-(2^-(log2 p - 3))) = 2^(-8/p), slopes base^1..p;
+     * then (2^(-4/p))^1,3,5.. for the heads beyond p. */
+    if (h < p) return powf((float)pow(2.0, -8.0 / p), (float)(h + 1));
+    return powf((float)pow(2.0, -4.0 / p), (float)(2 * (h - p) + 1));
+}
+
 typedef struct {
     float *out, *scratch;
     const float *q, *k, *v, *bias;
     int ldo, ldq, ldkv, n_q, n_kv, n_heads, group, head_dim, causal;
     size_t seq_stride_o, seq_stride_q, seq_stride_kv;
-    float scale;
+    float scale, softcap;
+    int window, alibi;
 } attention_args;
+
+/* Soft-cap and ALiBi on the scores of keys [j0, j1) of one query row (only
+ * models that set them pay for this pass). */
+static void modify_scores(const attention_args *a, float *row, int j0, int j1, float slope) {
+    if (a->softcap > 0.0f) {
+        const float c = a->softcap, inv = 1.0f / a->softcap;
+        for (int j = j0; j < j1; j++) row[j] = c * tanhf(row[j] * inv);
+    }
+    if (a->alibi)
+        for (int j = j0; j < j1; j++) row[j] += slope * (float)j;
+}
+
+/* The first key the query at position pos sees (a sliding window's start). */
+static int first_key(const attention_args *a, int pos) {
+    return a->window > 0 && pos - a->window + 1 > 0 ? pos - a->window + 1 : 0;
+}
+
+/* A decoding step's one query (the newest position, which sees every key
+ * but those left of a sliding window): GEMV-shaped work is faster as plain
+ * loops. */
+static void attention_one_query(const attention_args *a, const float *qs, const float *ks, const float *vs, float *os,
+                                float *sc, float slope) {
+    const int n_kv = a->n_kv, head_dim = a->head_dim, ldkv = a->ldkv, j0 = first_key(a, n_kv - 1);
+    for (int j = j0; j < n_kv; j++) {
+        const float *kr = ks + (size_t)j * ldkv;
+        float acc = 0.0f;
+        for (int d = 0; d < head_dim; d++) acc += qs[d] * kr[d];
+        sc[j] = acc * a->scale;
+    }
+    if (a->softcap > 0.0f || a->alibi) modify_scores(a, sc, j0, n_kv, slope);
+    softmax_row(sc + j0, n_kv - j0);
+    for (int d = 0; d < head_dim; d++) os[d] = 0.0f;
+    for (int j = j0; j < n_kv; j++) {
+        const float *vr = vs + (size_t)j * ldkv;
+        float p = sc[j];
+        for (int d = 0; d < head_dim; d++) os[d] += p * vr[d];
+    }
+}
 
 /* One (sequence, head) pair: two small GEMMs (scores = Q K^T, out = P V)
  * around a row softmax, on the calling thread. */
@@ -252,35 +300,24 @@ static void attention_unit(const attention_args *a, int u) {
     const float *ks = a->k + s * a->seq_stride_kv + (size_t)kh * head_dim;
     const float *vs = a->v + s * a->seq_stride_kv + (size_t)kh * head_dim;
     float *os = a->out + s * a->seq_stride_o + (size_t)h * head_dim;
+    const float slope = a->alibi ? el_alibi_slope(h, a->n_heads) : 0.0f;
+    const int modified = a->softcap > 0.0f || a->alibi;
     if (n_q == 1) {
-        /* Decoding step: GEMV-shaped work is faster as plain loops. A single
-         * query is the newest position: it sees every key. */
-        for (int j = 0; j < n_kv; j++) {
-            const float *kr = ks + (size_t)j * ldkv;
-            float acc = 0.0f;
-            for (int d = 0; d < head_dim; d++) acc += qs[d] * kr[d];
-            sc[j] = acc * a->scale;
-        }
-        softmax_row(sc, n_kv);
-        for (int d = 0; d < head_dim; d++) os[d] = 0.0f;
-        for (int j = 0; j < n_kv; j++) {
-            const float *vr = vs + (size_t)j * ldkv;
-            float p = sc[j];
-            for (int d = 0; d < head_dim; d++) os[d] += p * vr[d];
-        }
+        attention_one_query(a, qs, ks, vs, os, sc, slope);
         return;
     }
     el_gemm_nt(n_q, n_kv, head_dim, a->scale, qs, a->ldq, ks, ldkv, 0.0f, sc, n_kv);
-    /* (ALiBi, relative position bias, soft-capping and sliding windows act
-     * on these scores, here and in the one-query loop above.) */
     if (a->causal) {
+        /* Row i is position i + shift; it sees keys [j0, visible). */
         const int shift = n_kv - n_q;
         for (int i = 0; i < n_q; i++) {
             float *row = sc + (size_t)i * n_kv;
             int visible = i + shift + 1;
             if (visible < 1) visible = 1;
-            for (int j = visible; j < n_kv; j++) row[j] = -INFINITY;
-            softmax_row(row, visible);
+            const int j0 = first_key(a, visible - 1);
+            if (modified) modify_scores(a, row, j0, visible, slope);
+            softmax_row(row + j0, visible - j0);
+            for (int j = 0; j < j0; j++) row[j] = 0.0f;
             for (int j = visible; j < n_kv; j++) row[j] = 0.0f;
         }
     } else {
@@ -288,7 +325,10 @@ static void attention_unit(const attention_args *a, int u) {
             const float *bh = a->bias + (size_t)h * n_q * n_kv;
             for (size_t i = 0; i < (size_t)n_q * n_kv; i++) sc[i] += bh[i];
         }
-        for (int i = 0; i < n_q; i++) softmax_row(sc + (size_t)i * n_kv, n_kv);
+        for (int i = 0; i < n_q; i++) {
+            if (modified) modify_scores(a, sc + (size_t)i * n_kv, 0, n_kv, slope);
+            softmax_row(sc + (size_t)i * n_kv, n_kv);
+        }
     }
     el_gemm_nn(n_q, head_dim, n_kv, 1.0f, sc, n_kv, vs, ldkv, 0.0f, os, a->ldo);
 }
@@ -300,12 +340,17 @@ static void attention_unit(const attention_args *a, int u) {
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                  int head_dim, int causal, const float *bias, float *scratch, el_team team) {
+                  int head_dim, int causal, const float *bias, const el_attn_scores *mods, float *scratch,
+                  el_team team) {
+    const el_attn_scores none = {0};
+    if (!mods) mods = &none;
     const attention_args a = {.out = out, .scratch = scratch, .q = q, .k = k, .v = v, .bias = bias, .ldo = ldo, .ldq = ldq,
                               .ldkv = ldkv, .n_q = n_q, .n_kv = n_kv, .n_heads = n_heads,
                               .group = n_heads / n_kv_heads, .head_dim = head_dim, .causal = causal,
                               .seq_stride_o = seq_stride_o, .seq_stride_q = seq_stride_q,
-                              .seq_stride_kv = seq_stride_kv, .scale = 1.0f / sqrtf((float)head_dim)};
+                              .seq_stride_kv = seq_stride_kv,
+                              .scale = mods->scale > 0.0f ? mods->scale : 1.0f / sqrtf((float)head_dim),
+                              .softcap = mods->softcap, .window = causal ? mods->window : 0, .alibi = mods->alibi};
     const int units = n_seq * n_heads;
     if (team == EL_TEAM_SHARED) {
 #pragma omp for schedule(dynamic, 1)

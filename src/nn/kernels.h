@@ -46,6 +46,20 @@ void el_softmax_rows(float *x, int rows, int cols);
  * which makes the same call (work shared out, a barrier at the end). */
 typedef enum { EL_TEAM_OWN, EL_TEAM_SHARED } el_team;
 
+/* Score modifiers of one attention call (Gemma 2/3, BLOOM, Mistral): every
+ * field zero is plain scaled dot-product attention. Applied in this order,
+ * as the Hugging Face models do: scale, soft-cap, ALiBi, then the masks. */
+typedef struct {
+    float scale;   /* 0: 1/sqrt(head_dim); Gemma 2/3: query_pre_attn_scalar^-1/2 */
+    float softcap; /* > 0: s = softcap * tanh(s / softcap) (attn_logit_softcapping) */
+    int window;    /* > 0, causal only: the query at position p sees keys p - window < j <= p */
+    int alibi;     /* BLOOM: s += el_alibi_slope(h, n_heads) * j, j the key's position */
+} el_attn_scores;
+/* Head h's ALiBi slope as HF build_alibi_tensor makes it (float32 powers of
+ * 2^(-8/p), p the largest power of two <= n_heads; the heads beyond p take
+ * every other slope of 2p). */
+float el_alibi_slope(int h, int n_heads);
+
 /* Multi-head scaled dot-product attention for n_seq independent sequences.
  * Sequence s has its queries at q + s*seq_stride_q (rows of stride ldq), keys
  * and values at k/v + s*seq_stride_kv (rows of stride ldkv), n_q query rows and
@@ -56,11 +70,13 @@ typedef enum { EL_TEAM_OWN, EL_TEAM_SHARED } el_team;
  * max threads); run alone inside a parallel region it uses only the first
  * slice (pass the caller's own). bias (NULL: none) is added to the scaled
  * scores before the softmax, [n_heads][n_q][n_kv], the same for every
- * sequence (BEiT's relative position bias; full attention only). */
+ * sequence (BEiT's relative position bias; full attention only). mods:
+ * el_attn_scores, or NULL for none. */
 void el_attention(float *out, int ldo, size_t seq_stride_o, const float *q, int ldq,
                   size_t seq_stride_q, const float *k, const float *v, int ldkv,
                   size_t seq_stride_kv, int n_seq, int n_q, int n_kv, int n_heads, int n_kv_heads,
-                  int head_dim, int causal, const float *bias, float *scratch, el_team team);
+                  int head_dim, int causal, const float *bias, const el_attn_scores *mods, float *scratch,
+                  el_team team);
 size_t el_attention_scratch_floats(int n_q, int n_kv);
 
 /* Work (in elements touched) below which a loop stays on one thread: a

@@ -8,9 +8,8 @@
 
 #include "base/status.h"
 #include "weights/json_config.h"
-#include "weights/param_reader.h"
 #include "weights/safetensors.h"
-#include "weights/text_load_internal.h"
+#include "weights/hf_text_internal.h"
 
 #define MAX_DIM EL_TEXT_MAX_DIM
 #define MAX_LAYERS EL_TEXT_MAX_LAYERS
@@ -31,7 +30,7 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* An activation name of transformers' ACT2FN. */
-static el_status parse_act(const char *file, const char *key, const char *name, el_act *act) {
+el_status el_hf_parse_act(const char *file, const char *key, const char *name, el_act *act) {
     static const struct { const char *name; el_act act; } table[] = {
         {"gelu", EL_ACT_GELU_ERF},         {"gelu_new", EL_ACT_GELU_TANH}, {"gelu_pytorch_tanh", EL_ACT_GELU_TANH},
         {"quick_gelu", EL_ACT_QUICK_GELU}, {"relu", EL_ACT_RELU},          {"silu", EL_ACT_SILU}};
@@ -107,6 +106,23 @@ static el_status read_gpt2(el_param_reader *r, el_text *m, const el_text_extras 
 
 /* ---------------------------------------------------------------- Llama family */
 
+/* Mistral (and any Llama-family config with sliding_window): every layer
+ * attends within the window. Qwen2/3 use it only with use_sliding_window
+ * (then on some layers: refused). */
+static el_status llama_window(const cJSON *cfg, const char *file, const char *type, el_block_config *c,
+                              el_text_extras *x) {
+    long v;
+    int use = 0;
+    if (!strncmp(type, "qwen", 4)) {
+        EL_TRY(el_json_bool(cfg, file, "use_sliding_window", 0, &use));
+        return use ? el_fail(EL_ERR_UNSUPPORTED, "%s: use_sliding_window true (not supported for %s)", file, type) : EL_OK;
+    }
+    EL_TRY(el_json_int(cfg, file, "sliding_window", 0, 0, 0, MAX_CONTEXT, &v));
+    c->sliding_window = (int)v;
+    for (int l = 0; l < c->n_layers; l++) x->sliding[l] = v > 0;
+    return EL_OK;
+}
+
 /* RMSNorm, rotate-half RoPE, GQA, SwiGLU; Qwen2 has q/k/v biases. */
 static el_status config_llama(const cJSON *cfg, const char *file, const char *type, el_text *m, el_text_extras *x,
                               int *tie) {
@@ -127,9 +143,9 @@ static el_status config_llama(const cJSON *cfg, const char *file, const char *ty
     if (!s) s = el_json_double(cfg, file, "rms_norm_eps", 0, 1e-6, 0, 1, &d), c->norm.eps = (float)d;
     if (!s) s = el_json_double(cfg, file, "rope_theta", 0, 10000.0, 1e-3, 1e12, &d), c->rope_theta = (float)d;
     if (!s) s = el_json_double(cfg, file, "final_logit_softcapping", 0, 0.0, 0.0, 1e9, &d), m->tf.lens.softcap = (float)d;
-    if (!s) s = el_json_int(cfg, file, "sliding_window", 0, 0, 0, MAX_CONTEXT, &v), m->sliding_window = (int)v;
     if (!s) s = el_json_bool(cfg, file, "tie_word_embeddings", 0, tie);
     *x = (el_text_extras){0};
+    if (!s) s = llama_window(cfg, file, type, c, x);
     if (!s) s = el_json_bool(cfg, file, "attention_bias", !strcmp(type, "qwen2"), &x->qkv_bias);
     const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
     if (!s && rs && !cJSON_IsNull(rs))
@@ -148,15 +164,28 @@ static el_status config_llama(const cJSON *cfg, const char *file, const char *ty
 
 static int llama_ignorable(const char *name) { return strstr(name, "rotary_emb.inv_freq") != NULL; }
 
+/* Where the decoder's tensors are: model., or inside a multimodal
+ * checkpoint (Gemma 3's language_model.model., newer model.language_model.). */
+static const char *llama_prefix(const el_param_reader *r) {
+    static const char *const pre[] = {"language_model.model.", "model.language_model."};
+    char n[64];
+    for (size_t i = 0; i < sizeof pre / sizeof *pre; i++) {
+        snprintf(n, sizeof n, "%sembed_tokens.weight", pre[i]);
+        if (el_has(r, n)) return pre[i];
+    }
+    return "model.";
+}
+
 static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras *x) {
-    char n[160];
+    char n[160], P[64];
     const el_block_config *c = &m->tf.cfg;
     const int D = c->dim, M = c->mlp_dim, V = m->vocab, hd = c->head_dim, H = c->n_heads, KV = c->n_kv_heads;
+    const char *pre = llama_prefix(r);
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
-    m->tok_emb = el_take_mat(r, "model.embed_tokens.weight", V, D);
+    m->tok_emb = el_take_mat(r, NAME("%sembed_tokens.weight", pre), V, D);
+    snprintf(P, sizeof P, "%slayers", pre);
     for (int l = 0; l < c->n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
-        const char *P = "model.layers";
         B->ln1.w = el_take(r, NAME("%s.%d.input_layernorm.weight", P, l), 1, D, 0, 0, 0);
         /* q, k, v stacked in place: one fused [(H+2KV) hd][D] weight. */
         el_take_mat_stack(r, &B->qkv, NAME("%s.%d.self_attn.q_proj.weight", P, l), (int64_t)H * hd, D);
@@ -168,12 +197,22 @@ static el_status read_llama(el_param_reader *r, el_text *m, const el_text_extras
             el_take_copy(r, NAME("%s.%d.self_attn.v_proj.bias", P, l), 1, (int64_t)KV * hd, 0, 0, 0);
         }
         B->o = el_take_mat(r, NAME("%s.%d.self_attn.o_proj.weight", P, l), D, (int64_t)H * hd);
-        B->ln2.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        if (c->qk_norm) {
+            B->q_norm = el_take(r, NAME("%s.%d.self_attn.q_norm.weight", P, l), 1, hd, 0, 0, 0);
+            B->k_norm = el_take(r, NAME("%s.%d.self_attn.k_norm.weight", P, l), 1, hd, 0, 0, 0);
+        }
+        if (c->post_norms) { /* Gemma 2/3: post_attention_layernorm is on the attention's output */
+            B->pn1.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
+            B->ln2.w = el_take(r, NAME("%s.%d.pre_feedforward_layernorm.weight", P, l), 1, D, 0, 0, 0);
+            B->pn2.w = el_take(r, NAME("%s.%d.post_feedforward_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        } else {
+            B->ln2.w = el_take(r, NAME("%s.%d.post_attention_layernorm.weight", P, l), 1, D, 0, 0, 0);
+        }
         el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.gate_proj.weight", P, l), M, D);
         el_take_mat_stack(r, &B->up, NAME("%s.%d.mlp.up_proj.weight", P, l), M, D);
         B->down = el_take_mat(r, NAME("%s.%d.mlp.down_proj.weight", P, l), D, M);
     }
-    m->tf.lens.norm_w = el_take(r, "model.norm.weight", 1, D, 0, 0, 0);
+    m->tf.lens.norm_w = el_take(r, NAME("%snorm.weight", pre), 1, D, 0, 0, 0);
 #undef NAME
     return r->st;
 }
@@ -206,7 +245,7 @@ static el_status config_neox(const cJSON *cfg, const char *file, const char *typ
     if (!s && rs && !cJSON_IsNull(rs))
         s = el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling is set (only plain RoPE is supported)", file);
     const char *act = el_json_str(cfg, "hidden_act");
-    if (!s) s = parse_act(file, "hidden_act", act ? act : "gelu", &c->act);
+    if (!s) s = el_hf_parse_act(file, "hidden_act", act ? act : "gelu", &c->act);
     if (!s && c->dim % c->n_heads) s = el_fail(EL_ERR_CONFIG, "%s: hidden_size %d not divisible by %d heads", file, c->dim, c->n_heads);
     c->head_dim = c->n_heads ? c->dim / c->n_heads : 0;
     c->rope_dims = (int)(c->head_dim * pct); /* HF: int(head_size * rotary_pct) */
@@ -226,9 +265,7 @@ static int neox_ignorable(const char *name) {
            ends_with(name, ".rotary_emb.inv_freq");
 }
 
-/* query_key_value's rows come per head as [q | k | v] (head_dim rows each);
- * the block wants every head's q, then k, then v. */
-static void regroup_qkv(el_param_reader *r, void *w, int H, int hd, size_t row) {
+void el_hf_regroup_qkv(el_param_reader *r, void *w, int H, int hd, size_t row) {
     if (!w || r->st) return;
     char *tmp = malloc((size_t)3 * H * hd * row);
     if (!tmp) {
@@ -257,8 +294,8 @@ static el_status read_neox(el_param_reader *r, el_text *m, const el_text_extras 
         B->ln2.b = el_take(r, NAME("layers.%d.post_attention_layernorm.bias", l), 1, D, 0, 0, 0);
         B->qkv = el_take_mat_copy(r, NAME("layers.%d.attention.query_key_value.weight", l), 3 * D, D, 0);
         float *qkv_b = el_take_copy(r, NAME("layers.%d.attention.query_key_value.bias", l), 1, 3 * D, 0, 0, 0);
-        regroup_qkv(r, (void *)B->qkv.part[0].data, H, hd, el_mat_bytes(&B->qkv) / (3 * (size_t)D));
-        regroup_qkv(r, qkv_b, H, hd, sizeof(float));
+        el_hf_regroup_qkv(r, (void *)B->qkv.part[0].data, H, hd, el_mat_bytes(&B->qkv) / (3 * (size_t)D));
+        el_hf_regroup_qkv(r, qkv_b, H, hd, sizeof(float));
         B->qkv_b = qkv_b;
         B->o = el_take_mat(r, NAME("layers.%d.attention.dense.weight", l), D, D);
         B->o_b = el_take(r, NAME("layers.%d.attention.dense.bias", l), 1, D, 0, 0, 0);
@@ -281,6 +318,12 @@ static const hf_family families[] = {
     {"mistral", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
     {"qwen2", "LlamaForCausalLM", config_llama, read_llama, llama_ignorable, "lm_head.weight"},
     {"gpt_neox", "GPTNeoXForCausalLM", config_neox, read_neox, neox_ignorable, "embed_out.weight"},
+    {"gemma", "GemmaForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
+    {"gemma2", "Gemma2ForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
+    {"gemma3_text", "Gemma3ForCausalLM", el_hf_config_gemma, read_llama, llama_ignorable, "lm_head.weight"},
+    {"gemma3", "Gemma3ForConditionalGeneration", el_hf_config_gemma3, read_llama, el_hf_gemma3_ignorable,
+     "language_model.lm_head.weight"},
+    {"bloom", "BloomForCausalLM", el_hf_config_bloom, el_hf_read_bloom, NULL, "lm_head.weight"},
 };
 
 static const hf_family *find_family(const char *type) {
@@ -306,6 +349,7 @@ static el_status read_tensors(const char *dir, const char *file, el_st_set *set,
     el_param_reader r;
     el_status s = el_param_reader_init(&r, set, need, dir);
     if (!s) s = f->read(&r, m, x);
+    for (int l = 0; !s && l < m->tf.cfg.n_layers; l++) m->tf.layers[l].sliding = x->sliding[l];
     /* The output head: its own tensor, or the embedding (tied). */
     const int V = m->vocab, D = m->tf.cfg.dim;
     if (!s) m->tf.lens.head = x->untied ? el_take_mat(&r, f->head, V, D) : m->tok_emb;
@@ -338,7 +382,7 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta) {
     int tie = 1;
     if (!type) s = el_fail(EL_ERR_CONFIG, "%s: no \"model_type\"", file);
     else if (!f)
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, gpt_neox)", file, type);
+        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: gpt2, llama, mistral, qwen2, gpt_neox, gemma, gemma2, gemma3_text, gemma3, bloom)", file, type);
     if (!s) s = f->config(cfg, file, type, m, &x, &tie);
     if (!s) s = el_text_check_sizes(m, file);
     if (!s) s = el_st_open(&set, dir);

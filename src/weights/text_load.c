@@ -35,10 +35,11 @@ size_t el_text_param_floats(const el_text *m, const el_text_extras *x) {
     const el_block_config *c = &m->tf.cfg;
     const size_t D = c->dim, M = c->mlp_dim, V = m->vocab, qkv = el_block_qkv_width(c), up = el_block_up_width(c);
     const size_t norm = x->norm_bias ? 2 * D : D;
-    size_t block = 2 * norm + qkv * D + D * c->n_heads * c->head_dim + up * D + D * M;
+    size_t block = (c->post_norms ? 4 : 2) * norm + qkv * D + D * c->n_heads * c->head_dim + up * D + D * M;
     if (x->qkv_bias) block += qkv;
+    if (c->qk_norm) block += 2 * (size_t)c->head_dim;
     if (x->linear_bias) block += D + up + D;
-    size_t rest = V * D + norm + (x->pos_emb ? (size_t)m->context * D : 0) + (x->untied ? V * D : 0);
+    size_t rest = V * D + (x->emb_norm ? 2 : 1) * norm + (x->pos_emb ? (size_t)m->context * D : 0) + (x->untied ? V * D : 0);
     return rest + (size_t)c->n_layers * block;
 }
 
@@ -138,7 +139,10 @@ el_status el_text_load(const char *path, const char *tokenizer_path, el_text *m,
     el_status s = !S_ISREG(st.st_mode) ? el_load_hf_text(path, m, meta)
                   : el_is_gguf_file(path) ? el_load_gguf_text(path, m, meta)
                                           : el_load_llama2c(path, m, meta);
-    if (!s && el_rope_table_init(&m->tf.rope, &m->tf.cfg, m->context)) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
+    if (!s && (el_rope_table_init(&m->tf.rope, &m->tf.cfg, m->context) ||
+               (m->tf.cfg.rope_local_theta > 0.0f &&
+                el_rope_table_init_theta(&m->tf.rope_local, &m->tf.cfg, m->context, m->tf.cfg.rope_local_theta))))
+        s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
     if (!s) el_transformer_bind_lens(&m->tf, m->vocab);
     if (!s) {
         /* A model without any tokenizer file still runs on token ids; text

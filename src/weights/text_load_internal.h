@@ -17,6 +17,8 @@ typedef struct {
     int linear_bias; /* output projection and MLP biases */
     int pos_emb;     /* learned positions [context][D] */
     int untied;      /* an output head apart from the embedding */
+    int emb_norm;    /* a norm after the embeddings (BLOOM) */
+    unsigned char sliding[EL_TEXT_MAX_LAYERS]; /* per layer: attends within cfg.sliding_window */
 } el_text_extras;
 
 /* Sizes in range and consistent; a message naming file otherwise. */

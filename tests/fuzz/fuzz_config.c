@@ -38,9 +38,12 @@ static const fixture fixtures[] = {
     {"text/mistral-tiny", {NULL, NULL}},
     {"tiny/vit-hf-bf16", {NULL, NULL}},
     {"tiny/deit-hf", {NULL, NULL}},
+    {"families/gemma2-tiny", {NULL, NULL}},
+    {"families/gemma3-mm-tiny", {NULL, NULL}},
+    {"families/bloom-tiny", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
 };
 #define N_FIXTURES ((int)(sizeof fixtures / sizeof fixtures[0]))
-#define N_FIXTURES_MAX 16
+#define N_FIXTURES_MAX 24
 _Static_assert(sizeof fixtures / sizeof fixtures[0] <= N_FIXTURES_MAX, "raise N_FIXTURES_MAX");
 
 static void fixture_file(char *buf, size_t cap, const fixture *f, const char *name) {

@@ -11,7 +11,7 @@ c=$root/tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwX "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 rm -rf "$c"
-mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece,fuzz_gguf}
+mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece,fuzz_gguf,fuzz_preprocess}
 
 hex() {
   local h=$1 esc="" i
@@ -73,7 +73,7 @@ head -c $((8 + hlen / 2)) "$real" >"$d/vit_hf_f16_half_header.safetensors"
 d=$c/fuzz_config
 fixtures=(tiny/vit-hf-f32 tiny/vit-timm tiny/deit-distilled-hf tiny/deit-distilled-timm tiny/vit-hf-gray
   tiny/vit-hf-sharded text/gpt2-tiny text/llama-tiny text/llama-tiny-sharded text/qwen2-tiny text/mistral-tiny
-  tiny/vit-hf-bf16 tiny/deit-hf)
+  tiny/vit-hf-bf16 tiny/deit-hf families/gemma2-tiny families/gemma3-mm-tiny families/bloom-tiny)
 # The selector byte is taken modulo the number of fixtures; 0 would be a NUL
 # (a part separator), so fixture 0 is written as ${#fixtures[@]}.
 selector() { local v=$1; ((v == 0)) && v=${#fixtures[@]}; hex "$(printf '%02x' "$v")"; }
@@ -203,6 +203,28 @@ head -c 200 "$sp" >"$d/cut200"
 d=$c/fuzz_gguf
 cp "$fx"/gguf/types.gguf "$fx"/gguf/aligned64.gguf "$fx"/gguf/small_k.gguf "$d/"
 for n in 20 700 1200 3000; do head -c "$n" "$fx/gguf/types.gguf" >"$d/types_cut$n.gguf"; done
+
+# ---------------------------------------------------------------- preprocessing geometry
+# Header of tests/fuzz/fuzz_preprocess.c: width-1, height-1 (le32 each),
+# channels, flags (1 resize, 2 shortest edge, 4 crop, 8 rounded crop,
+# 16 rescale, 32 normalise, 64 default pixel limit), filter, shortest edge or
+# resize width, resize height, crop width-1, crop height-1 (le16), pixel limit
+# (le32), then pixel bytes. Aspect-ratio bombs among them.
+d=$c/fuzz_preprocess
+pre() { # NAME W H CH FLAGS FILTER SE RH CW CH LIMIT
+  local v
+  { for v in $(($2 - 1)) $(($3 - 1)); do le64 "$v" | head -c 4; done
+    printf "\\x$(printf %02x "$4")\\x$(printf %02x "$5")\\x$(printf %02x "$6")"
+    for v in $(($7 - 1)) "$8" $(($9 - 1)) $((${10} - 1)); do le64 "$v" | head -c 2; done
+    le64 "${11}" | head -c 4
+    printf 'pixels\x00\xff\x80'; } >"$d/$1"
+}
+pre bomb_1x32768_se248 1 32768 1 $((1 | 2 | 4 | 16 | 32 | 64)) 3 248 0 224 224 0
+pre bomb_1x20000_se36 1 20000 3 $((1 | 2 | 4 | 8 | 16 | 32 | 64)) 3 36 0 32 32 0
+pre bomb_32768x1_exact 32768 1 1 $((1 | 16 | 32)) 2 224 224 1 1 0
+pre bomb_2x30000_se3000_lanczos 2 30000 3 $((1 | 2 | 4 | 16)) 1 3000 0 64 64 0
+pre small_limit_se256 300 200 3 $((1 | 2 | 4 | 8 | 16 | 32)) 3 256 0 224 224 1000
+pre pad_1x1_crop256 1 1 3 $((4 | 16 | 32)) 0 1 0 256 256 0
 
 du -sh "$c" >&2
 for t in "$c"/*; do echo "$(basename "$t"): $(find "$t" -type f | wc -l) files, $(du -sk "$t" | cut -f1) KB" >&2; done

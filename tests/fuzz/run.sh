@@ -71,6 +71,8 @@ for t in "${targets[@]}"; do
   args=(-max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1
         -artifact_prefix="$arts/$t-")
   [ -f "$here/$t.dict" ] && args+=(-dict="$here/$t.dict")
+  # Aspect-ratio bombs must cost the crop, never the resize target.
+  [ "$t" = fuzz_preprocess ] && args+=(-malloc_limit_mb=300)
   [ -n "${EL_FUZZ_FORK:-}" ] && args+=(-fork="$EL_FUZZ_FORK" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   # shellcheck disable=SC2206
   [ -n "${EL_FUZZ_ARGS:-}" ] && args+=($EL_FUZZ_ARGS)

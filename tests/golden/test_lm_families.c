@@ -35,6 +35,11 @@ static const struct {
     {"qwen2.5-tiny", 1},
     {"pythia-tiny", 1},
     {"neox-seq-tiny", 1},
+    {"gemma-tiny", 1},
+    {"bloom-tiny", 1},
+    {"gemma2-tiny", 1},
+    {"gemma3-tiny", 1},
+    {"gemma3-mm-tiny", 1},
 };
 
 static el_model_params g_params;

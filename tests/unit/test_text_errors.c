@@ -74,6 +74,37 @@ static void check_calls(const char *bin) {
     el_model_free(m);
 }
 
+/* A family fixture with one config edit (a sed expression) is refused,
+ * the message naming the field. */
+static void expect_config_refused(const char *fx, const char *family, const char *sed, const char *needle) {
+    char dir[400], cmd[4096];
+    snprintf(dir, sizeof dir, "%s/%s-edited", tmp, family);
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s && cp %s/families/%s/* %s/ && sed -i '%s' %s/config.json", dir, dir,
+             fx, family, dir, sed, dir);
+    CHECK(system(cmd) == 0);
+    expect_load(EL_ERR_UNSUPPORTED, dir, NULL, needle, family);
+}
+
+/* What Gemma, BLOOM and the sliding-window configs may set but the block
+ * does not compute is refused by name, never run differently. */
+static void check_family_refusals(const char *fx) {
+    expect_config_refused(fx, "gemma2-tiny", "s/\"attention_bias\": false/\"attention_bias\": true/", "attention_bias");
+    expect_config_refused(fx, "gemma2-tiny",
+                          "s/\"rope_theta\"/\"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 2.0}, \"rope_theta\"/",
+                          "rope_scaling");
+    expect_config_refused(fx, "gemma3-tiny", "s/\"rope_type\": \"linear\"/\"rope_type\": \"dynamic\"/", "dynamic");
+    expect_config_refused(fx, "gemma2-tiny",
+                          "s/\"max_position_embeddings\"/\"layer_types\": [\"chunked_attention\", \"full_attention\", "
+                          "\"full_attention\"], \"max_position_embeddings\"/",
+                          "chunked_attention");
+    expect_config_refused(fx, "bloom-tiny", "s/_layernorm\": false/_layernorm\": true/",
+                          "apply_residual_connection_post_layernorm");
+    expect_config_refused(fx, "gemma3-mm-tiny", "s/\"model_type\": \"gemma3_text\"/\"model_type\": \"gemma2\"/",
+                          "text_config.model_type");
+    expect_config_refused(fx, "qwen2.5-tiny", "s/\"use_sliding_window\": false/\"use_sliding_window\": true/",
+                          "use_sliding_window");
+}
+
 int main(void) {
     snprintf(tmp, sizeof tmp, "/tmp/el_test_text_XXXXXX");
     if (!mkdtemp(tmp)) return 1;
@@ -130,6 +161,7 @@ int main(void) {
     expect_load(EL_ERR_FORMAT, bin, p, "config.json", "garbage tokenizer");
 
     check_calls(bin);
+    check_family_refusals(fx);
 
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (system(cmd) != 0) return 1;

@@ -13,7 +13,8 @@ rope_scaling — never from entropy-lens's C code.
       (RMSNorm over head_dim, before RoPE) and explicit head_dim; Phi-3 fused
       qkv_proj (q | k | v rows) and gate_up_proj (gate | up rows), Mistral and
       Phi-3 sliding_window; rope_scaling default / linear / llama3 / longrope)
-  gemma / gemma2 / gemma3_text  (embeddings x sqrt(hidden) rounded to the
+  gemma / gemma2 / gemma3_text (also a gemma3 multimodal folder's language
+      model: its text_config and language_model.* tensors)  (embeddings x sqrt(hidden) rounded to the
       checkpoint's torch_dtype as HF does, RMSNorm x * (1 + w) in float32,
       GeGLU with hidden_activation (gelu_pytorch_tanh), head_dim from the
       config; Gemma 2/3: query_pre_attn_scalar, post-attention and pre/post
@@ -70,6 +71,30 @@ FAMILIES = ("llama", "mistral", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "ge
 
 # ------------------------------------------------------------------ model
 
+# Gemma3TextConfig's defaults, for keys a text_config leaves out.
+GEMMA3_TEXT_DEFAULTS = {"vocab_size": 262208, "hidden_size": 2304, "intermediate_size": 9216,
+                        "num_hidden_layers": 26, "num_attention_heads": 8, "num_key_value_heads": 4,
+                        "head_dim": 256, "max_position_embeddings": 131072}
+
+
+def gemma3_language_model(cfg, sd):
+    """Gemma3ForConditionalGeneration on text alone is its language model,
+    Gemma3ForCausalLM(text_config) (modeling_gemma3.py): the text_config with
+    the folder's dtype, the tensors under language_model.model. (or
+    model.language_model. in newer saves) renamed to model.; the vision tower
+    and projector only act on images."""
+    text = dict(GEMMA3_TEXT_DEFAULTS, **cfg["text_config"])
+    text.setdefault("torch_dtype", cfg.get("torch_dtype", cfg.get("dtype", "float32")))
+    out = {}
+    for k, v in sd.items():
+        for pre in ("language_model.model.", "model.language_model."):
+            if k.startswith(pre):
+                out["model." + k[len(pre):]] = v
+        if k in ("language_model.lm_head.weight", "lm_head.weight"):
+            out["lm_head.weight"] = v
+    return text, out
+
+
 class FamilyModel:
     """One HF checkpoint folder. residuals(ids) -> [L, T, D]; lens(h) -> logits."""
 
@@ -78,11 +103,13 @@ class FamilyModel:
         controls: the same weights with one feature switched off)."""
         with open(os.path.join(folder, "config.json")) as f:
             self.cfg = json.load(f)
+        sd, dtypes, n_shards = load_dir(folder)
+        if self.cfg.get("model_type") == "gemma3":
+            self.cfg, sd = gemma3_language_model(self.cfg, sd)
         self.cfg.update(override or {})
         self.family = self.cfg.get("model_type")
         if self.family not in FAMILIES:
             raise Unsupported(f"{folder}: model_type {self.family!r} (families: {', '.join(FAMILIES)})")
-        sd, dtypes, n_shards = load_dir(folder)
         self.sd = sd
         self.used = set()
         self.name = os.path.basename(os.path.normpath(folder))
@@ -239,13 +266,15 @@ class FamilyModel:
         # HF: hidden_activation (gelu_pytorch_tanh when unset), hidden_act ignored.
         self.act = act(c("hidden_activation", "gelu_pytorch_tanh"), fam)
         # normalizer = tensor(sqrt(hidden), dtype=hidden_states.dtype): the model dtype.
-        dt = TORCH_DT[c("torch_dtype", "float32")]
+        dt = TORCH_DT[c("torch_dtype", c("dtype", "float32"))]  # "dtype" in newer configs
         self.embed_scale = float(torch.tensor(D ** 0.5, dtype=torch.float32).to(dt).float())
-        v2 = fam != "gemma"
-        self.scaling = float(c("query_pre_attn_scalar", hd)) ** -0.5 if v2 else hd ** -0.5
-        self.attn_softcap = c("attn_logit_softcapping") if v2 else None
-        self.final_softcap_cfg = c("final_logit_softcapping") if v2 else None
-        theta = float(c("rope_theta", 10000.0))
+        v2, v3 = fam != "gemma", fam == "gemma3_text"
+        # Absent keys take Gemma2Config's / Gemma3TextConfig's defaults; null is "off".
+        self.scaling = float(c("query_pre_attn_scalar", 256)) ** -0.5 if v2 else hd ** -0.5
+        cap = lambda key, dflt: self.cfg[key] if key in self.cfg else dflt
+        self.attn_softcap = cap("attn_logit_softcapping", None if v3 else 50.0) if v2 else None
+        self.final_softcap_cfg = cap("final_logit_softcapping", None if v3 else 30.0) if v2 else None
+        theta = float(c("rope_theta", 1e6 if v3 else 10000.0))
         if c("partial_rotary_factor", 1.0) != 1.0:
             raise Unsupported(f"{fam}: partial_rotary_factor")
         glob = rope_inv_freq(hd, theta, c("rope_scaling") if fam == "gemma3_text" else None, None, fam)
@@ -266,7 +295,7 @@ class FamilyModel:
         for i in range(L):
             p = f"model.layers.{i}."
             sliding = v2 and types[i] == "sliding_attention"
-            ly = {"window": c("sliding_window") if sliding else None,
+            ly = {"window": c("sliding_window", 4096) if sliding else None,
                   "rope": local if (fam == "gemma3_text" and sliding) else glob,
                   "in_norm": self.t(p + "input_layernorm.weight", (D,)),
                   "post_attn_norm": self.t(p + "post_attention_layernorm.weight", (D,)),
