@@ -1,6 +1,8 @@
 #include "base/buffer.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 float *el_buf_get(el_buf *b, size_t n) {
@@ -22,16 +24,35 @@ void el_buf_free(el_buf *b) {
     b->cap = 0;
 }
 
+/* An anonymous mapping with MAP_NORESERVE: the arena is sized for every
+ * parameter a checkpoint could need converted, but weights used in place
+ * never touch it, so an 8 B model reserves 32 GB of address space and uses
+ * little of it; without NORESERVE the kernel's overcommit heuristic refuses
+ * a reservation larger than RAM. The mapping's start and length sit in a
+ * header just below the 2 MB-aligned arena. */
+typedef struct {
+    void *base;
+    size_t len;
+} arena_header;
+
 float *el_alloc_params(size_t n) {
-    if (n > ((size_t)-1) / sizeof(float) / 2) return NULL;
+    if (n > ((size_t)-1) / sizeof(float) / 4) return NULL;
     const size_t huge = (size_t)2 << 20;
-    size_t bytes = (n * sizeof(float) + huge - 1) & ~(huge - 1);
-    void *p = NULL;
-    if (posix_memalign(&p, huge, bytes) != 0) return NULL;
+    const size_t bytes = (n * sizeof(float) + huge - 1) & ~(huge - 1), len = bytes + huge;
+    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) return NULL;
+    char *p = (char *)(((uintptr_t)base + sizeof(arena_header) + huge - 1) & ~(uintptr_t)(huge - 1));
+    arena_header h = {base, len};
+    memcpy(p - sizeof h, &h, sizeof h);
 #ifdef MADV_HUGEPAGE
     madvise(p, bytes, MADV_HUGEPAGE); /* advisory: fine if the kernel says no */
 #endif
-    return p;
+    return (float *)p;
 }
 
-void el_free_params(float *p) { free(p); }
+void el_free_params(float *p) {
+    if (!p) return;
+    arena_header h;
+    memcpy(&h, (char *)p - sizeof h, sizeof h);
+    munmap(h.base, h.len);
+}

@@ -16,7 +16,8 @@ void el_buf_free(el_buf *b);
 
 /* The parameter arena: one allocation for every weight of a model, aligned
  * to 2 MB and marked for transparent huge pages (a 500 MB model is then
- * about 250 page faults instead of 120,000). Free with el_free_params. */
+ * about 250 page faults instead of 120,000), reserved without being committed
+ * (pages cost memory only when written). Free with el_free_params. */
 float *el_alloc_params(size_t n_floats);
 void el_free_params(float *p);
 

@@ -10,7 +10,8 @@ static const char *help =
     "\n"
     "Describe a model (image or language): architecture, sizes, checkpoint dtype,\n"
     "classes or vocabulary, preprocessing and the lens definition. Without\n"
-    "--model, the sample image model in samples/models/fashion-vit. PATH may be\n"
+    "--model, the sample image model in samples/models/fashion-vit. PATH may be a\n"
+    "GGUF file (the checkpoint line then names its tensor types), or\n"
     "ORG/NAME[@REV]: that model's snapshot in the Hugging Face cache (HF_HOME).\n"
     "\n" EL_EXIT_CODES_HELP;
 

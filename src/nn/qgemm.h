@@ -19,7 +19,7 @@
 #include "nn/quant.h"
 
 #define EL_QGEMM_PANEL_BYTES (128 * 1024)
-#define EL_QGEMM_BIG_PANEL_BYTES (16 * 1024 * 1024)
+#define EL_QGEMM_BIG_PANEL_BYTES (4 * 1024 * 1024)
 #define EL_QGEMM_SKINNY 16
 
 /* C = alpha * A W^T + beta * C. Returns 0, or -1 when a panel cannot be

@@ -42,6 +42,10 @@ el_status el_tokenizer_load_gpt2(const char *vocab_json, const char *merges_txt,
  * Fuse, Strip, Replace, BPEDecoder; Sequence of each. Any other component
  * is EL_ERR_UNSUPPORTED with its name in the message. */
 el_status el_tokenizer_load_hf_json(const char *tokenizer_json, el_tokenizer **out);
+/* The same from a parsed tokenizer.json (struct cJSON *); name is for messages
+ * (GGUF files build one from their metadata). */
+struct cJSON;
+el_status el_tokenizer_from_hf_json(const char *name, const struct cJSON *root, el_tokenizer **out);
 
 /* A tokenizer.json, a llama2.c tokenizer.bin (any vocab size), or a model
  * folder with tokenizer.json, vocab.json + merges.txt, tokenizer.bin or one

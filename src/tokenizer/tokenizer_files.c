@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_internal.h"
+#include "weights/gguf_tokenizer.h"
 
 static int is_file(const char *dir, const char *name, char *out, size_t n) {
     struct stat st;
@@ -59,6 +60,7 @@ el_status el_tokenizer_load_path(const char *path, el_tokenizer **out) {
     size_t n = strlen(path);
     if (S_ISREG(st.st_mode)) {
         if (n >= 5 && !strcmp(path + n - 5, ".json")) return el_tokenizer_load_hf_json(path, out);
+        if (el_is_gguf_file(path)) return el_gguf_load_tokenizer_path(path, out);
         return load_llama2c_counted(path, out);
     }
     char a[4096], b[4096];

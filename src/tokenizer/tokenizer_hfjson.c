@@ -139,6 +139,11 @@ static el_status build(const char *path, const cJSON *root, el_tokenizer **out) 
     return EL_OK;
 }
 
+el_status el_tokenizer_from_hf_json(const char *name, const cJSON *root, el_tokenizer **out) {
+    *out = NULL;
+    return build(name, root, out);
+}
+
 el_status el_tokenizer_load_hf_json(const char *path, el_tokenizer **out) {
     if (!out) return el_fail(EL_ERR_ARG, "tokenizer: NULL output");
     *out = NULL;

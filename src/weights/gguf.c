@@ -4,6 +4,7 @@
  * never exceed a small multiple of the file size. */
 #include "weights/gguf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -264,6 +265,14 @@ el_status el_gguf_open(el_gguf *g, const char *path) {
     if (st == EL_OK) st = parse(g);
     if (st != EL_OK) el_gguf_close(g);
     return st;
+}
+
+int el_is_gguf_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    char magic[4] = {0};
+    int ok = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "GGUF", 4);
+    if (f) fclose(f);
+    return ok;
 }
 
 void el_gguf_close(el_gguf *g) {

@@ -60,6 +60,8 @@ typedef struct {
     uint64_t data_offset;    /* where tensor data starts in the file */
 } el_gguf;
 
+/* 1 if path is a regular file starting with the GGUF magic. */
+int el_is_gguf_file(const char *path);
 el_status el_gguf_open(el_gguf *g, const char *path);
 void el_gguf_close(el_gguf *g);
 

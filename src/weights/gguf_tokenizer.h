@@ -11,6 +11,7 @@
 #ifndef EL_GGUF_TOKENIZER_H
 #define EL_GGUF_TOKENIZER_H
 
+#include "tokenizer/tokenizer.h"
 #include "weights/gguf.h"
 
 typedef struct {
@@ -23,6 +24,10 @@ typedef struct {
 } el_gguf_tokenizer;
 
 el_status el_gguf_read_tokenizer(const el_gguf *g, el_gguf_tokenizer *t);
+/* The file's byte-level BPE tokenizer through the tokenizer.json pipeline
+ * (gguf_tokenizer_json.c); EL_ERR_UNSUPPORTED for SentencePiece ones. */
+el_status el_gguf_load_tokenizer(const el_gguf *g, el_tokenizer **out);
+el_status el_gguf_load_tokenizer_path(const char *path, el_tokenizer **out);
 /* The pre-tokenizer regex for a llama.cpp pre name, NULL when unknown. */
 const char *el_gguf_pre_regex(const char *pre);
 

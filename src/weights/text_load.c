@@ -1,4 +1,4 @@
-/* Text models: the entry points (a llama2.c file or a Hugging Face folder),
+/* Text models: the entry points (a llama2.c or GGUF file, or a Hugging Face folder),
  * the checks and sizes every loader shares, and the tokenizer beside the
  * model. The formats themselves are in llama2c_load.c and hf_text_load.c. */
 #include "weights/text_load.h"
@@ -13,6 +13,7 @@
 
 #include "base/file.h"
 #include "base/status.h"
+#include "weights/gguf_tokenizer.h"
 #include "weights/json_config.h"
 #include "weights/text_load_internal.h"
 
@@ -81,7 +82,14 @@ static el_status find_llama2c_tokenizer(const char *model_path, char *out, size_
 static el_status load_tokenizer(const char *path, const char *tokenizer_path, const el_text *m,
                                 const el_text_meta *meta, el_tokenizer **tok) {
     char p[4096], q[4096];
-    if (!strcmp(meta->layout, "llama2.c")) {
+    if (!strcmp(meta->layout, "gguf") && !tokenizer_path) {
+        /* The tokenizer is in the file's metadata; a file without one runs
+         * on token ids. */
+        if (!el_gguf_find_kv(m->mapping, "tokenizer.ggml.model"))
+            return el_fail(EL_ERR_IO, "%s: no tokenizer.ggml.* metadata (pass --tokenizer FILE)", path);
+        EL_TRY(el_gguf_load_tokenizer(m->mapping, tok));
+        snprintf(p, sizeof p, "%s", path);
+    } else if (!strcmp(meta->layout, "llama2.c")) {
         if (tokenizer_path) snprintf(p, sizeof p, "%s", tokenizer_path);
         else EL_TRY(find_llama2c_tokenizer(path, p, sizeof p));
         EL_TRY(el_tokenizer_load_llama2c(p, m->vocab, tok));
@@ -111,7 +119,7 @@ static el_status load_tokenizer(const char *path, const char *tokenizer_path, co
 int el_text_is_text_model(const char *path) {
     struct stat st;
     if (stat(path, &st) != 0) return 0;
-    if (S_ISREG(st.st_mode)) return 1; /* a single file: llama2.c checkpoint */
+    if (S_ISREG(st.st_mode)) return 1; /* a single file: llama2.c checkpoint or GGUF */
     char file[4096];
     snprintf(file, sizeof file, "%s/config.json", path);
     cJSON *cfg;
@@ -128,7 +136,9 @@ el_status el_text_load(const char *path, const char *tokenizer_path, el_text *m,
     *tok = NULL;
     struct stat st;
     if (stat(path, &st) != 0) return el_fail(EL_ERR_IO, "%s: %s", path, strerror(errno));
-    el_status s = S_ISREG(st.st_mode) ? el_load_llama2c(path, m, meta) : el_load_hf_text(path, m, meta);
+    el_status s = !S_ISREG(st.st_mode) ? el_load_hf_text(path, m, meta)
+                  : el_is_gguf_file(path) ? el_load_gguf_text(path, m, meta)
+                                          : el_load_llama2c(path, m, meta);
     if (!s && (el_rope_table_init(&m->tf.rope, &m->tf.cfg, m->context) ||
                (m->tf.cfg.rope_local_theta > 0.0f &&
                 el_rope_table_init_theta(&m->tf.rope_local, &m->tf.cfg, m->context, m->tf.cfg.rope_local_theta))))

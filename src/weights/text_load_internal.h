@@ -29,6 +29,8 @@ size_t el_text_param_floats(const el_text *m, const el_text_extras *x);
 
 el_status el_load_llama2c(const char *path, el_text *m, el_text_meta *meta);
 el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta);
+/* A GGUF file (gguf_text_load.c); m->mapping is then the open el_gguf. */
+el_status el_load_gguf_text(const char *path, el_text *m, el_text_meta *meta);
 /* 1 if model_type names a text family el_load_hf_text reads. */
 int el_hf_text_type_known(const char *model_type);
 

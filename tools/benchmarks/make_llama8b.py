@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A seeded random Llama-3-8B-shaped checkpoint for speed and memory
-benchmarks (values do not matter): OUT/llama8b-bf16/ (config.json +
-model.safetensors in BF16, ~16 GB) and, where the disk allows, its GGUF
+benchmarks (values do not matter): OUT/llama8b-bf16/ (config.json,
+model.safetensors in BF16, ~16 GB, and a byte-level tokenizer.json: one
+token per byte, so any prompt encodes) and, where the disk allows, its GGUF
 conversions OUT/llama8b-q8_0.gguf (~8.5 GB) and OUT/llama8b-q4_k.gguf
 (~4.6 GB; Q4_K everywhere, output.weight Q6_K like llama.cpp's Q4_K_M).
 Tensors are produced and written a row chunk at a time, so memory stays near
@@ -82,6 +83,27 @@ def enough_disk(path, need):
     return True
 
 
+def byte_tokens(n):
+    """GPT-2's byte-level alphabet (bytes_to_unicode) as ids 0..255, then
+    <t256>.. up to n: any text encodes (one token per byte, no merges)."""
+    bs = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
+    cs, k = bs[:], 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + k)
+            k += 1
+    return [chr(c) for c in cs] + [f"<t{i}>" for i in range(256, n)]
+
+
+def write_tokenizer_json(d, n):
+    bl = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+    tj = {"version": "1.0", "added_tokens": [], "normalizer": None, "pre_tokenizer": bl, "post_processor": None,
+          "decoder": bl, "model": {"type": "BPE", "vocab": {t: i for i, t in enumerate(byte_tokens(n))}, "merges": []}}
+    with open(os.path.join(d, "tokenizer.json"), "w") as f:
+        json.dump(tj, f)
+
+
 def write_bf16(out, c, seed):
     d = os.path.join(out, "llama8b-bf16")
     os.makedirs(d, exist_ok=True)
@@ -108,6 +130,7 @@ def write_bf16(out, c, seed):
            "bos_token_id": 128000, "eos_token_id": 128001}
     with open(os.path.join(d, "config.json"), "w") as f:
         json.dump(cfg, f, indent=1)
+    write_tokenizer_json(d, c["vocab"])
     print(path)
 
 
@@ -122,7 +145,7 @@ def write_gguf(out, c, seed, qtype):
         w.add(f"llama.{k}", v)
     w.add("llama.attention.layer_norm_rms_epsilon", c["eps"]).add("llama.rope.freq_base", c["theta"])
     w.add("tokenizer.ggml.model", "gpt2").add("tokenizer.ggml.pre", "llama-bpe")
-    w.add("tokenizer.ggml.tokens", [f"<t{i}>" for i in range(c["vocab"])], T_ARR)
+    w.add("tokenizer.ggml.tokens", byte_tokens(c["vocab"]), T_ARR)
     w.add("tokenizer.ggml.merges", [], T_ARR, 8)
     total = 0
     for hf, name, shape in tensors(c):
