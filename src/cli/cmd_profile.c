@@ -14,6 +14,7 @@
 #include "cli/dist.h"
 #include "cli/inputs.h"
 #include "cli/resume.h"
+#include "cli/run_identity.h"
 #include "cli/progress.h"
 #include "cli/summary.h"
 #include "entropy_lens.h"
@@ -154,6 +155,10 @@ static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_p
         fprintf(stderr, "entropy-lens profile: --resume needs -o FILE (the output of the run to continue)\n");
         return -1;
     }
+    /* CSV has one row of layer columns: what does not fit is refused, never dropped. */
+    if (o->format == EL_FORMAT_CSV && (o->lp.n_alpha || (o->lp.tokens & (EL_TOKENS_PATCHES | EL_TOKENS_MEAN))))
+        return fprintf(stderr, "entropy-lens profile: --format csv cannot hold %s (use JSONL)\n",
+                       o->lp.n_alpha ? "--alpha (Renyi entropies)" : "--tokens patches/mean"), -1;
     return 0;
 }
 
@@ -197,26 +202,52 @@ static int deserialize_inputs(const char *buf, size_t len, el_input_list *l) {
     return 0;
 }
 
-/* Drop inputs whose record is already in the output file. */
-static size_t drop_done(el_input_list *l, const el_resume_state *rs, int csv) {
+/* --resume by input position: records are in input order, so the output's
+ * n records are the first n inputs' (each checked by file name). */
+static int drop_done(el_input_list *l, const el_resume_state *rs, int csv, const char *output) {
+    if (rs->n_records > l->n) {
+        fprintf(stderr, "entropy-lens profile: --resume: %s holds %zu records but the run has %zu inputs\n", output,
+                rs->n_records, l->n);
+        return -1;
+    }
     el_strbuf key = {0};
-    size_t kept = 0, dropped = 0;
-    for (size_t i = 0; i < l->n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < rs->n_records && !rc; i++) {
         el_sb_reset(&key);
         if (csv) el_sb_csv_str(&key, l->items[i].path);
         else el_sb_json_str(&key, l->items[i].path);
-        if (key.data && el_resume_has(rs, key.data)) {
-            free(l->items[i].path);
-            free(l->items[i].label);
-            free(l->items[i].error);
-            dropped++;
-        } else {
-            l->items[kept++] = l->items[i];
+        if (!key.data || i >= rs->n_keys || strcmp(rs->keys[i], key.data)) {
+            fprintf(stderr, "entropy-lens profile: --resume: record %zu of %s is for %s, but input %zu is %s\n", i + 1,
+                    output, i < rs->n_keys ? rs->keys[i] : "?", i + 1, key.data ? key.data : "?");
+            rc = -1;
         }
     }
-    l->n = kept;
     el_sb_free(&key);
-    return dropped;
+    if (rc) return -1;
+    for (size_t i = 0; i < rs->n_records; i++) {
+        free(l->items[i].path);
+        free(l->items[i].label);
+        free(l->items[i].error);
+    }
+    memmove(l->items, l->items + rs->n_records, (l->n - rs->n_records) * sizeof *l->items);
+    l->n -= rs->n_records;
+    return 0;
+}
+
+/* Run identity: cli/run_identity.h. */
+static int settle_identity(const options *o, const char *model_dir, int argc, char **argv, const el_input_list *l,
+                           const el_resume_state *rs) {
+    static const char *const skip_value[] = {"-o", "--output", "--threads", "--batch", NULL};
+    static const char *const skip_flag[] = {"--resume", "-q", "--quiet", NULL};
+    uint64_t fp = EL_FNV_START;
+    for (size_t i = 0; i < l->n; i++) {
+        const el_input *it = &l->items[i];
+        fp = el_fnv(fp, it->path, strlen(it->path) + 1);
+        if (it->label) fp = el_fnv(fp, it->label, strlen(it->label) + 1);
+        fp = el_fnv(fp, &it->label_index, sizeof it->label_index);
+    }
+    return el_run_identity_settle("profile", o->format == EL_FORMAT_CSV, model_dir, argc, argv, skip_value, skip_flag,
+                                  l->n, fp, o->output, o->resume && (rs->n_records || rs->has_header));
 }
 
 /* ---------------------------------------------------------------- run */
@@ -460,12 +491,14 @@ int cmd_profile(int argc, char **argv) {
             if (el_output_is_input("profile", o.output, inputs.items[i].path)) ok = 0;
         if (ok && o.labels && el_output_is_input("profile", o.output, o.labels)) ok = 0;
         if (ok && (R.out_fd = el_open_output("profile", o.output, o.resume)) < 0) ok = 0;
+        if (ok && o.resume && el_resume_scan(o.output, o.format == EL_FORMAT_CSV, "file", &rs)) ok = 0;
+        if (ok && settle_identity(&o, model_dir, argc, argv, &inputs, &rs)) ok = 0;
         if (ok && o.resume) {
-            if (el_resume_scan(o.output, o.format == EL_FORMAT_CSV, "file", &rs)) ok = 0;
-            else {
-                size_t dropped = drop_done(&inputs, &rs, o.format == EL_FORMAT_CSV);
-                if (!o.quiet) fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", dropped, o.output, inputs.n);
-            }
+            const size_t done = rs.n_records;
+            if (drop_done(&inputs, &rs, o.format == EL_FORMAT_CSV, o.output)) ok = 0;
+            else if (!o.quiet)
+                fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", done, o.output,
+                        inputs.n);
         }
     }
     if (!el_dist_all_ok(ok)) {

@@ -15,7 +15,9 @@
 #include "cli/cli.h"
 #include "cli/dist.h"
 #include "cli/resume.h"
+#include "cli/run_identity.h"
 #include "cli/progress.h"
+#include "cli/prompts.h"
 #include "cli/summary.h"
 #include "base/strbuf.h"
 #include "entropy_lens.h"
@@ -68,123 +70,6 @@ static void on_sigint(int sig) {
     signal(SIGINT, SIG_DFL);
 }
 
-typedef struct {
-    char *prompt, *label, *extra; /* extra: other JSON fields, "\"k\":v,..." */
-    char *error;
-} prompt_item;
-
-static void free_items(prompt_item *it, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        free(it[i].prompt);
-        free(it[i].label);
-        free(it[i].extra);
-        free(it[i].error);
-    }
-    free(it);
-}
-
-/* Fields the tool writes into a text record: a prompts line may not carry
- * them as extra fields (they would be copied ahead of the real ones, giving
- * duplicate keys that analysis would read). */
-static const char *const reserved_fields[] = {"error",   "generated", "tokens", "n_prompt_tokens", "windows",
-                                              "entropy", "renyi",     "entropy_steps", "model", "units"};
-
-static const char *reserved_field(const cJSON *o) {
-    for (const cJSON *f = o->child; f; f = f->next)
-        for (size_t i = 0; i < sizeof reserved_fields / sizeof *reserved_fields; i++)
-            if (!strcmp(f->string, reserved_fields[i])) return reserved_fields[i];
-    return NULL;
-}
-
-/* One JSONL line (len bytes, may hold NULs) into an item; problems become the
- * item's error so the line gets its own error record. */
-static void parse_prompt_line(const char *path, int lineno, const char *line, size_t len, prompt_item *it) {
-    char msg[512];
-    memset(it, 0, sizeof *it);
-    if (strlen(line) != len) {
-        snprintf(msg, sizeof msg, "%s:%d: NUL byte in the line (prompts are text)", path, lineno);
-        it->error = strdup(msg);
-        return;
-    }
-    cJSON *o = cJSON_Parse(line);
-    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "prompt");
-    const char *res = cJSON_IsObject(o) ? reserved_field(o) : NULL;
-    if (!cJSON_IsObject(o) || !cJSON_IsString(pr)) {
-        snprintf(msg, sizeof msg, "%s:%d: not a JSON object with a string \"prompt\"", path, lineno);
-        it->error = strdup(msg);
-    } else if (res) {
-        snprintf(msg, sizeof msg, "%s:%d: field \"%s\" is reserved for the output record", path, lineno, res);
-        it->error = strdup(msg);
-    } else {
-        it->prompt = strdup(pr->valuestring);
-        const cJSON *lab = cJSON_GetObjectItemCaseSensitive(o, "label");
-        if (cJSON_IsString(lab)) it->label = strdup(lab->valuestring);
-        else if (lab && !cJSON_IsNull(lab)) it->label = cJSON_PrintUnformatted(lab);
-        el_strbuf extra = {0};
-        for (const cJSON *f = o->child; f; f = f->next) {
-            if (!strcmp(f->string, "prompt") || !strcmp(f->string, "label")) continue;
-            char *v = cJSON_PrintUnformatted(f);
-            if (!v) continue;
-            el_sb_json_str(&extra, f->string);
-            el_sb_putc(&extra, ':');
-            el_sb_puts(&extra, v);
-            el_sb_putc(&extra, ',');
-            free(v);
-        }
-        it->extra = extra.data;
-    }
-    cJSON_Delete(o);
-}
-
-/* Each JSONL line becomes one item; a bad line becomes an item with an error
- * so it gets its own error record and the run goes on. Only a regular file,
- * read within the prompts limit (src/base/file.h). */
-static int read_prompts(const char *path, prompt_item **out, size_t *n_out) {
-    FILE *fp = NULL;
-    if (el_file_fopen(path, EL_FILE_PROMPTS, &fp) != EL_OK) {
-        fprintf(stderr, "entropy-lens text: %s\n", el_last_error());
-        return -1;
-    }
-    prompt_item *items = NULL;
-    size_t n = 0, cap = 0, lcap = 0;
-    char *line = NULL;
-    long len;
-    uint64_t used = 0;
-    int lineno = 0, rc = 0;
-    el_status st;
-    while ((st = el_file_getline(fp, path, EL_FILE_PROMPTS, &used, &line, &lcap, &len)) == EL_OK && len >= 0) {
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-        if (len == 0) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            prompt_item *p = realloc(items, cap * sizeof *p);
-            if (!p) {
-                st = el_fail(EL_ERR_NOMEM, "%s: out of memory at line %d", path, lineno);
-                break;
-            }
-            items = p;
-        }
-        parse_prompt_line(path, lineno, line, (size_t)len, &items[n++]);
-    }
-    if (st != EL_OK) {
-        fprintf(stderr, "entropy-lens text: %s\n", el_last_error());
-        rc = -1;
-    } else if (n == 0) {
-        fprintf(stderr, "entropy-lens text: %s: no prompts (empty file)\n", path);
-        rc = -1;
-    }
-    free(line);
-    fclose(fp);
-    if (rc) {
-        free_items(items, n);
-        items = NULL, n = 0;
-    }
-    *out = items;
-    *n_out = n;
-    return rc;
-}
-
 /* Mean over the steps of each window: [W][L]. */
 static void window_means(const float *steps, int S, int L, int W, float *out) {
     const int per = S / W;
@@ -232,6 +117,22 @@ static void json_ids(el_strbuf *sb, const char *key, const int *ids, int n) {
     el_sb_printf(sb, ",\"%s\":[", key);
     for (int k = 0; k < n; k++) el_sb_printf(sb, "%s%d", k ? "," : "", ids[k]);
     el_sb_putc(sb, ']');
+}
+
+/* The run's identity beside its output (cli/run_identity.h); the prompts
+ * in order are its inputs, so a resumed run continues at its position. */
+static int settle_identity(int argc, char **argv, el_format format, const char *model, const char *output,
+                           const text_run *T, int has_records) {
+    static const char *const skip_value[] = {"-o", "--output", "--threads", NULL};
+    static const char *const skip_flag[] = {"--resume", "-q", "--quiet", NULL};
+    uint64_t fp = EL_FNV_START;
+    for (size_t i = 0; i < T->n_items; i++) {
+        const prompt_item *it = &T->items[i];
+        const char *f[] = {it->prompt, it->label, it->extra, it->error};
+        for (int k = 0; k < 4; k++) fp = el_fnv(fp, f[k] ? f[k] : "", f[k] ? strlen(f[k]) + 1 : 1);
+    }
+    return el_run_identity_settle("text", format == EL_FORMAT_CSV, model, argc, argv, skip_value, skip_flag,
+                                  T->n_items, fp, output, has_records);
 }
 
 /* One prompt's record from its result (or its error). */
@@ -479,6 +380,12 @@ int cmd_text(int argc, char **argv) {
         fprintf(stderr, "entropy-lens text: --resume needs -o FILE (the output of the run to continue)\n");
         return EL_EXIT_USAGE;
     }
+    /* CSV has one row of (window, layer) columns: what does not fit is refused, never dropped. */
+    if (format == EL_FORMAT_CSV && (tp.n_alpha || per_step)) {
+        fprintf(stderr, "entropy-lens text: --format csv cannot hold %s (use JSONL)\n",
+                tp.n_alpha ? "--alpha (Renyi entropies)" : "--per-step (entropy_steps)");
+        return EL_EXIT_USAGE;
+    }
     if (tp.n_tokens % windows) {
         fprintf(stderr, "entropy-lens text: --tokens %d is not divisible by --windows %ld\n", tp.n_tokens, windows);
         return EL_EXIT_USAGE;
@@ -492,7 +399,7 @@ int cmd_text(int argc, char **argv) {
     int ok = 1;
     if (rank == 0) {
         if (prompts) {
-            if (read_prompts(prompts, &T.items, &T.n_items)) ok = 0;
+            if (el_prompts_read(prompts, &T.items, &T.n_items)) ok = 0;
         } else {
             T.items = calloc(1, sizeof *T.items);
             if (!T.items || !(T.items[0].prompt = strdup(prompt))) ok = 0;
@@ -520,12 +427,15 @@ int cmd_text(int argc, char **argv) {
     if (ok && rank == 0 && (T.out_fd = el_open_output("text", output, resume)) < 0) ok = 0;
     /* Records are in prompt order, one per prompt: a resumed run skips as
      * many prompts as the file has whole records. */
+    if (ok && rank == 0 && resume && el_resume_scan(output, format == EL_FORMAT_CSV, NULL, &rs)) ok = 0;
+    if (ok && rank == 0 && settle_identity(argc, argv, format, model_dir, output, &T, resume && (rs.n_records || rs.has_header))) ok = 0;
+    if (ok && rank == 0 && resume && rs.n_records > T.n_items) {
+        fprintf(stderr, "entropy-lens text: --resume: %s holds %zu records but the run has %zu prompts\n", output, rs.n_records, T.n_items);
+        ok = 0;
+    }
     if (ok && rank == 0 && resume) {
-        if (el_resume_scan(output, format == EL_FORMAT_CSV, "prompt", &rs)) ok = 0;
-        else {
-            T.first = rs.n_records < T.n_items ? rs.n_records : T.n_items;
-            if (!quiet) fprintf(stderr, "entropy-lens text: resuming: %zu records already in %s, %zu to go\n", T.first, output, T.n_items - T.first);
-        }
+        T.first = rs.n_records;
+        if (!quiet) fprintf(stderr, "entropy-lens text: resuming: %zu records already in %s, %zu to go\n", T.first, output, T.n_items - T.first);
     }
     if (!el_dist_all_ok(ok)) {
         rc = EL_EXIT_FATAL;
@@ -595,6 +505,6 @@ done:
     el_resume_free(&rs);
     el_state_free(T.st);
     el_model_free(T.m);
-    free_items(T.items, T.n_items);
+    el_prompt_items_free(T.items, T.n_items);
     return rc;
 }

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int cmp_key(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+#include <cjson/cJSON.h>
 
 /* The JSON string literal after "key": on this line, as raw text. */
 static char *json_key(const char *line, size_t len, const char *key) {
@@ -47,6 +47,25 @@ static char *csv_key(const char *line, size_t len) {
         while (i < len && line[i] != ',') i++;
     }
     return strndup(line, i);
+}
+
+/* Fields of a CSV record (commas outside double quotes, plus one). */
+static size_t csv_fields(const char *line, size_t len) {
+    size_t n = 1;
+    int quoted = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] == '"') quoted = !quoted;
+        else if (line[i] == ',' && !quoted) n++;
+    }
+    return n;
+}
+
+/* A whole JSONL line that parses as one JSON object. */
+static int json_object(const char *line, size_t len) {
+    cJSON *j = cJSON_ParseWithLength(line, len);
+    int ok = cJSON_IsObject(j);
+    cJSON_Delete(j);
+    return ok;
 }
 
 /* End of the record starting at start: the next '\n' (JSONL), or for CSV the
@@ -96,43 +115,52 @@ int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *
         }
     }
     close(fd);
-    size_t cap = 0;
-    for (size_t start = 0; start < whole;) {
+    size_t cap = 0, header_fields = 0, record_no = 0;
+    int rc = 0;
+    for (size_t start = 0; start < whole && !rc;) {
         const char *nl = record_end(buf + start, buf + whole, csv);
         size_t len = (size_t)(nl - (buf + start));
         const char *line = buf + start;
         start += len + 1;
         if (len == 0) continue;
-        if (csv && !st->has_header && st->n_records == 0 && !strncmp(line, "file,", 5)) {
+        if (csv && !st->has_header && st->n_records == 0 &&
+            (!strncmp(line, "file,", 5) || !strncmp(line, "prompt,", 7))) {
             st->has_header = 1;
+            header_fields = csv_fields(line, len);
             continue;
         }
-        if (csv && !st->has_header && st->n_records == 0 && !strncmp(line, "prompt,", 7)) {
-            st->has_header = 1;
-            continue;
+        record_no++;
+        if (!csv ? !json_object(line, len) : !header_fields || csv_fields(line, len) != header_fields) {
+            fprintf(stderr, "entropy-lens: %s:%zu: not a %s record of this tool (%s); refusing to resume\n",
+                    path, record_no + (csv && st->has_header ? 1 : 0), csv ? "CSV" : "JSONL",
+                    csv ? (header_fields ? "wrong number of fields" : "no header line") : "not a JSON object");
+            rc = -1;
+            break;
         }
         st->n_records++;
-        char *k = csv ? csv_key(line, len) : json_key(line, len, key);
+        char *k = !key ? NULL : csv ? csv_key(line, len) : json_key(line, len, key);
+        if (key && !k) {
+            fprintf(stderr, "entropy-lens: %s:%zu: record without \"%s\"; refusing to resume\n", path,
+                    record_no + (csv && st->has_header ? 1 : 0), key);
+            rc = -1;
+            break;
+        }
         if (!k) continue;
         if (st->n_keys == cap) {
             cap = cap ? cap * 2 : 1024;
             char **p = realloc(st->keys, cap * sizeof *p);
             if (!p) {
                 free(k);
-                free(buf);
-                return -1;
+                rc = -1;
+                break;
             }
             st->keys = p;
         }
         st->keys[st->n_keys++] = k;
     }
     free(buf);
-    if (st->n_keys) qsort(st->keys, st->n_keys, sizeof *st->keys, cmp_key); /* keys may be NULL */
-    return 0;
-}
-
-int el_resume_has(const el_resume_state *st, const char *raw_key) {
-    return st->n_keys && bsearch(&raw_key, st->keys, st->n_keys, sizeof *st->keys, cmp_key) != NULL;
+    if (rc) el_resume_free(st);
+    return rc;
 }
 
 void el_resume_free(el_resume_state *st) {

@@ -28,7 +28,7 @@ ends=$(awk 'BEGIN{RS="\0"} {q=0; for(i=1;i<=length($0);i++){c=substr($0,i,1); if
 prev=0
 for e in $ends; do
   for cut in "$e" $(( (prev + e) / 2 )); do
-    head -c "$cut" "$tmp/full.csv" >"$tmp/cut.csv"
+    head -c "$cut" "$tmp/full.csv" >"$tmp/cut.csv"; cp "$tmp/full.csv.run.json" "$tmp/cut.csv.run.json"
     run -o "$tmp/cut.csv" --resume 2>"$tmp/err" || bad "resume after $cut bytes: exit $?: $(cat "$tmp/err")"
     cmp -s "$tmp/full.csv" "$tmp/cut.csv" || bad "resume after $cut of $(wc -c <"$tmp/full.csv") bytes differs from the uninterrupted run"
   done

@@ -25,7 +25,7 @@ img=$root/tests/fixtures/imageio/src/png_rgb8.png
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
 # Resume-identity cases the runloop branch (issue 11/12) implements.
-pending=" resume_other_model resume_other_units resume_other_format resume_garbage_line resume_same_input_twice csv_alpha "
+pending=" "
 fail=0 table=${EL_ISSUE12_TABLE:-0}
 
 # case NAME WANT_EXIT PATTERN CMD...: run CMD (30 s at most); pass if it exits
@@ -122,21 +122,32 @@ case_ labels_out_of_range 3 "class_index 10 is out of range (the model has 10 cl
 printf '\xef\xbb\xbffile,class_index\na.png,3\n' > bom.csv
 case_ labels_utf8_bom 0 '"label_index":3' "$cli" profile a.png --model "$vit" --labels bom.csv -q
 
-# ---- --resume must refuse a file of another run (runloop branch)
-"$cli" profile a.png --model "$vit" -q -o r.jsonl
-resume_case() { # NAME CMD...: resume r.jsonl's copy with a different run; want exit 3 naming the file
-  local name=$1; shift
-  cp r.jsonl "$name.jsonl"
-  case_ "$name" 3 "$name.jsonl" "$@" -o "$name.jsonl" --resume
+# ---- --resume refuses a file of another run (the run identity beside it,
+# FILE.run.json) and any line that is not a record; it resumes by position.
+"$cli" profile a.png b.jpg --model "$vit" -q -o r.jsonl
+resume_case() { # NAME FIELD CMD...: r.jsonl cut to its first record, resumed by a different run
+  local name=$1 field=$2; shift 2
+  head -1 r.jsonl > "$name.jsonl"; cp r.jsonl.run.json "$name.jsonl.run.json"
+  case_ "$name" 3 "$name.jsonl was written by a different run ($field differs" "$@" -o "$name.jsonl" --resume
 }
-resume_case resume_other_model "$cli" profile a.png b.jpg --model "$timm" -q
-resume_case resume_other_units "$cli" profile a.png b.jpg --model "$vit" --units bits -q
-resume_case resume_other_format "$cli" profile a.png b.jpg --model "$vit" --format csv -q
-cp r.jsonl g.jsonl; echo "garbage" >> g.jsonl
+resume_case resume_other_model model "$cli" profile a.png b.jpg --model "$timm" -q
+resume_case resume_other_units arguments "$cli" profile a.png b.jpg --model "$vit" --units bits -q
+resume_case resume_other_inputs arguments "$cli" profile a.png a.png --model "$vit" -q
+head -1 r.jsonl > nosidecar.jsonl
+case_ resume_no_identity 3 "nosidecar.jsonl.run.json cannot be read" "$cli" profile a.png b.jpg --model "$vit" -q -o nosidecar.jsonl --resume
+cp r.jsonl resume_other_format.jsonl; cp r.jsonl.run.json resume_other_format.jsonl.run.json
+case_ resume_other_format 3 "resume_other_format.jsonl:1: not a CSV record" "$cli" profile a.png b.jpg --model "$vit" --format csv -q -o resume_other_format.jsonl --resume
+head -1 r.jsonl > g.jsonl; echo "garbage" >> g.jsonl; cp r.jsonl.run.json g.jsonl.run.json
 case_ resume_garbage_line 3 "g.jsonl:2" "$cli" profile a.png b.jpg --model "$vit" -q -o g.jsonl --resume
-"$cli" profile a.png --model "$vit" -q -o twice.jsonl
-"$cli" profile a.png a.png --model "$vit" -q -o twice.jsonl --resume; code=$?
-verdict resume_same_input_twice "$([ "$(wc -l < twice.jsonl)" = 2 ] && echo 1 || echo 0)" "$code" "$(wc -l < twice.jsonl) records for 2 inputs"
+# The same input twice, killed after the first record: the resumed run
+# writes the second (by position, not by file name).
+"$cli" profile a.png a.png --model "$vit" -q --batch 1 -o twice.ref
+"$cli" profile a.png a.png --model "$vit" -q --batch 1 -o twice.jsonl; sed -i 1q twice.jsonl
+"$cli" profile a.png a.png --model "$vit" -q --batch 1 -o twice.jsonl --resume; code=$?
+"$cli" text --model "$lm" --prompts p.jsonl -n 2 -q -o t.jsonl
+case_ resume_text_other_tokens 3 "t.jsonl was written by a different run (arguments differs" "$cli" text --model "$lm" --prompts p.jsonl -n 3 -q -o t.jsonl --resume
+case_ text_csv_per_step 2 "--format csv cannot hold --per-step" "$cli" text --model "$lm" --prompts p.jsonl -n 2 -q --format csv --per-step
+verdict resume_same_input_twice "$(cmp -s twice.jsonl twice.ref && echo 1 || echo 0)" "$code" "$(wc -l < twice.jsonl) records for 2 inputs"
 "$cli" profile a.png --model "$vit" -q --format csv --alpha 2 -o alpha.csv 2>alpha.err; code=$?
 # Either the CSV holds the Renyi columns or the combination is refused, naming --alpha.
 verdict csv_alpha "$({ { [ $code -ge 2 ] && grep -q alpha alpha.err; } || { [ $code = 0 ] && head -1 alpha.csv | grep -qi 'renyi\|alpha'; }; } && echo 1 || echo 0)" "$code" \
