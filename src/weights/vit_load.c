@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "weights/hf_preprocess.h"
 #include "weights/json_config.h"
+#include "weights/text_load_internal.h"
 #include "weights/param_reader.h"
 #include "weights/safetensors.h"
 #include "weights/vision_families.h"
@@ -317,7 +318,9 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
             return el_fail(EL_ERR_UNSUPPORTED, "%s: architecture %s is not an image classifier", file, arch);
         }
     } else {
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (image: vit, deit, dinov2, beit, data2vec-vision; text: gpt2, llama, mistral, qwen2, gpt_neox)", file, type);
+        char list[256];
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (image: vit, deit, dinov2, beit, data2vec-vision; text: %s)", file, type,
+                       el_hf_text_types(list, sizeof list));
     }
     snprintf(meta->arch, sizeof meta->arch, "%s", arch);
     long v;
