@@ -37,6 +37,8 @@ extern "C" {
 
 /* The library's version at run time (EL_VERSION_STRING of the build). */
 EL_API const char *el_version(void);
+/* The model families this build loads, one line for messages and --help. */
+EL_API const char *el_model_families(void);
 
 /* ------------------------------------------------------------------ status */
 

@@ -14,10 +14,7 @@ static const char *help =
     "GGUF file (the checkpoint line then names its tensor types), or\n"
     "ORG/NAME[@REV]: that model's snapshot in the Hugging Face cache (HF_HOME).\n"
     "\n"
-    "Language models (config.json model_type): gpt2, llama (incl. Llama 3.x rope_scaling),\n"
-    "mistral, qwen2, qwen3, phi3, gpt_neox, opt, gemma, gemma2, gemma3_text, gemma3, bloom;\n"
-    "GGUF files (llama, qwen2, phi3, gpt2, gptneox); llama2.c .bin. Any other model_type is\n"
-    "refused by name.\n"
+    "Any model_type not listed below is refused by name.\n"
     "\n" EL_EXIT_CODES_HELP;
 
 static const char *resample_name(el_resample r) {
@@ -31,6 +28,7 @@ int cmd_info(int argc, char **argv) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
+            printf("\nModel families: %s\n", el_model_families());
             return EL_EXIT_OK;
         } else if ((v = el_opt_value(argc, argv, &i, "--model"))) {
             model = v;

@@ -102,6 +102,7 @@ static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_p
             return -1;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(help, stdout);
+            printf("\nModel families: %s\n", el_model_families());
             exit(EL_EXIT_OK);
         } else if (VALUE("--model")) {
             o->model_dir = v;

@@ -396,6 +396,7 @@ int cmd_text(int argc, char **argv) {
         long x;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(help, stdout);
+            printf("\nModel families: %s\n", el_model_families());
             return EL_EXIT_OK;
         }
         int takes = !strcmp(a, "--model") || !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt") || !strcmp(a, "--prompts") ||

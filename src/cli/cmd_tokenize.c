@@ -215,6 +215,7 @@ static int parse_args(int argc, char **argv, options *o) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
+            printf("\nModel families: %s\n", el_model_families());
             return 1;
         } else if ((v = el_opt_value(argc, argv, &i, "--tokenizer"))) o->tokenizer = v;
         else if ((v = el_opt_value(argc, argv, &i, "--model"))) o->model = v;

@@ -32,7 +32,7 @@ void el_watchdog_start(int rank, int size) {
 void el_watchdog_disarm(void) {}
 #else
 
-enum { POLL_MS = 200, CONNECT_MS = 2000, ADDR_BYTES = 1024 };
+enum { POLL_MS = 200, CONNECT_MS = 2000, ADDR_BYTES = 1024, MAX_ACCEPTED = 256 };
 
 static atomic_int armed;
 static int my_rank, listen_fd = -1, conn_fd = -1;
@@ -49,14 +49,20 @@ static void die(const char *why) {
 
 static void *watch(void *arg) {
     (void)arg;
+    int accepted = 0;
     for (;;) {
-        struct pollfd pf = {.fd = my_rank == 0 ? listen_fd : conn_fd, .events = POLLIN};
-        int r = poll(&pf, pf.fd >= 0 ? 1 : 0, POLL_MS);
+        /* Rank 0 takes up to MAX_ACCEPTED connections off the queue and then
+         * stops looking (no busy loop on EMFILE): a connection still queued
+         * is reset when rank 0's process ends just as an accepted one is
+         * closed, so the queue (SOMAXCONN) serves the ranks beyond those. */
+        const int fd = my_rank != 0 ? conn_fd : accepted < MAX_ACCEPTED ? listen_fd : -1;
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        int r = poll(&pf, fd >= 0 ? 1 : 0, POLL_MS);
         if (!atomic_load(&armed)) return NULL;
         if (r > 0 && my_rank == 0) {
-            /* Keep every connection open until this process ends: its close
-             * is what tells the other ranks that rank 0 is gone. */
-            (void)accept(listen_fd, NULL, NULL);
+            /* Kept open until this process ends: its close is what tells the
+             * other ranks that rank 0 is gone. */
+            accepted = accept(listen_fd, NULL, NULL) >= 0 ? accepted + 1 : MAX_ACCEPTED;
         } else if (r > 0) {
             char b;
             ssize_t k = recv(conn_fd, &b, 1, MSG_DONTWAIT);

@@ -10,6 +10,7 @@
 #include "weights/json_config.h"
 #include "weights/safetensors.h"
 #include "weights/hf_text_internal.h"
+#include "weights/families.h"
 
 #define MAX_DIM EL_TEXT_MAX_DIM
 #define MAX_LAYERS EL_TEXT_MAX_LAYERS
@@ -359,11 +360,8 @@ static const hf_family *find_family(const char *type) {
 
 int el_hf_text_type_known(const char *model_type) { return find_family(model_type) != NULL; }
 
-const char *el_hf_text_types(char *buf, size_t cap) {
-    buf[0] = '\0';
-    for (size_t i = 0, n = 0; i < sizeof families / sizeof families[0] && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", families[i].type);
-    return buf;
+const char *el_hf_text_type(int i) {
+    return i >= 0 && (size_t)i < sizeof families / sizeof families[0] ? families[i].type : NULL;
 }
 
 /* The tensors into one arena, checked against the config; the mapping kept
@@ -410,13 +408,11 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta) {
     const char *arch = cJSON_IsArray(archs) && cJSON_IsString(cJSON_GetArrayItem(archs, 0))
                            ? cJSON_GetArrayItem(archs, 0)->valuestring : NULL;
     const hf_family *f = find_family(type);
-    char list[256];
     el_text_extras x = {0};
     int tie = 1;
     if (!type) s = el_fail(EL_ERR_CONFIG, "%s: no \"model_type\"", file);
     else if (!f)
-        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" (text models: %s)", file, type,
-                   el_hf_text_types(list, sizeof list));
+        s = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (%s)", file, type, el_model_families());
     if (!s) s = f->config(cfg, file, type, m, &x, &tie);
     if (!s) s = el_text_check_sizes(m, file);
     if (!s) s = el_st_open(&set, dir);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buffer.h"
 #include "base/mapfile.h"
 #include "base/status.h"
 #include "weights/text_load_internal.h"
@@ -157,7 +158,7 @@ el_status el_load_llama2c(const char *path, el_text *m, el_text_meta *meta) {
     const el_text_extras x = {.untied = !f.shared};
     const size_t need = s ? 0 : el_text_param_floats(m, &x);
     if (!s) {
-        m->arena = malloc(need * sizeof(float));
+        m->arena = el_alloc_params(need); /* el_text_free releases it with el_free_params */
         m->tf.layers = calloc((size_t)m->tf.cfg.n_layers, sizeof(el_block_weights));
         if (!m->arena || !m->tf.layers) s = el_fail(EL_ERR_NOMEM, "%s: out of memory", path);
     }

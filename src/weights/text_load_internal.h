@@ -38,7 +38,5 @@ el_status el_load_hf_text(const char *dir, el_text *m, el_text_meta *meta);
 el_status el_load_gguf_text(const char *path, el_text *m, el_text_meta *meta);
 /* 1 if model_type names a text family el_load_hf_text reads. */
 int el_hf_text_type_known(const char *model_type);
-/* The model types el_load_hf_text reads, comma-separated, into buf (for messages). */
-const char *el_hf_text_types(char *buf, size_t cap);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "weights/families.h"
+
 #include "base/status.h"
 #include "nn/pos_grid.h"
 #include "weights/hf_preprocess.h"
@@ -286,6 +288,10 @@ const el_vision_family *el_vision_family_find(const char *model_type) {
     for (size_t i = 0; model_type && i < sizeof families / sizeof families[0]; i++)
         if (!strcmp(model_type, families[i].model_type)) return &families[i];
     return NULL;
+}
+
+const char *el_vision_type(int i) {
+    return i >= 0 && (size_t)i < sizeof families / sizeof families[0] ? families[i].model_type : NULL;
 }
 
 size_t el_vision_family_extra_floats(const el_vit *m) {

@@ -10,7 +10,6 @@
 #include "base/status.h"
 #include "weights/hf_preprocess.h"
 #include "weights/json_config.h"
-#include "weights/text_load_internal.h"
 #include "weights/param_reader.h"
 #include "weights/safetensors.h"
 #include "weights/vision_families.h"
@@ -318,9 +317,7 @@ static el_status load_hf(const char *dir, const char *file, const cJSON *cfg, co
             return el_fail(EL_ERR_UNSUPPORTED, "%s: architecture %s is not an image classifier", file, arch);
         }
     } else {
-        char list[256];
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (image: vit, deit, dinov2, beit, data2vec-vision; text: %s)", file, type,
-                       el_hf_text_types(list, sizeof list));
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (%s)", file, type, el_model_families());
     }
     snprintf(meta->arch, sizeof meta->arch, "%s", arch);
     long v;
@@ -400,10 +397,14 @@ el_status el_vit_load(const char *dir, el_vit *m, el_vit_meta *meta) {
     memset(&set, 0, sizeof set);
     names nm = {.prefix = "", .qkv_bias = 1};
     el_status st = el_json_load(file, &cfg);
-    if (!st) st = el_st_open(&set, dir);
     int timm = cfg && (cJSON_GetObjectItemCaseSensitive(cfg, "pretrained_cfg") ||
                        (el_json_str(cfg, "architecture") && !el_json_str(cfg, "model_type")));
-    const el_vision_family *fam = timm || !cfg ? NULL : el_vision_family_find(el_json_str(cfg, "model_type"));
+    const char *type = cfg ? el_json_str(cfg, "model_type") : NULL;
+    const el_vision_family *fam = timm || !cfg ? NULL : el_vision_family_find(type);
+    /* An unknown model_type is refused by name before any weights are opened. */
+    if (!st && !timm && !fam && type && strcmp(type, "vit") && strcmp(type, "deit"))
+        st = el_fail(EL_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (%s)", file, type, el_model_families());
+    if (!st) st = el_st_open(&set, dir);
     if (!st && fam) st = load_family(dir, file, cfg, &set, fam, m, meta);
     else if (!st) st = timm ? load_timm(dir, file, cfg, &set, m, meta, &nm) : load_hf(dir, file, cfg, &set, m, meta, &nm);
     if (!st && (m->tf.cfg.dim < 1 || m->tf.cfg.n_layers < 1 || m->tf.cfg.n_layers > MAX_LAYERS || m->tf.cfg.dim > MAX_DIM ||

@@ -77,4 +77,17 @@ if [ -d "$model" ]; then
   "$cli" text --model "$model" --prompt "Once" -n 1 --bos maybe 2>/dev/null; rc=$?
   check "text --bos maybe: usage error (2)" test $rc -eq 2
 fi
+# Gemma 1/2/3 (text and multimodal folders) and BLOOM from their folders: the
+# first golden case's prompt tokenizes to the reference's ids, and text
+# generates the reference's greedy tokens (tests/fixtures/families).
+for name in gemma-tiny gemma2-tiny gemma3-tiny gemma3-mm-tiny bloom-tiny; do
+  dir=$here/fixtures/families/$name
+  prompt=$($py -c "import json,sys; print(json.load(open(sys.argv[1]))['cases'][0]['prompt'])" "$dir/golden.json")
+  want_ids=$($py -c "import json,sys; print(json.load(open(sys.argv[1]))['cases'][0]['prompt_ids'])" "$dir/golden.json")
+  want_gen=$($py -c "import json,sys; print(json.load(open(sys.argv[1]))['cases'][0]['generated_ids'])" "$dir/golden.json")
+  "$cli" tokenize --model "$dir" --text "$prompt" >"$tmp/$name.jsonl"
+  check "$name: tokenize gives the reference's ids" test "$(field "$tmp/$name.jsonl" 0 "r['ids']")" = "$want_ids"
+  "$cli" text --model "$dir" --prompt "$prompt" -n 6 -q --threads 1 >"$tmp/$name-text.jsonl"
+  check "$name: text generates the reference's tokens" test "$(field "$tmp/$name-text.jsonl" 0 "r['tokens']")" = "$want_gen"
+done
 exit $fail
