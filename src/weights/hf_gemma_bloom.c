@@ -63,22 +63,14 @@ static el_status sliding_layers(const cJSON *cfg, const char *file, const char *
     return EL_OK;
 }
 
-/* Gemma 3's global layers may scale RoPE linearly (gemma-3-4b: factor 8);
+/* Gemma 3's global layers may scale RoPE (gemma-3-4b: linear, factor 8),
+ * parsed as every Llama-like rope_scaling (the local layers stay unscaled);
  * Gemma 1/2 have no rope_scaling. */
-static el_status rope_scaling(const cJSON *cfg, const char *file, const char *type, el_block_config *c) {
+static el_status rope_scaling(const cJSON *cfg, const char *file, const char *type, el_text *m) {
     const cJSON *rs = cJSON_GetObjectItemCaseSensitive(cfg, "rope_scaling");
     if (!rs || cJSON_IsNull(rs)) return EL_OK;
-    const char *kind = el_json_str(rs, "rope_type");
-    if (!kind) kind = el_json_str(rs, "type");
-    if (!strcmp(type, "gemma3_text") && kind && !strcmp(kind, "default")) return EL_OK;
-    if (!strcmp(type, "gemma3_text") && kind && !strcmp(kind, "linear")) {
-        double f;
-        EL_TRY(el_json_double(rs, file, "factor", 1, 0, 1e-6, 1e9, &f));
-        c->rope_linear = (float)f;
-        return EL_OK;
-    }
-    return el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling type \"%s\" (%s: %s)", file, kind ? kind : "?", type,
-                   strcmp(type, "gemma3_text") ? "none" : "linear or default");
+    if (!strcmp(type, "gemma3_text")) return el_hf_llama_rope_scaling(cfg, file, m);
+    return el_fail(EL_ERR_UNSUPPORTED, "%s: rope_scaling is set (%s has none)", file, type);
 }
 
 /* Gemma 2/3: query_pre_attn_scalar, soft-capping, sliding layers, sandwich
@@ -136,7 +128,8 @@ el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *typ
     /* HF's Gemma MLP reads hidden_activation (hidden_act is a legacy field). */
     const char *act = el_json_str(cfg, "hidden_activation");
     if (!s) s = el_hf_parse_act(file, "hidden_activation", act ? act : "gelu_pytorch_tanh", &c->act);
-    if (!s) s = rope_scaling(cfg, file, type, c);
+    c->rope_dims = c->head_dim;
+    if (!s) s = rope_scaling(cfg, file, type, m);
     if (!s && strcmp(type, "gemma")) s = config_gemma_v2(cfg, file, type, m, x);
     /* The normalizer in the model's dtype ("dtype" in newer configs). */
     const char *dtype = el_json_str(cfg, "torch_dtype");
@@ -145,7 +138,6 @@ el_status el_hf_config_gemma(const cJSON *cfg, const char *file, const char *typ
     c->norm.weight_offset = 1.0f;
     c->causal = 1;
     c->rope = EL_ROPE_HALF;
-    c->rope_dims = c->head_dim;
     c->gated = 1;
     return s;
 }

@@ -86,7 +86,7 @@ el_status el_hf_config_opt(const cJSON *cfg, const char *file, const char *type,
                            int *tie) {
     (void)type;
     el_block_config *c = &m->tf.cfg;
-    long v, proj;
+    long v, proj = 0;
     int pre_ln = 1, affine = 1, bias = 1, remove_final = 0;
     el_status s = EL_OK;
     if (!s) s = el_json_int(cfg, file, "hidden_size", 1, 0, 1, MAX_DIM, &v), c->dim = (int)v;

@@ -79,7 +79,10 @@ def rope_inv_freq(dim, theta, scaling, max_pos, family):
         # original_max_position_embeddings (the only regime supported here),
         # cos/sin scaled by sqrt(1 + ln(factor) / ln(original)).
         orig = scaling["_original_max_position_embeddings"]
-        factor = scaling.get("factor") or max_pos / orig
+        # HF _compute_longrope_parameters: with a top-level
+        # original_max_position_embeddings (Phi-3) the factor is
+        # max_position_embeddings / original, whatever rope_scaling.factor says.
+        factor = max_pos / orig
         att = scaling.get("attention_factor")
         if att is None:
             att = 1.0 if factor <= 1.0 else math.sqrt(1 + math.log(factor) / math.log(orig))
