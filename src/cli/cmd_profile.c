@@ -223,15 +223,8 @@ static int drop_done(el_input_list *l, const el_resume_state *rs, int csv, const
         }
     }
     el_sb_free(&key);
-    if (rc) return -1;
-    for (size_t i = 0; i < rs->n_records; i++) {
-        free(l->items[i].path);
-        free(l->items[i].label);
-        free(l->items[i].error);
-    }
-    memmove(l->items, l->items + rs->n_records, (l->n - rs->n_records) * sizeof *l->items);
-    l->n -= rs->n_records;
-    return 0;
+    if (!rc) el_inputs_drop_front(l, rs->n_records);
+    return rc;
 }
 
 /* Run identity: cli/run_identity.h. */

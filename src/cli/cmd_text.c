@@ -137,6 +137,32 @@ static void csv_extra(el_strbuf *sb, const char *extra) {
     el_sb_free(&o);
 }
 
+/* A CSV row: prompt, label, extra, generated, tokens, prompt_ids, the
+ * (window, layer) means, error. */
+static void csv_row(const text_run *T, const prompt_item *it, const el_text_result *r, const char *err,
+                    el_strbuf *sb) {
+    const int L = T->info.n_layers, W = T->windows, S = T->tp.n_tokens;
+    el_sb_csv_str(sb, it->prompt ? it->prompt : "");
+    el_sb_putc(sb, ',');
+    el_sb_csv_str(sb, it->label ? it->label : "");
+    el_sb_putc(sb, ',');
+    csv_extra(sb, it->extra);
+    el_sb_putc(sb, ',');
+    if (!err[0]) {
+        el_sb_csv_str(sb, r->text);
+        csv_ids(sb, r->ids, S);
+        csv_ids(sb, r->prompt_ids, r->n_prompt);
+        window_means(r->entropy, S, L, W, T->win);
+        for (int k = 0; k < W * L; k++) el_sb_printf(sb, ",%.7g", T->win[k]);
+        el_sb_puts(sb, ",\n");
+    } else {
+        for (int k = 0; k < W * L + 2; k++) el_sb_putc(sb, ',');
+        el_sb_putc(sb, ',');
+        el_sb_csv_str(sb, err);
+        el_sb_putc(sb, '\n');
+    }
+}
+
 /* The run's identity beside its output (cli/run_identity.h); the prompts
  * in order are its inputs, so a resumed run continues at its position. */
 static int settle_identity(int argc, char **argv, el_format format, const char *model, const char *output,
@@ -200,25 +226,7 @@ static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_s
         el_sb_json_str(sb, T->info.name);
         el_sb_printf(sb, ",\"units\":\"%s\"}\n", el_units_name(T->tp.units));
     } else {
-        el_sb_csv_str(sb, it->prompt ? it->prompt : "");
-        el_sb_putc(sb, ',');
-        el_sb_csv_str(sb, it->label ? it->label : "");
-        el_sb_putc(sb, ',');
-        csv_extra(sb, it->extra);
-        el_sb_putc(sb, ',');
-        if (!err[0]) {
-            el_sb_csv_str(sb, r.text);
-            csv_ids(sb, r.ids, S);
-            csv_ids(sb, r.prompt_ids, r.n_prompt);
-            window_means(r.entropy, S, L, W, win);
-            for (int k = 0; k < W * L; k++) el_sb_printf(sb, ",%.7g", win[k]);
-            el_sb_puts(sb, ",\n");
-        } else {
-            for (int k = 0; k < W * L + 2; k++) el_sb_putc(sb, ',');
-            el_sb_putc(sb, ',');
-            el_sb_csv_str(sb, err);
-            el_sb_putc(sb, '\n');
-        }
+        csv_row(T, it, &r, err, sb);
     }
     if (err[0]) {
         T->counts.failed++;

@@ -158,12 +158,19 @@ int el_inputs_collect(el_input_list *l, char **paths, int n_paths, int recursive
     return rc;
 }
 
-void el_inputs_free(el_input_list *l) {
-    for (size_t i = 0; i < l->n; i++) {
+void el_inputs_drop_front(el_input_list *l, size_t n) {
+    if (n > l->n) n = l->n;
+    for (size_t i = 0; i < n; i++) {
         free(l->items[i].path);
         free(l->items[i].label);
         free(l->items[i].error);
     }
+    memmove(l->items, l->items + n, (l->n - n) * sizeof *l->items);
+    l->n -= n;
+}
+
+void el_inputs_free(el_input_list *l) {
+    el_inputs_drop_front(l, l->n);
     free(l->items);
     memset(l, 0, sizeof *l);
 }

@@ -27,6 +27,8 @@ int el_inputs_collect(el_input_list *list, char **paths, int n_paths, int recurs
  * `class_name` column; a leading UTF-8 BOM is skipped. class_index must be
  * an integer in [0, n_classes). Returns 0 or -1 with a message in err. */
 int el_inputs_apply_labels(el_input_list *list, const char *csv_path, int n_classes, char *err, size_t errlen);
+/* Drop the first n entries (those a resumed run has done). */
+void el_inputs_drop_front(el_input_list *list, size_t n);
 void el_inputs_free(el_input_list *list);
 /* 1 if the name has an image extension we decode. */
 int el_is_image_name(const char *name);

@@ -68,6 +68,15 @@ static int json_object(const char *line, size_t len) {
     return ok;
 }
 
+/* One of this tool's records: a JSON object (JSONL), or as many fields as
+ * the header (CSV); else a message naming path:line. */
+static int is_record(const char *path, const char *line, size_t len, int csv, size_t header_fields, size_t line_no) {
+    if (!csv ? json_object(line, len) : header_fields && csv_fields(line, len) == header_fields) return 1;
+    fprintf(stderr, "entropy-lens: %s:%zu: not a %s record of this tool (%s); refusing to resume\n", path, line_no,
+            csv ? "CSV" : "JSONL", csv ? (header_fields ? "wrong number of fields" : "no header line") : "not a JSON object");
+    return 0;
+}
+
 /* End of the record starting at start: the next '\n' (JSONL), or for CSV the
  * next '\n' outside double quotes (quoted fields hold newlines: generated
  * text nearly always does). NULL when the record is not terminated. */
@@ -130,10 +139,7 @@ int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *
             continue;
         }
         record_no++;
-        if (!csv ? !json_object(line, len) : !header_fields || csv_fields(line, len) != header_fields) {
-            fprintf(stderr, "entropy-lens: %s:%zu: not a %s record of this tool (%s); refusing to resume\n",
-                    path, record_no + (csv && st->has_header ? 1 : 0), csv ? "CSV" : "JSONL",
-                    csv ? (header_fields ? "wrong number of fields" : "no header line") : "not a JSON object");
+        if (!is_record(path, line, len, csv, header_fields, record_no + (csv && st->has_header ? 1 : 0))) {
             rc = -1;
             break;
         }
