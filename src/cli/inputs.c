@@ -160,6 +160,7 @@ int el_inputs_collect(el_input_list *l, char **paths, int n_paths, int recursive
 
 void el_inputs_drop_front(el_input_list *l, size_t n) {
     if (n > l->n) n = l->n;
+    if (n == 0) return; /* items may be NULL */
     for (size_t i = 0; i < n; i++) {
         free(l->items[i].path);
         free(l->items[i].label);

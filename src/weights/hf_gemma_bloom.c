@@ -198,7 +198,7 @@ el_status el_hf_config_bloom(const cJSON *cfg, const char *file, const char *typ
         s = el_fail(EL_ERR_UNSUPPORTED, "%s: slow_but_exact with pretraining_tp %ld (not supported)", file, v);
     if (!s && c->dim % c->n_heads) s = el_fail(EL_ERR_CONFIG, "%s: %s %d not divisible by %d heads", file, dim_key, c->dim, c->n_heads);
     c->head_dim = c->n_heads ? c->dim / c->n_heads : 0;
-    c->mlp_dim = 4 * c->dim;
+    if (!s) c->mlp_dim = 4 * c->dim; /* dim in range only when every read succeeded */
     m->context = MAX_CONTEXT; /* ALiBi has no position limit */
     c->norm.kind = EL_NORM_LAYER;
     c->causal = 1;
