@@ -119,6 +119,24 @@ static void json_ids(el_strbuf *sb, const char *key, const int *ids, int n) {
     el_sb_putc(sb, ']');
 }
 
+/* CSV: ids as one field, space-separated. */
+static void csv_ids(el_strbuf *sb, const int *ids, int n) {
+    el_sb_putc(sb, ',');
+    for (int k = 0; k < n; k++) el_sb_printf(sb, "%s%d", k ? " " : "", ids[k]);
+}
+
+/* CSV: the prompts line's other fields as one JSON object field ("" if none). */
+static void csv_extra(el_strbuf *sb, const char *extra) {
+    if (!extra || !*extra) return;
+    el_strbuf o = {0};
+    el_sb_putc(&o, '{');
+    el_sb_puts(&o, extra);
+    if (o.len && o.data[o.len - 1] == ',') o.data[--o.len] = '\0';
+    el_sb_putc(&o, '}');
+    if (o.data) el_sb_csv_str(sb, o.data);
+    el_sb_free(&o);
+}
+
 /* The run's identity beside its output (cli/run_identity.h); the prompts
  * in order are its inputs, so a resumed run continues at its position. */
 static int settle_identity(int argc, char **argv, el_format format, const char *model, const char *output,
@@ -186,13 +204,17 @@ static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_s
         el_sb_putc(sb, ',');
         el_sb_csv_str(sb, it->label ? it->label : "");
         el_sb_putc(sb, ',');
+        csv_extra(sb, it->extra);
+        el_sb_putc(sb, ',');
         if (!err[0]) {
             el_sb_csv_str(sb, r.text);
+            csv_ids(sb, r.ids, S);
+            csv_ids(sb, r.prompt_ids, r.n_prompt);
             window_means(r.entropy, S, L, W, win);
             for (int k = 0; k < W * L; k++) el_sb_printf(sb, ",%.7g", win[k]);
             el_sb_puts(sb, ",\n");
         } else {
-            for (int k = 0; k < W * L; k++) el_sb_putc(sb, ',');
+            for (int k = 0; k < W * L + 2; k++) el_sb_putc(sb, ',');
             el_sb_putc(sb, ',');
             el_sb_csv_str(sb, err);
             el_sb_putc(sb, '\n');
@@ -462,7 +484,7 @@ int cmd_text(int argc, char **argv) {
     T.win = malloc(sizeof(float) * (size_t)W * L);
     if (!T.win) el_dist_abort(EL_EXIT_FATAL);
     if (rank == 0 && format == EL_FORMAT_CSV && !(resume && (rs.has_header || rs.n_records))) {
-        el_sb_puts(&sb, "prompt,label,generated");
+        el_sb_puts(&sb, "prompt,label,extra,generated,tokens,prompt_ids");
         for (int w = 0; w < W; w++)
             for (int l = 1; l <= L; l++) {
                 if (W > 1) el_sb_printf(&sb, ",w%d_layer_%d", w + 1, l);

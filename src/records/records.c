@@ -29,7 +29,7 @@ static void alpha_key(char *buf, size_t n, double a) {
 
 void el_record_header(el_strbuf *sb, const el_record_ctx *ctx) {
     if (ctx->format != EL_FORMAT_CSV) return;
-    el_sb_puts(sb, "file,label,top1,top1_label,prob");
+    el_sb_puts(sb, "file,label,label_index,top1,top1_label,prob,correct");
     for (int l = ctx->lp->include_embeddings ? 0 : 1; l <= ctx->n_layers; l++) el_sb_printf(sb, ",layer_%d", l);
     el_sb_puts(sb, ",error,version\n");
 }
@@ -47,7 +47,7 @@ static void format_csv(el_strbuf *sb, const el_record_ctx *ctx, const el_image_r
     if (r->label) el_sb_csv_str(sb, r->label);
     const int depth = ctx->n_layers + (ctx->lp->include_embeddings ? 1 : 0);
     if (r->error) {
-        el_sb_puts(sb, ",,,");
+        el_sb_puts(sb, ",,,,,");
         for (int d = 0; d < depth; d++) el_sb_putc(sb, ',');
         el_sb_putc(sb, ',');
         el_sb_csv_str(sb, r->error);
@@ -55,9 +55,11 @@ static void format_csv(el_strbuf *sb, const el_record_ctx *ctx, const el_image_r
         return;
     }
     const el_profile *p = r->profile;
+    el_sb_putc(sb, ',');
+    if (r->label_index >= 0) el_sb_printf(sb, "%d", r->label_index);
     el_sb_printf(sb, ",%d,", p->top1);
     el_sb_csv_str(sb, el_model_class_name(ctx->m, p->top1));
-    el_sb_printf(sb, ",%.7g", p->prob);
+    el_sb_printf(sb, ",%.7g,%s", p->prob, r->label_index < 0 ? "" : r->label_index == p->top1 ? "true" : "false");
     for (int d = 0; d < depth; d++) el_sb_printf(sb, ",%.7g", p->entropy[d]);
     el_sb_puts(sb, ",," EL_VERSION_STRING "\n");
 }

@@ -187,7 +187,7 @@ static void test_profile_options(void) {
     /* CSV: header plus one row per image, layer columns L. */
     snprintf(cmd, sizeof cmd, "%s profile samples/images/bag -q --format csv", cli);
     CHECK(run(cmd, &out) == 0);
-    CHECK(strncmp(out, "file,label,top1,top1_label,prob,layer_1,", 40) == 0);
+    CHECK(strncmp(out, "file,label,label_index,top1,top1_label,prob,correct,layer_1,", 60) == 0);
     int lines = 0;
     for (char *p = out; *p; p++) lines += *p == '\n';
     CHECK(lines == 5);
@@ -352,7 +352,7 @@ static void test_text(void) {
     /* CSV header and windows that do not divide the steps. */
     snprintf(cmd, sizeof cmd, "%s text --prompt 'Love' -n 4 --format csv -q", cli);
     CHECK(run(cmd, &out) == 0);
-    CHECK(strncmp(out, "prompt,label,generated,layer_1,", 31) == 0);
+    CHECK(strncmp(out, "prompt,label,extra,generated,tokens,prompt_ids,layer_1,", 55) == 0);
     free(out);
     snprintf(cmd, sizeof cmd, "%s text --prompt 'Love' -n 7 --windows 2", cli);
     CHECK(run(cmd, NULL) == 2);

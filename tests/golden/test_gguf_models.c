@@ -20,6 +20,7 @@
 #include "model/model_internal.h"
 #include "nn/kernels.h"
 #include "test_util.h"
+#include "text_golden_util.h"
 
 #define TOL_ENTROPY 1e-4
 #define MAX_IDS 256
@@ -34,33 +35,13 @@ static const char *const files[] = {
 
 static el_state_params g_sparams;
 
-static int json_ids(const cJSON *arr, int *ids, int cap) {
-    int n = cJSON_GetArraySize(arr);
-    for (int i = 0; i < n && i < cap; i++) ids[i] = cJSON_GetArrayItem(arr, i)->valueint;
-    return n < cap ? n : cap;
-}
-
 static void compare(const char *what, const el_text_result *r, const cJSON *c) {
-    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(c, "generated_ids");
-    const int S = cJSON_GetArraySize(gen), L = r->n_layers;
-    CHECK_MSG(r->n_steps == S, "%s: %d steps, want %d", what, r->n_steps, S);
-    if (r->n_steps != S) return;
-    int same = 1;
-    for (int s = 0; s < S; s++) same &= r->ids[s] == cJSON_GetArrayItem(gen, s)->valueint;
-    CHECK_MSG(same, "%s: greedy tokens differ from the reference", what);
-    double worst = 0;
-    const cJSON *ent = cJSON_GetObjectItemCaseSensitive(c, "entropy");
-    for (int s = 0; s < S; s++)
-        for (int l = 0; l < L; l++) {
-            double d = fabs(r->entropy[(size_t)s * L + l] - cJSON_GetArrayItem(cJSON_GetArrayItem(ent, s), l)->valuedouble);
-            worst = d > worst ? d : worst;
-        }
-    CHECK_MSG(worst <= TOL_ENTROPY, "%s: lens entropy max |d| = %g nats", what, worst);
+    el_golden_compare_steps(what, r, c, TOL_ENTROPY);
 }
 
 static void check_tokens(const char *what, el_model *m, const cJSON *c) {
     int want[MAX_IDS], *got = NULL, n_got = 0;
-    int n = json_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), want, MAX_IDS);
+    int n = el_golden_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), want, MAX_IDS);
     const char *prompt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "prompt"));
     if (!prompt) return; /* a model without a tokenizer: ids only */
     el_status st = el_text_tokenize(m, prompt, &got, &n_got);
@@ -79,7 +60,7 @@ static void run_cases(const char *name, el_model *m, el_state *s, const cJSON *c
     const cJSON *c;
     cJSON_ArrayForEach(c, cases) {
         if (n == MAX_CASES) break;
-        n_ids[n] = json_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), ids[n], MAX_IDS);
+        n_ids[n] = el_golden_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), ids[n], MAX_IDS);
         idp[n] = ids[n];
         steps = cJSON_GetObjectItemCaseSensitive(c, "n_steps")->valueint;
         el_text_params tp = el_text_default_params();

@@ -20,6 +20,7 @@
 #include "model/model_internal.h"
 #include "nn/kernels.h"
 #include "test_util.h"
+#include "text_golden_util.h"
 
 #define TOL_ENTROPY 1e-4
 #define TOL_LOGIT 1e-4
@@ -57,32 +58,12 @@ static int item_int(const cJSON *o, const char *key) {
     return cJSON_IsNumber(v) ? v->valueint : -1;
 }
 
-static int json_ids(const cJSON *arr, int *ids, int cap) {
-    int n = cJSON_GetArraySize(arr);
-    for (int i = 0; i < n && i < cap; i++) ids[i] = cJSON_GetArrayItem(arr, i)->valueint;
-    return n < cap ? n : cap;
-}
-
 /* One result against one golden case. */
 static void compare(const char *what, const el_text_result *r, const cJSON *c) {
-    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(c, "generated_ids");
-    const int S = cJSON_GetArraySize(gen), L = r->n_layers;
-    CHECK_MSG(r->n_steps == S, "%s: %d steps, want %d", what, r->n_steps, S);
-    if (r->n_steps != S) return;
-    int same = 1;
-    for (int s = 0; s < S; s++) same &= r->ids[s] == cJSON_GetArrayItem(gen, s)->valueint;
-    CHECK_MSG(same, "%s: greedy tokens differ from the reference", what);
-    double worst = 0;
-    const cJSON *ent = cJSON_GetObjectItemCaseSensitive(c, "entropy");
-    for (int s = 0; s < S; s++)
-        for (int l = 0; l < L; l++) {
-            double d = fabs(r->entropy[(size_t)s * L + l] - cJSON_GetArrayItem(cJSON_GetArrayItem(ent, s), l)->valuedouble);
-            worst = d > worst ? d : worst;
-        }
-    CHECK_MSG(worst <= TOL_ENTROPY, "%s: lens entropy max |d| = %g nats", what, worst);
+    if (!el_golden_compare_steps(what, r, c, TOL_ENTROPY)) return;
     const cJSON *lg = cJSON_GetObjectItemCaseSensitive(c, "logits_step0");
     if (lg && r->logits0) {
-        worst = 0;
+        double worst = 0;
         for (int v = 0; v < cJSON_GetArraySize(lg); v++) {
             double d = fabs(r->logits0[v] - cJSON_GetArrayItem(lg, v)->valuedouble);
             worst = d > worst ? d : worst;
@@ -101,7 +82,7 @@ static el_text_params params(int steps) {
 /* The model's tokenizer must give the reference's ids (BOS included). */
 static void check_tokens(const char *name, el_model *m, const cJSON *c) {
     int want[MAX_IDS], *got = NULL, n_got = 0;
-    int n = json_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), want, MAX_IDS);
+    int n = el_golden_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), want, MAX_IDS);
     const char *prompt = cJSON_GetObjectItemCaseSensitive(c, "prompt")->valuestring;
     el_status st = el_text_tokenize(m, prompt, &got, &n_got);
     CHECK_MSG(st == EL_OK, "%s: tokenize: %s", name, el_last_error());
@@ -126,7 +107,7 @@ static void check_batch(const char *name, el_state *m, const cJSON *g, int from_
         if (n == 8) break;
         bc[n] = cJSON_GetArrayItem(cases, b->valueint);
         prompts[n] = cJSON_GetObjectItemCaseSensitive(bc[n], "prompt")->valuestring;
-        n_ids[n] = json_ids(cJSON_GetObjectItemCaseSensitive(bc[n], "prompt_ids"), ids[n], MAX_IDS);
+        n_ids[n] = el_golden_ids(cJSON_GetObjectItemCaseSensitive(bc[n], "prompt_ids"), ids[n], MAX_IDS);
         idp[n] = ids[n];
         n++;
     }
@@ -178,7 +159,7 @@ static void check_fixture(const char *name, int text) {
     int k = 0;
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(g, "cases")) {
         int ids[MAX_IDS];
-        int n = json_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), ids, MAX_IDS);
+        int n = el_golden_ids(cJSON_GetObjectItemCaseSensitive(c, "prompt_ids"), ids, MAX_IDS);
         el_text_params tp = params(item_int(c, "n_steps"));
         el_text_result r;
         char what[128];
