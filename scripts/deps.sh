@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail
 pkgs=(cmake make gcc pkg-config libopenblas-openmp-dev libcjson-dev libonig-dev libutf8proc-dev libpng-dev libjpeg-dev zlib1g-dev
-      libcairo2-dev fonts-dejavu-core poppler-utils
+      libcairo2-dev fonts-dejavu-core fonts-wqy-microhei poppler-utils
       libopenmpi-dev openmpi-bin chromium clang libclang-rt-14-dev fortunes "$@")
 missing=()
 for p in "${pkgs[@]}"; do

@@ -12,6 +12,7 @@
 #include "analysis/dataset.h"
 #include "cli/cli.h"
 #include "base/strbuf.h"
+#include "cli/report.h"
 #include "plot/dataset_plots.h"
 #include "plot/figures.h"
 #include "plot/html.h"
@@ -47,36 +48,7 @@ static const char *help = "Usage: entropy-lens report FILES... -o report.html [-
                           "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
                           "no records, or the output cannot be written).\n";
 
-typedef struct {
-    const char **files;
-    int n_files;
-    const char *output, *by, *title, *root;
-    el_cv_params cv;
-    int top, tsne;
-    char *units;
-} report_args;
-
 static void h(el_strbuf *b, const char *s) { el_html_escape(b, s); }
-
-static void note(el_strbuf *b, const char *fmt, const char *arg) {
-    char t[512];
-    snprintf(t, sizeof t, fmt, arg ? arg : "");
-    el_sb_puts(b, "<p class=\"note\">");
-    h(b, t);
-    el_sb_puts(b, "</p>\n");
-}
-
-static void fig_or_note(el_strbuf *b, el_canvas *c, const char *alt) {
-    if (!c || el_html_figure(b, c, alt) != EL_OK) note(b, "Figure not drawn: %s", el_last_error());
-}
-
-static el_status load(const report_args *a, const char *by, int patches, int features, el_dataset *ds) {
-    el_dataset_opts o = el_dataset_default_opts();
-    o.by = by;
-    o.keep_patches = patches;
-    o.need_features = features;
-    return el_dataset_load(a->files, a->n_files, &o, ds);
-}
 
 /* ---------------------------------------------------------------- summary */
 
@@ -123,8 +95,8 @@ static void section_summary(el_strbuf *b, const report_args *a, const el_dataset
 
 static void profile_figure(el_strbuf *b, const report_args *a, const char *by, const char *title) {
     el_dataset ds;
-    if (load(a, by, 0, 0, &ds) != EL_OK) {
-        note(b, "Not drawn: %s", el_last_error());
+    if (report_load(a, by, 0, 0, &ds) != EL_OK) {
+        report_note(b, "Not drawn: %s", el_last_error());
         return;
     }
     if (ds.n == 0) {
@@ -134,7 +106,7 @@ static void profile_figure(el_strbuf *b, const report_args *a, const char *by, c
     el_profile_plot_opts po = {by, 0, 0, 1, title, a->units, 0, 0};
     el_canvas *c = NULL;
     if (el_plot_profiles(&ds, &po, EL_CANVAS_SVG, &c) != EL_OK) c = NULL;
-    fig_or_note(b, c, title);
+    report_fig_or_note(b, c, title);
     el_canvas_free(c);
     el_dataset_free(&ds);
 }
@@ -149,7 +121,7 @@ static void section_profiles(el_strbuf *b, const report_args *a, const el_datase
         snprintf(title, sizeof title, "Entropy profiles by %s", a->by);
         profile_figure(b, a, a->by, title);
     } else {
-        note(b, "No record has `%s`: all records as one group.", a->by);
+        report_note(b, "No record has `%s`: all records as one group.", a->by);
         profile_figure(b, a, NULL, "Entropy profiles");
     }
     if (has_correct && strcmp(a->by, "correct"))
@@ -192,7 +164,7 @@ static void section_classify(el_strbuf *b, const report_args *a, const el_datase
     h(b, a->by);
     el_sb_puts(b, "</h2>\n");
     if (ds->n_groups < 2 || ds->n < 2) {
-        note(b, "Not run: needs at least two distinct values of `%s`.", a->by);
+        report_note(b, "Not run: needs at least two distinct values of `%s`.", a->by);
         el_sb_puts(b, "</section>\n");
         return;
     }
@@ -205,7 +177,7 @@ static void section_classify(el_strbuf *b, const report_args *a, const el_datase
     for (int i = 0; i < ds->n; i++)
         count[y[i] = ds->rec[i].group_index]++;
     if (el_cv_knn(ds->X, y, ds->n, ds->dim, ds->n_groups, &cv, &r) != EL_OK) {
-        note(b, "Not run: %s", el_last_error());
+        report_note(b, "Not run: %s", el_last_error());
         goto done;
     }
     el_sb_printf(b,
@@ -255,7 +227,7 @@ static void section_classify(el_strbuf *b, const report_args *a, const el_datase
         }
         el_sb_puts(b, "</table>");
     } else {
-        note(b, "Confusion matrix omitted: %s classes.", "more than 30");
+        report_note(b, "Confusion matrix omitted: %s classes.", "more than 30");
     }
     el_sb_puts(b, "</div>\n");
 done:
@@ -290,7 +262,7 @@ static void correctness_layers(el_strbuf *b, const el_dataset *ds, const el_corr
     el_profile_fig_size(&f, &w, &hh);
     el_canvas *cv = NULL;
     if (el_canvas_new(EL_CANVAS_SVG, w, hh * 3 / 4, el_rgb(255, 255, 255), &cv) == EL_OK) el_profile_fig_draw(cv, &f);
-    fig_or_note(b, cv, "single-depth ROC-AUC");
+    report_fig_or_note(b, cv, "single-depth ROC-AUC");
     el_canvas_free(cv);
     free(xs);
 }
@@ -302,14 +274,14 @@ static void section_correctness(el_strbuf *b, const report_args *a, const el_dat
     memset(&r, 0, sizeof r);
     if (el_correctness_select(ds, &c) != EL_OK) goto done;
     if (c.n < 2 || c.n_right == 0 || c.n_right == c.n) {
-        note(b, "Not run: needs records with `correct` true and false (profile with labels)%s.",
+        report_note(b, "Not run: needs records with `correct` true and false (profile with labels)%s.",
              c.n ? "; all answers are on one side" : "");
         goto done;
     }
     el_cv_params cv = a->cv;
     cv.folds = effective_folds(a, c.n);
     if (el_cv_knn(c.X, c.y, c.n, c.dim, 2, &cv, &r) != EL_OK) {
-        note(b, "Not run: %s", el_last_error());
+        report_note(b, "Not run: %s", el_last_error());
         goto done;
     }
     el_sb_printf(b,
@@ -346,7 +318,7 @@ static void scatter(el_strbuf *b, const el_dataset *ds, const double *Y, const c
     el_scatter_fig_size(&f, &w, &hh);
     el_canvas *c = NULL;
     if (el_canvas_new(EL_CANVAS_SVG, w, hh, el_rgb(255, 255, 255), &c) == EL_OK) el_scatter_fig_draw(c, &f);
-    fig_or_note(b, c, title);
+    report_fig_or_note(b, c, title);
     el_canvas_free(c);
 done:
     free(x);
@@ -358,7 +330,7 @@ done:
 static void section_embedding(el_strbuf *b, const report_args *a, const el_dataset *ds, int has_by) {
     el_sb_puts(b, "<section id=\"embedding\"><h2>Embedding</h2>\n");
     if (ds->n < 3) {
-        note(b, "Not drawn: needs at least 3 records.%s", "");
+        report_note(b, "Not drawn: needs at least 3 records.%s", "");
         el_sb_puts(b, "</section>\n");
         return;
     }
@@ -374,7 +346,7 @@ static void section_embedding(el_strbuf *b, const report_args *a, const el_datas
         snprintf(yl, sizeof yl, "PC2 (%.0f%%)", 100 * var[1]);
         scatter(b, ds, Y, "PCA", xl, yl, has_by ? a->by : NULL);
     } else {
-        note(b, "PCA failed: %s", el_last_error());
+        report_note(b, "PCA failed: %s", el_last_error());
     }
     if (a->tsne && ds->n >= 5 && ds->n <= 1000) {
         el_tsne_params tp = el_tsne_default_params();
@@ -384,139 +356,12 @@ static void section_embedding(el_strbuf *b, const report_args *a, const el_datas
             snprintf(t, sizeof t, "t-SNE (perplexity %.3g)", tp.perplexity);
             scatter(b, ds, Y, t, "t-SNE 1", "t-SNE 2", has_by ? a->by : NULL);
         } else {
-            note(b, "t-SNE failed: %s", el_last_error());
+            report_note(b, "t-SNE failed: %s", el_last_error());
         }
     }
     el_sb_puts(b, "</div>\n");
 done:
     free(Y);
-    el_sb_puts(b, "</section>\n");
-}
-
-/* ---------------------------------------------------------------- extremes */
-
-typedef struct {
-    int i;
-    double h;
-} ranked;
-
-static int cmp_ranked(const void *x, const void *y) {
-    const ranked *p = x, *q = y;
-    return (p->h > q->h) - (p->h < q->h);
-}
-
-static void thumb(el_strbuf *b, const report_args *a, const el_record *r) {
-    char buf[PATH_MAX + 256];
-    const char *path = el_resolve_image(r, a->root, buf, sizeof buf);
-    if (r->patch && r->n_patches > 0) {
-        int layers[4], n = 0;
-        for (int k = 0; k < 4; k++) {
-            int l = r->first_layer + (int)lround(r->n_layers * (k + 1) / 4.0) - 1; /* e.g. 3,6,9,12 */
-            if (l < r->first_layer) l = r->first_layer;
-            if (n == 0 || layers[n - 1] != l) layers[n++] = l;
-        }
-        el_heatmap_plot_opts ho = {r, layers, n, path, a->units, 88, n, 0.55, NULL, 1};
-        el_canvas *c = NULL;
-        if (el_plot_heatmap(&ho, EL_CANVAS_PNG, &c, NULL) == EL_OK) {
-            fig_or_note(b, c, "patch entropy maps");
-            el_canvas_free(c);
-            return;
-        }
-    }
-    el_image img = {0}, small = {0};
-    if (path && el_image_load(path, 3, EL_DEFAULT_MAX_PIXELS, &img) == EL_OK &&
-        el_image_resize(&img, 88, 88, EL_RESAMPLE_BICUBIC, &small) == EL_OK) {
-        uint8_t *rgba = malloc(88 * 88 * 4);
-        if (rgba) {
-            for (int p = 0; p < 88 * 88; p++) {
-                memcpy(rgba + p * 4, small.pixels + p * 3, 3);
-                rgba[p * 4 + 3] = 255;
-            }
-            el_html_rgba_img(b, rgba, 88, 88, 88, 88, r->file);
-            free(rgba);
-        }
-    } else {
-        el_sb_puts(b, "<span class=\"note\">image not found</span>");
-    }
-    el_image_free(&img);
-    el_image_free(&small);
-}
-
-static void extreme_table(el_strbuf *b, const report_args *a, const el_dataset *ds, const ranked *v, int n,
-                          const char *caption) {
-    el_sb_puts(b, "<table class=\"imgs\"><caption>");
-    h(b, caption);
-    el_sb_puts(b, "</caption><tr><th>final entropy</th><th>image</th><th>label</th><th>top-1</th>"
-                  "<th>p</th><th>right?</th><th>patch entropy");
-    if (a->units) {
-        el_sb_puts(b, " (");
-        h(b, a->units);
-        el_sb_putc(b, ')');
-    }
-    el_sb_puts(b, " / image</th></tr>\n");
-    for (int k = 0; k < n; k++) {
-        const el_record *r = &ds->rec[v[k].i];
-        const char *base = strrchr(r->file, '/');
-        el_sb_printf(b, "<tr><td>%.3f</td><td class=\"l\" title=\"", v[k].h);
-        h(b, r->file);
-        el_sb_puts(b, "\"><code>");
-        h(b, base ? base + 1 : r->file);
-        el_sb_puts(b, "</code></td><td class=\"l\">");
-        h(b, r->label ? r->label : "");
-        if (r->top1 >= 0)
-            el_sb_printf(b, "</td><td>%d", r->top1);
-        else
-            el_sb_puts(b, "</td><td>");
-        if (isfinite(r->prob))
-            el_sb_printf(b, "</td><td>%.2f", r->prob);
-        else
-            el_sb_puts(b, "</td><td>");
-        el_sb_printf(b, "</td><td>%s</td><td>", r->correct == 1 ? "yes" : r->correct == 0 ? "no" : "");
-        thumb(b, a, r);
-        el_sb_puts(b, "</td></tr>\n");
-    }
-    el_sb_puts(b, "</table>\n");
-}
-
-static void section_extremes(el_strbuf *b, const report_args *a) {
-    el_sb_puts(b, "<section id=\"certain\"><h2>Most and least certain images</h2>\n");
-    el_dataset ds;
-    if (load(a, NULL, 1, 0, &ds) != EL_OK) {
-        note(b, "Not drawn: %s", el_last_error());
-        el_sb_puts(b, "</section>\n");
-        return;
-    }
-    ranked *v = malloc(sizeof *v * (size_t)(ds.n ? ds.n : 1));
-    int n = 0, with_patches = 0;
-    for (int i = 0; v && i < ds.n; i++) {
-        const el_record *r = &ds.rec[i];
-        if (r->is_text || r->n_layers < 1) continue;
-        double fin = r->entropy[r->n_layers - 1];
-        if (!isfinite(fin)) continue;
-        v[n++] = (ranked){i, fin};
-        with_patches += r->patch != NULL;
-    }
-    if (n == 0) {
-        note(b, "No image records.%s", "");
-    } else {
-        qsort(v, (size_t)n, sizeof *v, cmp_ranked);
-        int top = a->top < (n + 1) / 2 ? a->top : (n + 1) / 2;
-        el_sb_printf(b, "<p>Ranked by the entropy at the last layer (the model's own output distribution). %s</p>\n",
-                     with_patches ? "Maps: patch-token lens entropy at four depths over the image (viridis: "
-                                    "dark = certain, yellow = uncertain; one colour range per image)."
-                                  : "No record has <code>patch_entropy</code> (profile with <code>--tokens "
-                                    "cls,patches</code> to get maps).");
-        extreme_table(b, a, &ds, v, top, "most certain (lowest final entropy)");
-        /* Highest first. */
-        for (int k = 0; k < n / 2; k++) {
-            ranked t = v[k];
-            v[k] = v[n - 1 - k];
-            v[n - 1 - k] = t;
-        }
-        extreme_table(b, a, &ds, v, n - top < top ? n - top : top, "least certain (highest final entropy)");
-    }
-    free(v);
-    el_dataset_free(&ds);
     el_sb_puts(b, "</section>\n");
 }
 
@@ -613,7 +458,7 @@ int cmd_report(int argc, char **argv) {
     }
     el_dataset all, grouped;
     memset(&grouped, 0, sizeof grouped);
-    if (load(&a, NULL, 0, 1, &all) != EL_OK) {
+    if (report_load(&a, NULL, 0, 1, &all) != EL_OK) {
         fprintf(stderr, "entropy-lens report: %s\n", el_last_error());
         free(a.files);
         return EL_EXIT_FATAL;
@@ -626,7 +471,7 @@ int cmd_report(int argc, char **argv) {
     }
     int mixed = 0;
     a.units = el_jsonl_units(a.files, a.n_files, &mixed);
-    if (load(&a, a.by, 0, 1, &grouped) != EL_OK) {
+    if (report_load(&a, a.by, 0, 1, &grouped) != EL_OK) {
         fprintf(stderr, "entropy-lens report: warning: %s\n", el_last_error());
         memset(&grouped, 0, sizeof grouped);
     }
@@ -649,12 +494,12 @@ int cmd_report(int argc, char **argv) {
         section_classify(&b, &a, &grouped);
     else {
         el_sb_puts(&b, "<section id=\"classify\"><h2>Classification</h2>\n");
-        note(&b, "Not run: no record has `%s`.", a.by);
+        report_note(&b, "Not run: no record has `%s`.", a.by);
         el_sb_puts(&b, "</section>\n");
     }
     section_correctness(&b, &a, &all);
     section_embedding(&b, &a, has_by ? &grouped : &all, has_by);
-    section_extremes(&b, &a);
+    report_section_extremes(&b, &a);
     el_sb_puts(&b, "<footer>Generated by entropy-lens 0.1.0 (<code>entropy-lens report</code>). Figures are "
                    "inline; the page needs no network and no scripts.</footer>\n</main></body></html>\n");
     if (b.oom) {

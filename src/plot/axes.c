@@ -29,19 +29,19 @@ static double max_label_width(const el_ticks *t, double size) {
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 void el_axes_layout(el_axes *ax, const el_theme *th, double x, double y, double w, double h, double xlo, double xhi,
-                    double ylo, double yhi, int has_title, int extend_x) {
+                    double ylo, double yhi, int has_title, int extend) {
     double top = has_title ? th->title * 1.6 : th->tick * 0.8;
     double bottom = TICK_LEN + GAP + th->tick * 0.7 + GAP * 2 + th->label * 0.9 + GAP;
     double ph = h - top - bottom;
     if (ph < 20) ph = 20;
-    if (el_nice_ticks(ylo, yhi, clampi((int)(ph / 36), 3, 10), 1, &ax->yt) != 0) el_nice_ticks(0, 1, 5, 1, &ax->yt);
+    if (el_nice_ticks(ylo, yhi, clampi((int)(ph / 36), 3, 10), !!(extend & EL_AXES_EXTEND_Y), &ax->yt) != 0) el_nice_ticks(0, 1, 5, 1, &ax->yt);
     double left = TICK_LEN + GAP * 3 + max_label_width(&ax->yt, th->tick) + th->label * 0.9;
     double right = th->tick * 1.5;
     double pw = w - left - right;
     if (pw < 20) pw = 20;
     /* About one label's width of space between x tick labels. */
     double lw = el_text_width("0.00", th->tick) * 1.8;
-    if (el_nice_ticks(xlo, xhi, clampi((int)(pw / lw), 3, 11), extend_x, &ax->xt) != 0)
+    if (el_nice_ticks(xlo, xhi, clampi((int)(pw / lw), 3, 11), !!(extend & EL_AXES_EXTEND_X), &ax->xt) != 0)
         el_nice_ticks(0, 1, 5, 1, &ax->xt);
     ax->x = x + left;
     ax->y = y + top;

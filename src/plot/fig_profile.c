@@ -70,7 +70,7 @@ static void draw_panel(el_canvas *c, const el_theme *th, const el_profile_fig *f
         if (isfinite(lo)) xlo = lo, xhi = hi;
     }
     el_axes ax;
-    el_axes_layout(&ax, th, b.x, b.y, b.w, b.h, xlo, xhi, ylo, yhi, p->title && *p->title, 1);
+    el_axes_layout(&ax, th, b.x, b.y, b.w, b.h, xlo, xhi, ylo, yhi, p->title && *p->title, EL_AXES_EXTEND_X | EL_AXES_EXTEND_Y);
     if (!f->x_from_zero_to_one) {
         /* Layer numbers: keep the exact range, ticks inside it. */
         el_ticks t;

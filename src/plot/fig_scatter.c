@@ -34,7 +34,7 @@ void el_scatter_fig_draw(el_canvas *c, const el_scatter_fig *f) {
     double px = (xhi - xlo) * 0.04, py = (yhi - ylo) * 0.04;
     el_axes ax;
     el_axes_layout(&ax, &th, area.x, area.y, area.w - (lw > 0 ? lw + GAP : 0), area.h, xlo - px, xhi + px, ylo - py,
-                   yhi + py, 0, 1);
+                   yhi + py, 0, 0);
     el_axes_draw(c, &ax, &th, NULL, f->xlabel, f->ylabel);
     el_axes_clip(c, &ax);
     for (int i = 0; i < f->n; i++) {

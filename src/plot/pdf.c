@@ -84,10 +84,9 @@ static void op_text(el_canvas *c, double x, double y, const char *s, const el_te
     cairo_save(cr);
     cairo_translate(cr, x, y);
     if (st->rotate == 90) cairo_rotate(cr, -M_PI / 2);
-    el_text_set_font(cr, st->size, st->bold);
     cairo_move_to(cr, start, 0);
     colour(cr, st->color);
-    cairo_show_text(cr, s);
+    el_text_show(cr, s, st->size, st->bold, 1);
     cairo_restore(cr);
 }
 

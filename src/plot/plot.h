@@ -47,10 +47,16 @@ typedef struct {
     el_ticks xt, yt;
 } el_axes;
 
+/* el_axes_layout's `extend`: widen that axis's range to whole tick steps
+ * (profiles, whose ranges are layer numbers and entropies); without it the
+ * axis spans exactly the range given (scatter plots: the data plus a small
+ * margin, not up to twice the data's width). */
+enum { EL_AXES_EXTEND_X = 1, EL_AXES_EXTEND_Y = 2 };
+
 /* Outer box (x, y, w, h) of a panel -> its plot area, leaving room for the
- * title (if any), tick labels and axis titles, with ranges made nice. */
+ * title (if any), tick labels and axis titles, with ticks at nice numbers. */
 void el_axes_layout(el_axes *ax, const el_theme *th, double x, double y, double w, double h, double xlo,
-                    double xhi, double ylo, double yhi, int has_title, int extend_x);
+                    double xhi, double ylo, double yhi, int has_title, int extend);
 double el_axes_px(const el_axes *ax, double v); /* data x -> canvas x */
 double el_axes_py(const el_axes *ax, double v); /* data y -> canvas y */
 /* Grid, frame, ticks, tick labels, axis titles and the panel title. */

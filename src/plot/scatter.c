@@ -59,7 +59,7 @@ el_status el_scatter_save(const el_scatter *s, const char *path) {
     }
     el_axes ax;
     double plot_w = W - lw - 30;
-    el_axes_layout(&ax, &th, 10, 10, plot_w, H - 20, xlo, xhi, ylo, yhi, s->title != NULL, 1);
+    el_axes_layout(&ax, &th, 10, 10, plot_w, H - 20, xlo, xhi, ylo, yhi, s->title != NULL, 0);
     el_axes_draw(c, &ax, &th, s->title, s->xlabel, s->ylabel);
     el_axes_clip(c, &ax);
     double r = s->n > 2000 ? 2.2 : s->n > 500 ? 3.0 : 4.0;

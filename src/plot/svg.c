@@ -211,7 +211,7 @@ static el_status op_encode(el_canvas *c, uint8_t **out, size_t *len) {
     el_sb_printf(&doc,
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
                  "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                 "font-family=\"DejaVu Sans, Verdana, Arial, Helvetica, sans-serif\">\n",
+                 "font-family=\"DejaVu Sans, WenQuanYi Micro Hei, Verdana, Arial, Helvetica, sans-serif\">\n",
                  c->width, c->height, c->width, c->height);
     if (s->bg.a) {
         el_sb_printf(&doc, "<rect width=\"%d\" height=\"%d\"", c->width, c->height);

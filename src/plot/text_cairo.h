@@ -20,6 +20,11 @@ int el_text_raster(double x, double y, const char *s, const el_text_style *st, e
  * what layout uses for PNG, PDF and SVG alike (SVG asks for the same face). */
 double el_text_advance(const char *s, double size, int bold);
 
+/* Measure, and with draw != 0 show from the current point, s in the figure
+ * font, runs of code points it lacks (CJK) in the fallback face. Returns the
+ * advance in pixels. */
+double el_text_show(cairo_t *cr, const char *s, double size, int bold, int draw);
+
 /* Select the figure font at em size `size` on a cairo context (PDF, PNG). */
 void el_text_set_font(cairo_t *cr, double size, int bold);
 

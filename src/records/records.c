@@ -31,7 +31,14 @@ void el_record_header(el_strbuf *sb, const el_record_ctx *ctx) {
     if (ctx->format != EL_FORMAT_CSV) return;
     el_sb_puts(sb, "file,label,label_index,top1,top1_label,prob,correct");
     for (int l = ctx->lp->include_embeddings ? 0 : 1; l <= ctx->n_layers; l++) el_sb_printf(sb, ",layer_%d", l);
-    el_sb_puts(sb, ",error\n");
+    el_sb_puts(sb, ",error,version\n");
+}
+
+/* The tool version that wrote a record, so files from different builds can be told apart. */
+static void json_model_version(el_strbuf *sb, const el_record_ctx *ctx) {
+    el_sb_puts(sb, ",\"model\":");
+    el_sb_json_str(sb, ctx->model);
+    el_sb_puts(sb, ",\"version\":\"" EL_VERSION_STRING "\"");
 }
 
 static void format_csv(el_strbuf *sb, const el_record_ctx *ctx, const el_image_record *r) {
@@ -44,7 +51,7 @@ static void format_csv(el_strbuf *sb, const el_record_ctx *ctx, const el_image_r
         for (int d = 0; d < depth; d++) el_sb_putc(sb, ',');
         el_sb_putc(sb, ',');
         el_sb_csv_str(sb, r->error);
-        el_sb_putc(sb, '\n');
+        el_sb_puts(sb, "," EL_VERSION_STRING "\n");
         return;
     }
     const el_profile *p = r->profile;
@@ -54,7 +61,7 @@ static void format_csv(el_strbuf *sb, const el_record_ctx *ctx, const el_image_r
     el_sb_csv_str(sb, el_model_class_name(ctx->m, p->top1));
     el_sb_printf(sb, ",%.7g,%s", p->prob, r->label_index < 0 ? "" : r->label_index == p->top1 ? "true" : "false");
     for (int d = 0; d < depth; d++) el_sb_printf(sb, ",%.7g", p->entropy[d]);
-    el_sb_puts(sb, ",\n");
+    el_sb_puts(sb, ",," EL_VERSION_STRING "\n");
 }
 
 static void format_jsonl(el_strbuf *sb, const el_record_ctx *ctx, const el_image_record *r) {
@@ -66,8 +73,7 @@ static void format_jsonl(el_strbuf *sb, const el_record_ctx *ctx, const el_image
     if (r->error) {
         el_sb_puts(sb, ",\"error\":");
         el_sb_json_str(sb, r->error);
-        el_sb_puts(sb, ",\"model\":");
-        el_sb_json_str(sb, ctx->model);
+        json_model_version(sb, ctx);
         el_sb_puts(sb, "}\n");
         return;
     }
@@ -82,8 +88,7 @@ static void format_jsonl(el_strbuf *sb, const el_record_ctx *ctx, const el_image
     el_sb_puts(sb, ",\"correct\":");
     if (r->label_index >= 0) el_sb_puts(sb, r->label_index == p->top1 ? "true" : "false");
     else el_sb_puts(sb, "null");
-    el_sb_puts(sb, ",\"model\":");
-    el_sb_json_str(sb, ctx->model);
+    json_model_version(sb, ctx);
     el_sb_printf(sb, ",\"units\":\"%s\",\"first_layer\":%d,\"entropy\":", el_units_name(ctx->lp->units),
                  p->first_layer);
     json_floats(sb, p->entropy, p->n_depth);

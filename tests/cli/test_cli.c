@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "entropy_lens.h"
 #include "test_util.h"
 
 static const char *cli;
@@ -154,6 +155,9 @@ static void test_profile_options(void) {
     const cJSON *r = cJSON_GetArrayItem(recs, 0);
     int depth = array_len(r, "entropy");
     CHECK(num(r, "first_layer") == 0);
+    /* Every record names the tool version that wrote it. */
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(r, "version");
+    CHECK(cJSON_IsString(ver) && strcmp(ver->valuestring, EL_VERSION_STRING) == 0);
     CHECK(array_len(r, "entropy_mean") == depth);
     const cJSON *pe = cJSON_GetObjectItemCaseSensitive(r, "patch_entropy");
     CHECK(cJSON_GetArraySize(pe) == depth);
@@ -187,7 +191,8 @@ static void test_profile_options(void) {
     int lines = 0;
     for (char *p = out; *p; p++) lines += *p == '\n';
     CHECK(lines == 5);
-    CHECK(strstr(out, ",error\n") != NULL);
+    CHECK(strstr(out, ",error,version\n") != NULL);
+    CHECK(strstr(out, ",," EL_VERSION_STRING "\n") != NULL); /* no error, then the version */
     free(out);
 }
 

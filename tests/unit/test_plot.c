@@ -207,6 +207,49 @@ static int run(const char *cmd) {
 
 /* ------------------------------------------------------------ unit tests */
 
+/* A t-SNE-like scatter: the axes span the data plus a small margin (they ran
+ * about twice as wide when widened to whole tick steps). The frame (theme
+ * frame grey) and the points (coloured) are found in the rendered pixels. */
+static void test_scatter_axes_fitted(void) {
+    const double x[] = {-31.7, 5.0, 42.3}, y[] = {-5.2, 3.3, 18.9};
+    const int group[] = {0, 1, 2};
+    el_scatter_fig f = {.n = 3, .x = x, .y = y, .group = group, .n_colors = 3, .width = 600, .height = 400};
+    el_canvas *c = NULL;
+    CHECK(el_canvas_new(EL_CANVAS_PNG, 600, 400, el_rgb(255, 255, 255), &c) == EL_OK);
+    if (!c) return;
+    el_scatter_fig_draw(c, &f);
+    const uint8_t *px = el_canvas_pixels(c);
+    int fx0 = 600, fx1 = -1, fy0 = 400, fy1 = -1, dx0 = 600, dx1 = -1, dy0 = 400, dy1 = -1;
+    for (int yy = 0; yy < 400; yy++)
+        for (int xx = 0; xx < 600; xx++) {
+            const uint8_t *p = px + ((size_t)yy * 600 + xx) * 4;
+            int mx = p[0] > p[1] ? (p[0] > p[2] ? p[0] : p[2]) : (p[1] > p[2] ? p[1] : p[2]);
+            int mn = p[0] < p[1] ? (p[0] < p[2] ? p[0] : p[2]) : (p[1] < p[2] ? p[1] : p[2]);
+            if (p[0] == 150 && p[1] == 150 && p[2] == 150) {
+                fx0 = xx < fx0 ? xx : fx0, fx1 = xx > fx1 ? xx : fx1;
+                fy0 = yy < fy0 ? yy : fy0, fy1 = yy > fy1 ? yy : fy1;
+            } else if (mx - mn > 60) {
+                dx0 = xx < dx0 ? xx : dx0, dx1 = xx > dx1 ? xx : dx1;
+                dy0 = yy < dy0 ? yy : dy0, dy1 = yy > dy1 ? yy : dy1;
+            }
+        }
+    CHECK(fx1 > fx0 + 100 && fy1 > fy0 + 100 && dx1 > dx0 && dy1 > dy0);
+    /* The points' extent covers at least 85% of the frame in both directions
+     * (4% margin each side, plus the dots' radius). */
+    CHECK_MSG(dx1 - dx0 >= 0.85 * (fx1 - fx0), "points span %d of %d px across", dx1 - dx0, fx1 - fx0);
+    CHECK_MSG(dy1 - dy0 >= 0.85 * (fy1 - fy0), "points span %d of %d px down", dy1 - dy0, fy1 - fy0);
+    CHECK(dx0 > fx0 && dx1 < fx1 && dy0 > fy0 && dy1 < fy1); /* and no point is cut by the frame */
+    el_canvas_free(c);
+    /* Ticks still fall on nice numbers inside the fitted range. */
+    el_axes ax;
+    el_theme th = el_theme_default();
+    el_axes_layout(&ax, &th, 0, 0, 600, 400, -34.7, 45.3, -6.2, 19.9, 0, 0);
+    CHECK_NEAR(ax.xt.lo, -34.7, 1e-9);
+    CHECK_NEAR(ax.xt.hi, 45.3, 1e-9);
+    CHECK(ax.xt.n >= 3 && ax.xt.v[0] >= -34.7 && ax.xt.v[ax.xt.n - 1] <= 45.3);
+    CHECK(ax.yt.n >= 3 && ax.yt.v[0] >= -6.2 && ax.yt.v[ax.yt.n - 1] <= 19.9);
+}
+
 static void test_ticks(void) {
     el_ticks t;
     CHECK(el_nice_ticks(0, 1, 6, 1, &t) == 0);
@@ -594,6 +637,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     test_ticks();
+    test_scatter_axes_fitted();
     test_colours();
     test_raster_shapes();
     test_text();

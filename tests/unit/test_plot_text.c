@@ -1,4 +1,4 @@
-/* Figure text from a real font: non-ASCII labels ("trøuser", "пальто") put
+/* Figure text from a real font: non-ASCII labels ("trøuser", "пальто", "凉鞋") put
  * ink where the text is, in glyphs of their own (not the old bitmap font's
  * '?' boxes), and distinct strings render differently. */
 #include <stdint.h>
@@ -64,6 +64,23 @@ int main(void) {
     free(a);
     free(b);
     free(q);
+    /* CJK labels (which DejaVu lacks) come from the fallback face: glyphs that
+     * tell two words apart, not the missing-glyph boxes that a code point no
+     * font has (U+10FFFD) gets. */
+    uint8_t *cj = render("凉鞋"), *cj2 = render("衬衫"), *tofu = render("\U0010FFFD\U0010FFFD");
+    CHECK(cj && cj2 && tofu);
+    if (cj && cj2 && tofu) {
+        int in, out;
+        ink(cj, 8, 40 - 24, 10 + 2 * 26, 40 + 8, &in, &out);
+        CHECK_MSG(in > 60 && out == 0, "凉鞋: %d dark pixels where the text is, %d outside", in, out);
+        CHECK_MSG(differing(cj, cj2) > 200, "凉鞋 and 衬衫 render alike (%zu pixels differ)", differing(cj, cj2));
+        CHECK_MSG(differing(cj, tofu) > 200, "凉鞋 renders like missing-glyph boxes");
+        /* Mixed scripts keep their order: the Latin run first, then the CJK run. */
+        CHECK(el_text_width("ab凉鞋", 24) > el_text_width("ab", 24) + el_text_width("凉", 24));
+    }
+    free(cj);
+    free(cj2);
+    free(tofu);
     /* Legend labels too long for their room keep both ends: two model names
      * that differ only at the end stay apart (they were cut to the same text). */
     char fa[128], fb[128];
