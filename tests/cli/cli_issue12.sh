@@ -135,6 +135,8 @@ resume_case resume_other_units arguments "$cli" profile a.png b.jpg --model "$vi
 resume_case resume_other_inputs arguments "$cli" profile a.png a.png --model "$vit" -q
 head -1 r.jsonl > nosidecar.jsonl
 case_ resume_no_identity 3 "nosidecar.jsonl.run.json cannot be read" "$cli" profile a.png b.jpg --model "$vit" -q -o nosidecar.jsonl --resume
+head -1 r.jsonl > badside.jsonl; echo "not json" > badside.jsonl.run.json
+case_ resume_bad_identity 3 "badside.jsonl.run.json: not a run identity (invalid JSON)" "$cli" profile a.png b.jpg --model "$vit" -q -o badside.jsonl --resume
 cp r.jsonl resume_other_format.jsonl; cp r.jsonl.run.json resume_other_format.jsonl.run.json
 case_ resume_other_format 3 "resume_other_format.jsonl:1: not a CSV record" "$cli" profile a.png b.jpg --model "$vit" --format csv -q -o resume_other_format.jsonl --resume
 head -1 r.jsonl > g.jsonl; echo "garbage" >> g.jsonl; cp r.jsonl.run.json g.jsonl.run.json
