@@ -239,6 +239,7 @@ struct profile_run {
     prefetch pf;
     size_t img_floats;
     el_record_ctx rctx;
+    const char **class_names; /* the model's, for the records' top1_label */
     el_run run;
     int spare_core; /* a core beyond the model's threads (of all ranks) */
 };
@@ -431,8 +432,12 @@ static int prepare_run(profile_run *R) {
             ok = 0;
         }
     if (!ok) return -1;
-    R->rctx = (el_record_ctx){.format = R->o->format, .model = R->info.name, .m = R->m, .lp = &R->o->lp,
-                              .n_layers = R->info.n_layers};
+    const int C = R->info.n_classes;
+    R->class_names = calloc((size_t)(C > 0 ? C : 1), sizeof(char *));
+    if (!R->class_names) return -1;
+    for (int k = 0; k < C; k++) R->class_names[k] = el_model_class_name(R->m, k);
+    R->rctx = (el_record_ctx){.format = R->o->format, .model = R->info.name, .class_names = R->class_names,
+                              .n_classes = C, .lp = &R->o->lp, .n_layers = R->info.n_layers};
     R->run.sum.depth = R->profiles[0].n_depth;
     if (el_dist_rank() != 0 || el_run_continues(&R->run)) return 0;
     el_strbuf sb = {0};
@@ -458,6 +463,7 @@ static void free_run(profile_run *R) {
     if (R->profiles)
         for (int i = 0; i < R->o->batch; i++) el_profile_free(&R->profiles[i]);
     free(R->profiles);
+    free(R->class_names);
     prefetch_wait(R);
     for (int k = 0; k < 2; k++) {
         free(R->bufs[k].slots);
