@@ -9,6 +9,7 @@
 #include "plot/dataset_plots.h"
 #include "plot/figures.h"
 #include "plot/plot.h"
+#include "records/json_read.h"
 
 typedef struct {
     int panel;
@@ -278,7 +279,7 @@ char *el_jsonl_units(const char *const *files, int n, int *mixed) {
         long len;
         uint64_t used = 0;
         while (el_file_getline(fp, files[f], EL_FILE_RECORDS, &used, &line, &cap, &len) == EL_OK && len > 0) {
-            cJSON *o = cJSON_Parse(line);
+            cJSON *o = el_json_parse(line, (size_t)len, NULL);
             const cJSON *u = o ? cJSON_GetObjectItemCaseSensitive(o, "units") : NULL;
             int found = cJSON_IsString(u);
             if (found) {
