@@ -9,6 +9,7 @@
 
 #include "analysis/correctness.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
 static const char *help =
     "Usage: entropy-lens correctness FILES... [--folds 10] [--seed 42] [--k 29]\n"
@@ -83,49 +84,20 @@ typedef struct {
     const char **files;
 } corr_args;
 
-/* 0 to run, otherwise the exit code (help printed or usage error). */
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, corr_args *a) {
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        long l;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return -1;
-        } else if ((v = el_opt_value(argc, argv, &i, "--k"))) {
-            if (el_parse_int("correctness", "--k", v, 1, 1000000, &l)) return EL_EXIT_USAGE;
-            a->cv.k = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--folds"))) {
-            if (el_parse_int("correctness", "--folds", v, 2, 1000000, &l)) return EL_EXIT_USAGE;
-            a->cv.folds = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            if (el_parse_u64("correctness", "--seed", v, &a->cv.seed)) return EL_EXIT_USAGE;
-        } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
-            if (el_parse_feature(v, &a->dopt)) {
-                fprintf(stderr, "entropy-lens correctness: --features is cls, mean, patches or renyi:A, got '%s'\n",
-                        v);
-                return EL_EXIT_USAGE;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
-            if (el_parse_depth(v, &a->dopt)) {
-                fprintf(stderr, "entropy-lens correctness: --depth is native, resample:N or pad:N, got '%s'\n", v);
-                return EL_EXIT_USAGE;
-            }
-        } else if (!strcmp(argv[i], "--standardize") || !strcmp(argv[i], "--standardise")) {
-            a->cv.standardize = 1;
-        } else if (!strcmp(argv[i], "--json")) {
-            a->json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "entropy-lens correctness: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            return EL_EXIT_USAGE;
-        } else {
-            a->files[a->n_files++] = argv[i];
-        }
-    }
-    if (!a->n_files) {
+    const el_opt opts[] = {
+        EL_OPTS_CV(a->cv),
+        EL_OPTS_FEATURES(a->dopt),
+        {EL_OPT_FLAG, "json", 0, &a->json, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"correctness", help, NULL, opts};
+    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
+    if (rc == EL_CLI_RUN && !a->n_files) {
         fprintf(stderr, "entropy-lens correctness: no input files (see --help)\n");
         return EL_EXIT_USAGE;
     }
-    return 0;
+    return rc;
 }
 
 static void add_cv_json(cJSON *o, const el_cv_result *r) {
@@ -275,12 +247,11 @@ static int run(const corr_args *a, const el_dataset *ds) {
 }
 
 int cmd_correctness(int argc, char **argv) {
-    corr_args a = {el_dataset_default_opts(), {29, 10, 42, 0}, 0, 0, calloc((size_t)argc, sizeof(char *))};
-    if (!a.files) return EL_EXIT_FATAL;
+    corr_args a = {el_dataset_default_opts(), el_cv_default_params(), 0, 0, NULL};
     int code = parse_args(argc, argv, &a);
-    if (code) {
+    if (code != EL_CLI_RUN) {
         free(a.files);
-        return code < 0 ? EL_EXIT_OK : code;
+        return code;
     }
     el_dataset ds;
     if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
