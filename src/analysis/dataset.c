@@ -484,6 +484,7 @@ static el_status align(el_dataset *ds, const raw_feat *feat, const el_dataset_op
         return el_fail(EL_ERR_FORMAT, "%s:%d has %d layers, more than pad:%d", ds->rec[imax].source,
                        ds->rec[imax].line, dmax, N);
     ds->depth_used = mode;
+    ds->depth_axis = o->depth_axis;
     ds->depth_n = N;
     ds->feat_rows = depth_is_rows ? N : other0;
     ds->feat_cols = depth_is_rows ? other0 : N;
@@ -515,7 +516,8 @@ static el_status align(el_dataset *ds, const raw_feat *feat, const el_dataset_op
                 ost = 1;
             }
             if (mode == EL_DEPTH_PAD) el_profile_pad(in, L, ist, out, N, ost);
-            else if (mode == EL_DEPTH_RESAMPLE) el_profile_resample(in, L, ist, out, N, ost);
+            else if (mode == EL_DEPTH_RESAMPLE)
+                el_profile_resample_axis(o->depth_axis, in, L, ds->rec[i].first_layer, ist, out, N, ost);
             else
                 for (int l = 0; l < N; l++) out[(size_t)l * ost] = in[(size_t)l * ist];
         }
