@@ -33,6 +33,8 @@ static const char *help =
     "  --seed S            seed of the fold shuffle (baseline: S + 1); default 42\n"
     "  --features F        cls (default), mean, patches or renyi:A (see classify --help)\n"
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
+    "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
+    "                      (see classify --help; fraction is the paper's l/L)\n"
     "  --standardize       z-score features with the training fold's statistics\n"
     "                      (off by default: the paper's setting)\n"
     "  --json              one JSON object on stdout instead of the table\n"
@@ -64,7 +66,7 @@ static feat_pos position(const el_dataset *ds, const el_dataset_opts *o, int j) 
         if (ds->feat_rows > 1) p.window = j / ds->feat_cols;
     }
     int first = ds->n ? ds->rec[0].first_layer : 1;
-    p.depth = el_normalised_depth(l, ds->depth_n);
+    p.depth = el_depth_x(ds->depth_axis, l, ds->depth_n, ds->depth_used == EL_DEPTH_RESAMPLE ? 1 : first);
     if (ds->depth_used != EL_DEPTH_RESAMPLE) p.layer = first + l;
     return p;
 }
@@ -151,6 +153,7 @@ static void print_json(const el_dataset *ds, const corr_args *a, const el_correc
     else if (ds->depth_used == EL_DEPTH_PAD) snprintf(dd, sizeof dd, "pad:%d", ds->depth_n);
     else snprintf(dd, sizeof dd, "native");
     cJSON_AddStringToObject(o, "depth", dd);
+    cJSON_AddStringToObject(o, "depth_axis", el_depth_axis_name(ds->depth_axis));
     cJSON_AddNumberToObject(o, "dim", c->dim);
     cJSON_AddNumberToObject(o, "k", a->cv.k);
     cJSON_AddNumberToObject(o, "folds", a->cv.folds);

@@ -36,6 +36,8 @@ static const char *help =
     "  --seed S            t-SNE initialisation seed (default 42): same seed, same map\n"
     "  --features F        cls (default), mean, patches or renyi:A (see classify --help)\n"
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
+    "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
+    "                      (see classify --help; fraction is the paper's l/L)\n"
     "  --standardize       z-score every feature first (off by default)\n"
     "  -o, --output FILE   .csv: file,group,x,y; .svg, .png or .pdf: scatter plot with a legend\n"
     "\n"

@@ -8,7 +8,7 @@
 #include "cli/options.h"
 #include "plot/dataset_plots.h"
 
-static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--depth normalized|layer] [--overlay]\n"
+static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--depth normalized|layer] [--depth-axis ends|fraction] [--overlay]\n"
                           "                         [--no-band] [--title TEXT] [--size WxH] -o OUT.svg|OUT.png|OUT.pdf\n"
                           "\n"
                           "The entropy profile figure: lens entropy against depth, one line per group\n"
@@ -22,6 +22,9 @@ static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--dep
                           "  --depth D         normalized (default): x = (l - first_layer) / (L - 1) in\n"
                           "                    [0, 1], so models of different depths (ViTs and language\n"
                           "                    models alike) share one axis; layer: x = the layer number\n"
+                          "  --depth-axis A    the normalized axis: ends (default): block l of L at\n"
+                          "                    (l-1)/(L-1), first at 0, last at 1; fraction: block l\n"
+                          "                    at l/L (the x axis of the paper's plots)\n"
                           "  --overlay         draw every model on one axes (default: one panel per model\n"
                           "                    when the files hold several; `--by model` overlays too)\n"
                           "  --no-band         lines only, no +-1 std band\n"
@@ -70,6 +73,7 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     const el_opt opts[] = {
         {EL_OPT_STRING, "by", 0, &a->by, 0, 0, NULL, NULL},
         {EL_OPT_PARSE, "depth", 0, &a->po.depth_layer, 0, 0, parse_depth_axis, "normalized or layer"},
+        {EL_OPT_PARSE, "depth-axis", 0, &a->po.depth_axis, 0, 0, el_opt_parse_depth_axis, "ends or fraction"},
         {EL_OPT_STRING, "title", 0, &a->po.title, 0, 0, NULL, NULL},
         {EL_OPT_PARSE, "size", 0, &a->po, 0, 0, parse_size, "WxH (200x150 .. 8000x8000)"},
         {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},

@@ -105,7 +105,7 @@ static void profile_figure(el_strbuf *b, const report_args *a, const char *by, c
         el_dataset_free(&ds);
         return;
     }
-    el_profile_plot_opts po = {by, 0, 0, 1, title, a->units, 0, 0};
+    el_profile_plot_opts po = {by, 0, 0, 1, title, a->units, 0, 0, EL_DEPTH_AXIS_ENDS};
     el_canvas *c = NULL;
     if (el_plot_profiles(&ds, &po, EL_CANVAS_SVG, &c) != EL_OK) c = NULL;
     report_fig_or_note(b, c, title);
@@ -245,7 +245,7 @@ done:
 static void correctness_layers(el_strbuf *b, const el_dataset *ds, const el_correctness *c) {
     double *xs = malloc(sizeof(double) * (size_t)ds->depth_n);
     if (!xs) return;
-    for (int j = 0; j < ds->depth_n; j++) xs[j] = el_normalised_depth(j, ds->depth_n);
+    for (int j = 0; j < ds->depth_n; j++) xs[j] = el_depth_x(ds->depth_axis, j, ds->depth_n, ds->depth_used == EL_DEPTH_RESAMPLE ? 1 : ds->rec[0].first_layer);
     char where[64];
     if (ds->depth_used == EL_DEPTH_RESAMPLE) snprintf(where, sizeof where, "depth %.2f", xs[c->best]);
     else snprintf(where, sizeof where, "layer %d", ds->rec[0].first_layer + c->best);

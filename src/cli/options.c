@@ -138,6 +138,7 @@ int el_opt_parse_alpha(const char *v, void *dest) { return el_parse_alpha(v, (el
 int el_opt_parse_feature(const char *v, void *dest) { return el_parse_feature(v, (el_dataset_opts *)dest); }
 
 int el_opt_parse_depth(const char *v, void *dest) { return el_parse_depth(v, (el_dataset_opts *)dest); }
+int el_opt_parse_depth_axis(const char *v, void *dest) { return el_parse_depth_axis(v, (el_depth_axis *)dest); }
 
 const char *el_cli_families_tail(void) {
     static char buf[1024];

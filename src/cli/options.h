@@ -55,6 +55,7 @@ int el_opt_parse_units(const char *value, void *dest);  /* el_units: nats|bits|n
 int el_opt_parse_alpha(const char *value, void *dest);  /* el_lens_params: Renyi orders */
 int el_opt_parse_feature(const char *value, void *dest); /* el_dataset_opts: --features */
 int el_opt_parse_depth(const char *value, void *dest);   /* el_dataset_opts: --depth */
+int el_opt_parse_depth_axis(const char *value, void *dest); /* el_depth_axis: ends|fraction */
 
 /* The options of the analysis commands that cross-validate a k-NN
  * (classify, correctness, report): one definition, one help text each. */
@@ -66,6 +67,7 @@ int el_opt_parse_depth(const char *value, void *dest);   /* el_dataset_opts: --d
     {EL_OPT_FLAG, "standardise", 0, &(cv).standardize, 0, 0, NULL, NULL}
 #define EL_OPTS_FEATURES(dopt)                                                                         \
     {EL_OPT_PARSE, "features", 0, &(dopt), 0, 0, el_opt_parse_feature, "cls, mean, patches or renyi:A"}, \
-    {EL_OPT_PARSE, "depth", 0, &(dopt), 0, 0, el_opt_parse_depth, "native, resample:N or pad:N (N >= 2)"}
+    {EL_OPT_PARSE, "depth", 0, &(dopt), 0, 0, el_opt_parse_depth, "native, resample:N or pad:N (N >= 2)"}, \
+    {EL_OPT_PARSE, "depth-axis", 0, &(dopt).depth_axis, 0, 0, el_opt_parse_depth_axis, "ends or fraction"}
 
 #endif
