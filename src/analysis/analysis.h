@@ -78,6 +78,10 @@ void el_confusion_add(const int *y, const int *pred, int n, int n_classes, int *
 void el_precision_recall(const int *conf, int n_classes, double *precision, double *recall, int *support);
 
 /* ---- stats.c ---- */
+/* z-score the n_fit rows of fit (row-major, dim columns) and the n_also rows
+ * of also with fit's mean and population std (std 0 -> 1), as
+ * scikit-learn's StandardScaler fitted on fit. */
+void el_standardize(double *fit, int n_fit, double *also, int n_also, int dim);
 /* Regularised incomplete beta I_x(a, b) (continued fraction, Lentz). */
 double el_betainc(double a, double b, double x);
 /* Student t with df degrees of freedom: two-sided p = P(|T| >= |t|)
@@ -97,6 +101,9 @@ typedef struct {
     uint64_t seed;    /* folds use seed; the baseline uses seed + 1 */
     int standardize;  /* z-score with the training fold's mean and (population) std */
 } el_cv_params;
+
+/* The paper's protocol: k = 29, 10 folds, seed 42, not standardised. */
+el_cv_params el_cv_default_params(void);
 
 typedef struct {
     int n, n_classes, n_folds;

@@ -23,24 +23,6 @@ void el_cv_free(el_cv_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* z-score train and test with the training mean and population std (std 0 -> 1),
- * as scikit-learn's StandardScaler fitted on the training fold. */
-static void standardize(double *tr, int ntr, double *te, int nte, int dim) {
-    for (int j = 0; j < dim; j++) {
-        double m = 0, s = 0;
-        for (int i = 0; i < ntr; i++) m += tr[(size_t)i * dim + j];
-        m /= ntr;
-        for (int i = 0; i < ntr; i++) {
-            double e = tr[(size_t)i * dim + j] - m;
-            s += e * e;
-        }
-        s = sqrt(s / ntr);
-        if (s == 0) s = 1;
-        for (int i = 0; i < ntr; i++) tr[(size_t)i * dim + j] = (tr[(size_t)i * dim + j] - m) / s;
-        for (int i = 0; i < nte; i++) te[(size_t)i * dim + j] = (te[(size_t)i * dim + j] - m) / s;
-    }
-}
-
 /* Per-fold scratch: the fold's training and test rows. */
 typedef struct {
     double *Xtr, *Xte, *pte;
@@ -96,7 +78,7 @@ static el_status run_fold(const double *X, const int *y, int n, int dim, int C, 
         }
     }
     r->fold_size[f] = nte;
-    if (p->standardize) standardize(w->Xtr, ntr, w->Xte, nte, dim);
+    if (p->standardize) el_standardize(w->Xtr, ntr, w->Xte, nte, dim);
     EL_TRY(el_knn_predict(w->Xtr, w->ytr, ntr, w->Xte, nte, dim, C, p->k, w->pte, w->prte));
     el_baseline_predict(w->ytr, ntr, C, nte, brng, w->bte);
     r->fold_acc[f] = el_accuracy(w->yte, w->prte, nte);
@@ -154,3 +136,5 @@ done:
     if (s != EL_OK) el_cv_free(r);
     return s;
 }
+
+el_cv_params el_cv_default_params(void) { return (el_cv_params){.k = 29, .folds = 10, .seed = 42, .standardize = 0}; }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/file.h"
+#include "records/json_read.h"
 
 el_dataset_opts el_dataset_default_opts(void) {
     el_dataset_opts o;
@@ -20,34 +21,6 @@ el_dataset_opts el_dataset_default_opts(void) {
     return o;
 }
 
-double el_normalised_depth(int l, int L) { return L > 1 ? (double)l / (double)(L - 1) : 0.0; }
-
-void el_profile_resample(const double *in, int L, size_t in_stride, double *out, int n, size_t out_stride) {
-    for (int j = 0; j < n; j++) {
-        double v;
-        if (L <= 1) {
-            v = L == 1 ? in[0] : 0.0;
-        } else {
-            double t = n > 1 ? (double)j / (double)(n - 1) : 0.0;
-            double pos = t * (double)(L - 1);
-            int i = (int)floor(pos);
-            if (i >= L - 1) {
-                v = in[(size_t)(L - 1) * in_stride];
-            } else {
-                if (i < 0) i = 0;
-                double f = pos - (double)i;
-                double a = in[(size_t)i * in_stride], b = in[(size_t)(i + 1) * in_stride];
-                v = f == 0.0 ? a : a + (b - a) * f;
-            }
-        }
-        out[(size_t)j * out_stride] = v;
-    }
-}
-
-void el_profile_pad(const double *in, int L, size_t in_stride, double *out, int n, size_t out_stride) {
-    for (int j = 0; j < n; j++) out[(size_t)j * out_stride] = j < L ? in[(size_t)j * in_stride] : 0.0;
-}
-
 int el_parse_feature(const char *s, el_dataset_opts *o) {
     if (!strcmp(s, "cls")) o->feature = EL_FEAT_CLS;
     else if (!strcmp(s, "mean")) o->feature = EL_FEAT_MEAN;
@@ -57,35 +30,6 @@ int el_parse_feature(const char *s, el_dataset_opts *o) {
         snprintf(o->renyi_alpha, sizeof o->renyi_alpha, "%s", s + 6);
     } else
         return -1;
-    return 0;
-}
-
-int el_parse_depth(const char *s, el_dataset_opts *o) {
-    const char *num = NULL;
-    if (!strcmp(s, "native")) {
-        o->depth = EL_DEPTH_NATIVE;
-        return 0;
-    } else if (!strcmp(s, "auto")) {
-        o->depth = EL_DEPTH_AUTO;
-        return 0;
-    } else if (!strcmp(s, "resample") || !strcmp(s, "pad")) {
-        o->depth = s[0] == 'r' ? EL_DEPTH_RESAMPLE : EL_DEPTH_PAD;
-        o->depth_n = EL_DEPTH_DEFAULT_N;
-        return 0;
-    } else if (!strncmp(s, "resample:", 9)) {
-        o->depth = EL_DEPTH_RESAMPLE;
-        num = s + 9;
-    } else if (!strncmp(s, "pad:", 4)) {
-        o->depth = EL_DEPTH_PAD;
-        num = s + 4;
-    } else {
-        return -1;
-    }
-    char *end;
-    errno = 0;
-    long v = strtol(num, &end, 10);
-    if (end == num || *end || errno || v < 2 || v > 100000) return -1;
-    o->depth_n = (int)v;
     return 0;
 }
 
@@ -453,7 +397,7 @@ static el_status read_file(loader *L, const el_dataset_opts *o, const char *path
         if (k == (size_t)len) continue;
         L->ds->n_lines++;
         const char *endp = NULL;
-        cJSON *j = cJSON_ParseWithLengthOpts(line, (size_t)len, &endp, 0);
+        cJSON *j = el_json_parse(line, (size_t)len, &endp);
         if (!j) {
             s = el_fail(EL_ERR_FORMAT, "%s:%d: not valid JSON", path, lineno);
             break;
@@ -540,6 +484,7 @@ static el_status align(el_dataset *ds, const raw_feat *feat, const el_dataset_op
         return el_fail(EL_ERR_FORMAT, "%s:%d has %d layers, more than pad:%d", ds->rec[imax].source,
                        ds->rec[imax].line, dmax, N);
     ds->depth_used = mode;
+    ds->depth_axis = o->depth_axis;
     ds->depth_n = N;
     ds->feat_rows = depth_is_rows ? N : other0;
     ds->feat_cols = depth_is_rows ? other0 : N;
@@ -571,7 +516,8 @@ static el_status align(el_dataset *ds, const raw_feat *feat, const el_dataset_op
                 ost = 1;
             }
             if (mode == EL_DEPTH_PAD) el_profile_pad(in, L, ist, out, N, ost);
-            else if (mode == EL_DEPTH_RESAMPLE) el_profile_resample(in, L, ist, out, N, ost);
+            else if (mode == EL_DEPTH_RESAMPLE)
+                el_profile_resample_axis(o->depth_axis, in, L, ds->rec[i].first_layer, ist, out, N, ost);
             else
                 for (int l = 0; l < N; l++) out[(size_t)l * ost] = in[(size_t)l * ist];
         }

@@ -39,9 +39,13 @@
  *                      layers, else RESAMPLE with depth_n points;
  *   EL_DEPTH_NATIVE    keep as is; different layer counts are an error;
  *   EL_DEPTH_RESAMPLE  linear interpolation onto depth_n points of normalised
- *                      depth t_j = j / (depth_n - 1), j = 0..depth_n-1, where a
- *                      profile's layer l sits at (l - first_layer) / (L - 1)
- *                      (a 1-layer profile is repeated);
+ *                      depth along opts.depth_axis (el_depth_axis below):
+ *                      ENDS: t_j = j / (depth_n - 1), j = 0..depth_n-1, where a
+ *                      profile's value i sits at i / (L - 1) (a 1-layer
+ *                      profile is repeated); FRACTION: t_j = (j + 1) / depth_n
+ *                      (the blocks of a depth_n-block model), value i at
+ *                      (first_layer + i) / B with B = first_layer + L - 1
+ *                      blocks, the end values held beyond the ends;
  *   EL_DEPTH_PAD       zero-pad each profile at the deep end to depth_n layers
  *                      (the paper's notebook); longer profiles are an error.
  *
@@ -65,6 +69,16 @@ typedef enum { EL_FEAT_CLS = 0, EL_FEAT_MEAN, EL_FEAT_PATCHES, EL_FEAT_RENYI } e
 
 typedef enum { EL_DEPTH_AUTO = 0, EL_DEPTH_NATIVE, EL_DEPTH_RESAMPLE, EL_DEPTH_PAD } el_depth;
 
+/* Where block l of an L-block model sits on a normalised depth axis
+ * (--depth-axis):
+ *   EL_DEPTH_AXIS_ENDS      (l - 1) / (L - 1): the first block at 0, the
+ *                           last at 1 (the default; the tool's axis so far);
+ *   EL_DEPTH_AXIS_FRACTION  l / L: the fraction of the blocks applied, the
+ *                           last at 1 (the x axis of the paper's plots); with
+ *                           embeddings (first_layer 0) they sit at 0.
+ * A profile's value i is layer first_layer + i. */
+typedef enum { EL_DEPTH_AXIS_ENDS = 0, EL_DEPTH_AXIS_FRACTION } el_depth_axis;
+
 #define EL_DEPTH_DEFAULT_N 32
 
 typedef struct {
@@ -73,6 +87,7 @@ typedef struct {
     char renyi_alpha[32]; /* for EL_FEAT_RENYI: "2", "0.5", "inf" */
     el_depth depth;
     int depth_n;          /* points for RESAMPLE/PAD (EL_DEPTH_DEFAULT_N when 0) */
+    el_depth_axis depth_axis; /* the axis RESAMPLE interpolates along */
     int keep_patches;     /* keep each record's patch_entropy map (heatmaps) */
     int need_features;    /* build X (1, default); 0 = only read records */
 } el_dataset_opts;
@@ -121,6 +136,7 @@ typedef struct {
     double *X;
     el_depth depth_used; /* NATIVE, RESAMPLE or PAD: what AUTO resolved to */
     int depth_n;         /* aligned layer count (native: L) */
+    el_depth_axis depth_axis; /* opts.depth_axis: x of feature j is el_depth_x(axis, j, depth_n, first) */
     int feat_rows;       /* feature matrix = feat_rows x depth_n or depth_n x feat_cols */
     int feat_cols;       /*   (W x depth for CLS/RENYI/MEAN, depth x P for PATCHES) */
 
@@ -158,5 +174,16 @@ void el_profile_pad(const double *in, int L, size_t in_stride, double *out, int 
  * l / (L - 1), 0 for L == 1. Use it for x axes so models of different
  * depths line up. */
 double el_normalised_depth(int l, int L);
+
+/* x of value i (0-based) of an L-value profile starting at layer first, on
+ * the given axis (ENDS: el_normalised_depth(i, L); FRACTION: (first + i) /
+ * (first + L - 1)). For resampled features use first = 1. */
+double el_depth_x(el_depth_axis axis, int i, int L, int first);
+/* el_profile_resample along an axis (ENDS: el_profile_resample). */
+void el_profile_resample_axis(el_depth_axis axis, const double *in, int L, int first, size_t in_stride, double *out,
+                              int n, size_t out_stride);
+/* "ends" | "fraction": 0, or -1 when not recognised. */
+int el_parse_depth_axis(const char *s, el_depth_axis *axis);
+const char *el_depth_axis_name(el_depth_axis axis);
 
 #endif

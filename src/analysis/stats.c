@@ -86,3 +86,19 @@ void el_paired_t(const double *a, const double *b, int n, double *t, double *p) 
     *t = md / (sd / sqrt((double)n));
     *p = el_t_two_sided_p(*t, n - 1);
 }
+
+void el_standardize(double *fit, int n_fit, double *also, int n_also, int dim) {
+    for (int j = 0; j < dim; j++) {
+        double m = 0, s = 0;
+        for (int i = 0; i < n_fit; i++) m += fit[(size_t)i * dim + j];
+        m /= n_fit;
+        for (int i = 0; i < n_fit; i++) {
+            double e = fit[(size_t)i * dim + j] - m;
+            s += e * e;
+        }
+        s = sqrt(s / n_fit);
+        if (s == 0) s = 1;
+        for (int i = 0; i < n_fit; i++) fit[(size_t)i * dim + j] = (fit[(size_t)i * dim + j] - m) / s;
+        for (int i = 0; i < n_also; i++) also[(size_t)i * dim + j] = (also[(size_t)i * dim + j] - m) / s;
+    }
+}

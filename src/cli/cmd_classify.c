@@ -10,12 +10,13 @@
 #include "analysis/analysis.h"
 #include "analysis/dataset.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "base/strbuf.h"
 
 static const char *help =
     "Usage: entropy-lens classify FILES... --by FIELD [--k 29] [--folds 10] [--seed 42]\n"
     "                             [--features cls|patches|mean|renyi:A]\n"
-    "                             [--depth native|resample:N|pad:N] [--standardize]\n"
+    "                             [--depth native|resample:N|pad:N] [--depth-axis ends|fraction] [--standardize]\n"
     "                             [--json] [--folds-out FILE.csv]\n"
     "\n"
     "How well do entropy profiles tell groups apart? Reads the JSONL files written\n"
@@ -38,6 +39,10 @@ static const char *help =
     "                      lengths differ, N = 32) interpolates onto N points of\n"
     "                      normalised depth; pad:N zero-pads to N layers (the paper's\n"
     "                      notebook); native requires equal lengths\n"
+    "  --depth-axis A      the normalised depth resample:N interpolates along:\n"
+    "                      ends (default): block l of L at (l-1)/(L-1), first block\n"
+    "                      at 0, last at 1; fraction: block l at l/L (the x axis of\n"
+    "                      the paper's plots; N points at 1/N..1)\n"
     "  --standardize       z-score each feature with the training fold's mean and\n"
     "                      std. Off by default: features are used as they are\n"
     "                      (the paper's setting)\n"
@@ -60,70 +65,29 @@ typedef struct {
     const char *folds_out;
 } classify_args;
 
-static int parse_args(int argc, char **argv, classify_args *a, int *exit_code) {
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
+static int parse_args(int argc, char **argv, classify_args *a) {
     a->dopt = el_dataset_default_opts();
-    a->cv.k = 29;
-    a->cv.folds = 10;
-    a->cv.seed = 42;
-    a->cv.standardize = 0;
-    a->files = calloc((size_t)argc, sizeof(char *));
-    if (!a->files) {
-        *exit_code = EL_EXIT_FATAL;
-        return -1;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        long l;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            *exit_code = EL_EXIT_OK;
-            return -1;
-        } else if ((v = el_opt_value(argc, argv, &i, "--by"))) {
-            a->dopt.by = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--k"))) {
-            if (el_parse_int("classify", "--k", v, 1, 1000000, &l)) goto usage;
-            a->cv.k = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--folds"))) {
-            if (el_parse_int("classify", "--folds", v, 2, 1000000, &l)) goto usage;
-            a->cv.folds = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            if (el_parse_u64("classify", "--seed", v, &a->cv.seed)) goto usage;
-        } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
-            if (el_parse_feature(v, &a->dopt)) {
-                fprintf(stderr, "entropy-lens classify: --features is cls, mean, patches or renyi:A, got '%s'\n", v);
-                goto usage;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
-            if (el_parse_depth(v, &a->dopt)) {
-                fprintf(stderr, "entropy-lens classify: --depth is native, resample:N or pad:N (N >= 2), got '%s'\n",
-                        v);
-                goto usage;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "--folds-out"))) {
-            a->folds_out = v;
-        } else if (!strcmp(argv[i], "--standardize") || !strcmp(argv[i], "--standardise")) {
-            a->cv.standardize = 1;
-        } else if (!strcmp(argv[i], "--json")) {
-            a->json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "entropy-lens classify: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            goto usage;
-        } else {
-            a->files[a->n_files++] = argv[i];
-        }
-    }
+    a->cv = el_cv_default_params();
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "by", 0, &a->dopt.by, 0, 0, NULL, NULL},
+        EL_OPTS_CV(a->cv),
+        EL_OPTS_FEATURES(a->dopt),
+        {EL_OPT_STRING, "folds-out", 0, &a->folds_out, 0, 0, NULL, NULL},
+        {EL_OPT_FLAG, "json", 0, &a->json, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"classify", help, NULL, opts};
+    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
+    if (rc != EL_CLI_RUN) return rc;
     if (!a->n_files) {
         fprintf(stderr, "entropy-lens classify: no input files (see --help)\n");
-        goto usage;
+        return EL_EXIT_USAGE;
     }
     if (!a->dopt.by) {
         fprintf(stderr, "entropy-lens classify: --by FIELD is required (e.g. --by label)\n");
-        goto usage;
+        return EL_EXIT_USAGE;
     }
-    return 0;
-usage:
-    *exit_code = EL_EXIT_USAGE;
-    return -1;
+    return EL_CLI_RUN;
 }
 
 static const char *depth_desc(const el_dataset *ds) {
@@ -266,11 +230,12 @@ static void print_table(const classify_args *a, const el_dataset *ds, const el_c
 int cmd_classify(int argc, char **argv) {
     classify_args a;
     memset(&a, 0, sizeof a);
-    int code = EL_EXIT_OK;
-    if (parse_args(argc, argv, &a, &code)) {
+    int code = parse_args(argc, argv, &a);
+    if (code != EL_CLI_RUN) {
         free(a.files);
         return code;
     }
+    code = EL_EXIT_OK;
     el_dataset ds;
     if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
         fprintf(stderr, "entropy-lens classify: %s\n", el_last_error());

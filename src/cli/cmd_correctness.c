@@ -9,6 +9,7 @@
 
 #include "analysis/correctness.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
 static const char *help =
     "Usage: entropy-lens correctness FILES... [--folds 10] [--seed 42] [--k 29]\n"
@@ -32,6 +33,8 @@ static const char *help =
     "  --seed S            seed of the fold shuffle (baseline: S + 1); default 42\n"
     "  --features F        cls (default), mean, patches or renyi:A (see classify --help)\n"
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
+    "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
+    "                      (see classify --help; fraction is the paper's l/L)\n"
     "  --standardize       z-score features with the training fold's statistics\n"
     "                      (off by default: the paper's setting)\n"
     "  --json              one JSON object on stdout instead of the table\n"
@@ -63,7 +66,7 @@ static feat_pos position(const el_dataset *ds, const el_dataset_opts *o, int j) 
         if (ds->feat_rows > 1) p.window = j / ds->feat_cols;
     }
     int first = ds->n ? ds->rec[0].first_layer : 1;
-    p.depth = el_normalised_depth(l, ds->depth_n);
+    p.depth = el_depth_x(ds->depth_axis, l, ds->depth_n, ds->depth_used == EL_DEPTH_RESAMPLE ? 1 : first);
     if (ds->depth_used != EL_DEPTH_RESAMPLE) p.layer = first + l;
     return p;
 }
@@ -83,49 +86,20 @@ typedef struct {
     const char **files;
 } corr_args;
 
-/* 0 to run, otherwise the exit code (help printed or usage error). */
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, corr_args *a) {
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        long l;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return -1;
-        } else if ((v = el_opt_value(argc, argv, &i, "--k"))) {
-            if (el_parse_int("correctness", "--k", v, 1, 1000000, &l)) return EL_EXIT_USAGE;
-            a->cv.k = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--folds"))) {
-            if (el_parse_int("correctness", "--folds", v, 2, 1000000, &l)) return EL_EXIT_USAGE;
-            a->cv.folds = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            if (el_parse_u64("correctness", "--seed", v, &a->cv.seed)) return EL_EXIT_USAGE;
-        } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
-            if (el_parse_feature(v, &a->dopt)) {
-                fprintf(stderr, "entropy-lens correctness: --features is cls, mean, patches or renyi:A, got '%s'\n",
-                        v);
-                return EL_EXIT_USAGE;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
-            if (el_parse_depth(v, &a->dopt)) {
-                fprintf(stderr, "entropy-lens correctness: --depth is native, resample:N or pad:N, got '%s'\n", v);
-                return EL_EXIT_USAGE;
-            }
-        } else if (!strcmp(argv[i], "--standardize") || !strcmp(argv[i], "--standardise")) {
-            a->cv.standardize = 1;
-        } else if (!strcmp(argv[i], "--json")) {
-            a->json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "entropy-lens correctness: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            return EL_EXIT_USAGE;
-        } else {
-            a->files[a->n_files++] = argv[i];
-        }
-    }
-    if (!a->n_files) {
+    const el_opt opts[] = {
+        EL_OPTS_CV(a->cv),
+        EL_OPTS_FEATURES(a->dopt),
+        {EL_OPT_FLAG, "json", 0, &a->json, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"correctness", help, NULL, opts};
+    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
+    if (rc == EL_CLI_RUN && !a->n_files) {
         fprintf(stderr, "entropy-lens correctness: no input files (see --help)\n");
         return EL_EXIT_USAGE;
     }
-    return 0;
+    return rc;
 }
 
 static void add_cv_json(cJSON *o, const el_cv_result *r) {
@@ -179,6 +153,7 @@ static void print_json(const el_dataset *ds, const corr_args *a, const el_correc
     else if (ds->depth_used == EL_DEPTH_PAD) snprintf(dd, sizeof dd, "pad:%d", ds->depth_n);
     else snprintf(dd, sizeof dd, "native");
     cJSON_AddStringToObject(o, "depth", dd);
+    cJSON_AddStringToObject(o, "depth_axis", el_depth_axis_name(ds->depth_axis));
     cJSON_AddNumberToObject(o, "dim", c->dim);
     cJSON_AddNumberToObject(o, "k", a->cv.k);
     cJSON_AddNumberToObject(o, "folds", a->cv.folds);
@@ -275,12 +250,11 @@ static int run(const corr_args *a, const el_dataset *ds) {
 }
 
 int cmd_correctness(int argc, char **argv) {
-    corr_args a = {el_dataset_default_opts(), {29, 10, 42, 0}, 0, 0, calloc((size_t)argc, sizeof(char *))};
-    if (!a.files) return EL_EXIT_FATAL;
+    corr_args a = {el_dataset_default_opts(), el_cv_default_params(), 0, 0, NULL};
     int code = parse_args(argc, argv, &a);
-    if (code) {
+    if (code != EL_CLI_RUN) {
         free(a.files);
-        return code < 0 ? EL_EXIT_OK : code;
+        return code;
     }
     el_dataset ds;
     if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {

@@ -11,6 +11,7 @@
 #include "analysis/dataset.h"
 #include "plot/scatter.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "base/strbuf.h"
 
 static const char *help =
@@ -35,6 +36,8 @@ static const char *help =
     "  --seed S            t-SNE initialisation seed (default 42): same seed, same map\n"
     "  --features F        cls (default), mean, patches or renyi:A (see classify --help)\n"
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
+    "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
+    "                      (see classify --help; fraction is the paper's l/L)\n"
     "  --standardize       z-score every feature first (off by default)\n"
     "  -o, --output FILE   .csv: file,group,x,y; .svg, .png or .pdf: scatter plot with a legend\n"
     "\n"
@@ -68,163 +71,136 @@ static int write_csv(const char *path, const el_dataset *ds, const double *Y) {
     return bad ? -1 : 0;
 }
 
-int cmd_embed(int argc, char **argv) {
-    el_dataset_opts dopt = el_dataset_default_opts();
-    el_tsne_params tp = el_tsne_default_params();
-    int pca = 0, standardize = 0, n_files = 0;
-    const char *out = NULL;
-    const char **files = calloc((size_t)argc, sizeof(char *));
-    if (!files) return EL_EXIT_FATAL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            free(files);
-            return EL_EXIT_OK;
-        } else if ((v = el_opt_value(argc, argv, &i, "--by"))) {
-            dopt.by = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--method"))) {
-            if (!strcmp(v, "tsne") || !strcmp(v, "t-sne")) pca = 0;
-            else if (!strcmp(v, "pca")) pca = 1;
-            else {
-                fprintf(stderr, "entropy-lens embed: --method is tsne or pca, got '%s'\n", v);
-                goto usage;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "--perplexity"))) {
-            char *end;
-            double p = strtod(v, &end);
-            if (end == v || *end || !(p > 0) || !isfinite(p)) {
-                fprintf(stderr, "entropy-lens embed: --perplexity needs a positive number, got '%s'\n", v);
-                goto usage;
-            }
-            tp.perplexity = p;
-        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            if (el_parse_u64("embed", "--seed", v, &tp.seed)) goto usage;
-        } else if ((v = el_opt_value(argc, argv, &i, "--features"))) {
-            if (el_parse_feature(v, &dopt)) {
-                fprintf(stderr, "entropy-lens embed: --features is cls, mean, patches or renyi:A, got '%s'\n", v);
-                goto usage;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
-            if (el_parse_depth(v, &dopt)) {
-                fprintf(stderr, "entropy-lens embed: --depth is native, resample:N or pad:N, got '%s'\n", v);
-                goto usage;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "-o")) || (v = el_opt_value(argc, argv, &i, "--output"))) {
-            out = v;
-        } else if (!strcmp(argv[i], "--standardize") || !strcmp(argv[i], "--standardise")) {
-            standardize = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "entropy-lens embed: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            goto usage;
-        } else {
-            files[n_files++] = argv[i];
-        }
-    }
-    if (!n_files) {
-        fprintf(stderr, "entropy-lens embed: no input files (see --help)\n");
-        goto usage;
-    }
-    if (!dopt.by) {
-        fprintf(stderr, "entropy-lens embed: --by FIELD is required (e.g. --by label)\n");
-        goto usage;
-    }
-    if (!out) {
-        fprintf(stderr, "entropy-lens embed: -o OUT.svg|png|pdf|csv is required\n");
-        goto usage;
-    }
-    int kind = ends_with(out, ".csv") || !strcmp(out, "-") ? 0 : ends_with(out, ".svg") ? 1 : ends_with(out, ".png") || ends_with(out, ".pdf") ? 2 : -1;
-    if (kind < 0) {
-        fprintf(stderr, "entropy-lens embed: -o must end in .csv, .svg, .png or .pdf, got '%s'\n", out);
-        goto usage;
-    }
+typedef struct {
+    el_dataset_opts dopt;
+    el_tsne_params tp;
+    int pca, standardize, n_files, kind; /* kind: 0 CSV, 1 SVG, 2 PNG or PDF */
+    const char *out;
+    const char **files;
+} embed_args;
 
-    el_dataset ds;
-    if (el_dataset_load(files, n_files, &dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens embed: %s\n", el_last_error());
-        free(files);
-        return EL_EXIT_FATAL;
+static int parse_method(const char *v, void *dest) {
+    if (!strcmp(v, "tsne") || !strcmp(v, "t-sne")) *(int *)dest = 0;
+    else if (!strcmp(v, "pca")) *(int *)dest = 1;
+    else return -1;
+    return 0;
+}
+
+static int parse_perplexity(const char *v, void *dest) {
+    char *end;
+    double p = strtod(v, &end);
+    if (end == v || *end || !(p > 0) || !isfinite(p)) return -1;
+    *(double *)dest = p;
+    return 0;
+}
+
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
+static int parse_args(int argc, char **argv, embed_args *a) {
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "by", 0, &a->dopt.by, 0, 0, NULL, NULL},
+        {EL_OPT_PARSE, "method", 0, &a->pca, 0, 0, parse_method, "tsne or pca"},
+        {EL_OPT_PARSE, "perplexity", 0, &a->tp.perplexity, 0, 0, parse_perplexity, "a positive number"},
+        {EL_OPT_U64, "seed", 0, &a->tp.seed, 0, 0, NULL, NULL},
+        EL_OPTS_FEATURES(a->dopt),
+        {EL_OPT_FLAG, "standardize", 0, &a->standardize, 0, 0, NULL, NULL},
+        {EL_OPT_FLAG, "standardise", 0, &a->standardize, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "output", 'o', &a->out, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"embed", help, NULL, opts};
+    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
+    if (rc != EL_CLI_RUN) return rc;
+    const char *missing = !a->n_files ? "no input files (see --help)"
+                          : !a->dopt.by ? "--by FIELD is required (e.g. --by label)"
+                          : !a->out     ? "-o OUT.svg|png|pdf|csv is required"
+                                        : NULL;
+    if (missing) {
+        fprintf(stderr, "entropy-lens embed: %s\n", missing);
+        return EL_EXIT_USAGE;
     }
-    int code = EL_EXIT_OK;
-    double *Y = NULL, var[2] = {0, 0};
-    if (ds.n < 2) {
+    const char *out = a->out;
+    a->kind = ends_with(out, ".csv") || !strcmp(out, "-") ? 0
+              : ends_with(out, ".svg")                    ? 1
+              : ends_with(out, ".png") || ends_with(out, ".pdf") ? 2 : -1;
+    if (a->kind < 0) {
+        fprintf(stderr, "entropy-lens embed: -o must end in .csv, .svg, .png or .pdf, got '%s'\n", out);
+        return EL_EXIT_USAGE;
+    }
+    return EL_CLI_RUN;
+}
+
+/* The 2-D map of ds's profiles into Y (n x 2); var: PCA's explained variance. */
+static el_status embed_map(embed_args *a, el_dataset *ds, double *Y, double *var) {
+    if (a->standardize) el_standardize(ds->X, ds->n, NULL, 0, ds->dim);
+    if (a->pca) return el_pca(ds->X, ds->n, ds->dim, 2, Y, var);
+    if (a->tp.perplexity >= ds->n) {
+        double p = (ds->n - 1) / 3.0;
+        fprintf(stderr, "entropy-lens embed: warning: perplexity %g is not below the %d records; using %g\n",
+                a->tp.perplexity, ds->n, p);
+        a->tp.perplexity = p;
+    }
+    return el_tsne(ds->X, ds->n, ds->dim, &a->tp, Y, NULL);
+}
+
+static el_status save_scatter(const embed_args *a, const el_dataset *ds, const double *Y, const double *var) {
+    char title[256], xl[64], yl[64];
+    const char *fname = el_feature_name(&a->dopt);
+    if (a->pca) {
+        snprintf(title, sizeof title, "PCA of %d entropy profiles (%s)", ds->n, fname);
+        snprintf(xl, sizeof xl, "PC1 (%.1f%% of variance)", 100 * var[0]);
+        snprintf(yl, sizeof yl, "PC2 (%.1f%% of variance)", 100 * var[1]);
+    } else {
+        snprintf(title, sizeof title, "t-SNE of %d entropy profiles (%s, perplexity %g)", ds->n, fname,
+                 a->tp.perplexity);
+        snprintf(xl, sizeof xl, "t-SNE 1");
+        snprintf(yl, sizeof yl, "t-SNE 2");
+    }
+    int *g = malloc(sizeof(int) * (size_t)ds->n);
+    if (!g) return el_fail(EL_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < ds->n; i++) g[i] = ds->rec[i].group_index;
+    el_scatter sc = {Y, g, ds->n, (const char *const *)ds->groups, ds->n_groups, title, xl, yl, a->dopt.by};
+    el_status st = el_scatter_save(&sc, a->out);
+    free(g);
+    return st;
+}
+
+static int run(embed_args *a, el_dataset *ds) {
+    if (ds->n < 2) {
         fprintf(stderr, "entropy-lens embed: need at least 2 records with `%s`, have %d (%d error records, %d "
                         "without the field)\n",
-                dopt.by, ds.n, ds.n_error_records, ds.n_missing_group);
-        code = EL_EXIT_FATAL;
-        goto done;
+                a->dopt.by, ds->n, ds->n_error_records, ds->n_missing_group);
+        return EL_EXIT_FATAL;
     }
-    if (ds.n_error_records || ds.n_missing_group)
+    if (ds->n_error_records || ds->n_missing_group)
         fprintf(stderr, "entropy-lens embed: skipped %d error records and %d records without `%s`\n",
-                ds.n_error_records, ds.n_missing_group, dopt.by);
-    Y = malloc(sizeof(double) * 2 * (size_t)ds.n);
-    if (!Y) {
-        fprintf(stderr, "entropy-lens embed: out of memory\n");
+                ds->n_error_records, ds->n_missing_group, a->dopt.by);
+    double *Y = malloc(sizeof(double) * 2 * (size_t)ds->n), var[2] = {0, 0};
+    int code = EL_EXIT_OK;
+    if (!Y || embed_map(a, ds, Y, var) != EL_OK) {
+        fprintf(stderr, "entropy-lens embed: %s\n", Y ? el_last_error() : "out of memory");
         code = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (standardize) {
-        for (int j = 0; j < ds.dim; j++) {
-            double m = 0, s = 0;
-            for (int i = 0; i < ds.n; i++) m += ds.X[(size_t)i * ds.dim + j];
-            m /= ds.n;
-            for (int i = 0; i < ds.n; i++) s += pow(ds.X[(size_t)i * ds.dim + j] - m, 2);
-            s = sqrt(s / ds.n);
-            if (s == 0) s = 1;
-            for (int i = 0; i < ds.n; i++) ds.X[(size_t)i * ds.dim + j] = (ds.X[(size_t)i * ds.dim + j] - m) / s;
-        }
-    }
-    el_status st;
-    if (pca) {
-        st = el_pca(ds.X, ds.n, ds.dim, 2, Y, var);
-    } else {
-        if (tp.perplexity >= ds.n) {
-            double p = (ds.n - 1) / 3.0;
-            fprintf(stderr, "entropy-lens embed: warning: perplexity %g is not below the %d records; using %g\n",
-                    tp.perplexity, ds.n, p);
-            tp.perplexity = p;
-        }
-        st = el_tsne(ds.X, ds.n, ds.dim, &tp, Y, NULL);
-    }
-    if (st != EL_OK) {
+    } else if (a->kind == 0) {
+        if (write_csv(a->out, ds, Y)) code = EL_EXIT_FATAL;
+    } else if (save_scatter(a, ds, Y, var) != EL_OK) {
         fprintf(stderr, "entropy-lens embed: %s\n", el_last_error());
         code = EL_EXIT_FATAL;
-        goto done;
     }
-    if (kind == 0) {
-        if (write_csv(out, &ds, Y)) code = EL_EXIT_FATAL;
-    } else {
-        char title[256], xl[64], yl[64];
-        const char *fname = el_feature_name(&dopt);
-        if (pca) {
-            snprintf(title, sizeof title, "PCA of %d entropy profiles (%s)", ds.n, fname);
-            snprintf(xl, sizeof xl, "PC1 (%.1f%% of variance)", 100 * var[0]);
-            snprintf(yl, sizeof yl, "PC2 (%.1f%% of variance)", 100 * var[1]);
-        } else {
-            snprintf(title, sizeof title, "t-SNE of %d entropy profiles (%s, perplexity %g)", ds.n, fname,
-                     tp.perplexity);
-            snprintf(xl, sizeof xl, "t-SNE 1");
-            snprintf(yl, sizeof yl, "t-SNE 2");
-        }
-        int *g = malloc(sizeof(int) * (size_t)ds.n);
-        if (!g) {
-            code = EL_EXIT_FATAL;
-            goto done;
-        }
-        for (int i = 0; i < ds.n; i++) g[i] = ds.rec[i].group_index;
-        el_scatter sc = {Y, g, ds.n, (const char *const *)ds.groups, ds.n_groups, title, xl, yl, dopt.by};
-        if (el_scatter_save(&sc, out) != EL_OK) {
+    free(Y);
+    return code;
+}
+
+int cmd_embed(int argc, char **argv) {
+    embed_args a = {.dopt = el_dataset_default_opts(), .tp = el_tsne_default_params()};
+    int code = parse_args(argc, argv, &a);
+    if (code == EL_CLI_RUN) {
+        el_dataset ds;
+        if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
             fprintf(stderr, "entropy-lens embed: %s\n", el_last_error());
             code = EL_EXIT_FATAL;
+        } else {
+            code = run(&a, &ds);
+            el_dataset_free(&ds);
         }
-        free(g);
     }
-done:
-    free(Y);
-    el_dataset_free(&ds);
-    free(files);
+    free(a.files);
     return code;
-usage:
-    free(files);
-    return EL_EXIT_USAGE;
 }

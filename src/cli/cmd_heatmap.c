@@ -6,6 +6,7 @@
 
 #include "analysis/dataset.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "plot/dataset_plots.h"
 
 static const char *help = "Usage: entropy-lens heatmap FILE.jsonl --image NAME [--layers all|L1,L2,...]\n"
@@ -64,109 +65,116 @@ static int parse_layers(const char *s, int **out, int *n) {
     return 0;
 }
 
-int cmd_heatmap(int argc, char **argv) {
-    const char *file = NULL, *image = NULL, *output = NULL, *root = NULL, *layers_arg = "all";
-    long panel = 144, cols = 0;
-    double alpha = 0.55;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            return EL_EXIT_OK;
-        } else if ((v = el_opt_value(argc, argv, &i, "--image"))) {
-            image = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--layers"))) {
-            layers_arg = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--image-root"))) {
-            root = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--panel"))) {
-            if (el_parse_int("heatmap", "--panel", v, 32, 1024, &panel)) return EL_EXIT_USAGE;
-        } else if ((v = el_opt_value(argc, argv, &i, "--cols"))) {
-            if (el_parse_int("heatmap", "--cols", v, 1, 64, &cols)) return EL_EXIT_USAGE;
-        } else if ((v = el_opt_value(argc, argv, &i, "--alpha"))) {
-            char *end;
-            alpha = strtod(v, &end);
-            if (end == v || *end || !(alpha > 0 && alpha <= 1)) {
-                fprintf(stderr, "entropy-lens heatmap: --alpha needs a number in (0, 1], got '%s'\n", v);
-                return EL_EXIT_USAGE;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "-o")) || (v = el_opt_value(argc, argv, &i, "--output"))) {
-            output = v;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "entropy-lens heatmap: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            return EL_EXIT_USAGE;
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            fprintf(stderr, "entropy-lens heatmap: one JSONL file only ('%s' and '%s')\n", file, argv[i]);
-            return EL_EXIT_USAGE;
-        }
+static int parse_alpha(const char *v, void *dest) {
+    char *end;
+    double a = strtod(v, &end);
+    if (end == v || *end || !(a > 0 && a <= 1)) return -1;
+    *(double *)dest = a;
+    return 0;
+}
+
+typedef struct {
+    const char *file, *image, *output, *root, *layers_arg;
+    int panel, cols, kind, *layers, n_layers;
+    double alpha;
+} heatmap_args;
+
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
+static int parse_args(int argc, char **argv, heatmap_args *a) {
+    *a = (heatmap_args){.layers_arg = "all", .panel = 144, .alpha = 0.55};
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "image", 0, &a->image, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "layers", 0, &a->layers_arg, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "image-root", 0, &a->root, 0, 0, NULL, NULL},
+        {EL_OPT_INT, "panel", 0, &a->panel, 32, 1024, NULL, NULL},
+        {EL_OPT_INT, "cols", 0, &a->cols, 1, 64, NULL, NULL},
+        {EL_OPT_PARSE, "alpha", 0, &a->alpha, 0, 0, parse_alpha, "a number in (0, 1]"},
+        {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"heatmap", help, NULL, opts};
+    const char **pos = NULL;
+    int n_pos = 0, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
+    a->file = n_pos ? pos[0] : NULL;
+    if (rc == EL_CLI_RUN && n_pos > 1) {
+        fprintf(stderr, "entropy-lens heatmap: one JSONL file only ('%s' and '%s')\n", pos[0], pos[1]);
+        rc = EL_EXIT_USAGE;
     }
-    if (!file || !image || !output) {
+    free(pos);
+    if (rc != EL_CLI_RUN) return rc;
+    if (!a->file || !a->image || !a->output) {
         fprintf(stderr, "entropy-lens heatmap: needs FILE.jsonl, --image NAME and -o OUT (see --help)\n");
         return EL_EXIT_USAGE;
     }
-    int kind = el_canvas_kind_from_path(output);
-    if (kind < 0) {
-        fprintf(stderr, "entropy-lens heatmap: %s: the output must end in .png, .svg or .pdf\n", output);
+    a->kind = el_canvas_kind_from_path(a->output);
+    if (a->kind < 0) {
+        fprintf(stderr, "entropy-lens heatmap: %s: the output must end in .png, .svg or .pdf\n", a->output);
         return EL_EXIT_USAGE;
     }
-    int *layers, n_layers;
-    if (parse_layers(layers_arg, &layers, &n_layers)) {
-        fprintf(stderr, "entropy-lens heatmap: --layers is all or a list of layer numbers, got '%s'\n", layers_arg);
+    if (parse_layers(a->layers_arg, &a->layers, &a->n_layers)) {
+        fprintf(stderr, "entropy-lens heatmap: --layers is all or a list of layer numbers, got '%s'\n", a->layers_arg);
         return EL_EXIT_USAGE;
     }
+    return EL_CLI_RUN;
+}
 
-    el_dataset_opts dopt = el_dataset_default_opts();
-    dopt.keep_patches = 1;
-    dopt.need_features = 0;
-    el_dataset ds;
-    const char *files[1] = {file};
-    if (el_dataset_load(files, 1, &dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens heatmap: %s\n", el_last_error());
-        free(layers);
-        return EL_EXIT_FATAL;
-    }
-    int code = EL_EXIT_OK;
-    const el_record *r = el_dataset_find(&ds, image);
-    if (!r) {
-        fprintf(stderr, "entropy-lens heatmap: %s: no record for image '%s'\n", file, image);
-        code = EL_EXIT_FATAL;
-        goto done;
-    }
-    for (int k = 0; k < n_layers; k++)
-        if (layers[k] < r->first_layer || layers[k] >= r->first_layer + r->n_layers) {
-            fprintf(stderr, "entropy-lens heatmap: layer %d is not in the record (layers %d..%d)\n", layers[k],
+/* The record's maps drawn and saved; the exit code. */
+static int draw(const heatmap_args *a, const el_record *r) {
+    for (int k = 0; k < a->n_layers; k++)
+        if (a->layers[k] < r->first_layer || a->layers[k] >= r->first_layer + r->n_layers) {
+            fprintf(stderr, "entropy-lens heatmap: layer %d is not in the record (layers %d..%d)\n", a->layers[k],
                     r->first_layer, r->first_layer + r->n_layers - 1);
-            code = EL_EXIT_USAGE;
-            goto done;
+            return EL_EXIT_USAGE;
         }
     char pathbuf[PATH_MAX + 256];
-    const char *img_path = el_resolve_image(r, root, pathbuf, sizeof pathbuf);
-    int mixed = 0;
-    char *units = el_jsonl_units(files, 1, &mixed);
-    el_heatmap_plot_opts ho = {r, layers, n_layers, img_path, units, (int)panel, (int)cols, alpha, NULL, 0};
+    const char *img_path = el_resolve_image(r, a->root, pathbuf, sizeof pathbuf);
+    int mixed = 0, code = EL_EXIT_OK, used = 0;
+    char *units = el_jsonl_units(&a->file, 1, &mixed);
+    el_heatmap_plot_opts ho = {r, a->layers, a->n_layers, img_path, units, a->panel, a->cols, a->alpha, NULL, 0};
     el_canvas *c = NULL;
-    int used = 0;
-    if (el_plot_heatmap(&ho, (el_canvas_kind)kind, &c, &used) != EL_OK) {
+    if (el_plot_heatmap(&ho, (el_canvas_kind)a->kind, &c, &used) != EL_OK) {
         fprintf(stderr, "entropy-lens heatmap: %s\n", el_last_error());
         code = EL_EXIT_FATAL;
     } else {
         if (!img_path)
             fprintf(stderr, "entropy-lens heatmap: warning: image '%s' not found%s%s; drawing the maps alone\n",
-                    r->file, root ? " under " : "", root ? root : "");
+                    r->file, a->root ? " under " : "", a->root ? a->root : "");
         else if (!used)
             fprintf(stderr, "entropy-lens heatmap: warning: cannot read the image (%s); drawing the maps alone\n",
                     el_last_error());
-        if (el_canvas_save(c, output) != EL_OK) {
+        if (el_canvas_save(c, a->output) != EL_OK) {
             fprintf(stderr, "entropy-lens heatmap: %s\n", el_last_error());
             code = EL_EXIT_FATAL;
         }
     }
     el_canvas_free(c);
     free(units);
-done:
-    el_dataset_free(&ds);
-    free(layers);
+    return code;
+}
+
+int cmd_heatmap(int argc, char **argv) {
+    heatmap_args a;
+    int code = parse_args(argc, argv, &a);
+    if (code != EL_CLI_RUN) {
+        free(a.layers);
+        return code;
+    }
+    el_dataset_opts dopt = el_dataset_default_opts();
+    dopt.keep_patches = 1;
+    dopt.need_features = 0;
+    el_dataset ds;
+    if (el_dataset_load(&a.file, 1, &dopt, &ds) != EL_OK) {
+        fprintf(stderr, "entropy-lens heatmap: %s\n", el_last_error());
+        code = EL_EXIT_FATAL;
+    } else {
+        const el_record *r = el_dataset_find(&ds, a.image);
+        if (r) {
+            code = draw(&a, r);
+        } else {
+            fprintf(stderr, "entropy-lens heatmap: %s: no record for image '%s'\n", a.file, a.image);
+            code = EL_EXIT_FATAL;
+        }
+        el_dataset_free(&ds);
+    }
+    free(a.layers);
     return code;
 }

@@ -1,8 +1,10 @@
 /* entropy-lens info: what a model is and how the lens reads it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "entropy_lens.h"
 
 static const char *help =
@@ -24,21 +26,19 @@ static const char *resample_name(el_resample r) {
 
 int cmd_info(int argc, char **argv) {
     const char *model = NULL, *tokenizer = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            printf("\nModel families: %s\n", el_model_families());
-            return EL_EXIT_OK;
-        } else if ((v = el_opt_value(argc, argv, &i, "--model"))) {
-            model = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--tokenizer"))) {
-            tokenizer = v;
-        } else {
-            fprintf(stderr, "entropy-lens info: unknown argument '%s' (see --help)\n", argv[i]);
-            return EL_EXIT_USAGE;
-        }
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "model", 0, &model, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "tokenizer", 0, &tokenizer, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"info", help, el_cli_families_tail(), opts};
+    const char **pos;
+    int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
+    if (rc == EL_CLI_RUN && n_pos) {
+        fprintf(stderr, "entropy-lens info: unexpected argument '%s' (see --help)\n", pos[0]);
+        rc = EL_EXIT_USAGE;
     }
+    free(pos);
+    if (rc != EL_CLI_RUN) return rc;
     if (!model) model = el_default_model_dir();
     el_model *m;
     el_model_params mp = el_model_default_params();

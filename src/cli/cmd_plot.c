@@ -5,9 +5,10 @@
 
 #include "analysis/dataset.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "plot/dataset_plots.h"
 
-static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--depth normalized|layer] [--overlay]\n"
+static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--depth normalized|layer] [--depth-axis ends|fraction] [--overlay]\n"
                           "                         [--no-band] [--title TEXT] [--size WxH] -o OUT.svg|OUT.png|OUT.pdf\n"
                           "\n"
                           "The entropy profile figure: lens entropy against depth, one line per group\n"
@@ -21,6 +22,9 @@ static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--dep
                           "  --depth D         normalized (default): x = (l - first_layer) / (L - 1) in\n"
                           "                    [0, 1], so models of different depths (ViTs and language\n"
                           "                    models alike) share one axis; layer: x = the layer number\n"
+                          "  --depth-axis A    the normalized axis: ends (default): block l of L at\n"
+                          "                    (l-1)/(L-1), first at 0, last at 1; fraction: block l\n"
+                          "                    at l/L (the x axis of the paper's plots)\n"
                           "  --overlay         draw every model on one axes (default: one panel per model\n"
                           "                    when the files hold several; `--by model` overlays too)\n"
                           "  --no-band         lines only, no +-1 std band\n"
@@ -33,124 +37,120 @@ static const char *help = "Usage: entropy-lens plot FILES... [--by FIELD] [--dep
                           "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
                           "no records to plot, or the output cannot be written).\n";
 
-static int parse_size(const char *s, int *w, int *h) {
+/* --size WxH into the plot options' width and height. */
+static int parse_size(const char *s, void *dest) {
+    el_profile_plot_opts *po = dest;
     char *end;
     long a = strtol(s, &end, 10);
     if (end == s || (*end != 'x' && *end != 'X')) return -1;
     const char *t = end + 1;
     long b = strtol(t, &end, 10);
     if (end == t || *end || a < 200 || b < 150 || a > 8000 || b > 8000) return -1;
-    *w = (int)a;
-    *h = (int)b;
+    po->width = (int)a;
+    po->height = (int)b;
     return 0;
 }
 
-int cmd_plot(int argc, char **argv) {
-    const char **files = calloc((size_t)argc, sizeof(char *));
-    if (!files) return EL_EXIT_FATAL;
-    int n_files = 0, by_given = 0;
-    const char *output = NULL;
-    el_profile_plot_opts po = {0};
-    po.by = "label";
-    po.band = 1;
-    int code = EL_EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            free(files);
-            return EL_EXIT_OK;
-        } else if ((v = el_opt_value(argc, argv, &i, "--by"))) {
-            po.by = v;
-            by_given = 1;
-        } else if ((v = el_opt_value(argc, argv, &i, "--depth"))) {
-            if (!strcmp(v, "normalized") || !strcmp(v, "normalised"))
-                po.depth_layer = 0;
-            else if (!strcmp(v, "layer"))
-                po.depth_layer = 1;
-            else {
-                fprintf(stderr, "entropy-lens plot: --depth is normalized or layer, got '%s'\n", v);
-                goto usage;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "--title"))) {
-            po.title = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--size"))) {
-            if (parse_size(v, &po.width, &po.height)) {
-                fprintf(stderr, "entropy-lens plot: --size is WxH (200x150 .. 8000x8000), got '%s'\n", v);
-                goto usage;
-            }
-        } else if ((v = el_opt_value(argc, argv, &i, "-o")) || (v = el_opt_value(argc, argv, &i, "--output"))) {
-            output = v;
-        } else if (!strcmp(argv[i], "--overlay")) {
-            po.overlay = 1;
-        } else if (!strcmp(argv[i], "--no-band")) {
-            po.band = 0;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "entropy-lens plot: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            goto usage;
-        } else {
-            files[n_files++] = argv[i];
-        }
-    }
-    if (!n_files) {
-        fprintf(stderr, "entropy-lens plot: no input files (see --help)\n");
-        goto usage;
-    }
-    if (!output) {
-        fprintf(stderr, "entropy-lens plot: -o OUT.svg, OUT.png or OUT.pdf is required\n");
-        goto usage;
-    }
-    int kind = el_canvas_kind_from_path(output);
-    if (kind < 0) {
-        fprintf(stderr, "entropy-lens plot: %s: the output must end in .svg, .png or .pdf\n", output);
-        goto usage;
-    }
+static int parse_depth_axis(const char *v, void *dest) {
+    if (!strcmp(v, "normalized") || !strcmp(v, "normalised")) *(int *)dest = 0;
+    else if (!strcmp(v, "layer")) *(int *)dest = 1;
+    else return -1;
+    return 0;
+}
 
+typedef struct {
+    const char **files;
+    int n_files;
+    const char *output, *by;
+    el_profile_plot_opts po;
+    int kind;
+} plot_args;
+
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
+static int parse_args(int argc, char **argv, plot_args *a) {
+    a->po.band = 1;
+    int no_band = 0;
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "by", 0, &a->by, 0, 0, NULL, NULL},
+        {EL_OPT_PARSE, "depth", 0, &a->po.depth_layer, 0, 0, parse_depth_axis, "normalized or layer"},
+        {EL_OPT_PARSE, "depth-axis", 0, &a->po.depth_axis, 0, 0, el_opt_parse_depth_axis, "ends or fraction"},
+        {EL_OPT_STRING, "title", 0, &a->po.title, 0, 0, NULL, NULL},
+        {EL_OPT_PARSE, "size", 0, &a->po, 0, 0, parse_size, "WxH (200x150 .. 8000x8000)"},
+        {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
+        {EL_OPT_FLAG, "overlay", 0, &a->po.overlay, 0, 0, NULL, NULL},
+        {EL_OPT_FLAG, "no-band", 0, &no_band, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"plot", help, NULL, opts};
+    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
+    if (rc != EL_CLI_RUN) return rc;
+    a->po.band = !no_band;
+    a->po.by = a->by ? a->by : "label";
+    if (!a->n_files || !a->output) {
+        fprintf(stderr, "entropy-lens plot: %s\n",
+                !a->n_files ? "no input files (see --help)" : "-o OUT.svg, OUT.png or OUT.pdf is required");
+        return EL_EXIT_USAGE;
+    }
+    a->kind = el_canvas_kind_from_path(a->output);
+    if (a->kind < 0) {
+        fprintf(stderr, "entropy-lens plot: %s: the output must end in .svg, .png or .pdf\n", a->output);
+        return EL_EXIT_USAGE;
+    }
+    return EL_CLI_RUN;
+}
+
+/* The records grouped by --by; without --by and with no labels anywhere,
+ * one group of everything. */
+static el_status load(plot_args *a, el_dataset *ds) {
     el_dataset_opts dopt = el_dataset_default_opts();
-    dopt.by = po.by;
+    dopt.by = a->po.by;
     dopt.need_features = 0;
-    el_dataset ds;
-    if (el_dataset_load(files, n_files, &dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens plot: %s\n", el_last_error());
-        free(files);
+    if (el_dataset_load(a->files, a->n_files, &dopt, ds) != EL_OK) return EL_ERR_IO;
+    if (ds->n == 0 && !a->by && ds->n_missing_group > 0) {
+        el_dataset_free(ds);
+        dopt.by = a->po.by = NULL;
+        return el_dataset_load(a->files, a->n_files, &dopt, ds);
+    }
+    return EL_OK;
+}
+
+static int draw(plot_args *a, const el_dataset *ds) {
+    if (ds->n == 0) {
+        fprintf(stderr, "entropy-lens plot: no records to plot (%d error records, %d without `%s`)\n",
+                ds->n_error_records, ds->n_missing_group, a->po.by ? a->po.by : "");
         return EL_EXIT_FATAL;
     }
-    if (ds.n == 0 && !by_given && ds.n_missing_group > 0) {
-        /* No labels anywhere: one group of everything. */
-        el_dataset_free(&ds);
-        dopt.by = po.by = NULL;
-        if (el_dataset_load(files, n_files, &dopt, &ds) != EL_OK) {
-            fprintf(stderr, "entropy-lens plot: %s\n", el_last_error());
-            free(files);
-            return EL_EXIT_FATAL;
-        }
-    }
-    if (ds.n == 0) {
-        fprintf(stderr, "entropy-lens plot: no records to plot (%d error records, %d without `%s`)\n",
-                ds.n_error_records, ds.n_missing_group, po.by ? po.by : "");
-        code = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (ds.n_missing_group > 0)
-        fprintf(stderr, "entropy-lens plot: skipped %d records without `%s`\n", ds.n_missing_group, po.by);
-    if (ds.n_groups > 10)
-        fprintf(stderr, "entropy-lens plot: warning: %d groups; colours repeat after 10\n", ds.n_groups);
-    int mixed = 0;
-    char *units = el_jsonl_units(files, n_files, &mixed);
+    if (ds->n_missing_group > 0)
+        fprintf(stderr, "entropy-lens plot: skipped %d records without `%s`\n", ds->n_missing_group, a->po.by);
+    if (ds->n_groups > 10)
+        fprintf(stderr, "entropy-lens plot: warning: %d groups; colours repeat after 10\n", ds->n_groups);
+    int mixed = 0, code = EL_EXIT_OK;
+    char *units = el_jsonl_units(a->files, a->n_files, &mixed);
     if (mixed) fprintf(stderr, "entropy-lens plot: warning: the files use different `units`\n");
-    po.units = mixed ? NULL : units;
+    a->po.units = mixed ? NULL : units;
     el_canvas *c = NULL;
-    if (el_plot_profiles(&ds, &po, (el_canvas_kind)kind, &c) != EL_OK || el_canvas_save(c, output) != EL_OK) {
+    if (el_plot_profiles(ds, &a->po, (el_canvas_kind)a->kind, &c) != EL_OK || el_canvas_save(c, a->output) != EL_OK) {
         fprintf(stderr, "entropy-lens plot: %s\n", el_last_error());
         code = EL_EXIT_FATAL;
     }
     el_canvas_free(c);
     free(units);
-done:
-    el_dataset_free(&ds);
-    free(files);
     return code;
-usage:
-    free(files);
-    return EL_EXIT_USAGE;
+}
+
+int cmd_plot(int argc, char **argv) {
+    plot_args a;
+    memset(&a, 0, sizeof a);
+    int code = parse_args(argc, argv, &a);
+    if (code == EL_CLI_RUN) {
+        el_dataset ds;
+        if (load(&a, &ds) != EL_OK) {
+            fprintf(stderr, "entropy-lens plot: %s\n", el_last_error());
+            code = EL_EXIT_FATAL;
+        } else {
+            code = draw(&a, &ds);
+            el_dataset_free(&ds);
+        }
+    }
+    free(a.files);
+    return code;
 }

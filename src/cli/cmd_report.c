@@ -11,6 +11,7 @@
 #include "analysis/correctness.h"
 #include "analysis/dataset.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "base/strbuf.h"
 #include "cli/report.h"
 #include "plot/dataset_plots.h"
@@ -18,7 +19,7 @@
 #include "plot/html.h"
 
 static const char *help = "Usage: entropy-lens report FILES... -o report.html [--by FIELD] [--title TEXT]\n"
-                          "                           [--k 29] [--folds 10] [--seed 42] [--top 5]\n"
+                          "                           [--k 29] [--folds 10] [--seed 42] [--standardize] [--top 5]\n"
                           "                           [--image-root DIR] [--no-tsne]\n"
                           "\n"
                           "One self-contained HTML file (figures inlined as SVG and PNG data URIs; no\n"
@@ -40,6 +41,7 @@ static const char *help = "Usage: entropy-lens report FILES... -o report.html [-
                           "  --title TEXT      page title (default \"entropy-lens report\")\n"
                           "  --k K, --folds K, --seed S   cross-validation settings (defaults 29, 10, 42;\n"
                           "                    folds are lowered to the record count when needed)\n"
+                          "  --standardize     z-score features with the training fold's statistics\n"
                           "  --top N           images in each of the most/least certain lists (default 5)\n"
                           "  --image-root DIR  where the images are (see heatmap --help)\n"
                           "  --no-tsne         PCA only\n"
@@ -103,7 +105,7 @@ static void profile_figure(el_strbuf *b, const report_args *a, const char *by, c
         el_dataset_free(&ds);
         return;
     }
-    el_profile_plot_opts po = {by, 0, 0, 1, title, a->units, 0, 0};
+    el_profile_plot_opts po = {by, 0, 0, 1, title, a->units, 0, 0, EL_DEPTH_AXIS_ENDS};
     el_canvas *c = NULL;
     if (el_plot_profiles(&ds, &po, EL_CANVAS_SVG, &c) != EL_OK) c = NULL;
     report_fig_or_note(b, c, title);
@@ -243,7 +245,7 @@ done:
 static void correctness_layers(el_strbuf *b, const el_dataset *ds, const el_correctness *c) {
     double *xs = malloc(sizeof(double) * (size_t)ds->depth_n);
     if (!xs) return;
-    for (int j = 0; j < ds->depth_n; j++) xs[j] = el_normalised_depth(j, ds->depth_n);
+    for (int j = 0; j < ds->depth_n; j++) xs[j] = el_depth_x(ds->depth_axis, j, ds->depth_n, ds->depth_used == EL_DEPTH_RESAMPLE ? 1 : ds->rec[0].first_layer);
     char where[64];
     if (ds->depth_used == EL_DEPTH_RESAMPLE) snprintf(where, sizeof where, "depth %.2f", xs[c->best]);
     else snprintf(where, sizeof where, "layer %d", ds->rec[0].first_layer + c->best);
@@ -383,60 +385,34 @@ static const char *css =
     ".imgs th{text-align:left}.imgs "
     "img{max-width:none}code{font-size:13px}footer{margin-top:40px;color:#777;font-size:12px}";
 
-static int parse_args(int argc, char **argv, report_args *a, int *code) {
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
+static int parse_args(int argc, char **argv, report_args *a) {
     a->by = "label";
     a->title = "entropy-lens report";
-    a->cv = (el_cv_params){29, 10, 42, 0};
+    a->cv = el_cv_default_params();
     a->top = 5;
     a->tsne = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        long l;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            *code = EL_EXIT_OK;
-            return -1;
-        } else if ((v = el_opt_value(argc, argv, &i, "--by"))) {
-            a->by = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--title"))) {
-            a->title = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--image-root"))) {
-            a->root = v;
-        } else if ((v = el_opt_value(argc, argv, &i, "--k"))) {
-            if (el_parse_int("report", "--k", v, 1, 1000000, &l)) goto usage;
-            a->cv.k = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--folds"))) {
-            if (el_parse_int("report", "--folds", v, 2, 1000000, &l)) goto usage;
-            a->cv.folds = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--seed"))) {
-            if (el_parse_int("report", "--seed", v, 0, LONG_MAX, &l)) goto usage;
-            a->cv.seed = (uint64_t)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "--top"))) {
-            if (el_parse_int("report", "--top", v, 1, 100, &l)) goto usage;
-            a->top = (int)l;
-        } else if ((v = el_opt_value(argc, argv, &i, "-o")) || (v = el_opt_value(argc, argv, &i, "--output"))) {
-            a->output = v;
-        } else if (!strcmp(argv[i], "--no-tsne")) {
-            a->tsne = 0;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "entropy-lens report: unknown or incomplete option '%s' (see --help)\n", argv[i]);
-            goto usage;
-        } else {
-            a->files[a->n_files++] = argv[i];
-        }
-    }
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "by", 0, &a->by, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "title", 0, &a->title, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "image-root", 0, &a->root, 0, 0, NULL, NULL},
+        EL_OPTS_CV(a->cv),
+        {EL_OPT_INT, "top", 0, &a->top, 1, 100, NULL, NULL},
+        {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
+        {EL_OPT_CLEAR, "no-tsne", 0, &a->tsne, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"report", help, NULL, opts};
+    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
+    if (rc != EL_CLI_RUN) return rc;
     if (!a->n_files) {
         fprintf(stderr, "entropy-lens report: no input files (see --help)\n");
-        goto usage;
+        return EL_EXIT_USAGE;
     }
     if (!a->output) {
         fprintf(stderr, "entropy-lens report: -o report.html is required\n");
-        goto usage;
+        return EL_EXIT_USAGE;
     }
-    return 0;
-usage:
-    *code = EL_EXIT_USAGE;
-    return -1;
+    return EL_CLI_RUN;
 }
 
 static int write_file(const char *path, const el_strbuf *b) {
@@ -449,13 +425,12 @@ static int write_file(const char *path, const el_strbuf *b) {
 int cmd_report(int argc, char **argv) {
     report_args a;
     memset(&a, 0, sizeof a);
-    a.files = calloc((size_t)argc, sizeof(char *));
-    if (!a.files) return EL_EXIT_FATAL;
-    int code = EL_EXIT_OK;
-    if (parse_args(argc, argv, &a, &code)) {
+    int code = parse_args(argc, argv, &a);
+    if (code != EL_CLI_RUN) {
         free(a.files);
         return code;
     }
+    code = EL_EXIT_OK;
     el_dataset all, grouped;
     memset(&grouped, 0, sizeof grouped);
     if (report_load(&a, NULL, 0, 1, &all) != EL_OK) {

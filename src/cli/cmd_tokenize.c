@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "tokenizer/tokenizer.h"
 
 static const char *help =
@@ -208,44 +209,46 @@ static int bench(const el_tokenizer *t, const options *o, char **texts, size_t n
     return EL_EXIT_OK;
 }
 
+static int parse_bos(const char *v, void *dest) {
+    int m = el_bos_mode_parse(v);
+    if (m < 0) return -1;
+    *(el_bos_mode *)dest = (el_bos_mode)m;
+    return 0;
+}
+
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
     o->bos = EL_BOS_AUTO;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(help, stdout);
-            printf("\nModel families: %s\n", el_model_families());
-            return 1;
-        } else if ((v = el_opt_value(argc, argv, &i, "--tokenizer"))) o->tokenizer = v;
-        else if ((v = el_opt_value(argc, argv, &i, "--model"))) o->model = v;
-        else if ((v = el_opt_value(argc, argv, &i, "--text"))) o->text = v;
-        else if ((v = el_opt_value(argc, argv, &i, "--ids"))) o->ids = v;
-        else if ((v = el_opt_value(argc, argv, &i, "--file"))) o->file = v;
-        else if ((v = el_opt_value(argc, argv, &i, "--output"))) o->output = v;
-        else if ((v = el_opt_value(argc, argv, &i, "--bos"))) {
-            int m = el_bos_mode_parse(v);
-            if (m < 0) {
-                fprintf(stderr, "entropy-lens tokenize: --bos must be auto, always or never, not '%s'\n", v);
-                return -1;
-            }
-            o->bos = (el_bos_mode)m;
-        } else if (!strcmp(argv[i], "--skip-special")) o->skip_special = 1;
-        else if (!strcmp(argv[i], "--bench")) o->bench = 1;
-        else {
-            fprintf(stderr, "entropy-lens tokenize: unknown argument '%s' (see --help)\n", argv[i]);
-            return -1;
-        }
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "tokenizer", 0, &o->tokenizer, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "model", 0, &o->model, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "text", 0, &o->text, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "ids", 0, &o->ids, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "file", 0, &o->file, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "output", 0, &o->output, 0, 0, NULL, NULL},
+        {EL_OPT_PARSE, "bos", 0, &o->bos, 0, 0, parse_bos, "auto, always or never"},
+        {EL_OPT_FLAG, "skip-special", 0, &o->skip_special, 0, 0, NULL, NULL},
+        {EL_OPT_FLAG, "bench", 0, &o->bench, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"tokenize", help, el_cli_families_tail(), opts};
+    const char **pos;
+    int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
+    if (rc == EL_CLI_RUN && n_pos) {
+        fprintf(stderr, "entropy-lens tokenize: unexpected argument '%s' (see --help)\n", pos[0]);
+        rc = EL_EXIT_USAGE;
     }
+    free(pos);
+    if (rc != EL_CLI_RUN) return rc;
     if (!o->tokenizer == !o->model || (!!o->text + !!o->ids + !!o->file) != 1) {
         fprintf(stderr, "entropy-lens tokenize: give one of --tokenizer/--model and one of --text/--ids/--file\n");
-        return -1;
+        return EL_EXIT_USAGE;
     }
     if (o->bench && o->ids) {
         fprintf(stderr, "entropy-lens tokenize: --bench measures encoding: give --text or --file\n");
-        return -1;
+        return EL_EXIT_USAGE;
     }
-    return 0;
+    return EL_CLI_RUN;
 }
 
 /* --file: records line by line, or (bench) the texts collected. */
@@ -283,7 +286,7 @@ static int run_file(FILE *out, const el_tokenizer *t, const options *o) {
 int cmd_tokenize(int argc, char **argv) {
     options o;
     int a = parse_args(argc, argv, &o);
-    if (a) return a > 0 ? EL_EXIT_OK : EL_EXIT_USAGE;
+    if (a != EL_CLI_RUN) return a;
     el_tokenizer *t = NULL;
     if (el_tokenizer_load_path(o.tokenizer ? o.tokenizer : o.model, &t) != EL_OK) {
         fprintf(stderr, "entropy-lens tokenize: %s\n", el_last_error());

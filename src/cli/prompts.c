@@ -9,6 +9,7 @@
 #include "base/file.h"
 #include "base/strbuf.h"
 #include "entropy_lens.h"
+#include "records/json_read.h"
 
 
 void el_prompt_items_free(prompt_item *it, size_t n) {
@@ -44,7 +45,7 @@ static void parse_prompt_line(const char *path, int lineno, const char *line, si
         it->error = strdup(msg);
         return;
     }
-    cJSON *o = cJSON_Parse(line);
+    cJSON *o = el_json_parse(line, len, NULL);
     const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "prompt");
     const char *res = cJSON_IsObject(o) ? reserved_field(o) : NULL;
     if (!cJSON_IsObject(o) || !cJSON_IsString(pr)) {

@@ -10,6 +10,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "records/json_read.h"
+
 /* The JSON string literal after "key": on this line, as raw text. */
 static char *json_key(const char *line, size_t len, const char *key) {
     char pat[64];
@@ -62,7 +64,7 @@ static size_t csv_fields(const char *line, size_t len) {
 
 /* A whole JSONL line that parses as one JSON object. */
 static int json_object(const char *line, size_t len) {
-    cJSON *j = cJSON_ParseWithLength(line, len);
+    cJSON *j = el_json_parse(line, len, NULL);
     int ok = cJSON_IsObject(j);
     cJSON_Delete(j);
     return ok;

@@ -13,6 +13,7 @@
 
 #include "base/file.h"
 #include "entropy_lens.h"
+#include "records/json_read.h"
 
 uint64_t el_fnv(uint64_t h, const void *data, size_t len) {
     const unsigned char *p = data;
@@ -152,7 +153,7 @@ static int settle(const char *cmd, const char *output, const char *json, int has
                 cmd, output, side, el_last_error());
         return -1;
     }
-    cJSON *want = cJSON_Parse(json), *have = cJSON_ParseWithLength(text, len);
+    cJSON *want = cJSON_Parse(json), *have = el_json_parse(text, len, NULL);
     free(text);
     int rc = 0;
     if (!cJSON_IsObject(have)) {

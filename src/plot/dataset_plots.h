@@ -15,6 +15,7 @@ typedef struct {
     const char *title;   /* NULL: "Entropy profiles by FIELD" */
     const char *units;   /* the records' `units`, or NULL */
     int width, height;   /* 0: automatic */
+    el_depth_axis depth_axis; /* the normalised depth: (l-1)/(L-1) or l/L (analysis/dataset.h) */
 } el_profile_plot_opts;
 
 /* Mean profile per group (text records: mean over windows), one panel per

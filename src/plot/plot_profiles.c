@@ -9,6 +9,7 @@
 #include "plot/dataset_plots.h"
 #include "plot/figures.h"
 #include "plot/plot.h"
+#include "records/json_read.h"
 
 typedef struct {
     int panel;
@@ -45,7 +46,7 @@ static void record_profile(const el_record *r, double *out) {
 }
 
 /* Mean and population std over the series' records at each x. */
-static int series_stats(const el_dataset *ds, series_acc *s, int depth_layer) {
+static int series_stats(const el_dataset *ds, series_acc *s, int depth_layer, el_depth_axis axis) {
     int maxL = 0, sameL = 1, lo = 1 << 30, hi = -(1 << 30);
     for (int k = 0; k < s->n; k++) {
         const el_record *r = &ds->rec[s->idx[k]];
@@ -71,7 +72,7 @@ static int series_stats(const el_dataset *ds, series_acc *s, int depth_layer) {
         if (depth_layer)
             off = r->first_layer - lo;
         else if (!sameL) {
-            el_profile_resample(prof, r->n_layers, 1, res, npts, 1);
+            el_profile_resample_axis(axis, prof, r->n_layers, r->first_layer, 1, res, npts, 1);
             v = res;
             n = npts;
         }
@@ -86,7 +87,7 @@ static int series_stats(const el_dataset *ds, series_acc *s, int depth_layer) {
     for (int j = 0; ok && j < npts; j++) {
         if (!cnt[j]) continue;
         double m = sum[j] / cnt[j], var = sq[j] / cnt[j] - m * m;
-        s->x[s->npts] = depth_layer ? lo + j : el_normalised_depth(j, npts);
+        s->x[s->npts] = depth_layer ? lo + j : el_depth_x(axis, j, npts, sameL ? ds->rec[s->idx[0]].first_layer : 1);
         s->mean[s->npts] = m;
         s->std[s->npts] = var > 0 ? sqrt(var) : 0.0;
         s->npts++;
@@ -173,7 +174,7 @@ el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, 
             *q = t;
         }
     for (int k = 0; k < b.n_series; k++) {
-        if (series_stats(ds, &b.s[k], o->depth_layer)) goto oom;
+        if (series_stats(ds, &b.s[k], o->depth_layer, o->depth_axis)) goto oom;
         if (pairs) b.s[k].color = k;
     }
     {
@@ -278,7 +279,7 @@ char *el_jsonl_units(const char *const *files, int n, int *mixed) {
         long len;
         uint64_t used = 0;
         while (el_file_getline(fp, files[f], EL_FILE_RECORDS, &used, &line, &cap, &len) == EL_OK && len > 0) {
-            cJSON *o = cJSON_Parse(line);
+            cJSON *o = el_json_parse(line, (size_t)len, NULL);
             const cJSON *u = o ? cJSON_GetObjectItemCaseSensitive(o, "units") : NULL;
             int found = cJSON_IsString(u);
             if (found) {
