@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "base/strbuf.h"
@@ -141,7 +142,7 @@ el_status el_zs_cache_write(const char *path, const char *model, const el_zs_spe
     el_status st = EL_OK;
     /* Written whole to a temporary name and renamed: a reader never sees half a cache. */
     char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()); /* MPI ranks may write at once */
     FILE *f = sb.oom ? NULL : fopen(tmp, "w");
     if (sb.oom) st = el_fail(EL_ERR_NOMEM, "out of memory");
     else if (!f || fwrite(sb.data, 1, sb.len, f) != sb.len) st = el_fail(EL_ERR_IO, "%s: %s", tmp, strerror(errno));
