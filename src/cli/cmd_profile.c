@@ -19,6 +19,7 @@
 #include "cli/run_identity.h"
 #include "cli/progress.h"
 #include "cli/summary.h"
+#include "cli/zero_shot.h"
 #include "entropy_lens.h"
 #include "records/records.h"
 
@@ -31,10 +32,12 @@ static const char *help =
     "is the image's label); --recursive reads every depth.\n"
     "\n"
     "Options:\n"
-    "  --model DIR            HF (ViT, DeiT) or timm model folder, or ORG/NAME[@REV]\n"
+    "  --model DIR            HF (ViT, DeiT, DINOv2, BEiT, data2vec-vision, CLIP, SigLIP)\n"
+    "                         or timm model folder, or ORG/NAME[@REV]\n"
     "                         from the Hugging Face cache (HF_HOME)\n"
     "                         (default: the sample model samples/models/fashion-vit)\n"
     "  -o, --output FILE      write records here (default: stdout)\n"
+    EL_CLI_ZERO_SHOT_HELP
     "  --format jsonl|csv     record format (default jsonl)\n"
     "  --tokens LIST          cls,patches,mean: CLS profile (always), every patch\n"
     "                         token's entropy (patch_entropy), their mean (entropy_mean)\n"
@@ -57,7 +60,7 @@ static const char *help =
     "\n" EL_EXIT_CODES_HELP;
 
 typedef struct {
-    const char *model_dir, *output, *labels;
+    const char *model_dir, *output, *labels, *classes, *templates;
     el_format format;
     el_lens_params lp;
     int recursive, quiet, resume, batch, threads;
@@ -93,6 +96,8 @@ static int parse_args(int argc, char **argv, options *o, const char ***paths, in
         {EL_OPT_PARSE, "units", 0, &o->lp.units, 0, 0, el_opt_parse_units, "nats, bits or normalized"},
         {EL_OPT_FLAG, "include-embeddings", 0, &o->lp.include_embeddings, 0, 0, NULL, NULL},
         {EL_OPT_STRING, "labels", 0, &o->labels, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "classes", 0, &o->classes, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "templates", 0, &o->templates, 0, 0, NULL, NULL},
         {EL_OPT_FLAG, "recursive", 'r', &o->recursive, 0, 0, NULL, NULL},
         {EL_OPT_INT, "batch", 0, &o->batch, 1, 1024, NULL, NULL},
         {EL_OPT_INT, "threads", 0, &o->threads, 0, 1024, NULL, NULL},
@@ -366,11 +371,15 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
 static int load_model(profile_run *R, const char *model_dir) {
     el_state_params sp = el_state_default_params();
     sp.n_threads = R->o->threads;
-    if (el_model_load(model_dir, NULL, &R->m) != EL_OK || el_state_new(R->m, &sp, &R->st) != EL_OK) {
+    el_model_params mp = el_model_default_params();
+    char cache[4096];
+    el_cli_zero_shot_params(&mp, R->o->classes, R->o->templates, R->o->output, cache, sizeof cache);
+    if (el_model_load(model_dir, &mp, &R->m) != EL_OK || el_state_new(R->m, &sp, &R->st) != EL_OK) {
         fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
         return -1;
     }
     el_model_get_info(R->m, &R->info);
+    if (!R->o->quiet && el_dist_rank() == 0) el_cli_zero_shot_note("profile", &R->info, &mp);
     R->info.preprocess.max_pixels = (size_t)R->o->max_pixels; /* resize targets obey --max-pixels too */
     const long procs = sysconf(_SC_NPROCESSORS_ONLN), used = R->o->threads > 0 ? R->o->threads : procs;
     R->spare_core = used * el_dist_size() < procs;
