@@ -44,6 +44,10 @@ static const char *help =
     "  -n, --tokens N       tokens to generate per prompt (default 32)\n"
     "  --temperature T      0 = greedy (default), else sampling with --seed\n"
     "  --seed S             sampling seed (default 42); same seed, same output\n"
+    "  --samples N          N independent samples of every prompt (needs --temperature\n"
+    "                       > 0): sample s of prompt p (0-based) uses the seed\n"
+    "                       mix(S ^ mix(p * 2^32 + s)), mix = SplitMix64's output\n"
+    "                       function; records carry \"sample\" and \"seed\"\n"
     "  --bos MODE           special tokens around each prompt: auto (what the\n"
     "                       tokenizer's own template adds, default), always (BOS\n"
     "                       first, as TransformerLens does), never\n"
@@ -102,7 +106,7 @@ typedef struct {
     el_state *st;
     el_model_info info;
     el_text_params tp;
-    int windows, per_step, quiet, batch;
+    int windows, per_step, quiet, batch, samples; /* samples: --samples N, 0 without */
     el_format format;
     float *win;
     el_summary sum;
@@ -148,6 +152,7 @@ static void csv_row(const text_run *T, const prompt_item *it, const el_text_resu
     el_sb_putc(sb, ',');
     csv_extra(sb, it->extra);
     el_sb_putc(sb, ',');
+    if (T->samples) el_sb_printf(sb, "%d,%llu,", it->sample, (unsigned long long)it->seed);
     if (!err[0]) {
         el_sb_csv_str(sb, r->text);
         csv_ids(sb, r->ids, S);
@@ -196,6 +201,7 @@ static int format_record(text_run *T, prompt_item *it, el_text_result *res, el_s
         else el_sb_puts(sb, "null");
         el_sb_putc(sb, ',');
         if (it->extra) el_sb_puts(sb, it->extra);
+        if (T->samples) el_sb_printf(sb, "\"sample\":%d,\"seed\":%llu,", it->sample, (unsigned long long)it->seed);
         if (err[0]) {
             el_sb_puts(sb, "\"error\":");
             el_sb_json_str(sb, err);
@@ -256,12 +262,15 @@ static int text_unit(void *vctx, size_t unit, el_strbuf *sb) {
     const char *prompts[EL_TEXT_MAX_BATCH] = {0};
     int slot[EL_TEXT_MAX_BATCH], k = 0; /* unreadable input lines are not generated */
     el_text_result res[EL_TEXT_MAX_BATCH], none = {0};
+    uint64_t seeds[EL_TEXT_MAX_BATCH];
+    el_text_params tp = T->tp;
+    tp.seeds = T->samples ? seeds : NULL;
     for (int i = 0; i < n; i++) {
         const prompt_item *it = &T->items[start + (size_t)i];
         slot[i] = it->error ? -1 : k;
-        if (!it->error) prompts[k++] = it->prompt;
+        if (!it->error) seeds[k] = it->seed, prompts[k++] = it->prompt;
     }
-    if (el_text_generate_batch(T->st, prompts, k, &T->tp, res) != EL_OK) {
+    if (el_text_generate_batch(T->st, prompts, k, &tp, res) != EL_OK) {
         /* The whole batch failed (memory): every prompt gets the error. */
         for (int j = 0; j < k; j++) {
             memset(&res[j], 0, sizeof res[j]);
@@ -291,6 +300,11 @@ static void serialize_items(const prompt_item *it, size_t n, el_strbuf *sb) {
         el_dist_put_field(sb, it[i].label);
         el_dist_put_field(sb, it[i].extra);
         el_dist_put_field(sb, it[i].error);
+        el_dist_put_field(sb, it[i].answer);
+        el_dist_put_field(sb, it[i].extract);
+        char num[48];
+        snprintf(num, sizeof num, "%d %llu", it[i].sample, (unsigned long long)it[i].seed);
+        el_dist_put_field(sb, num);
     }
 }
 
@@ -310,6 +324,14 @@ static int deserialize_items(const char *buf, size_t len, prompt_item **out, siz
         it->label = el_dist_take_field(&p, end);
         it->extra = el_dist_take_field(&p, end);
         it->error = el_dist_take_field(&p, end);
+        it->answer = el_dist_take_field(&p, end);
+        it->extract = el_dist_take_field(&p, end);
+        char *num = el_dist_take_field(&p, end);
+        unsigned long long seed = 0;
+        it->sample = -1;
+        if (num && sscanf(num, "%d %llu", &it->sample, &seed) != 2) it->sample = -1;
+        it->seed = seed;
+        free(num);
     }
     *out = items;
     *n_out = n;
@@ -319,7 +341,7 @@ static int deserialize_items(const char *buf, size_t len, prompt_item **out, siz
 int cmd_text(int argc, char **argv) {
     const char *model_dir = NULL, *tokenizer = NULL, *prompt = NULL, *prompts = NULL, *output = NULL;
     el_text_params tp = el_text_default_params();
-    long windows = 1, threads = 0, batch = 16;
+    long windows = 1, threads = 0, batch = 16, samples = 0;
     int per_step = 0, quiet = 0, resume = 0;
     el_format format = EL_FORMAT_JSONL;
     for (int i = 1; i < argc; i++) {
@@ -333,7 +355,7 @@ int cmd_text(int argc, char **argv) {
         int takes = !strcmp(a, "--model") || !strcmp(a, "--tokenizer") || !strcmp(a, "--prompt") || !strcmp(a, "--prompts") ||
                     !strcmp(a, "-n") || !strcmp(a, "--tokens") || !strcmp(a, "--temperature") || !strcmp(a, "--seed") || !strcmp(a, "--bos") ||
                     !strcmp(a, "--windows") || !strcmp(a, "--alpha") || !strcmp(a, "--units") || !strcmp(a, "-o") ||
-                    !strcmp(a, "--output") || !strcmp(a, "--format") || !strcmp(a, "--threads") || !strcmp(a, "--batch");
+                    !strcmp(a, "--output") || !strcmp(a, "--format") || !strcmp(a, "--threads") || !strcmp(a, "--batch") || !strcmp(a, "--samples");
         if (takes && i + 1 >= argc) {
             fprintf(stderr, "entropy-lens text: %s needs a value\n", a);
             return EL_EXIT_USAGE;
@@ -389,6 +411,8 @@ int cmd_text(int argc, char **argv) {
             }
         } else if ((v = el_opt_value(argc, argv, &i, "--threads"))) {
             if (el_parse_int("text", "--threads", v, 0, 1024, &threads)) return EL_EXIT_USAGE;
+        } else if ((v = el_opt_value(argc, argv, &i, "--samples"))) {
+            if (el_parse_int("text", "--samples", v, 1, 1 << 20, &samples)) return EL_EXIT_USAGE;
         } else if ((v = el_opt_value(argc, argv, &i, "--batch"))) {
             if (el_parse_int("text", "--batch", v, 1, EL_TEXT_MAX_BATCH, &batch)) return EL_EXIT_USAGE;
         } else if (!strcmp(a, "--resume")) {
@@ -416,13 +440,18 @@ int cmd_text(int argc, char **argv) {
                 tp.n_alpha ? "--alpha (Renyi entropies)" : "--per-step (entropy_steps)");
         return EL_EXIT_USAGE;
     }
+    if (samples > 1 && tp.temperature <= 0) {
+        fprintf(stderr, "entropy-lens text: --samples %ld needs --temperature > 0 (greedy decoding gives identical samples)\n",
+                samples);
+        return EL_EXIT_USAGE;
+    }
     if (tp.n_tokens % windows) {
         fprintf(stderr, "entropy-lens text: --tokens %d is not divisible by --windows %ld\n", tp.n_tokens, windows);
         return EL_EXIT_USAGE;
     }
     const int rank = el_dist_rank();
     int rc = EL_EXIT_OK;
-    text_run T = {.tp = tp, .windows = (int)windows, .batch = (int)batch, .per_step = per_step, .quiet = quiet, .format = format,
+    text_run T = {.tp = tp, .windows = (int)windows, .batch = (int)batch, .samples = (int)samples, .per_step = per_step, .quiet = quiet, .format = format,
                   .out_fd = -1, .output = output};
     el_resume_state rs = {0};
     el_strbuf sb = {0};
@@ -434,6 +463,10 @@ int cmd_text(int argc, char **argv) {
             T.items = calloc(1, sizeof *T.items);
             if (!T.items || !(T.items[0].prompt = strdup(prompt))) ok = 0;
             else T.n_items = 1;
+        }
+        if (ok && samples && el_prompts_expand_samples(&T.items, &T.n_items, (int)samples, tp.seed)) {
+            fprintf(stderr, "entropy-lens text: out of memory for %ld samples per prompt\n", samples);
+            ok = 0;
         }
     }
     el_model_params mp = el_model_default_params();
@@ -492,7 +525,7 @@ int cmd_text(int argc, char **argv) {
     T.win = malloc(sizeof(float) * (size_t)W * L);
     if (!T.win) el_dist_abort(EL_EXIT_FATAL);
     if (rank == 0 && format == EL_FORMAT_CSV && !(resume && (rs.has_header || rs.n_records))) {
-        el_sb_puts(&sb, "prompt,label,extra,generated,tokens,prompt_ids");
+        el_sb_puts(&sb, samples ? "prompt,label,extra,sample,seed,generated,tokens,prompt_ids" : "prompt,label,extra,generated,tokens,prompt_ids");
         for (int w = 0; w < W; w++)
             for (int l = 1; l <= L; l++) {
                 if (W > 1) el_sb_printf(&sb, ",w%d_layer_%d", w + 1, l);
