@@ -100,13 +100,9 @@ int cmd_info(int argc, char **argv) {
         {EL_OPT_STRING, "classes", 0, &classes, 0, 0, NULL, NULL},
         {EL_OPT_STRING, "templates", 0, &templates, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"info", help, el_cli_families_tail(), opts};
+    const el_cli cli = {"info", help, el_cli_families_tail(), opts, 0};
     const char **pos;
     int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
-    if (rc == EL_CLI_RUN && n_pos) {
-        fprintf(stderr, "entropy-lens info: unexpected argument '%s' (see --help)\n", pos[0]);
-        rc = EL_EXIT_USAGE;
-    }
     free(pos);
     if (rc != EL_CLI_RUN) return rc;
     if (!model) model = el_default_model_dir();

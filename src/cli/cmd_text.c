@@ -151,13 +151,9 @@ static int parse_args(int argc, char **argv, text_options *o) {
         {EL_OPT_FLAG, "resume", 0, &o->resume, 0, 0, NULL, NULL},
         {EL_OPT_FLAG, "quiet", 'q', &o->quiet, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"text", help, el_cli_families_tail(), opts};
+    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0};
     const char **pos;
     int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
-    if (rc == EL_CLI_RUN && n_pos) {
-        fprintf(stderr, "entropy-lens text: unexpected argument '%s' (see --help)\n", pos[0]);
-        rc = EL_EXIT_USAGE;
-    }
     free(pos);
     if (rc != EL_CLI_RUN) return rc;
     o->tp.n_alpha = o->alpha.n_alpha;
