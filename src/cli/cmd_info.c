@@ -27,6 +27,21 @@ static const char *resample_name(el_resample r) {
     return (unsigned)r < 6 ? names[r] : "?";
 }
 
+/* The lens line of an image model: what the head reads at each layer. */
+static void print_image_lens(const el_model_info *I) {
+    if (!strcmp(I->family, "clip"))
+        printf("lens          layer l = 0..%d: logits = exp(logit_scale) cos(visual_projection(LN(cls_l)), class "
+               "embeddings), softmax, entropy\n", I->n_layers);
+    else if (!strcmp(I->family, "siglip"))
+        printf("lens          layer l = 0..%d: logits = exp(logit_scale) cos(pooling_head(LN(tokens_l)), class "
+               "embeddings) + logit_bias, softmax over the classes, entropy\n", I->n_layers);
+    else if (!strcmp(I->family, "deit-distilled"))
+        printf("lens          layer l = 0..%d: logits = (head(LN(cls_l)) + head_dist(LN(dist_l))) / 2, softmax, entropy\n", I->n_layers);
+    else
+        printf("lens          layer l = 0..%d: logits = head(LN(cls_l)), softmax, entropy\n", I->n_layers);
+    printf("              (LN = the model's final LayerNorm; l = 0 is the embeddings, reported with --include-embeddings)\n");
+}
+
 int cmd_info(int argc, char **argv) {
     const char *model = NULL, *tokenizer = NULL, *classes = NULL, *templates = NULL;
     const el_opt opts[] = {
@@ -101,17 +116,7 @@ int cmd_info(int argc, char **argv) {
         printf(")");
     }
     printf("\n");
-    if (!strcmp(I.family, "clip"))
-        printf("lens          layer l = 0..%d: logits = exp(logit_scale) cos(visual_projection(LN(cls_l)), class "
-               "embeddings), softmax, entropy\n", I.n_layers);
-    else if (!strcmp(I.family, "siglip"))
-        printf("lens          layer l = 0..%d: logits = exp(logit_scale) cos(pooling_head(LN(tokens_l)), class "
-               "embeddings) + logit_bias, softmax over the classes, entropy\n", I.n_layers);
-    else if (!strcmp(I.family, "deit-distilled"))
-        printf("lens          layer l = 0..%d: logits = (head(LN(cls_l)) + head_dist(LN(dist_l))) / 2, softmax, entropy\n", I.n_layers);
-    else
-        printf("lens          layer l = 0..%d: logits = head(LN(cls_l)), softmax, entropy\n", I.n_layers);
-    printf("              (LN = the model's final LayerNorm; l = 0 is the embeddings, reported with --include-embeddings)\n");
+    print_image_lens(&I);
     el_model_free(m);
     return EL_EXIT_OK;
 }
