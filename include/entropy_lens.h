@@ -263,6 +263,7 @@ typedef struct {
     int n_alpha;
     double alpha[EL_MAX_ALPHA];
     int keep_logits;     /* copy the final logits of step 0 into el_text_result.logits0 */
+    const uint64_t *seeds; /* batch calls: seeds[i] is prompt i's sampling seed; NULL: seed for all */
 } el_text_params;
 
 EL_API el_text_params el_text_default_params(void);

@@ -106,7 +106,7 @@ static int parse_args(int argc, char **argv, embed_args *a) {
         {EL_OPT_FLAG, "standardise", 0, &a->standardize, 0, 0, NULL, NULL},
         {EL_OPT_STRING, "output", 'o', &a->out, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"embed", help, NULL, opts};
+    const el_cli cli = {"embed", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
     const char *missing = !a->n_files ? "no input files (see --help)"

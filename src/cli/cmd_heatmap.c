@@ -91,14 +91,10 @@ static int parse_args(int argc, char **argv, heatmap_args *a) {
         {EL_OPT_PARSE, "alpha", 0, &a->alpha, 0, 0, parse_alpha, "a number in (0, 1]"},
         {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"heatmap", help, NULL, opts};
+    const el_cli cli = {"heatmap", help, NULL, opts, 1};
     const char **pos = NULL;
     int n_pos = 0, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
     a->file = n_pos ? pos[0] : NULL;
-    if (rc == EL_CLI_RUN && n_pos > 1) {
-        fprintf(stderr, "entropy-lens heatmap: one JSONL file only ('%s' and '%s')\n", pos[0], pos[1]);
-        rc = EL_EXIT_USAGE;
-    }
     free(pos);
     if (rc != EL_CLI_RUN) return rc;
     if (!a->file || !a->image || !a->output) {

@@ -80,7 +80,7 @@ static int parse_args(int argc, char **argv, plot_args *a) {
         {EL_OPT_FLAG, "overlay", 0, &a->po.overlay, 0, 0, NULL, NULL},
         {EL_OPT_FLAG, "no-band", 0, &no_band, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"plot", help, NULL, opts};
+    const el_cli cli = {"plot", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
     a->po.band = !no_band;

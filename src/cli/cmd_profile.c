@@ -105,7 +105,7 @@ static int parse_args(int argc, char **argv, options *o, const char ***paths, in
         {EL_OPT_FLAG, "resume", 0, &o->resume, 0, 0, NULL, NULL},
         {EL_OPT_FLAG, "quiet", 'q', &o->quiet, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"profile", help, el_cli_families_tail(), opts};
+    const el_cli cli = {"profile", help, el_cli_families_tail(), opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, paths, n_paths);
     if (rc != EL_CLI_RUN) return rc;
     const char *bad = NULL;

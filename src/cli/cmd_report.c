@@ -401,7 +401,7 @@ static int parse_args(int argc, char **argv, report_args *a) {
         {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
         {EL_OPT_CLEAR, "no-tsne", 0, &a->tsne, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"report", help, NULL, opts};
+    const el_cli cli = {"report", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
     if (!a->n_files) {

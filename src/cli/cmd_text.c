@@ -46,6 +46,10 @@ static const char *help =
     "  -n, --tokens N       tokens to generate per prompt (default 32)\n"
     "  --temperature T      0 = greedy (default), else sampling with --seed\n"
     "  --seed S             sampling seed (default 42); same seed, same output\n"
+    "  --samples N          N independent samples of every prompt (needs --temperature\n"
+    "                       > 0): sample s of prompt p (0-based) uses the seed\n"
+    "                       mix(S ^ mix(p * 2^32 + s)), mix = SplitMix64's output\n"
+    "                       function; records carry \"sample\" and \"seed\"\n"
     "  --bos MODE           special tokens around each prompt: auto (what the\n"
     "                       tokenizer's own template adds, default), always (BOS\n"
     "                       first, as TransformerLens does), never\n"
@@ -69,7 +73,7 @@ typedef struct {
     const char *model_dir, *tokenizer, *prompt, *prompts, *output;
     el_text_params tp;
     el_lens_params alpha; /* --alpha, copied into tp */
-    int windows, threads, batch, per_step, quiet, resume;
+    int windows, threads, batch, per_step, quiet, resume, samples; /* samples: --samples N, 0 without */
     el_format format;
 } text_options;
 
@@ -110,6 +114,8 @@ static const char *conflict(const text_options *o, char *buf, size_t n) {
     /* CSV has one row of (window, layer) columns: what does not fit is refused, never dropped. */
     if (o->format == EL_FORMAT_CSV && o->tp.n_alpha) return "--format csv cannot hold --alpha (Renyi entropies) (use JSONL)";
     if (o->format == EL_FORMAT_CSV && o->per_step) return "--format csv cannot hold --per-step (entropy_steps) (use JSONL)";
+    if (o->samples > 1 && o->tp.temperature <= 0)
+        return "--samples N > 1 needs --temperature > 0 (greedy decoding gives identical samples)";
     if (o->tp.n_tokens % o->windows) {
         snprintf(buf, n, "--tokens %d is not divisible by --windows %d", o->tp.n_tokens, o->windows);
         return buf;
@@ -132,6 +138,7 @@ static int parse_args(int argc, char **argv, text_options *o) {
         {EL_OPT_INT, "tokens", 'n', &o->tp.n_tokens, 1, 1 << 20, NULL, NULL},
         {EL_OPT_PARSE, "temperature", 0, &o->tp.temperature, 0, 0, parse_temperature, "a number >= 0"},
         {EL_OPT_U64, "seed", 0, &o->tp.seed, 0, 0, NULL, NULL},
+        {EL_OPT_INT, "samples", 0, &o->samples, 1, 1 << 20, NULL, NULL},
         {EL_OPT_PARSE, "bos", 0, &o->tp.bos, 0, 0, parse_bos, "auto, always or never"},
         {EL_OPT_INT, "windows", 0, &o->windows, 1, 1 << 20, NULL, NULL},
         {EL_OPT_FLAG, "per-step", 0, &o->per_step, 0, 0, NULL, NULL},
@@ -144,13 +151,9 @@ static int parse_args(int argc, char **argv, text_options *o) {
         {EL_OPT_FLAG, "resume", 0, &o->resume, 0, 0, NULL, NULL},
         {EL_OPT_FLAG, "quiet", 'q', &o->quiet, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"text", help, el_cli_families_tail(), opts};
+    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0};
     const char **pos;
     int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
-    if (rc == EL_CLI_RUN && n_pos) {
-        fprintf(stderr, "entropy-lens text: unexpected argument '%s' (see --help)\n", pos[0]);
-        rc = EL_EXIT_USAGE;
-    }
     free(pos);
     if (rc != EL_CLI_RUN) return rc;
     o->tp.n_alpha = o->alpha.n_alpha;
@@ -183,7 +186,7 @@ static int settle_identity(int argc, char **argv, const text_run *T) {
 /* One prompt's record from its result (or its error). */
 static int format_record(text_run *T, const prompt_item *it, const el_text_result *res, el_strbuf *sb) {
     const char *err = it->error ? it->error : res->error;
-    el_text_record r = {it->prompt, it->label, it->extra, err, res};
+    el_text_record r = {it->prompt, it->label, it->extra, err, res, it->sample, it->seed};
     el_text_record_format(sb, &T->rctx, &r);
     if (err) {
         el_run_failed(&T->run, err);
@@ -208,12 +211,15 @@ static int text_unit(void *vctx, size_t unit, el_strbuf *sb) {
     const char *prompts[EL_TEXT_MAX_BATCH] = {0};
     int slot[EL_TEXT_MAX_BATCH], k = 0; /* unreadable input lines are not generated */
     el_text_result res[EL_TEXT_MAX_BATCH], none = {0};
+    uint64_t seeds[EL_TEXT_MAX_BATCH];
+    el_text_params tp = T->o->tp;
+    tp.seeds = T->o->samples ? seeds : NULL;
     for (int i = 0; i < n; i++) {
         const prompt_item *it = &T->items[start + (size_t)i];
         slot[i] = it->error ? -1 : k;
-        if (!it->error) prompts[k++] = it->prompt;
+        if (!it->error) seeds[k] = it->seed, prompts[k++] = it->prompt;
     }
-    if (el_text_generate_batch(T->st, prompts, k, &T->o->tp, res) != EL_OK) {
+    if (el_text_generate_batch(T->st, prompts, k, &tp, res) != EL_OK) {
         /* The whole batch failed (memory): every prompt gets the error. */
         for (int j = 0; j < k; j++) {
             memset(&res[j], 0, sizeof res[j]);
@@ -235,6 +241,11 @@ static void serialize_items(const void *run, el_strbuf *sb) {
         el_dist_put_field(sb, it[i].label);
         el_dist_put_field(sb, it[i].extra);
         el_dist_put_field(sb, it[i].error);
+        el_dist_put_field(sb, it[i].answer);
+        el_dist_put_field(sb, it[i].extract);
+        char num[48];
+        snprintf(num, sizeof num, "%d %llu", it[i].sample, (unsigned long long)it[i].seed);
+        el_dist_put_field(sb, num);
     }
 }
 
@@ -255,6 +266,14 @@ static int deserialize_items(void *run, const char *buf, size_t len) {
         it->label = el_dist_take_field(&p, end);
         it->extra = el_dist_take_field(&p, end);
         it->error = el_dist_take_field(&p, end);
+        it->answer = el_dist_take_field(&p, end);
+        it->extract = el_dist_take_field(&p, end);
+        char *num = el_dist_take_field(&p, end);
+        unsigned long long seed = 0;
+        it->sample = -1;
+        if (num && sscanf(num, "%d %llu", &it->sample, &seed) != 2) it->sample = -1;
+        it->seed = seed;
+        free(num);
     }
     T->items = items;
     T->n_items = n;
@@ -293,6 +312,10 @@ static int prepare_prompts(text_run *T, int argc, char **argv) {
         if (!T->items || !(T->items[0].prompt = strdup(o->prompt))) return -1;
         T->n_items = 1;
     }
+    if (o->samples && el_prompts_expand_samples(&T->items, &T->n_items, o->samples, o->tp.seed)) {
+        fprintf(stderr, "entropy-lens text: out of memory for %d samples per prompt\n", o->samples);
+        return -1;
+    }
     const char *inputs[1] = {o->prompts};
     if (el_run_open(&T->run, inputs, o->prompts ? 1 : 0) || settle_identity(argc, argv, T)) return -1;
     if (!o->resume) return 0;
@@ -310,7 +333,8 @@ static int prepare_prompts(text_run *T, int argc, char **argv) {
 
 /* Record formatting and the CSV header unless resuming. 0 or -1. */
 static int prepare_run(text_run *T) {
-    T->rctx = (el_text_record_ctx){T->o->format, T->info.name, &T->o->tp, T->info.n_layers, T->o->windows, T->o->per_step};
+    T->rctx = (el_text_record_ctx){T->o->format, T->info.name, &T->o->tp, T->info.n_layers, T->o->windows,
+                                   T->o->per_step, T->o->samples > 0};
     T->mean = malloc(sizeof(float) * (size_t)T->info.n_layers);
     if (!T->mean) return -1;
     T->run.sum.depth = T->info.n_layers;

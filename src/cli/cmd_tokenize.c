@@ -231,13 +231,9 @@ static int parse_args(int argc, char **argv, options *o) {
         {EL_OPT_FLAG, "skip-special", 0, &o->skip_special, 0, 0, NULL, NULL},
         {EL_OPT_FLAG, "bench", 0, &o->bench, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"tokenize", help, el_cli_families_tail(), opts};
+    const el_cli cli = {"tokenize", help, el_cli_families_tail(), opts, 0};
     const char **pos;
     int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
-    if (rc == EL_CLI_RUN && n_pos) {
-        fprintf(stderr, "entropy-lens tokenize: unexpected argument '%s' (see --help)\n", pos[0]);
-        rc = EL_EXIT_USAGE;
-    }
     free(pos);
     if (rc != EL_CLI_RUN) return rc;
     if (!o->tokenizer == !o->model || (!!o->text + !!o->ids + !!o->file) != 1) {

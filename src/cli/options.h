@@ -34,7 +34,10 @@ typedef struct {
     const char *help;      /* printed by -h/--help */
     const char *help_tail; /* printed after it when not NULL (e.g. the model families) */
     const el_opt *opts;    /* ends with {EL_OPT_END} */
+    int max_pos;           /* positional arguments accepted at most (EL_CLI_ANY: any number) */
 } el_cli;
+
+#define EL_CLI_ANY (-1)
 
 /* What el_cli_parse returns when the command should run; otherwise it
  * returns the exit code (0 after --help, EL_EXIT_USAGE after a message). */
@@ -43,7 +46,8 @@ typedef struct {
 /* Parses argv[1..argc) by the table (GNU getopt_long: options and
  * positionals in any order, "--opt=v" or "--opt v", "--" ends options).
  * argv itself is left as it was (the run identity reads it). Positionals go
- * to *pos (a calloc'ed array the caller frees) in their order. */
+ * to *pos (a calloc'ed array the caller frees) in their order; more than
+ * cli->max_pos of them is a usage error naming the first one too many. */
 int el_cli_parse(const el_cli *cli, int argc, char **argv, const char ***pos, int *n_pos);
 
 /* "\nModel families: ...\n" for the help of the commands that load models. */

@@ -18,6 +18,8 @@ void el_prompt_items_free(prompt_item *it, size_t n) {
         free(it[i].label);
         free(it[i].extra);
         free(it[i].error);
+        free(it[i].answer);
+        free(it[i].extract);
     }
     free(it);
 }
@@ -26,7 +28,8 @@ void el_prompt_items_free(prompt_item *it, size_t n) {
  * them as extra fields (they would be copied ahead of the real ones, giving
  * duplicate keys that analysis would read). */
 static const char *const reserved_fields[] = {"error",   "generated", "tokens", "n_prompt_tokens", "windows",
-                                              "entropy", "renyi",     "entropy_steps", "model", "units"};
+                                              "entropy", "renyi",     "entropy_steps", "model", "units",
+                                              "sample",  "seed",      "correct", "extracted", "prob"};
 
 static const char *reserved_field(const cJSON *o) {
     for (const cJSON *f = o->child; f; f = f->next)
@@ -40,6 +43,7 @@ static const char *reserved_field(const cJSON *o) {
 static void parse_prompt_line(const char *path, int lineno, const char *line, size_t len, prompt_item *it) {
     char msg[512];
     memset(it, 0, sizeof *it);
+    it->sample = -1;
     if (strlen(line) != len) {
         snprintf(msg, sizeof msg, "%s:%d: NUL byte in the line (prompts are text)", path, lineno);
         it->error = strdup(msg);
@@ -59,6 +63,11 @@ static void parse_prompt_line(const char *path, int lineno, const char *line, si
         const cJSON *lab = cJSON_GetObjectItemCaseSensitive(o, "label");
         if (cJSON_IsString(lab)) it->label = strdup(lab->valuestring);
         else if (lab && !cJSON_IsNull(lab)) it->label = cJSON_PrintUnformatted(lab);
+        const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answer");
+        const cJSON *ext = cJSON_GetObjectItemCaseSensitive(o, "extract");
+        if (cJSON_IsString(ans)) it->answer = strdup(ans->valuestring);
+        else if (cJSON_IsNumber(ans)) it->answer = cJSON_PrintUnformatted(ans);
+        if (cJSON_IsString(ext)) it->extract = strdup(ext->valuestring);
         el_strbuf extra = {0};
         for (const cJSON *f = o->child; f; f = f->next) {
             if (!strcmp(f->string, "prompt") || !strcmp(f->string, "label")) continue;
@@ -124,3 +133,45 @@ int el_prompts_read(const char *path, prompt_item **out, size_t *n_out) {
     return rc;
 }
 
+static uint64_t mix64(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+uint64_t el_sample_seed(uint64_t seed, uint64_t p, uint64_t s) { return mix64(seed ^ mix64((p << 32) + s)); }
+
+static char *dup_or_null(const char *s, int *oom) {
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d) *oom = 1;
+    return d;
+}
+
+int el_prompts_expand_samples(prompt_item **items, size_t *n, int n_samples, uint64_t seed) {
+    const size_t total = *n * (size_t)n_samples;
+    prompt_item *out = calloc(total ? total : 1, sizeof *out);
+    if (!out) return -1;
+    int oom = 0;
+    for (size_t p = 0; p < *n; p++)
+        for (int s = 0; s < n_samples; s++) {
+            const prompt_item *a = &(*items)[p];
+            prompt_item *b = &out[p * (size_t)n_samples + (size_t)s];
+            b->prompt = dup_or_null(a->prompt, &oom);
+            b->label = dup_or_null(a->label, &oom);
+            b->extra = dup_or_null(a->extra, &oom);
+            b->error = dup_or_null(a->error, &oom);
+            b->answer = dup_or_null(a->answer, &oom);
+            b->extract = dup_or_null(a->extract, &oom);
+            b->sample = s;
+            b->seed = el_sample_seed(seed, p, (uint64_t)s);
+        }
+    if (oom) {
+        el_prompt_items_free(out, total);
+        return -1;
+    }
+    el_prompt_items_free(*items, *n);
+    *items = out;
+    *n = total;
+    return 0;
+}

@@ -143,7 +143,7 @@ static el_status admit(gen_run *g, int *const *ids, const int *n_ids, int n, el_
         else if ((st = alloc_result(&out[i], ids[i], n_ids[i], g->p, t->tf.cfg.n_layers, t->vocab)) == EL_OK) {
             if (el_kv_cache_init(&g->caches[g->k], &t->tf.cfg, n_ids[i] + S))
                 st = el_fail(EL_ERR_NOMEM, "out of memory for a KV cache");
-            g->rng[g->k] = g->p->seed;
+            g->rng[g->k] = g->p->seeds ? g->p->seeds[i] : g->p->seed;
             g->live[g->k++] = i;
         }
     }

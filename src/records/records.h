@@ -4,6 +4,8 @@
 #ifndef EL_RECORDS_H
 #define EL_RECORDS_H
 
+#include <stdint.h>
+
 #include "base/strbuf.h"
 #include "entropy_lens.h"
 
@@ -39,6 +41,7 @@ typedef struct {
     int n_layers;             /* L */
     int windows;              /* W: the S steps averaged in W contiguous windows */
     int per_step;             /* also every step's profile (entropy_steps) */
+    int samples;              /* records carry `sample` and `seed` (text --samples) */
 } el_text_record_ctx;
 
 typedef struct {
@@ -47,6 +50,8 @@ typedef struct {
     const char *extra;            /* the prompts line's other members, `"k":v,` each, or NULL */
     const char *error;            /* non-NULL: failed, result unused */
     const el_text_result *result;
+    int sample;                   /* with ctx->samples: which sample of its prompt */
+    uint64_t seed;                /*   and the seed it was drawn with */
 } el_text_record;
 
 void el_text_record_header(el_strbuf *sb, const el_text_record_ctx *ctx); /* CSV only */

@@ -56,7 +56,8 @@ static void csv_extra(el_strbuf *sb, const char *extra) {
 
 void el_text_record_header(el_strbuf *sb, const el_text_record_ctx *ctx) {
     if (ctx->format != EL_FORMAT_CSV) return;
-    el_sb_puts(sb, "prompt,label,extra,generated,tokens,prompt_ids");
+    el_sb_puts(sb, ctx->samples ? "prompt,label,extra,sample,seed,generated,tokens,prompt_ids"
+                                : "prompt,label,extra,generated,tokens,prompt_ids");
     for (int w = 0; w < ctx->windows; w++)
         for (int l = 1; l <= ctx->n_layers; l++) {
             if (ctx->windows > 1) el_sb_printf(sb, ",w%d_layer_%d", w + 1, l);
@@ -75,6 +76,7 @@ static void csv_row(el_strbuf *sb, const el_text_record_ctx *ctx, const el_text_
     el_sb_putc(sb, ',');
     csv_extra(sb, r->extra);
     el_sb_putc(sb, ',');
+    if (ctx->samples) el_sb_printf(sb, "%d,%llu,", r->sample, (unsigned long long)r->seed);
     if (!r->error) {
         const el_text_result *res = r->result;
         el_sb_csv_str(sb, res->text);
@@ -126,6 +128,7 @@ static void json_record(el_strbuf *sb, const el_text_record_ctx *ctx, const el_t
     else el_sb_puts(sb, "null");
     el_sb_putc(sb, ',');
     if (r->extra) el_sb_puts(sb, r->extra);
+    if (ctx->samples) el_sb_printf(sb, "\"sample\":%d,\"seed\":%llu,", r->sample, (unsigned long long)r->seed);
     if (r->error) {
         el_sb_puts(sb, "\"error\":");
         el_sb_json_str(sb, r->error);
