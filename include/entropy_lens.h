@@ -134,11 +134,16 @@ typedef struct el_state el_state;
 
 typedef struct {
     const char *tokenizer; /* text models: tokenizer file; NULL: look beside the model */
+    /* Zero-shot image models (CLIP, SigLIP): the classifier is built from
+     * class names through the text tower. */
+    const char *classes;     /* file, one class name a line; NULL: the config's id2label (else an error) */
+    const char *templates;   /* file, one prompt template with "{}" a line; NULL: "a photo of a {}." */
+    const char *class_cache; /* class-embedding cache read if it matches, else (re)written; NULL: none */
 } el_model_params;
 
 EL_API el_model_params el_model_default_params(void);
 
-/* Load a model: a folder (HF ViT/DeiT, timm ViT, HF GPT-2/Llama/Mistral/Qwen2/
+/* Load a model: a folder (HF ViT/DeiT, DINOv2, BEiT, data2vec-vision, CLIP, SigLIP, timm ViT, HF GPT-2/Llama/Mistral/Qwen2/
  * GPT-NeoX) or a llama2.c checkpoint file. */
 EL_API el_status el_model_load(const char *path, const el_model_params *params, el_model **out);
 /* Free a model after every state made for it. */
@@ -176,6 +181,8 @@ typedef struct {
     double softcap;
     int lens_norm;            /* 0: the lens has no final norm (post-LN OPT, opt-350m) */
     int lens_project_out;     /* 1: project_out between the final norm and the unembedding (opt-350m) */
+    int zero_shot;            /* 1: CLIP / SigLIP, classes from class names through the text tower */
+    int zs_from_cache;        /* zero-shot: 1 when the class embeddings came from params.class_cache */
 } el_model_info;
 
 EL_API void el_model_get_info(const el_model *m, el_model_info *info);
@@ -270,6 +277,7 @@ typedef struct {
     float *entropy;   /* [n_steps][n_layers]: lens entropy at the last position after block l */
     float *renyi;     /* [n_alpha][n_steps][n_layers] or NULL */
     float *logits0;   /* [vocab] or NULL */
+    float *prob;      /* [n_steps] the model's own top-1 softmax probability (last layer) at each step */
     char *error;      /* batch calls: why this prompt failed (others go on), else NULL */
 } el_text_result;
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/zs_head.h"
 #include "nn/kernels.h"
 
 /* Patch embedding as one GEMM: unfold every patch into a row (channel-major,
@@ -59,10 +60,13 @@ int el_vit_forward(const el_vit *m, const float *pixels, int batch, el_block_wor
     if (!cols || el_block_work_rows(w, &m->tf.cfg, (size_t)batch * T, scratch_floats, &a, &scratch))
         return -1;
     embed(m, pixels, batch, a.x, cols, a.h);
+    if (m->pre_norm_w) /* CLIP's pre_layrnorm: part of the embeddings, so layer 0 is after it */
+        el_norm(&m->tf.cfg.norm, a.x, a.x, m->pre_norm_w, m->pre_norm_b, batch * T, m->tf.cfg.dim);
     return el_transformer_encode(&m->tf, &a, batch, T, scratch, taps);
 }
 
 void el_vit_free(el_vit *m) {
+    el_zs_towers_free(m->zs);
     el_transformer_free(&m->tf);
     el_free_params(m->arena);
     if (m->mapping_free) m->mapping_free(m->mapping);

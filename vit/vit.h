@@ -14,8 +14,11 @@
 typedef enum {
     EL_HEAD_CLS,     /* the class token (ViT, DeiT, CLIP) */
     EL_HEAD_MEAN,    /* the mean of the patch tokens, then the lens norm (BEiT use_mean_pooling) */
-    EL_HEAD_CLS_MEAN /* [norm(CLS) | mean of norm(patches)] through cls_lens (DINOv2) */
+    EL_HEAD_CLS_MEAN, /* [norm(CLS) | mean of norm(patches)] through cls_lens (DINOv2) */
+    EL_HEAD_ATTN_POOL /* the attention-pooling head over norm(every token), then cls_lens (SigLIP) */
 } el_vit_head;
+
+struct el_zs_towers; /* CLIP / SigLIP: text tower and zero-shot head (model/zs_head.h) */
 
 typedef struct {
     int image_size, patch_size, channels;
@@ -27,10 +30,14 @@ typedef struct {
     const float *patch_b;           /* [D] */
     const float *cls, *dist, *pos;  /* [D] or NULL, [D] or NULL, [(cls + dist + P)][D] or NULL:
                                      * positions of the class, distillation and patch tokens */
+    int no_class_token;             /* SigLIP: patches only (n_prefix 0) */
+    const float *pre_norm_w, *pre_norm_b; /* CLIP pre_layrnorm on the embeddings (layer 0 is after it), or NULL */
     int n_registers;                /* DINOv2 register tokens after the class token (no positions) */
     const float *registers;         /* [n_registers][D] */
     el_vit_head head;
-    el_lens cls_lens;               /* EL_HEAD_CLS_MEAN: norm none, head [K][2D] */
+    el_lens cls_lens;               /* EL_HEAD_CLS_MEAN: norm none, head [K][2D]; EL_HEAD_ATTN_POOL:
+                                     * norm none, L2 normalised, the zero-shot head */
+    struct el_zs_towers *zs;        /* CLIP / SigLIP, else NULL (owned) */
     el_transformer tf;              /* blocks, final norm, classifier head(s) */
     float *arena;                   /* every parameter, one allocation */
     void *mapping;                  /* the checkpoint file(s) some weights point into */

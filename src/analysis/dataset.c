@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/file.h"
-#include "records/json_read.h"
+#include "records/record_read.h"
 
 el_dataset_opts el_dataset_default_opts(void) {
     el_dataset_opts o;
@@ -46,96 +46,8 @@ const char *el_feature_name(const el_dataset_opts *o) {
 
 /* ---- loading ---- */
 
-typedef struct {
-    double *v;      /* feature values */
-    int rows, cols; /* as stored in the record: rows x cols, row-major */
-} raw_feat;
-
-static char *xstrdup(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
-/* JSON value -> group string (strings as is, bools true/false, others compact JSON). */
-static char *stringify(const cJSON *it) {
-    if (cJSON_IsString(it)) return xstrdup(it->valuestring);
-    if (cJSON_IsTrue(it)) return xstrdup("true");
-    if (cJSON_IsFalse(it)) return xstrdup("false");
-    return cJSON_PrintUnformatted(it);
-}
-
-/* Array of numbers (rows = 1) or array of equal-length number arrays. 0 ok,
- * -1 wrong shape/type, -2 no memory. nulls inside are read as NaN. */
-/* `input_view` [x, y, w, h] -> r->view: 0 when valid or absent, -1 when
- * malformed. */
-static int read_view(const cJSON *a, el_record *r) {
-    r->has_view = 0;
-    if (!a || cJSON_IsNull(a)) return 0;
-    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 4) return -1;
-    for (int k = 0; k < 4; k++) {
-        const cJSON *v = cJSON_GetArrayItem(a, k);
-        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || fabs(v->valuedouble) > 1e9) return -1;
-        r->view[k] = v->valuedouble;
-    }
-    if (!(r->view[2] > 0 && r->view[3] > 0)) return -1;
-    r->has_view = 1;
-    return 0;
-}
-
-static int read_matrix(const cJSON *a, raw_feat *out) {
-    out->v = NULL;
-    out->rows = out->cols = 0;
-    if (!cJSON_IsArray(a)) return -1;
-    int n = cJSON_GetArraySize(a);
-    if (n <= 0) return -1;
-    const cJSON *first = cJSON_GetArrayItem(a, 0);
-    if (cJSON_IsNumber(first) || cJSON_IsNull(first)) {
-        out->v = malloc(sizeof(double) * (size_t)n);
-        if (!out->v) return -2;
-        int i = 0;
-        const cJSON *e;
-        cJSON_ArrayForEach(e, a) {
-            if (cJSON_IsNumber(e)) out->v[i++] = e->valuedouble;
-            else if (cJSON_IsNull(e)) out->v[i++] = NAN;
-            else {
-                free(out->v);
-                out->v = NULL;
-                return -1;
-            }
-        }
-        out->rows = 1;
-        out->cols = n;
-        return 0;
-    }
-    if (!cJSON_IsArray(first)) return -1;
-    int c = cJSON_GetArraySize(first);
-    if (c <= 0) return -1;
-    out->v = malloc(sizeof(double) * (size_t)n * (size_t)c);
-    if (!out->v) return -2;
-    int r = 0;
-    const cJSON *row;
-    cJSON_ArrayForEach(row, a) {
-        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != c) goto bad;
-        int j = 0;
-        const cJSON *e;
-        cJSON_ArrayForEach(e, row) {
-            if (cJSON_IsNumber(e)) out->v[(size_t)r * c + j] = e->valuedouble;
-            else if (cJSON_IsNull(e)) out->v[(size_t)r * c + j] = NAN;
-            else goto bad;
-            j++;
-        }
-        r++;
-    }
-    out->rows = n;
-    out->cols = c;
-    return 0;
-bad:
-    free(out->v);
-    out->v = NULL;
-    return -1;
-}
+/* A record's feature values as stored in it: rows x cols, row-major. */
+typedef el_json_matrix raw_feat;
 
 static int alpha_matches(const char *key, const char *want) {
     if (!strcmp(key, want)) return 1;
@@ -154,23 +66,10 @@ static int alpha_matches(const char *key, const char *want) {
     return a == b;
 }
 
-static void record_free(el_record *r) {
-    free((char *)r->file);
-    free((char *)r->model);
-    free((char *)r->label);
-    free((char *)r->top1_label);
-    free((char *)r->group);
-    free(r->entropy);
-    free(r->patch);
-    memset(r, 0, sizeof *r);
-}
 
 void el_dataset_free(el_dataset *ds) {
     if (!ds) return;
-    for (int i = 0; i < ds->n; i++) {
-        free((char *)ds->rec[i].source);
-        record_free(&ds->rec[i]);
-    }
+    for (int i = 0; i < ds->n; i++) el_record_free(&ds->rec[i]);
     free(ds->rec);
     for (int g = 0; g < ds->n_groups; g++) free(ds->groups[g]);
     free(ds->groups);
@@ -182,6 +81,7 @@ typedef struct {
     el_dataset *ds;
     raw_feat *feat; /* one per record (parallel to ds->rec) */
     int cap;
+    const el_dataset_opts *o;
 } loader;
 
 static el_status push(loader *L, el_record *r, raw_feat f) {
@@ -211,209 +111,82 @@ static const char *feature_field(const el_dataset_opts *o) {
     return "?";
 }
 
-/* One parsed line. Returns EL_OK (kept or skipped) or an error. */
-static el_status parse_record(loader *L, const el_dataset_opts *o, const char *path, int lineno, const cJSON *j) {
+
+
+/* The requested feature of record j (r read from it) into f. */
+static el_status read_feature(const el_dataset_opts *o, const cJSON *j, const el_record *r, raw_feat *f) {
+    const char *path = r->source;
+    const int line = r->line;
+    const cJSON *src = NULL;
+    int rc;
+    switch (o->feature) {
+    case EL_FEAT_CLS:
+    case EL_FEAT_PATCHES: {
+        const int patches = o->feature == EL_FEAT_PATCHES;
+        if (patches && !r->patch)
+            return el_fail(EL_ERR_FORMAT, "%s:%d: no `patch_entropy` (profile with --tokens patches)", path, line);
+        f->rows = patches ? r->n_layers : r->n_windows;
+        f->cols = patches ? r->n_patches : r->n_layers;
+        f->v = malloc(sizeof(double) * (size_t)f->rows * (size_t)f->cols);
+        if (!f->v) return el_fail(EL_ERR_NOMEM, "%s:%d: out of memory", path, line);
+        memcpy(f->v, patches ? r->patch : r->entropy, sizeof(double) * (size_t)f->rows * (size_t)f->cols);
+        return EL_OK;
+    }
+    case EL_FEAT_MEAN: src = cJSON_GetObjectItemCaseSensitive(j, "entropy_mean"); break;
+    case EL_FEAT_RENYI: {
+        const cJSON *ren = cJSON_GetObjectItemCaseSensitive(j, "renyi"), *it;
+        if (cJSON_IsObject(ren)) cJSON_ArrayForEach(it, ren) {
+                if (it->string && alpha_matches(it->string, o->renyi_alpha)) {
+                    src = it;
+                    break;
+                }
+            }
+        break;
+    }
+    }
+    rc = el_json_read_matrix(src, f);
+    if (rc == -2) return el_fail(EL_ERR_NOMEM, "%s:%d: out of memory", path, line);
+    if (rc == 0) return EL_OK;
+    if (o->feature == EL_FEAT_MEAN)
+        return el_fail(EL_ERR_FORMAT, "%s:%d: no `entropy_mean` array (profile with --tokens mean)", path, line);
+    return el_fail(EL_ERR_FORMAT, "%s:%d: no `renyi` profile for alpha %s (profile with --alpha %s)", path, line,
+                   o->renyi_alpha, o->renyi_alpha);
+}
+
+/* One parsed line: skipped (error record, no `by` field) or kept with its
+ * feature. EL_OK or the failure. */
+static el_status parse_line(void *ctx, const cJSON *j, const char *path, int line) {
+    loader *L = ctx;
+    const el_dataset_opts *o = L->o;
     el_dataset *ds = L->ds;
-    if (!cJSON_IsObject(j)) return el_fail(EL_ERR_FORMAT, "%s:%d: not a JSON object", path, lineno);
-    const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
-    if (err && !cJSON_IsNull(err)) {
+    ds->n_lines++;
+    if (!cJSON_IsObject(j)) return el_fail(EL_ERR_FORMAT, "%s:%d: not a JSON object", path, line);
+    if (el_record_is_error(j)) {
         ds->n_error_records++;
         return EL_OK;
     }
-    const cJSON *gv = NULL;
-    if (o->by) {
-        gv = cJSON_GetObjectItemCaseSensitive(j, o->by);
-        if (!gv || cJSON_IsNull(gv)) {
-            ds->n_missing_group++;
-            return EL_OK;
-        }
+    const cJSON *gv = o->by ? cJSON_GetObjectItemCaseSensitive(j, o->by) : NULL;
+    if (o->by && (!gv || cJSON_IsNull(gv))) {
+        ds->n_missing_group++;
+        return EL_OK;
     }
+    const int patches = o->keep_patches || (o->need_features && o->feature == EL_FEAT_PATCHES);
     el_record r;
-    memset(&r, 0, sizeof r);
     raw_feat f = {NULL, 0, 0};
-    r.line = lineno;
-    r.top1 = -1;
-    r.prob = NAN;
-    r.correct = -1;
-    r.first_layer = 1;
-
-    const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(j, "prompt");
-    const cJSON *file = cJSON_GetObjectItemCaseSensitive(j, "file");
-    if (cJSON_IsString(prompt)) {
-        r.is_text = 1;
-        r.file = xstrdup(prompt->valuestring);
-    } else {
-        r.file = xstrdup(cJSON_IsString(file) ? file->valuestring : "");
+    EL_TRY(el_record_read(j, path, line, patches, &r));
+    el_status s = (r.group = gv ? el_json_stringify(gv) : strdup("")) ? EL_OK
+                  : el_fail(EL_ERR_NOMEM, "%s:%d: out of memory", path, line);
+    if (s == EL_OK && o->need_features) s = read_feature(o, j, &r, &f);
+    if (s == EL_OK && !o->keep_patches) {
+        free(r.patch);
+        r.patch = NULL;
+        r.n_patches = 0;
     }
-    const cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model");
-    r.model = xstrdup(cJSON_IsString(model) ? model->valuestring : "");
-    const cJSON *label = cJSON_GetObjectItemCaseSensitive(j, "label");
-    if (label && !cJSON_IsNull(label)) r.label = stringify(label);
-    r.group = gv ? stringify(gv) : xstrdup("");
-    if (!r.file || !r.model || !r.group || (label && !cJSON_IsNull(label) && !r.label)) goto nomem;
-
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "top1");
-    if (cJSON_IsNumber(v)) r.top1 = v->valueint;
-    v = cJSON_GetObjectItemCaseSensitive(j, "top1_label");
-    if (cJSON_IsString(v) && !(r.top1_label = xstrdup(v->valuestring))) goto nomem;
-    v = cJSON_GetObjectItemCaseSensitive(j, "prob");
-    if (cJSON_IsNumber(v)) r.prob = v->valuedouble;
-    v = cJSON_GetObjectItemCaseSensitive(j, "correct");
-    if (cJSON_IsBool(v)) r.correct = cJSON_IsTrue(v) ? 1 : 0;
-    else if (v && !cJSON_IsNull(v)) {
-        record_free(&r);
-        return el_fail(EL_ERR_FORMAT, "%s:%d: `correct` is not true, false or null", path, lineno);
-    }
-    v = cJSON_GetObjectItemCaseSensitive(j, "first_layer");
-    if (cJSON_IsNumber(v)) r.first_layer = v->valueint;
-    if (read_view(cJSON_GetObjectItemCaseSensitive(j, "input_view"), &r)) {
-        record_free(&r);
-        return el_fail(EL_ERR_FORMAT, "%s:%d: `input_view` is not [x, y, width, height] with width, height > 0", path,
-                       lineno);
-    }
-
-    raw_feat e;
-    int rc = read_matrix(cJSON_GetObjectItemCaseSensitive(j, "entropy"), &e);
-    if (rc == -2) goto nomem;
-    if (rc) {
-        record_free(&r);
-        return el_fail(EL_ERR_FORMAT, "%s:%d: no `entropy` array of numbers (or of equal-length number arrays)", path,
-                       lineno);
-    }
-    r.entropy = e.v;
-    r.n_windows = e.rows;
-    r.n_layers = e.cols;
-
-    const cJSON *pe = cJSON_GetObjectItemCaseSensitive(j, "patch_entropy");
-    raw_feat pm = {NULL, 0, 0};
-    int want_patches = o->keep_patches || (o->need_features && o->feature == EL_FEAT_PATCHES);
-    if (want_patches && pe && !cJSON_IsNull(pe)) {
-        rc = read_matrix(pe, &pm);
-        if (rc == -2) goto nomem;
-        if (rc || pm.rows != r.n_layers) {
-            free(pm.v);
-            record_free(&r);
-            return el_fail(EL_ERR_FORMAT, "%s:%d: `patch_entropy` is not %d arrays of equal length (one per layer)",
-                           path, lineno, r.n_layers);
-        }
-    }
-
-    if (o->need_features) {
-        const cJSON *src = NULL;
-        switch (o->feature) {
-        case EL_FEAT_CLS:
-            f.rows = r.n_windows;
-            f.cols = r.n_layers;
-            f.v = malloc(sizeof(double) * (size_t)f.rows * (size_t)f.cols);
-            if (!f.v) {
-                free(pm.v);
-                goto nomem;
-            }
-            memcpy(f.v, r.entropy, sizeof(double) * (size_t)f.rows * (size_t)f.cols);
-            break;
-        case EL_FEAT_PATCHES:
-            if (!pm.v) {
-                record_free(&r);
-                return el_fail(EL_ERR_FORMAT, "%s:%d: no `patch_entropy` (profile with --tokens patches)", path,
-                               lineno);
-            }
-            f.rows = pm.rows;
-            f.cols = pm.cols;
-            f.v = malloc(sizeof(double) * (size_t)f.rows * (size_t)f.cols);
-            if (!f.v) {
-                free(pm.v);
-                goto nomem;
-            }
-            memcpy(f.v, pm.v, sizeof(double) * (size_t)f.rows * (size_t)f.cols);
-            break;
-        case EL_FEAT_MEAN:
-        case EL_FEAT_RENYI:
-            if (o->feature == EL_FEAT_MEAN) {
-                src = cJSON_GetObjectItemCaseSensitive(j, "entropy_mean");
-            } else {
-                const cJSON *ren = cJSON_GetObjectItemCaseSensitive(j, "renyi"), *it;
-                if (cJSON_IsObject(ren)) cJSON_ArrayForEach(it, ren) {
-                        if (it->string && alpha_matches(it->string, o->renyi_alpha)) {
-                            src = it;
-                            break;
-                        }
-                    }
-            }
-            rc = read_matrix(src, &f);
-            if (rc == -2) {
-                free(pm.v);
-                goto nomem;
-            }
-            if (rc) {
-                free(pm.v);
-                record_free(&r);
-                if (o->feature == EL_FEAT_MEAN)
-                    return el_fail(EL_ERR_FORMAT, "%s:%d: no `entropy_mean` array (profile with --tokens mean)", path,
-                                   lineno);
-                return el_fail(EL_ERR_FORMAT, "%s:%d: no `renyi` profile for alpha %s (profile with --alpha %s)",
-                               path, lineno, o->renyi_alpha, o->renyi_alpha);
-            }
-            break;
-        }
-    }
-    if (o->keep_patches && pm.v) {
-        r.patch = pm.v;
-        r.n_patches = pm.cols;
-    } else {
-        free(pm.v);
-    }
-    r.source = xstrdup(path);
-    if (!r.source) {
-        free(f.v);
-        goto nomem;
-    }
-    el_status s = push(L, &r, f);
+    if (s == EL_OK) s = push(L, &r, f);
     if (s != EL_OK) {
-        free((char *)r.source);
         free(f.v);
-        record_free(&r);
+        el_record_free(&r);
     }
-    return s;
-nomem:
-    record_free(&r);
-    return el_fail(EL_ERR_NOMEM, "%s:%d: out of memory", path, lineno);
-}
-
-static el_status read_file(loader *L, const el_dataset_opts *o, const char *path) {
-    /* A regular file within the records limit, or stdin read up to it: a
-     * FIFO or /dev/zero named as input is refused, never read without end. */
-    FILE *fp = stdin;
-    if (strcmp(path, "-")) EL_TRY(el_file_fopen(path, EL_FILE_RECORDS, &fp));
-    char *line = NULL;
-    size_t cap = 0;
-    long len;
-    uint64_t used = 0;
-    int lineno = 0;
-    el_status s = EL_OK;
-    while ((s = el_file_getline(fp, path, EL_FILE_RECORDS, &used, &line, &cap, &len)) == EL_OK && len >= 0) {
-        lineno++;
-        size_t k = 0;
-        while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' || line[k] == '\n')) k++;
-        if (k == (size_t)len) continue;
-        L->ds->n_lines++;
-        const char *endp = NULL;
-        cJSON *j = el_json_parse(line, (size_t)len, &endp);
-        if (!j) {
-            s = el_fail(EL_ERR_FORMAT, "%s:%d: not valid JSON", path, lineno);
-            break;
-        }
-        /* Only whitespace may follow the object. */
-        for (const char *q = endp; q && q < line + len; q++)
-            if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n' && *q != '\0') {
-                s = el_fail(EL_ERR_FORMAT, "%s:%d: text after the JSON value", path, lineno);
-                break;
-            }
-        if (s == EL_OK) s = parse_record(L, o, path, lineno, j);
-        cJSON_Delete(j);
-        if (s != EL_OK) break;
-    }
-    free(line);
-    if (fp != stdin) fclose(fp);
     return s;
 }
 
@@ -434,7 +207,7 @@ static el_status make_groups(el_dataset *ds) {
         return el_fail(EL_ERR_NOMEM, "out of memory");
     }
     for (int k = 0; k < g; k++) {
-        ds->groups[k] = xstrdup(tmp[k]);
+        ds->groups[k] = strdup(tmp[k]);
         if (!ds->groups[k]) {
             free(tmp);
             return el_fail(EL_ERR_NOMEM, "out of memory");
@@ -532,9 +305,9 @@ static el_status align(el_dataset *ds, const raw_feat *feat, const el_dataset_op
 el_status el_dataset_load(const char *const *paths, int n_paths, const el_dataset_opts *opts, el_dataset *ds) {
     memset(ds, 0, sizeof *ds);
     el_dataset_opts o = opts ? *opts : el_dataset_default_opts();
-    loader L = {ds, NULL, 0};
+    loader L = {ds, NULL, 0, &o};
     el_status s = EL_OK;
-    for (int p = 0; p < n_paths && s == EL_OK; p++) s = read_file(&L, &o, paths[p]);
+    for (int p = 0; p < n_paths && s == EL_OK; p++) s = el_records_each(paths[p], parse_line, &L);
     if (s == EL_OK) s = make_groups(ds);
     if (s == EL_OK && o.need_features) s = align(ds, L.feat, &o);
     for (int i = 0; i < ds->n; i++) free(L.feat[i].v);

@@ -64,6 +64,7 @@
 #include <stddef.h>
 
 #include "base/status.h"
+#include "records/record_read.h"
 
 typedef enum { EL_FEAT_CLS = 0, EL_FEAT_MEAN, EL_FEAT_PATCHES, EL_FEAT_RENYI } el_feature;
 
@@ -94,35 +95,6 @@ typedef struct {
 
 el_dataset_opts el_dataset_default_opts(void); /* by NULL, CLS, AUTO, 32, no patches, X built */
 
-typedef struct {
-    /* Identity */
-    const char *source;  /* the JSONL file it came from (as given to el_dataset_load) */
-    int line;            /* 1-based line number in source */
-    const char *file;    /* image records: `file`; text records: `prompt` */
-    int is_text;         /* 1 when the record has `prompt` (a text record) */
-    const char *model;   /* `model`, or "" */
-    const char *label;   /* `label` stringified like groups, or NULL when null/absent */
-    const char *group;   /* the `by` value stringified ("" when by == NULL) */
-    int group_index;     /* index into el_dataset.groups */
-
-    /* Prediction (image records; text records get -1/NaN/-1) */
-    int top1;            /* `top1`, or -1 when absent/null */
-    const char *top1_label; /* `top1_label`, or NULL */
-    double prob;         /* `prob`, or NaN */
-    int correct;         /* `correct`: 1 true, 0 false, -1 null or absent */
-
-    /* Raw profile, exactly as written (no alignment) */
-    int first_layer;     /* `first_layer` (1, or 0 with --include-embeddings); 1 if absent */
-    int n_layers;        /* L: layers per profile row */
-    int n_windows;       /* W: rows of `entropy` (1 unless text --windows W > 1) */
-    double *entropy;     /* W x L, row-major: entropy[w * L + l] is layer first_layer + l */
-
-    /* patch_entropy (only when opts.keep_patches and the record has it) */
-    int n_patches;       /* P, 0 when absent */
-    double *patch;       /* L x P, row-major: patch[l * P + p], patches in row-major grid order */
-    int has_view;        /* 1 when the record has `input_view` */
-    double view[4];      /* `input_view`: {x, y, w, h} of the image the patch grid covers */
-} el_record;
 
 typedef struct {
     int n;               /* records kept */

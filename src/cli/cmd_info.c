@@ -8,13 +8,16 @@
 #include "entropy_lens.h"
 
 static const char *help =
-    "Usage: entropy-lens info [--model PATH] [--tokenizer FILE]\n"
+    "Usage: entropy-lens info [--model PATH] [--tokenizer FILE] [--classes FILE] [--templates FILE]\n"
     "\n"
     "Describe a model (image or language): architecture, sizes, checkpoint dtype,\n"
     "classes or vocabulary, preprocessing and the lens definition. Without\n"
     "--model, the sample image model in samples/models/fashion-vit. PATH may be a\n"
     "GGUF file (the checkpoint line then names its tensor types), or\n"
     "ORG/NAME[@REV]: that model's snapshot in the Hugging Face cache (HF_HOME).\n"
+    "\n"
+    "Zero-shot models (CLIP, SigLIP) need class names: --classes FILE (and\n"
+    "--templates FILE), unless their config's id2label names classes.\n"
     "\n"
     "Any model_type not listed below is refused by name.\n"
     "\n" EL_EXIT_CODES_HELP;
@@ -25,10 +28,12 @@ static const char *resample_name(el_resample r) {
 }
 
 int cmd_info(int argc, char **argv) {
-    const char *model = NULL, *tokenizer = NULL;
+    const char *model = NULL, *tokenizer = NULL, *classes = NULL, *templates = NULL;
     const el_opt opts[] = {
         {EL_OPT_STRING, "model", 0, &model, 0, 0, NULL, NULL},
         {EL_OPT_STRING, "tokenizer", 0, &tokenizer, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "classes", 0, &classes, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "templates", 0, &templates, 0, 0, NULL, NULL},
         {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
     const el_cli cli = {"info", help, el_cli_families_tail(), opts};
     const char **pos;
@@ -43,6 +48,8 @@ int cmd_info(int argc, char **argv) {
     el_model *m;
     el_model_params mp = el_model_default_params();
     mp.tokenizer = tokenizer;
+    mp.classes = classes;
+    mp.templates = templates;
     if (el_model_load(model, &mp, &m) != EL_OK) {
         fprintf(stderr, "entropy-lens info: %s\n", el_last_error());
         return EL_EXIT_FATAL;
@@ -94,7 +101,13 @@ int cmd_info(int argc, char **argv) {
         printf(")");
     }
     printf("\n");
-    if (!strcmp(I.family, "deit-distilled"))
+    if (!strcmp(I.family, "clip"))
+        printf("lens          layer l = 0..%d: logits = exp(logit_scale) cos(visual_projection(LN(cls_l)), class "
+               "embeddings), softmax, entropy\n", I.n_layers);
+    else if (!strcmp(I.family, "siglip"))
+        printf("lens          layer l = 0..%d: logits = exp(logit_scale) cos(pooling_head(LN(tokens_l)), class "
+               "embeddings) + logit_bias, softmax over the classes, entropy\n", I.n_layers);
+    else if (!strcmp(I.family, "deit-distilled"))
         printf("lens          layer l = 0..%d: logits = (head(LN(cls_l)) + head_dist(LN(dist_l))) / 2, softmax, entropy\n", I.n_layers);
     else
         printf("lens          layer l = 0..%d: logits = head(LN(cls_l)), softmax, entropy\n", I.n_layers);

@@ -11,12 +11,15 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "cli/run_loop.h"
 #include "cli/dist.h"
 #include "cli/inputs.h"
 #include "cli/resume.h"
 #include "cli/run_identity.h"
 #include "cli/progress.h"
 #include "cli/summary.h"
+#include "cli/zero_shot.h"
 #include "entropy_lens.h"
 #include "records/records.h"
 
@@ -29,10 +32,12 @@ static const char *help =
     "is the image's label); --recursive reads every depth.\n"
     "\n"
     "Options:\n"
-    "  --model DIR            HF (ViT, DeiT) or timm model folder, or ORG/NAME[@REV]\n"
+    "  --model DIR            HF (ViT, DeiT, DINOv2, BEiT, data2vec-vision, CLIP, SigLIP)\n"
+    "                         or timm model folder, or ORG/NAME[@REV]\n"
     "                         from the Hugging Face cache (HF_HOME)\n"
     "                         (default: the sample model samples/models/fashion-vit)\n"
     "  -o, --output FILE      write records here (default: stdout)\n"
+    EL_CLI_ZERO_SHOT_HELP
     "  --format jsonl|csv     record format (default jsonl)\n"
     "  --tokens LIST          cls,patches,mean: CLS profile (always), every patch\n"
     "                         token's entropy (patch_entropy), their mean (entropy_mean)\n"
@@ -54,23 +59,16 @@ static const char *help =
     "file identical to a single-process run.\n"
     "\n" EL_EXIT_CODES_HELP;
 
-static volatile sig_atomic_t interrupted = 0;
-
-static void on_sigint(int sig) {
-    (void)sig;
-    interrupted = 1;
-    signal(SIGINT, SIG_DFL); /* a second Ctrl-C stops at once */
-}
-
 typedef struct {
-    const char *model_dir, *output, *labels;
+    const char *model_dir, *output, *labels, *classes, *templates;
     el_format format;
     el_lens_params lp;
-    int recursive, quiet, resume;
-    long batch, threads, max_pixels;
+    int recursive, quiet, resume, batch, threads;
+    long max_pixels;
 } options;
 
-static int parse_tokens(const char *s, int *tokens) {
+static int parse_tokens(const char *s, void *dest) {
+    int *tokens = dest;
     *tokens = EL_TOKENS_CLS;
     char buf[256];
     snprintf(buf, sizeof buf, "%s", s);
@@ -83,90 +81,54 @@ static int parse_tokens(const char *s, int *tokens) {
     return 0;
 }
 
-static int parse_args(int argc, char **argv, options *o, char ***paths, int *n_paths) {
+/* EL_CLI_RUN, or the exit code (help printed or usage error). */
+static int parse_args(int argc, char **argv, options *o, const char ***paths, int *n_paths) {
     memset(o, 0, sizeof *o);
     o->lp = el_lens_default_params();
     o->batch = 8;
     o->max_pixels = (long)EL_DEFAULT_MAX_PIXELS;
-    *paths = calloc((size_t)argc, sizeof(char *));
-    if (!*paths) return -1;
-    *n_paths = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-#define VALUE(name) ((v = el_opt_value(argc, argv, &i, name)) != NULL)
-#define NEEDS(name)                                                                       \
-    (!strcmp(a, name) && i + 1 >= argc                                                    \
-         ? (fprintf(stderr, "entropy-lens profile: %s needs a value\n", name), 1) : 0)
-        if (NEEDS("--model") || NEEDS("-o") || NEEDS("--output") || NEEDS("--format") || NEEDS("--tokens") ||
-            NEEDS("--alpha") || NEEDS("--units") || NEEDS("--labels") || NEEDS("--batch") || NEEDS("--threads") ||
-            NEEDS("--max-pixels"))
-            return -1;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(help, stdout);
-            printf("\nModel families: %s\n", el_model_families());
-            exit(EL_EXIT_OK);
-        } else if (VALUE("--model")) {
-            o->model_dir = v;
-        } else if (VALUE("-o") || VALUE("--output")) {
-            o->output = v;
-        } else if (VALUE("--format")) {
-            if (!strcmp(v, "jsonl")) o->format = EL_FORMAT_JSONL;
-            else if (!strcmp(v, "csv")) o->format = EL_FORMAT_CSV;
-            else return fprintf(stderr, "entropy-lens profile: --format is jsonl or csv, not '%s'\n", v), -1;
-        } else if (VALUE("--tokens")) {
-            if (parse_tokens(v, &o->lp.tokens))
-                return fprintf(stderr, "entropy-lens profile: --tokens takes cls, patches, mean, not '%s'\n", v), -1;
-        } else if (VALUE("--alpha")) {
-            if (el_parse_alpha(v, &o->lp))
-                return fprintf(stderr, "entropy-lens profile: --alpha takes up to %d orders: 0, inf, or > 0 and != 1 ('%s')\n",
-                               EL_MAX_ALPHA, v), -1;
-        } else if (VALUE("--units")) {
-            if (el_parse_units(v, &o->lp.units)) return fprintf(stderr, "entropy-lens profile: --units is nats, bits or normalized, not '%s'\n", v), -1;
-        } else if (VALUE("--labels")) {
-            o->labels = v;
-        } else if (VALUE("--batch")) {
-            if (el_parse_int("profile", "--batch", v, 1, 1024, &o->batch)) return -1;
-        } else if (VALUE("--threads")) {
-            if (el_parse_int("profile", "--threads", v, 0, 1024, &o->threads)) return -1;
-        } else if (VALUE("--max-pixels")) {
-            if (el_parse_int("profile", "--max-pixels", v, 1, 1L << 40, &o->max_pixels)) return -1;
-        } else if (!strcmp(a, "--recursive") || !strcmp(a, "-r")) {
-            o->recursive = 1;
-        } else if (!strcmp(a, "--include-embeddings")) {
-            o->lp.include_embeddings = 1;
-        } else if (!strcmp(a, "--resume")) {
-            o->resume = 1;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            o->quiet = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "entropy-lens profile: unknown option '%s' (see --help)\n", a);
-            return -1;
-        } else {
-            (*paths)[(*n_paths)++] = argv[i];
-        }
-#undef VALUE
-#undef NEEDS
-    }
-    if (*n_paths == 0) {
-        fprintf(stderr, "entropy-lens profile: no PATH given (see --help)\n");
-        return -1;
-    }
-    if (o->resume && (!o->output || !strcmp(o->output, "-"))) {
-        fprintf(stderr, "entropy-lens profile: --resume needs -o FILE (the output of the run to continue)\n");
-        return -1;
-    }
+    const el_opt opts[] = {
+        {EL_OPT_STRING, "model", 0, &o->model_dir, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "output", 'o', &o->output, 0, 0, NULL, NULL},
+        {EL_OPT_PARSE, "format", 0, &o->format, 0, 0, el_opt_parse_format, "jsonl or csv"},
+        {EL_OPT_PARSE, "tokens", 0, &o->lp.tokens, 0, 0, parse_tokens, "a list of cls, patches, mean"},
+        {EL_OPT_PARSE, "alpha", 0, &o->lp, 0, 0, el_opt_parse_alpha, "up to 16 orders: 0, inf, or > 0 and != 1"},
+        {EL_OPT_PARSE, "units", 0, &o->lp.units, 0, 0, el_opt_parse_units, "nats, bits or normalized"},
+        {EL_OPT_FLAG, "include-embeddings", 0, &o->lp.include_embeddings, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "labels", 0, &o->labels, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "classes", 0, &o->classes, 0, 0, NULL, NULL},
+        {EL_OPT_STRING, "templates", 0, &o->templates, 0, 0, NULL, NULL},
+        {EL_OPT_FLAG, "recursive", 'r', &o->recursive, 0, 0, NULL, NULL},
+        {EL_OPT_INT, "batch", 0, &o->batch, 1, 1024, NULL, NULL},
+        {EL_OPT_INT, "threads", 0, &o->threads, 0, 1024, NULL, NULL},
+        {EL_OPT_LONG, "max-pixels", 0, &o->max_pixels, 1, 1L << 40, NULL, NULL},
+        {EL_OPT_FLAG, "resume", 0, &o->resume, 0, 0, NULL, NULL},
+        {EL_OPT_FLAG, "quiet", 'q', &o->quiet, 0, 0, NULL, NULL},
+        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+    const el_cli cli = {"profile", help, el_cli_families_tail(), opts};
+    int rc = el_cli_parse(&cli, argc, argv, paths, n_paths);
+    if (rc != EL_CLI_RUN) return rc;
+    const char *bad = NULL;
+    if (*n_paths == 0) bad = "no PATH given (see --help)";
+    else if (o->resume && (!o->output || !strcmp(o->output, "-")))
+        bad = "--resume needs -o FILE (the output of the run to continue)";
     /* CSV has one row of layer columns: what does not fit is refused, never dropped. */
-    if (o->format == EL_FORMAT_CSV && (o->lp.n_alpha || (o->lp.tokens & (EL_TOKENS_PATCHES | EL_TOKENS_MEAN))))
-        return fprintf(stderr, "entropy-lens profile: --format csv cannot hold %s (use JSONL)\n",
-                       o->lp.n_alpha ? "--alpha (Renyi entropies)" : "--tokens patches/mean"), -1;
-    return 0;
+    else if (o->format == EL_FORMAT_CSV && o->lp.n_alpha) bad = "--format csv cannot hold --alpha (Renyi entropies) (use JSONL)";
+    else if (o->format == EL_FORMAT_CSV && (o->lp.tokens & (EL_TOKENS_PATCHES | EL_TOKENS_MEAN)))
+        bad = "--format csv cannot hold --tokens patches/mean (use JSONL)";
+    if (bad) {
+        fprintf(stderr, "entropy-lens profile: %s\n", bad);
+        return EL_EXIT_USAGE;
+    }
+    return EL_CLI_RUN;
 }
 
 /* ---------------------------------------------------------------- inputs */
 
 /* The input list travels from rank 0 to the others as fields: label_index,
  * then path, label and error. */
-static void serialize_inputs(const el_input_list *l, el_strbuf *sb) {
+static void serialize_inputs(const void *list, el_strbuf *sb) {
+    const el_input_list *l = list;
     el_sb_printf(sb, "%zu", l->skipped);
     el_sb_putc(sb, '\0');
     for (size_t i = 0; i < l->n; i++) {
@@ -178,7 +140,8 @@ static void serialize_inputs(const el_input_list *l, el_strbuf *sb) {
     }
 }
 
-static int deserialize_inputs(const char *buf, size_t len, el_input_list *l) {
+static int deserialize_inputs(void *list, const char *buf, size_t len) {
+    el_input_list *l = list;
     const char *p = buf, *end = buf + len;
     char *sk = el_dist_take_field(&p, end);
     l->skipped = sk ? strtoull(sk, NULL, 10) : 0;
@@ -281,12 +244,8 @@ struct profile_run {
     prefetch pf;
     size_t img_floats;
     el_record_ctx rctx;
-    el_summary sum;
-    size_t done_ok, failed;
-    size_t labelled, right; /* records with a known class, of which top-1 right */
-    int out_fd;
-    el_progress bar;
-    size_t written;
+    const char **class_names; /* the model's, for the records' top1_label */
+    el_run run;
     int spare_core; /* a core beyond the model's threads (of all ranks) */
 };
 
@@ -390,16 +349,12 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
             r.profile = &R->profiles[map[i]];
             if (slots[i].has_view) r.view = slots[i].view;
             if (!in->label && label_index >= 0) r.label = el_model_class_name(R->m, label_index);
-            el_summary_add(&R->sum, r.label, r.profile->entropy);
-            R->done_ok++;
-            if (label_index >= 0) R->labelled++, R->right += r.profile->top1 == label_index;
+            el_summary_add(&R->run.sum, r.label, r.profile->entropy);
+            R->run.counts.ok++;
+            if (label_index >= 0) R->run.counts.labelled++, R->run.counts.right += r.profile->top1 == label_index;
         } else {
             r.error = slots[i].error;
-            R->failed++;
-            if (!R->o->quiet) {
-                el_progress_finish(&R->bar);
-                fprintf(stderr, "entropy-lens: error: %s\n", slots[i].error);
-            }
+            el_run_failed(&R->run, slots[i].error);
         }
         el_record_format(out, &R->rctx, &r);
     }
@@ -412,187 +367,150 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
     return 0;
 }
 
-static int profile_write(void *vctx, size_t unit, const char *data, size_t len) {
-    profile_run *R = vctx;
-    if (el_write_all(R->out_fd, data, len)) {
-        fprintf(stderr, "entropy-lens profile: %s: write failed: %s\n", R->o->output ? R->o->output : "stdout", strerror(errno));
+/* The model and its per-call state; 0 or -1 after a message. */
+static int load_model(profile_run *R, const char *model_dir) {
+    el_state_params sp = el_state_default_params();
+    sp.n_threads = R->o->threads;
+    el_model_params mp = el_model_default_params();
+    char cache[4096];
+    el_cli_zero_shot_params(&mp, R->o->classes, R->o->templates, R->o->output, cache, sizeof cache);
+    if (el_model_load(model_dir, &mp, &R->m) != EL_OK || el_state_new(R->m, &sp, &R->st) != EL_OK) {
+        fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
         return -1;
     }
-    R->written = (unit + 1) * (size_t)R->o->batch;
-    if (R->written > R->inputs->n) R->written = R->inputs->n;
-    el_progress_update(&R->bar, R->written, R->failed);
+    el_model_get_info(R->m, &R->info);
+    if (!R->o->quiet && el_dist_rank() == 0) el_cli_zero_shot_note("profile", &R->info, &mp);
+    R->info.preprocess.max_pixels = (size_t)R->o->max_pixels; /* resize targets obey --max-pixels too */
+    const long procs = sysconf(_SC_NPROCESSORS_ONLN), used = R->o->threads > 0 ? R->o->threads : procs;
+    R->spare_core = used * el_dist_size() < procs;
+    if (R->info.is_text) {
+        if (el_dist_rank() == 0)
+            fprintf(stderr, "entropy-lens profile: %s is a language model (use entropy-lens text)\n", model_dir);
+        return -1;
+    }
+    if (!R->o->model_dir && !R->o->quiet && el_dist_rank() == 0)
+        fprintf(stderr, "entropy-lens profile: note: no --model given: using the Fashion-MNIST sample model %s "
+                        "(28x28 grey clothing, 10 classes)\n", model_dir);
     return 0;
+}
+
+/* Rank 0: the input list, the output opened, --resume's records dropped
+ * from the list. 0 or -1 after a message. */
+static int prepare_inputs(profile_run *R, const char **paths, int n_paths, const char *model_dir, int argc, char **argv) {
+    const options *o = R->o;
+    el_input_list *l = R->inputs;
+    if (el_inputs_collect(l, (char **)paths, n_paths, o->recursive)) {
+        fprintf(stderr, "entropy-lens profile: out of memory listing inputs\n");
+        return -1;
+    }
+    char err[1024];
+    if (o->labels && el_inputs_apply_labels(l, o->labels, R->info.n_classes, err, sizeof err)) {
+        fprintf(stderr, "entropy-lens profile: %s\n", err);
+        return -1;
+    }
+    const char **names = malloc(sizeof(char *) * (l->n + 1));
+    if (!names) return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) names[n++] = l->items[i].path;
+    if (o->labels) names[n++] = o->labels;
+    int rc = el_run_open(&R->run, names, n);
+    free(names);
+    if (rc || settle_identity(o, model_dir, argc, argv, l, &R->run.rs)) return -1;
+    if (!o->resume) return 0;
+    const size_t done = R->run.rs.n_records;
+    if (drop_done(l, &R->run.rs, o->format == EL_FORMAT_CSV, o->output)) return -1;
+    if (!o->quiet)
+        fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", done, o->output, l->n);
+    return 0;
+}
+
+/* The batch buffers and profiles; the CSV header unless resuming. 0 or -1. */
+static int prepare_run(profile_run *R) {
+    const int B = R->o->batch;
+    R->img_floats = (size_t)R->info.channels * R->info.image_size * R->info.image_size;
+    R->profiles = calloc((size_t)B, sizeof *R->profiles);
+    int ok = R->profiles != NULL;
+    for (int k = 0; k < 2 && ok; k++) {
+        R->bufs[k].slots = calloc((size_t)B, sizeof(slot_state));
+        R->bufs[k].pixels = malloc(sizeof(float) * R->img_floats * (size_t)B);
+        ok = R->bufs[k].slots && R->bufs[k].pixels;
+    }
+    for (int i = 0; i < B && ok; i++)
+        if (el_profile_init(&R->profiles[i], R->m, &R->o->lp) != EL_OK) {
+            fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
+            ok = 0;
+        }
+    if (!ok) return -1;
+    const int C = R->info.n_classes;
+    R->class_names = calloc((size_t)(C > 0 ? C : 1), sizeof(char *));
+    if (!R->class_names) return -1;
+    for (int k = 0; k < C; k++) R->class_names[k] = el_model_class_name(R->m, k);
+    R->rctx = (el_record_ctx){.format = R->o->format, .model = R->info.name, .class_names = R->class_names,
+                              .n_classes = C, .lp = &R->o->lp, .n_layers = R->info.n_layers};
+    R->run.sum.depth = R->profiles[0].n_depth;
+    if (el_dist_rank() != 0 || el_run_continues(&R->run)) return 0;
+    el_strbuf sb = {0};
+    el_record_header(&sb, &R->rctx);
+    int rc = el_run_write(&R->run, sb.data, sb.len);
+    el_sb_free(&sb);
+    return rc;
+}
+
+static void print_summary(const profile_run *R) {
+    const el_run_counts *c = &R->run.counts;
+    const double secs = R->run.secs;
+    fprintf(stderr, "%zu images profiled, %zu failed, %zu skipped (not images), %.2f s, %.1f images/s%s%s\n", c->ok,
+            c->failed, R->inputs->skipped, secs, secs > 0 ? (c->ok + c->failed) / secs : 0.0, el_run_ranks_note(),
+            el_run_interrupted_note(&R->run));
+    if (c->labelled)
+        fprintf(stderr, "top-1 accuracy %.4f (%zu of %zu images with a known class)\n",
+                (double)c->right / (double)c->labelled, c->right, c->labelled);
+    el_summary_print(&R->run.sum, "mean CLS entropy profile", el_units_name(R->o->lp.units), R->profiles[0].first_layer);
+}
+
+static void free_run(profile_run *R) {
+    if (R->profiles)
+        for (int i = 0; i < R->o->batch; i++) el_profile_free(&R->profiles[i]);
+    free(R->profiles);
+    free(R->class_names);
+    prefetch_wait(R);
+    for (int k = 0; k < 2; k++) {
+        free(R->bufs[k].slots);
+        free(R->bufs[k].pixels);
+    }
+    el_inputs_free(R->inputs);
+    el_state_free(R->st);
+    el_model_free(R->m);
 }
 
 int cmd_profile(int argc, char **argv) {
     options o;
-    char **paths = NULL;
-    int n_paths = 0;
-    if (parse_args(argc, argv, &o, &paths, &n_paths)) {
+    const char **paths = NULL;
+    int n_paths = 0, rc = parse_args(argc, argv, &o, &paths, &n_paths);
+    if (rc != EL_CLI_RUN) {
         free(paths);
-        return EL_EXIT_USAGE;
+        return rc;
     }
-    const int rank = el_dist_rank();
-    int rc = EL_EXIT_OK;
     el_input_list inputs = {0};
-    el_resume_state rs = {0};
-    el_strbuf sb = {0};
-    profile_run R = {.o = &o, .inputs = &inputs, .out_fd = -1};
+    profile_run R = {.o = &o, .inputs = &inputs};
+    const el_run_params rp = {"profile", "images", o.output, o.format, o.resume, o.quiet, "file", (size_t)o.batch};
+    el_run_init(&R.run, &rp);
     R.bufs[0].unit = R.bufs[1].unit = SIZE_MAX;
-
-    el_state_params sp = el_state_default_params();
-    sp.n_threads = (int)o.threads;
     const char *model_dir = o.model_dir ? o.model_dir : el_default_model_dir();
-    int ok = el_model_load(model_dir, NULL, &R.m) == EL_OK && el_state_new(R.m, &sp, &R.st) == EL_OK;
-    if (!ok) fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
-    if (ok && !o.model_dir && !o.quiet && rank == 0)
-        fprintf(stderr, "entropy-lens profile: note: no --model given: using the Fashion-MNIST sample model %s "
-                        "(28x28 grey clothing, 10 classes)\n", model_dir);
-    if (!el_dist_all_ok(ok)) {
-        rc = EL_EXIT_FATAL;
-        goto done;
-    }
-    el_model_get_info(R.m, &R.info);
-    R.info.preprocess.max_pixels = (size_t)o.max_pixels; /* resize targets obey --max-pixels too */
-    {
-        const long procs = sysconf(_SC_NPROCESSORS_ONLN), used = o.threads > 0 ? o.threads : procs;
-        R.spare_core = used * el_dist_size() < procs;
-    }
-    if (R.info.is_text) {
-        if (rank == 0) fprintf(stderr, "entropy-lens profile: %s is a language model (use entropy-lens text)\n", model_dir);
-        rc = EL_EXIT_FATAL;
-        goto done;
-    }
+    rc = EL_EXIT_FATAL;
     /* Rank 0 lists the inputs once (and drops what --resume finds done);
      * every rank gets the same list. */
-    ok = 1;
-    if (rank == 0) {
-        if (el_inputs_collect(&inputs, paths, n_paths, o.recursive)) {
-            fprintf(stderr, "entropy-lens profile: out of memory listing inputs\n");
-            ok = 0;
-        }
-        if (ok && o.labels) {
-            char err[1024];
-            if (el_inputs_apply_labels(&inputs, o.labels, R.info.n_classes, err, sizeof err)) {
-                fprintf(stderr, "entropy-lens profile: %s\n", err);
-                ok = 0;
-            }
-        }
-        /* Refused before anything is written; locked before --resume reads
-         * (and may cut a partial record), so a concurrent writer is never cut. */
-        for (size_t i = 0; ok && i < inputs.n; i++)
-            if (el_output_is_input("profile", o.output, inputs.items[i].path)) ok = 0;
-        if (ok && o.labels && el_output_is_input("profile", o.output, o.labels)) ok = 0;
-        if (ok && (R.out_fd = el_open_output("profile", o.output, o.resume)) < 0) ok = 0;
-        if (ok && o.resume && el_resume_scan(o.output, o.format == EL_FORMAT_CSV, "file", &rs)) ok = 0;
-        if (ok && settle_identity(&o, model_dir, argc, argv, &inputs, &rs)) ok = 0;
-        if (ok && o.resume) {
-            const size_t done = rs.n_records;
-            if (drop_done(&inputs, &rs, o.format == EL_FORMAT_CSV, o.output)) ok = 0;
-            else if (!o.quiet)
-                fprintf(stderr, "entropy-lens profile: resuming: %zu records already in %s, %zu to go\n", done, o.output,
-                        inputs.n);
-        }
+    if (el_dist_all_ok(load_model(&R, model_dir) == 0) &&
+        el_dist_all_ok(el_dist_rank() != 0 || prepare_inputs(&R, paths, n_paths, model_dir, argc, argv) == 0) &&
+        el_dist_all_ok(el_run_share(&inputs, serialize_inputs, deserialize_inputs) == 0) &&
+        el_dist_all_ok(prepare_run(&R) == 0)) {
+        rc = el_run_go(&R.run, inputs.n, profile_unit, &R) ? EL_EXIT_FATAL : EL_EXIT_OK;
+        prefetch_wait(&R);
+        if (el_dist_rank() == 0 && !o.quiet) print_summary(&R);
+        rc = el_run_exit_code(&R.run, rc);
     }
-    if (!el_dist_all_ok(ok)) {
-        rc = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (el_dist_size() > 1) {
-        char *buf = NULL;
-        size_t len = 0;
-        if (rank == 0) {
-            serialize_inputs(&inputs, &sb);
-            buf = sb.data;
-            len = sb.len;
-        }
-        el_dist_bcast(&buf, &len);
-        if (rank != 0) {
-            deserialize_inputs(buf, len, &inputs);
-            free(buf);
-        }
-        el_sb_reset(&sb);
-    }
-
-    const int B = (int)o.batch;
-    R.img_floats = (size_t)R.info.channels * R.info.image_size * R.info.image_size;
-    R.profiles = calloc((size_t)B, sizeof *R.profiles);
-    ok = R.profiles != NULL;
-    for (int k = 0; k < 2 && ok; k++) {
-        R.bufs[k].slots = calloc((size_t)B, sizeof(slot_state));
-        R.bufs[k].pixels = malloc(sizeof(float) * R.img_floats * (size_t)B);
-        ok = R.bufs[k].slots && R.bufs[k].pixels;
-    }
-    for (int i = 0; i < B && ok; i++)
-        if (el_profile_init(&R.profiles[i], R.m, &o.lp) != EL_OK) {
-            fprintf(stderr, "entropy-lens profile: %s\n", el_last_error());
-            ok = 0;
-        }
-    if (!el_dist_all_ok(ok)) {
-        rc = EL_EXIT_FATAL;
-        goto done;
-    }
-    R.rctx = (el_record_ctx){.format = o.format, .model = R.info.name, .m = R.m, .lp = &o.lp, .n_layers = R.info.n_layers};
-    if (rank == 0 && !(o.resume && (rs.has_header || rs.n_records))) {
-        el_record_header(&sb, &R.rctx);
-        if (sb.len && el_write_all(R.out_fd, sb.data, sb.len)) {
-            fprintf(stderr, "entropy-lens profile: %s: write failed: %s\n", o.output ? o.output : "stdout", strerror(errno));
-            el_dist_abort(EL_EXIT_FATAL);
-        }
-    }
-    R.sum.depth = R.profiles[0].n_depth;
-
-    struct sigaction sa = {0};
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, NULL);
-    el_progress_start(&R.bar, inputs.n, "images");
-    if (o.quiet || rank != 0) R.bar.enabled = 0;
-    const double t0 = el_now();
-    const size_t units = (inputs.n + (size_t)B - 1) / (size_t)B;
-    if (el_dist_run(units, profile_unit, profile_write, &R, &interrupted)) rc = EL_EXIT_FATAL;
-    prefetch_wait(&R);
-    el_progress_finish(&R.bar);
-    const double secs = el_now() - t0;
-
-    /* Every rank's counts and per-label sums meet at rank 0. */
-    el_run_counts counts = {
-        .ok = R.done_ok, .failed = R.failed, .labelled = R.labelled, .right = R.right, .interrupted = interrupted};
-    el_summary_gather(&R.sum, &counts);
-    if (rank == 0) {
-        if (!o.quiet) {
-            fprintf(stderr, "%zu images profiled, %zu failed, %zu skipped (not images), %.2f s, %.1f images/s%s%s\n",
-                    counts.ok, counts.failed, inputs.skipped, secs, secs > 0 ? (counts.ok + counts.failed) / secs : 0.0,
-                    el_dist_size() > 1 ? " (all ranks)" : "",
-                    counts.interrupted ? " (interrupted: finished records are kept; --resume continues)" : "");
-            if (counts.labelled)
-                fprintf(stderr, "top-1 accuracy %.4f (%zu of %zu images with a known class)\n",
-                        (double)counts.right / (double)counts.labelled, counts.right, counts.labelled);
-            el_summary_print(&R.sum, "mean CLS entropy profile", el_units_name(o.lp.units), R.profiles[0].first_layer);
-        }
-        if (rc == EL_EXIT_OK) rc = counts.interrupted ? EL_EXIT_INTERRUPTED : counts.failed ? EL_EXIT_PARTIAL : EL_EXIT_OK;
-    }
-
-done:
-    if (R.out_fd > STDOUT_FILENO) {
-        if (close(R.out_fd) != 0 && rc == EL_EXIT_OK) {
-            fprintf(stderr, "entropy-lens profile: %s: close failed: %s\n", o.output, strerror(errno));
-            rc = EL_EXIT_FATAL;
-        }
-    }
-    if (R.profiles)
-        for (int i = 0; i < (int)o.batch; i++) el_profile_free(&R.profiles[i]);
-    free(R.profiles);
-    prefetch_wait(&R);
-    for (int k = 0; k < 2; k++) {
-        free(R.bufs[k].slots);
-        free(R.bufs[k].pixels);
-    }
-    el_sb_free(&sb);
-    el_summary_free(&R.sum);
-    el_resume_free(&rs);
-    el_inputs_free(&inputs);
-    el_state_free(R.st);
-    el_model_free(R.m);
+    rc = el_run_close(&R.run, rc);
+    free_run(&R);
     free(paths);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/attn_pool.h"
 #include "nn/kernels.h"
 
 /* Chunk width: about 1 MB of logits per chunk (they are reduced while still
@@ -23,6 +24,41 @@ static void normalise(const el_lens *L, float *dst, const float *rows, int n, in
         for (int r = 0; r < n; r++) memcpy(dst + (size_t)r * L->dim, rows + (size_t)r * ld, sizeof(float) * L->dim);
     const float *src = ld != L->dim ? dst : rows;
     el_norm(&L->norm, dst, src, L->norm_w, L->norm_b, n, L->dim);
+}
+
+/* Each row scaled to unit length (F.normalize: a zero row stays zero). */
+static void l2_rows(float *x, int n, int w) {
+    for (int r = 0; r < n; r++) {
+        float *row = x + (size_t)r * w;
+        double ss = 0.0;
+        for (int i = 0; i < w; i++) ss += (double)row[i] * row[i];
+        const float inv = (float)(1.0 / fmax(sqrt(ss), 1e-12));
+        for (int i = 0; i < w; i++) row[i] *= inv;
+    }
+}
+
+/* The steps between the norm and the head, on x ([n][D] normed, the
+ * caller's work buffer): the pooling head, the projection, L2
+ * normalisation. Returns the head's input (its width in *hw), or NULL when
+ * out of memory. */
+static float *pre_head(const el_lens *L, float *x, int n, int *hw, el_lens_work *w) {
+    *hw = L->dim;
+    if (L->row_pool) {
+        float *pooled = el_buf_get(&w->pooled, (size_t)n * L->dim);
+        float *work = el_buf_get(&w->pool_work, el_attn_pool_work_floats(L->row_pool, n));
+        if (!pooled || !work) return NULL;
+        el_attn_pool_rows(L->row_pool, x, n, pooled, work);
+        x = pooled;
+    }
+    if (L->proj.n_parts > 0) {
+        *hw = L->proj.rows;
+        float *xp = el_buf_get(&w->projected, (size_t)n * *hw);
+        if (!xp) return NULL;
+        el_linear(xp, x, &L->proj, NULL, n);
+        x = xp;
+    }
+    if (L->l2) l2_rows(x, n, *hw);
+    return x;
 }
 
 int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n, int ld,
@@ -45,12 +81,9 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
     normalise(L, x1, rows, n, ld);
     if (two_heads && rows2) normalise(L, x2, rows2, n, ld);
     int hw = D; /* the head's input width */
-    if (L->proj.n_parts > 0) {
-        hw = L->proj.rows;
-        float *xp = el_buf_get(&w->projected, (size_t)n * hw);
-        if (!xp) return -1;
-        el_linear(xp, x1, &L->proj, NULL, n);
-        x1 = x2 = xp;
+    if (L->row_pool || L->proj.n_parts > 0 || L->l2) {
+        if (!(x1 = pre_head(L, x1, n, &hw, w))) return -1;
+        x2 = x1;
     }
     for (int r = 0; r < n; r++) el_entropy_acc_init(&w->acc[r], alpha, n_alpha);
 
@@ -96,6 +129,8 @@ void el_lens_work_free(el_lens_work *w) {
     el_buf_free(&w->normed2);
     el_buf_free(&w->logits);
     el_buf_free(&w->projected);
+    el_buf_free(&w->pooled);
+    el_buf_free(&w->pool_work);
     free(w->acc);
     memset(w, 0, sizeof *w);
 }

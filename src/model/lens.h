@@ -21,11 +21,14 @@ typedef struct {
     el_mat head2;
     const float *head2_b;
     float softcap;                /* > 0: logits = softcap * tanh(logits / softcap) */
-    el_mat proj;                  /* [P][dim] between the norm and a [n_out][P] head (OPT project_out), n_parts 0: none */
+    el_mat proj;                  /* [P][dim] between the norm and a [n_out][P] head (OPT project_out,
+                                   * CLIP visual_projection), n_parts 0: none */
+    const struct el_attn_pool *row_pool; /* SigLIP: its pooling head over each row alone, after the norm */
+    int l2;                       /* CLIP / SigLIP: rows L2-normalised just before the head (cosines) */
 } el_lens;
 
 typedef struct {
-    el_buf normed, normed2, logits, projected;
+    el_buf normed, normed2, logits, projected, pooled, pool_work;
     el_entropy_acc *acc;
     int acc_cap;
 } el_lens_work;

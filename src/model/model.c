@@ -81,7 +81,7 @@ el_status el_model_load(const char *path, const el_model_params *params, el_mode
         snprintf(m->name, sizeof m->name, "%s", base ? base + 1 : trimmed);
     }
     m->info.name = m->name;
-    el_status st = el_text_is_text_model(path) ? el_model_load_text(m, path, params) : el_model_load_vision(m, path);
+    el_status st = el_text_is_text_model(path) ? el_model_load_text(m, path, params) : el_model_load_vision(m, path, params);
     if (st) el_model_free(m);
     else *out = m;
     return st;

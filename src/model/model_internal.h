@@ -60,7 +60,7 @@ void el_state_enter(el_state *s);
 /* Room for n lens outputs in the state, or NULL when out of memory. */
 el_lens_out *el_state_lens_outs(el_state *s, size_t n);
 
-el_status el_model_load_vision(el_model *m, const char *path);
+el_status el_model_load_vision(el_model *m, const char *path, const el_model_params *params);
 void el_model_free_vision(el_model *m);
 el_status el_model_load_text(el_model *m, const char *path, const el_model_params *params);
 void el_model_free_text(el_model *m);

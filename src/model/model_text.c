@@ -95,6 +95,7 @@ void el_text_result_free(el_text_result *r) {
     free(r->entropy);
     free(r->renyi);
     free(r->logits0);
+    free(r->prob);
     free(r->error);
     memset(r, 0, sizeof *r);
 }

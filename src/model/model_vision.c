@@ -6,12 +6,22 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "model/attn_pool.h"
 #include "model/model_internal.h"
+#include "model/zs_head.h"
 
-el_status el_model_load_vision(el_model *m, const char *path) {
+el_status el_model_load_vision(el_model *m, const char *path, const el_model_params *params) {
     el_vision_front *f = calloc(1, sizeof *f);
     if (!f) return el_fail(EL_ERR_NOMEM, "out of memory");
     el_status st = el_vit_load(path, &f->vit, &f->meta);
+    if (!st && f->vit.zs) {
+        const el_zs_options zo = {params->classes, params->templates, params->class_cache};
+        st = el_zs_head_build(&f->vit, &f->meta, path, &zo);
+        if (st) {
+            el_vit_meta_free(&f->meta, f->vit.n_classes);
+            el_vit_free(&f->vit);
+        }
+    }
     if (st) {
         free(f);
         return st;
@@ -39,6 +49,8 @@ el_status el_model_load_vision(el_model *m, const char *path) {
     I->n_shards = f->meta.n_shards;
     I->preprocess = f->meta.preprocess;
     I->norm = "LayerNorm";
+    I->zero_shot = v->zs != NULL;
+    I->zs_from_cache = v->zs && v->zs->from_cache;
     return EL_OK;
 }
 
@@ -139,6 +151,13 @@ static el_status forward(el_state *s, const el_vit *v, const float *pixels, int 
         taps->pooled = el_buf_get(&s->pooled, all_rows * D + 4 * (size_t)D);
         taps->pool_tmp = taps->pooled ? taps->pooled + all_rows * D + (all_rows * D % 2) : NULL;
     }
+    if (v->head == EL_HEAD_ATTN_POOL) {
+        const el_attn_pool *ap = el_zs_attn_pool(v->zs);
+        const size_t T = (size_t)v->n_tokens;
+        taps->attn_pool = ap;
+        taps->attn_pool_work = el_buf_get(&s->head_rows, T * D + el_attn_pool_work_floats(ap, (int)T));
+        if (!taps->attn_pool_work) return el_fail(EL_ERR_NOMEM, "out of memory for a batch of %d", n);
+    }
     if (!taps->keep[0] || (v->distilled && !taps->keep[1]) || (per_token && (!taps->row_entropy || !taps->lens_out)) ||
         (v->head != EL_HEAD_CLS && !taps->pooled))
         return el_fail(EL_ERR_NOMEM, "out of memory for a batch of %d", n);
@@ -180,6 +199,10 @@ static const float *head_rows(el_state *s, const el_vit *v, const el_encoder_tap
     *width = D;
     if (v->head == EL_HEAD_CLS) return taps->keep[0] + off;
     if (v->head == EL_HEAD_MEAN) return taps->pooled + off;
+    if (v->head == EL_HEAD_ATTN_POOL) {
+        *lens = &v->cls_lens;
+        return taps->pooled + off;
+    }
     float *hr = el_buf_get(&s->head_rows, rows * 2 * D);
     if (!hr) return NULL;
     for (size_t r = 0; r < rows; r++) {

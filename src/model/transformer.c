@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/attn_pool.h"
+
 void el_transformer_bind_lens(el_transformer *tf, int n_out) {
     tf->lens.dim = tf->cfg.dim;
     tf->lens.n_out = n_out;
@@ -32,9 +34,20 @@ static void pool(const el_transformer *tf, const el_encoder_taps *t, int layer, 
     }
 }
 
+/* SigLIP: the model's own pooled embedding of each sequence at this layer. */
+static void attn_pool(const el_transformer *tf, const el_encoder_taps *t, int layer, const float *x, int n_seq, int T) {
+    const int D = tf->cfg.dim;
+    float *y = t->attn_pool_work, *work = y + (size_t)T * D;
+    for (int b = 0; b < n_seq; b++) {
+        el_norm(&tf->lens.norm, y, x + (size_t)b * T * D, tf->lens.norm_w, tf->lens.norm_b, T, D);
+        el_attn_pool_seq(t->attn_pool, y, T, t->pooled + ((size_t)layer * n_seq + b) * D, work);
+    }
+}
+
 static int tap(const el_transformer *tf, const el_encoder_taps *t, int layer, const float *x, int n_seq, int T) {
     const int D = tf->cfg.dim;
-    if (t->pooled) pool(tf, t, layer, x, n_seq, T);
+    if (t->attn_pool) attn_pool(tf, t, layer, x, n_seq, T);
+    else if (t->pooled) pool(tf, t, layer, x, n_seq, T);
     for (int i = 0; i < t->n_keep; i++)
         for (int b = 0; b < n_seq; b++)
             memcpy(t->keep[i] + ((size_t)layer * n_seq + b) * D, x + ((size_t)b * T + i) * D, sizeof(float) * D);

@@ -36,6 +36,11 @@ typedef struct {
     float *pooled;
     int pool_from, pool_normed;
     float *pool_tmp;
+    /* SigLIP: pooled[layer][seq] = the attention-pooling head over the lens
+     * norm of every row of the sequence (pool_from, pool_normed unused);
+     * attn_pool_work: T * D + el_attn_pool_work_floats(attn_pool, T) floats. */
+    const struct el_attn_pool *attn_pool;
+    float *attn_pool_work;
 } el_encoder_taps;
 
 /* The lens of a stack: its dimensions and the blocks' own norm. The loaders

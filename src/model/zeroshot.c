@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/status.h"
 #include "base/strbuf.h"
@@ -61,10 +62,8 @@ static el_status read_lines(const char *path, const char *what, int need_field, 
     return EL_OK;
 }
 
-el_status el_zs_spec_load(const char *classes_path, const char *templates_path, el_zs_spec *out) {
-    memset(out, 0, sizeof *out);
-    if (!classes_path) return el_fail(EL_ERR_ARG, "zero-shot models need --classes FILE (one class name a line)");
-    EL_TRY(read_lines(classes_path, "class names", 0, &out->classes, &out->n_classes));
+/* The templates of a spec whose classes are set: the file's, or the default. */
+static el_status load_templates(const char *templates_path, el_zs_spec *out) {
     el_status st = EL_OK;
     if (templates_path) {
         st = read_lines(templates_path, "templates", 1, &out->templates, &out->n_templates);
@@ -74,6 +73,24 @@ el_status el_zs_spec_load(const char *classes_path, const char *templates_path, 
     }
     if (st != EL_OK) el_zs_spec_free(out);
     return st;
+}
+
+el_status el_zs_spec_load(const char *classes_path, const char *templates_path, el_zs_spec *out) {
+    memset(out, 0, sizeof *out);
+    if (!classes_path) return el_fail(EL_ERR_ARG, "zero-shot models need --classes FILE (one class name a line)");
+    EL_TRY(read_lines(classes_path, "class names", 0, &out->classes, &out->n_classes));
+    return load_templates(templates_path, out);
+}
+
+el_status el_zs_spec_names(char *const *names, int n, const char *templates_path, el_zs_spec *out) {
+    memset(out, 0, sizeof *out);
+    if (!(out->classes = calloc((size_t)n, sizeof(char *)))) return el_fail(EL_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++, out->n_classes++)
+        if (!(out->classes[i] = strdup(names[i]))) {
+            el_zs_spec_free(out);
+            return el_fail(EL_ERR_NOMEM, "out of memory");
+        }
+    return load_templates(templates_path, out);
 }
 
 void el_zs_spec_free(el_zs_spec *s) {
@@ -125,7 +142,7 @@ el_status el_zs_cache_write(const char *path, const char *model, const el_zs_spe
     el_status st = EL_OK;
     /* Written whole to a temporary name and renamed: a reader never sees half a cache. */
     char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()); /* MPI ranks may write at once */
     FILE *f = sb.oom ? NULL : fopen(tmp, "w");
     if (sb.oom) st = el_fail(EL_ERR_NOMEM, "out of memory");
     else if (!f || fwrite(sb.data, 1, sb.len, f) != sb.len) st = el_fail(EL_ERR_IO, "%s: %s", tmp, strerror(errno));

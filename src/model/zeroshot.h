@@ -20,6 +20,8 @@ typedef struct {
  * empty lines and lines starting with '#' skipped); a template without "{}"
  * fails naming file and line. */
 el_status el_zs_spec_load(const char *classes_path, const char *templates_path, el_zs_spec *out);
+/* The same with the classes given (a config's id2label). */
+el_status el_zs_spec_names(char *const *names, int n, const char *templates_path, el_zs_spec *out);
 void el_zs_spec_free(el_zs_spec *s);
 
 /* Prompt for class c and template t (class-major order, as the goldens

@@ -27,6 +27,10 @@ static void alpha_key(char *buf, size_t n, double a) {
     else snprintf(buf, n, "%g", a);
 }
 
+static const char *class_name(const el_record_ctx *ctx, int i) {
+    return i >= 0 && i < ctx->n_classes && ctx->class_names[i] ? ctx->class_names[i] : "";
+}
+
 void el_record_header(el_strbuf *sb, const el_record_ctx *ctx) {
     if (ctx->format != EL_FORMAT_CSV) return;
     el_sb_puts(sb, "file,label,label_index,top1,top1_label,prob,correct");
@@ -58,7 +62,7 @@ static void format_csv(el_strbuf *sb, const el_record_ctx *ctx, const el_image_r
     el_sb_putc(sb, ',');
     if (r->label_index >= 0) el_sb_printf(sb, "%d", r->label_index);
     el_sb_printf(sb, ",%d,", p->top1);
-    el_sb_csv_str(sb, el_model_class_name(ctx->m, p->top1));
+    el_sb_csv_str(sb, class_name(ctx, p->top1));
     el_sb_printf(sb, ",%.7g,%s", p->prob, r->label_index < 0 ? "" : r->label_index == p->top1 ? "true" : "false");
     for (int d = 0; d < depth; d++) el_sb_printf(sb, ",%.7g", p->entropy[d]);
     el_sb_puts(sb, ",," EL_VERSION_STRING "\n");
@@ -82,7 +86,7 @@ static void format_jsonl(el_strbuf *sb, const el_record_ctx *ctx, const el_image
     if (r->label_index >= 0) el_sb_printf(sb, "%d", r->label_index);
     else el_sb_puts(sb, "null");
     el_sb_printf(sb, ",\"top1\":%d,\"top1_label\":", p->top1);
-    el_sb_json_str(sb, el_model_class_name(ctx->m, p->top1));
+    el_sb_json_str(sb, class_name(ctx, p->top1));
     el_sb_puts(sb, ",\"prob\":");
     el_sb_json_float(sb, p->prob);
     el_sb_puts(sb, ",\"correct\":");

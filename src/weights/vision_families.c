@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "weights/clip_family.h"
 #include "weights/families.h"
 
 #include "base/status.h"
@@ -16,7 +17,7 @@
 #define MAX_LAYERS 1024
 #define MAX_IMAGE 8192
 
-static el_status parse_act(const char *file, const char *act, el_act *out) {
+el_status el_vision_parse_act(const char *file, const char *act, el_act *out) {
     static const struct {
         const char *name;
         el_act act;
@@ -52,7 +53,7 @@ static el_status parse_common(const char *file, const cJSON *cfg, el_vit *m, dou
     EL_TRY(el_json_double(cfg, file, "layer_norm_eps", 0, eps_default, 0.0, 1.0, &eps));
     c->norm.eps = (float)eps;
     const char *act = el_json_str(cfg, "hidden_act");
-    return parse_act(file, act ? act : "gelu", &c->act);
+    return el_vision_parse_act(file, act ? act : "gelu", &c->act);
 }
 
 /* n_classes from the classifier's shape (cols: its input width). */
@@ -282,6 +283,8 @@ static const el_vision_family families[] = {
     {"beit", "beit.", "beit", "BeitForImageClassification", beit_parse, beit_read},
     {"data2vec-vision", "data2vec_vision.", "data2vec-vision", "Data2VecVisionForImageClassification",
      beit_parse, beit_read},
+    {"clip", "vision_model.", "clip", "CLIPModel", el_clip_parse, el_clip_read},
+    {"siglip", "vision_model.", "siglip", "SiglipModel", el_clip_parse, el_clip_read},
 };
 
 const el_vision_family *el_vision_family_find(const char *model_type) {
@@ -298,5 +301,5 @@ size_t el_vision_family_extra_floats(const el_vit *m) {
     const size_t D = m->tf.cfg.dim, K = m->n_classes, T = m->n_tokens, H = m->tf.cfg.n_heads;
     const size_t L = m->tf.cfg.n_layers, q = 3 * D * D + 3 * D;
     /* qkv copies, zero k biases, positions, the summed head, per-layer biases */
-    return L * (q + D + H * T * T) + T * D + K * D + 16;
+    return L * (q + D + H * T * T) + T * D + K * D + 16 + el_clip_extra_floats(m);
 }

@@ -53,7 +53,7 @@ static el_status check_dims(el_vit *m, const char *file) {
     c->head_dim = c->dim / c->n_heads;
     m->grid = m->image_size / m->patch_size;
     m->n_patches = m->grid * m->grid;
-    m->n_prefix = 1 + m->has_dist_token + m->n_registers;
+    m->n_prefix = !m->no_class_token + m->has_dist_token + m->n_registers;
     m->n_tokens = m->n_patches + m->n_prefix;
     return EL_OK;
 }
