@@ -88,50 +88,69 @@ uint8_t *el_heatmap_backdrop(const char *path, int panel, const double *view) {
     return rgba;
 }
 
+/* "file · label L · top-1 T p=0.93 (right)" */
+static void heatmap_title(const el_heatmap_plot_opts *o, const el_record *r, char *title, size_t size) {
+    if (o->compact) {
+        title[0] = '\0';
+        return;
+    }
+    if (o->title) {
+        snprintf(title, size, "%s", o->title);
+        return;
+    }
+    int len = snprintf(title, size, "%s", base_name(r->file));
+    if (r->label && len < (int)size) len += snprintf(title + len, size - (size_t)len, " \xC2\xB7 label %s", r->label);
+    if (r->top1_label && len < (int)size)
+        len += snprintf(title + len, size - (size_t)len, " \xC2\xB7 top-1 %s", r->top1_label);
+    else if (r->top1 >= 0 && len < (int)size)
+        len += snprintf(title + len, size - (size_t)len, " \xC2\xB7 top-1 #%d", r->top1);
+    if (isfinite(r->prob) && len < (int)size) len += snprintf(title + len, size - (size_t)len, " p=%.2f", r->prob);
+    if (r->correct >= 0 && len < (int)size)
+        snprintf(title + len, size - (size_t)len, " (%s)", r->correct ? "right" : "wrong");
+}
+
+/* The requested layers' maps (n x P) and panel titles; *lo, *hi: the range
+ * of the finite values. */
+static el_status gather_maps(const el_heatmap_plot_opts *o, int n, double *maps, char **titles, double *lo,
+                             double *hi) {
+    const el_record *r = o->rec;
+    const int P = r->n_patches, L = r->n_layers;
+    *lo = INFINITY, *hi = -INFINITY;
+    for (int k = 0; k < n; k++) {
+        int layer = o->n_layers > 0 ? o->layers[k] : r->first_layer + k, row = layer - r->first_layer;
+        if (row < 0 || row >= L)
+            return el_fail(EL_ERR_ARG, "layer %d is not in %s (layers %d..%d)", layer, r->file, r->first_layer,
+                           r->first_layer + L - 1);
+        memcpy(maps + (size_t)k * P, r->patch + (size_t)row * P, sizeof(double) * (size_t)P);
+        for (int p = 0; p < P; p++) {
+            double v = maps[(size_t)k * P + p];
+            if (isfinite(v)) *lo = fmin(*lo, v), *hi = fmax(*hi, v);
+        }
+        if (!(titles[k] = malloc(32))) return el_fail(EL_ERR_NOMEM, "out of memory");
+        snprintf(titles[k], 32, "layer %d", layer);
+    }
+    if (!isfinite(*lo)) *lo = 0, *hi = 1;
+    if (*hi <= *lo) *hi = *lo + 1e-6;
+    return EL_OK;
+}
+
 el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el_canvas **out, int *image_used) {
     *out = NULL;
     if (image_used) *image_used = 0;
     const el_record *r = o->rec;
-    const int P = r->n_patches, L = r->n_layers;
+    const int P = r->n_patches;
     if (!r->patch || P <= 0)
         return el_fail(EL_ERR_FORMAT, "%s:%d: record has no `patch_entropy` (profile with --tokens patches)", r->source,
                        r->line);
-    int g = (int)lround(sqrt((double)P));
+    const int g = (int)lround(sqrt((double)P));
     if (g * g != P)
         return el_fail(EL_ERR_FORMAT, "%s:%d: `patch_entropy` has %d patches per layer, not a square grid", r->source,
                        r->line, P);
-    int n = o->n_layers > 0 ? o->n_layers : L;
-    int *rows = malloc(sizeof(int) * (size_t)n);
-    double *maps = malloc(sizeof(double) * (size_t)n * (size_t)P);
+    const int n = o->n_layers > 0 ? o->n_layers : r->n_layers;
+    double *maps = malloc(sizeof(double) * (size_t)n * (size_t)P), lo = 0, hi = 1;
     char **titles = calloc((size_t)n, sizeof(char *));
-    if (!rows || !maps || !titles) {
-        free(rows), free(maps), free(titles);
-        return el_fail(EL_ERR_NOMEM, "out of memory");
-    }
-    el_status st = EL_OK;
-    double lo = INFINITY, hi = -INFINITY;
-    for (int k = 0; k < n && st == EL_OK; k++) {
-        int layer = o->n_layers > 0 ? o->layers[k] : r->first_layer + k;
-        rows[k] = layer - r->first_layer;
-        if (rows[k] < 0 || rows[k] >= L) {
-            st = el_fail(EL_ERR_ARG, "layer %d is not in %s (layers %d..%d)", layer, r->file, r->first_layer,
-                         r->first_layer + L - 1);
-            break;
-        }
-        memcpy(maps + (size_t)k * P, r->patch + (size_t)rows[k] * P, sizeof(double) * (size_t)P);
-        for (int p = 0; p < P; p++) {
-            double v = maps[(size_t)k * P + p];
-            if (isfinite(v)) lo = fmin(lo, v), hi = fmax(hi, v);
-        }
-        titles[k] = malloc(32);
-        if (!titles[k])
-            st = el_fail(EL_ERR_NOMEM, "out of memory");
-        else
-            snprintf(titles[k], 32, "layer %d", layer);
-    }
+    el_status st = maps && titles ? gather_maps(o, n, maps, titles, &lo, &hi) : el_fail(EL_ERR_NOMEM, "out of memory");
     if (st == EL_OK) {
-        if (!isfinite(lo)) lo = 0, hi = 1;
-        if (hi <= lo) hi = lo + 1e-6;
         const int panel = o->panel > 0 ? o->panel : 144;
         uint8_t *img = NULL;
         if (o->image_path) {
@@ -139,46 +158,17 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
             if (image_used) *image_used = img != NULL;
         }
         char title[512];
-        if (o->compact) {
-            title[0] = '\0';
-        } else if (o->title) {
-            snprintf(title, sizeof title, "%s", o->title);
-        } else {
-            int len = snprintf(title, sizeof title, "%s", base_name(r->file));
-            if (r->label && len < (int)sizeof title)
-                len += snprintf(title + len, sizeof title - (size_t)len, " \xC2\xB7 label %s", r->label);
-            if (r->top1_label && len < (int)sizeof title)
-                len += snprintf(title + len, sizeof title - (size_t)len, " \xC2\xB7 top-1 %s", r->top1_label);
-            else if (r->top1 >= 0 && len < (int)sizeof title)
-                len += snprintf(title + len, sizeof title - (size_t)len, " \xC2\xB7 top-1 #%d", r->top1);
-            if (isfinite(r->prob) && len < (int)sizeof title)
-                len += snprintf(title + len, sizeof title - (size_t)len, " p=%.2f", r->prob);
-            if (r->correct >= 0 && len < (int)sizeof title)
-                snprintf(title + len, sizeof title - (size_t)len, " (%s)", r->correct ? "right" : "wrong");
-        }
-        el_heatmap_fig f = {title,
-                            img,
-                            panel,
-                            g,
-                            g,
-                            n,
-                            maps,
-                            (const char *const *)titles,
-                            lo,
-                            hi,
-                            o->alpha > 0 ? o->alpha : 0.55,
-                            o->compact ? NULL : el_units_axis_label(o->units),
-                            o->cols};
+        heatmap_title(o, r, title, sizeof title);
+        el_heatmap_fig f = {title, img, panel, g, g, n, maps, (const char *const *)titles, lo, hi,
+                            o->alpha > 0 ? o->alpha : 0.55, o->compact ? NULL : el_units_axis_label(o->units), o->cols};
         int w, h;
         el_heatmap_fig_size(&f, &w, &h);
         st = el_canvas_new(kind, w, h, el_rgb(255, 255, 255), out);
         if (st == EL_OK) el_heatmap_fig_draw(*out, &f);
         free(img);
     }
-    for (int k = 0; k < n; k++)
-        free(titles[k]);
+    for (int k = 0; titles && k < n; k++) free(titles[k]);
     free(titles);
-    free(rows);
     free(maps);
     return st;
 }

@@ -26,6 +26,8 @@ typedef struct {
     int n_models;
     series_acc *s;
     int n_series;
+    int one_panel; /* every series on one axes */
+    int pairs;     /* series per (model, group): models overlaid */
 } builder;
 
 static int find_str(const char **v, int n, const char *s) {
@@ -124,48 +126,42 @@ static char *label_for(const char *group, const char *model, int with_model) {
     return s;
 }
 
-el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, el_canvas_kind kind, el_canvas **out) {
-    *out = NULL;
-    if (ds->n == 0) return el_fail(EL_ERR_ARG, "no records to plot");
-    builder b = {0};
-    el_status st = EL_OK;
-    b.models = malloc(sizeof(char *) * (size_t)ds->n);
-    int *panel_of = malloc(sizeof(int) * (size_t)ds->n);
-    b.s = calloc((size_t)ds->n, sizeof *b.s);
-    if (!b.models || !panel_of || !b.s) goto oom;
+/* Records into series: one per (panel, group), or per (model, group) when
+ * models share one panel. 0 or -1 (memory). */
+static int group_series(const el_dataset *ds, const el_profile_plot_opts *o, builder *b, int *panel_of) {
     for (int i = 0; i < ds->n; i++) {
-        int m = find_str(b.models, b.n_models, ds->rec[i].model);
-        if (m < 0) b.models[m = b.n_models++] = ds->rec[i].model;
+        int m = find_str(b->models, b->n_models, ds->rec[i].model);
+        if (m < 0) b->models[m = b->n_models++] = ds->rec[i].model;
         panel_of[i] = m;
     }
     const int by_model = o->by && !strcmp(o->by, "model");
-    const int one_panel = o->overlay || by_model || b.n_models == 1;
-    const int pairs = one_panel && b.n_models > 1 && !by_model; /* series per (model, group) */
+    b->one_panel = o->overlay || by_model || b->n_models == 1;
+    b->pairs = b->one_panel && b->n_models > 1 && !by_model; /* series per (model, group) */
     for (int i = 0; i < ds->n; i++) {
-        int panel = one_panel ? 0 : panel_of[i];
+        int panel = b->one_panel ? 0 : panel_of[i];
         int k;
-        for (k = 0; k < b.n_series; k++) {
-            const series_acc *s = &b.s[k];
+        for (k = 0; k < b->n_series; k++) {
+            const series_acc *s = &b->s[k];
             const el_record *r0 = &ds->rec[s->idx[0]];
             if (s->panel == panel && r0->group_index == ds->rec[i].group_index &&
-                (!pairs || panel_of[s->idx[0]] == panel_of[i]))
+                (!b->pairs || panel_of[s->idx[0]] == panel_of[i]))
                 break;
         }
-        series_acc *s = &b.s[k];
-        if (k == b.n_series) {
+        series_acc *s = &b->s[k];
+        if (k == b->n_series) {
             s->panel = panel;
             s->idx = malloc(sizeof(int) * (size_t)ds->n);
-            s->label = label_for(ds->rec[i].group, ds->rec[i].model, pairs);
-            if (!s->idx || !s->label) goto oom;
+            s->label = label_for(ds->rec[i].group, ds->rec[i].model, b->pairs);
+            if (!s->idx || !s->label) return -1;
             s->color = ds->rec[i].group_index;
-            b.n_series++;
+            b->n_series++;
         }
         s->idx[s->n++] = i;
     }
     /* Series in group order (then model order) so legends read sorted. */
-    for (int a = 1; a < b.n_series; a++)
+    for (int a = 1; a < b->n_series; a++)
         for (int c = a; c > 0; c--) {
-            series_acc *p = &b.s[c - 1], *q = &b.s[c];
+            series_acc *p = &b->s[c - 1], *q = &b->s[c];
             int gp = ds->rec[p->idx[0]].group_index, gq = ds->rec[q->idx[0]].group_index;
             int mp = panel_of[p->idx[0]], mq = panel_of[q->idx[0]];
             if (gp < gq || (gp == gq && mp <= mq)) break;
@@ -173,97 +169,92 @@ el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, 
             *p = *q;
             *q = t;
         }
-    for (int k = 0; k < b.n_series; k++) {
-        if (series_stats(ds, &b.s[k], o->depth_layer, o->depth_axis)) goto oom;
-        if (pairs) b.s[k].color = k;
+    for (int k = 0; k < b->n_series; k++) {
+        if (series_stats(ds, &b->s[k], o->depth_layer, o->depth_axis)) return -1;
+        if (b->pairs) b->s[k].color = k;
     }
-    {
-        int n_panels = one_panel ? 1 : b.n_models;
-        int n_colors = pairs ? b.n_series : ds->n_groups;
-        el_panel *panels = calloc((size_t)n_panels, sizeof *panels);
-        el_series *ser = calloc((size_t)b.n_series, sizeof *ser);
-        el_legend_entry *leg = calloc((size_t)b.n_series, sizeof *leg);
-        char **leg_text = calloc((size_t)b.n_series, sizeof *leg_text);
-        if (!panels || !ser || !leg || !leg_text) {
-            free(panels), free(ser), free(leg), free(leg_text);
-            goto oom;
-        }
-        int nser = 0, nleg = 0;
-        for (int p = 0; p < n_panels; p++) {
-            panels[p].s = ser + nser;
-            panels[p].title = n_panels > 1 || (b.n_models == 1) ? b.models[p] : NULL;
-            for (int k = 0; k < b.n_series; k++)
-                if (b.s[k].panel == p) {
-                    ser[nser++] = (el_series){b.s[k].label, b.s[k].color, b.s[k].npts,
-                                              b.s[k].x,     b.s[k].mean,  o->band ? b.s[k].std : NULL};
-                    panels[p].n++;
-                }
-        }
-        /* Legend: one entry per colour, with the record count when the
-         * figure has a single panel. */
-        for (int k = 0; k < b.n_series; k++) {
-            int dup = 0;
-            for (int j = 0; j < nleg; j++)
-                if (n_panels > 1 && !strcmp(leg[j].label, b.s[k].label)) dup = 1;
-            if (dup) continue;
-            size_t n = strlen(b.s[k].label) + 24;
-            leg_text[nleg] = malloc(n);
-            if (!leg_text[nleg]) break;
-            char fit[256]; /* 26 characters at most, so the count stays visible */
-            const char *lab = el_fit_text(b.s[k].label, 10, 6 * 26, fit, sizeof fit);
-            if (n_panels == 1)
-                snprintf(leg_text[nleg], n, "%s (n=%d)", lab, b.s[k].n);
-            else
-                snprintf(leg_text[nleg], n, "%s", lab);
-            leg[nleg] = (el_legend_entry){leg_text[nleg], el_palette_category(b.s[k].color, n_colors),
-                                          o->band ? EL_KEY_BAND : EL_KEY_LINE};
-            nleg++;
-        }
+    return 0;
+}
+
+/* Legend: one entry per colour, with the record count when the figure has a
+ * single panel. Returns the entries made (texts malloc'd in leg_text). */
+static int make_legend(const builder *b, int n_panels, int n_colors, int band, el_legend_entry *leg, char **leg_text) {
+    int nleg = 0;
+    for (int k = 0; k < b->n_series; k++) {
+        int dup = 0;
+        for (int j = 0; j < nleg; j++)
+            if (n_panels > 1 && !strcmp(leg[j].label, b->s[k].label)) dup = 1;
+        if (dup) continue;
+        size_t n = strlen(b->s[k].label) + 24;
+        leg_text[nleg] = malloc(n);
+        if (!leg_text[nleg]) break;
+        char fit[256]; /* 26 characters at most, so the count stays visible */
+        const char *lab = el_fit_text(b->s[k].label, 10, 6 * 26, fit, sizeof fit);
+        if (n_panels == 1) snprintf(leg_text[nleg], n, "%s (n=%d)", lab, b->s[k].n);
+        else snprintf(leg_text[nleg], n, "%s", lab);
+        leg[nleg] = (el_legend_entry){leg_text[nleg], el_palette_category(b->s[k].color, n_colors),
+                                      band ? EL_KEY_BAND : EL_KEY_LINE};
+        nleg++;
+    }
+    return nleg;
+}
+
+/* The series laid out in panels, with the legend, drawn on a new canvas. */
+static el_status draw_figure(const builder *b, const el_profile_plot_opts *o, int n_groups, el_canvas_kind kind,
+                             el_canvas **out) {
+    const int n_panels = b->one_panel ? 1 : b->n_models, n_colors = b->pairs ? b->n_series : n_groups;
+    el_panel *panels = calloc((size_t)n_panels, sizeof *panels);
+    el_series *ser = calloc((size_t)b->n_series, sizeof *ser);
+    el_legend_entry *leg = calloc((size_t)b->n_series, sizeof *leg);
+    char **leg_text = calloc((size_t)b->n_series, sizeof *leg_text);
+    el_status st = panels && ser && leg && leg_text ? EL_OK : el_fail(EL_ERR_NOMEM, "out of memory while plotting");
+    int nser = 0, nleg = 0, maxpts = 0;
+    for (int p = 0; p < n_panels && st == EL_OK; p++) {
+        panels[p].s = ser + nser;
+        panels[p].title = n_panels > 1 || (b->n_models == 1) ? b->models[p] : NULL;
+        for (int k = 0; k < b->n_series; k++)
+            if (b->s[k].panel == p) {
+                ser[nser++] = (el_series){b->s[k].label, b->s[k].color, b->s[k].npts,
+                                          b->s[k].x,     b->s[k].mean,  o->band ? b->s[k].std : NULL};
+                panels[p].n++;
+                if (b->s[k].npts > maxpts) maxpts = b->s[k].npts;
+            }
+    }
+    if (st == EL_OK) {
+        nleg = make_legend(b, n_panels, n_colors, o->band, leg, leg_text);
         char title[256];
-        if (o->title)
-            snprintf(title, sizeof title, "%s", o->title);
-        else if (o->by)
-            snprintf(title, sizeof title, "Entropy profiles by %s", o->by);
-        else
-            snprintf(title, sizeof title, "Entropy profiles");
-        int maxpts = 0;
-        for (int k = 0; k < b.n_series; k++)
-            if (b.s[k].npts > maxpts) maxpts = b.s[k].npts;
-        el_profile_fig f = {title,
-                            o->depth_layer ? "layer" : "normalised depth",
-                            el_units_axis_label(o->units),
-                            panels,
-                            n_panels,
-                            n_colors,
-                            leg,
-                            nleg,
-                            o->by ? o->by : "",
-                            !o->depth_layer,
-                            maxpts <= 48,
-                            o->width,
-                            o->height,
-                            0,
-                            0,
-                            0,
-                            0};
+        if (o->title) snprintf(title, sizeof title, "%s", o->title);
+        else if (o->by) snprintf(title, sizeof title, "Entropy profiles by %s", o->by);
+        else snprintf(title, sizeof title, "Entropy profiles");
+        el_profile_fig f = {title, o->depth_layer ? "layer" : "normalised depth", el_units_axis_label(o->units),
+                            panels, n_panels, n_colors, leg, nleg, o->by ? o->by : "", !o->depth_layer,
+                            maxpts <= 48, o->width, o->height, 0, 0, 0, 0};
         int w, h;
         el_profile_fig_size(&f, &w, &h);
         st = el_canvas_new(kind, w, h, el_rgb(255, 255, 255), out);
         if (st == EL_OK) el_profile_fig_draw(*out, &f);
-        for (int j = 0; j < nleg; j++)
-            free(leg_text[j]);
-        free(leg_text);
-        free(leg);
-        free(ser);
-        free(panels);
     }
+    for (int j = 0; j < nleg; j++) free(leg_text[j]);
+    free(leg_text);
+    free(leg);
+    free(ser);
+    free(panels);
+    return st;
+}
+
+el_status el_plot_profiles(const el_dataset *ds, const el_profile_plot_opts *o, el_canvas_kind kind, el_canvas **out) {
+    *out = NULL;
+    if (ds->n == 0) return el_fail(EL_ERR_ARG, "no records to plot");
+    builder b = {0};
+    b.models = malloc(sizeof(char *) * (size_t)ds->n);
+    int *panel_of = malloc(sizeof(int) * (size_t)ds->n);
+    b.s = calloc((size_t)ds->n, sizeof *b.s);
+    el_status st = b.models && panel_of && b.s && group_series(ds, o, &b, panel_of) == 0
+                       ? draw_figure(&b, o, ds->n_groups, kind, out)
+                       : el_fail(EL_ERR_NOMEM, "out of memory while plotting");
     free(panel_of);
     builder_free(&b);
     return st;
-oom:
-    free(panel_of);
-    builder_free(&b);
-    return el_fail(EL_ERR_NOMEM, "out of memory while plotting");
 }
 
 char *el_jsonl_units(const char *const *files, int n, int *mixed) {

@@ -4,6 +4,8 @@
 #ifndef EL_RECORDS_H
 #define EL_RECORDS_H
 
+#include <stdint.h>
+
 #include "base/strbuf.h"
 #include "entropy_lens.h"
 

@@ -98,13 +98,73 @@ static el_status map_file(el_st_file *f, const char *path) {
 }
 
 /* Parse and validate one file's header, appending its tensors to *tensors. */
-static el_status parse_header(const el_st_file *f, int file_index, el_st_tensor **tensors,
-                              int *n_tensors, int *cap) {
+/* One header entry `name: {dtype, shape, data_offsets}` into t (data inside
+ * the data section of data_size bytes at data). */
+static el_status parse_entry(const el_st_file *f, const cJSON *it, const uint8_t *data, uint64_t data_size,
+                             el_st_tensor *t) {
+    const char *name = it->string;
+    cJSON *dt = cJSON_GetObjectItemCaseSensitive(it, "dtype");
+    cJSON *shape = cJSON_GetObjectItemCaseSensitive(it, "shape");
+    cJSON *offs = cJSON_GetObjectItemCaseSensitive(it, "data_offsets");
+    if (!cJSON_IsObject(it) || !cJSON_IsString(dt) || !cJSON_IsArray(shape) || !cJSON_IsArray(offs) ||
+        cJSON_GetArraySize(offs) != 2)
+        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s': entry needs dtype, shape and data_offsets", f->path, name);
+    int esize;
+    t->dtype = parse_dtype(dt->valuestring, &esize);
+    if (esize == 0)
+        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s': unknown dtype '%.16s'", f->path, name, dt->valuestring);
+    snprintf(t->dtype_name, sizeof t->dtype_name, "%s", dt->valuestring);
+    t->ndim = cJSON_GetArraySize(shape);
+    if (t->ndim > EL_ST_MAX_DIMS)
+        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s': %d dimensions (at most %d)", f->path, name, t->ndim,
+                       EL_ST_MAX_DIMS);
+    int d = 0;
+    for (cJSON *s = shape->child; s; s = s->next, d++) {
+        if (!cJSON_IsNumber(s) || s->valuedouble < 0 || s->valuedouble > 9.0e15 ||
+            s->valuedouble != (double)(int64_t)s->valuedouble)
+            return el_fail(EL_ERR_FORMAT, "%s: tensor '%s': shape[%d] is not a non-negative integer", f->path, name,
+                           d);
+        t->shape[d] = (int64_t)s->valuedouble;
+    }
+    double b = cJSON_GetArrayItem(offs, 0)->valuedouble, e = cJSON_GetArrayItem(offs, 1)->valuedouble;
+    if (!cJSON_IsNumber(cJSON_GetArrayItem(offs, 0)) || !cJSON_IsNumber(cJSON_GetArrayItem(offs, 1)) || b < 0 ||
+        e < b || e > (double)data_size || b != (double)(uint64_t)b || e != (double)(uint64_t)e)
+        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s': data_offsets [%.0f, %.0f] outside the %llu-byte data section",
+                       f->path, name, b, e, (unsigned long long)data_size);
+    t->n_elems = el_shape_count(t->ndim, t->shape);
+    int overflow = t->ndim > 0 && t->n_elems == 0;
+    for (int i = 0; i < t->ndim; i++) overflow &= t->shape[i] != 0;
+    if (overflow || t->n_elems > UINT64_MAX / (uint64_t)esize || t->n_elems * (uint64_t)esize != (uint64_t)e - (uint64_t)b)
+        return el_fail(EL_ERR_FORMAT, "%s: tensor '%s': %llu bytes in data_offsets do not match %s x shape", f->path,
+                       name, (unsigned long long)((uint64_t)e - (uint64_t)b), t->dtype_name);
+    t->data = data + (uint64_t)b;
+    t->nbytes = (uint64_t)e - (uint64_t)b;
+    t->name = strdup(name);
+    return t->name ? EL_OK : el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
+}
+
+/* Overlapping tensors mean a corrupt or crafted file. */
+static el_status check_overlaps(const el_st_file *f, const el_st_tensor *tensors, int n) {
+    if (n < 2) return EL_OK;
+    const el_st_tensor **order = malloc(sizeof(*order) * (size_t)n);
+    if (!order) return el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
+    for (int i = 0; i < n; i++) order[i] = &tensors[i];
+    qsort(order, (size_t)n, sizeof(*order), cmp_tensor_offset);
+    el_status st = EL_OK;
+    for (int i = 1; i < n && !st; i++)
+        if (order[i]->data < order[i - 1]->data + order[i - 1]->nbytes)
+            st = el_fail(EL_ERR_FORMAT, "%s: tensors '%s' and '%s' overlap", f->path, order[i - 1]->name,
+                         order[i]->name);
+    free(order);
+    return st;
+}
+
+static el_status parse_header(const el_st_file *f, int file_index, el_st_tensor **tensors, int *n_tensors, int *cap) {
     uint64_t hlen = 0;
     for (int i = 0; i < 8; i++) hlen |= (uint64_t)f->map[i] << (8 * i);
     if (hlen > EL_ST_MAX_HEADER || hlen > f->size - 8)
-        return el_fail(EL_ERR_FORMAT, "%s: header length %llu runs past the end of the file (%zu bytes)",
-                       f->path, (unsigned long long)hlen, f->size);
+        return el_fail(EL_ERR_FORMAT, "%s: header length %llu runs past the end of the file (%zu bytes)", f->path,
+                       (unsigned long long)hlen, f->size);
     char *text = malloc(hlen + 1);
     if (!text) return el_fail(EL_ERR_NOMEM, "%s: out of memory for header", f->path);
     memcpy(text, f->map + 8, hlen);
@@ -119,98 +179,22 @@ static el_status parse_header(const el_st_file *f, int file_index, el_st_tensor 
     const uint64_t data_size = f->size - 8 - hlen;
     const int first = *n_tensors;
     el_status st = EL_OK;
-    for (cJSON *it = root->child; it; it = it->next) {
+    for (cJSON *it = root->child; it && !st; it = it->next) {
         if (!strcmp(it->string, "__metadata__")) continue;
-        const char *name = it->string;
-        cJSON *dt = cJSON_GetObjectItemCaseSensitive(it, "dtype");
-        cJSON *shape = cJSON_GetObjectItemCaseSensitive(it, "shape");
-        cJSON *offs = cJSON_GetObjectItemCaseSensitive(it, "data_offsets");
-        if (!cJSON_IsObject(it) || !cJSON_IsString(dt) || !cJSON_IsArray(shape) ||
-            !cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2) {
-            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': entry needs dtype, shape and data_offsets",
-                         f->path, name);
-            break;
-        }
         el_st_tensor t = {0};
-        int esize;
-        t.dtype = parse_dtype(dt->valuestring, &esize);
-        if (esize == 0) {
-            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': unknown dtype '%.16s'", f->path, name,
-                         dt->valuestring);
-            break;
-        }
-        snprintf(t.dtype_name, sizeof t.dtype_name, "%s", dt->valuestring);
-        t.ndim = cJSON_GetArraySize(shape);
-        if (t.ndim > EL_ST_MAX_DIMS) {
-            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': %d dimensions (at most %d)", f->path, name,
-                         t.ndim, EL_ST_MAX_DIMS);
-            break;
-        }
-        int d = 0;
-        for (cJSON *s = shape->child; s; s = s->next, d++) {
-            if (!cJSON_IsNumber(s) || s->valuedouble < 0 || s->valuedouble > 9.0e15 ||
-                s->valuedouble != (double)(int64_t)s->valuedouble) {
-                st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': shape[%d] is not a non-negative integer",
-                             f->path, name, d);
-                break;
-            }
-            t.shape[d] = (int64_t)s->valuedouble;
-        }
-        if (st) break;
-        double b = cJSON_GetArrayItem(offs, 0)->valuedouble, e = cJSON_GetArrayItem(offs, 1)->valuedouble;
-        if (!cJSON_IsNumber(cJSON_GetArrayItem(offs, 0)) || !cJSON_IsNumber(cJSON_GetArrayItem(offs, 1)) ||
-            b < 0 || e < b || e > (double)data_size || b != (double)(uint64_t)b || e != (double)(uint64_t)e) {
-            st = el_fail(EL_ERR_FORMAT,
-                         "%s: tensor '%s': data_offsets [%.0f, %.0f] outside the %llu-byte data section",
-                         f->path, name, b, e, (unsigned long long)data_size);
-            break;
-        }
-        t.n_elems = el_shape_count(t.ndim, t.shape);
-        int overflow = t.ndim > 0 && t.n_elems == 0;
-        for (int i = 0; i < t.ndim; i++) overflow &= t.shape[i] != 0;
-        if (overflow || t.n_elems > UINT64_MAX / (uint64_t)esize ||
-            t.n_elems * (uint64_t)esize != (uint64_t)e - (uint64_t)b) {
-            st = el_fail(EL_ERR_FORMAT, "%s: tensor '%s': %llu bytes in data_offsets do not match %s x shape",
-                         f->path, name, (unsigned long long)((uint64_t)e - (uint64_t)b), t.dtype_name);
-            break;
-        }
-        t.data = data + (uint64_t)b;
-        t.nbytes = (uint64_t)e - (uint64_t)b;
         t.file = file_index;
-        t.name = strdup(name);
-        if (!t.name) {
-            st = el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
-            break;
-        }
-        if (*n_tensors == *cap) {
+        st = parse_entry(f, it, data, data_size, &t);
+        if (!st && *n_tensors == *cap) {
             int nc = *cap ? *cap * 2 : 256;
             el_st_tensor *nt = realloc(*tensors, sizeof(el_st_tensor) * (size_t)nc);
-            if (!nt) {
-                free(t.name);
-                st = el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
-                break;
-            }
-            *tensors = nt;
-            *cap = nc;
+            if (nt) *tensors = nt, *cap = nc;
+            else st = el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
         }
-        (*tensors)[(*n_tensors)++] = t;
+        if (st) free(t.name);
+        else (*tensors)[(*n_tensors)++] = t;
     }
     cJSON_Delete(root);
-    if (st) return st;
-    /* Overlapping tensors mean a corrupt or crafted file. */
-    int n = *n_tensors - first;
-    if (n > 1) {
-        const el_st_tensor **order = malloc(sizeof(*order) * (size_t)n);
-        if (!order) return el_fail(EL_ERR_NOMEM, "%s: out of memory", f->path);
-        for (int i = 0; i < n; i++) order[i] = &(*tensors)[first + i];
-        qsort(order, (size_t)n, sizeof(*order), cmp_tensor_offset);
-        for (int i = 1; i < n && !st; i++)
-            if (order[i]->data < order[i - 1]->data + order[i - 1]->nbytes)
-                st = el_fail(EL_ERR_FORMAT, "%s: tensors '%s' and '%s' overlap", f->path,
-                             order[i - 1]->name, order[i]->name);
-        free(order);
-    }
-    return st;
+    return st ? st : check_overlaps(f, *tensors + first, *n_tensors - first);
 }
 
 /* ---------------------------------------------------------------- sets */
