@@ -14,7 +14,7 @@
 static const char *help =
     "Usage: entropy-lens correctness FILES... [--folds 10] [--seed 42] [--k 29]\n"
     "                                [--features cls|patches|mean|renyi:A]\n"
-    "                                [--depth native|resample:N|pad:N] [--standardize] [--json]\n"
+    "                                [--depth native|resample:N|pad:N] [--no-shuffle] [--standardize] [--json]\n"
     "\n"
     "Does the entropy profile know when the model is right? Uses the records of\n"
     "the JSONL files (from `entropy-lens profile` with labels) whose `correct` is\n"
@@ -35,6 +35,7 @@ static const char *help =
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
     "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
     "                      (see classify --help; fraction is the paper's l/L)\n"
+    "  --no-shuffle        contiguous folds, as StratifiedKFold(shuffle=False)\n"
     "  --standardize       z-score features with the training fold's statistics\n"
     "                      (off by default: the paper's setting)\n"
     "  --json              one JSON object on stdout instead of the table\n"

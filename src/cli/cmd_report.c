@@ -19,7 +19,7 @@
 #include "plot/html.h"
 
 static const char *help = "Usage: entropy-lens report FILES... -o report.html [--by FIELD] [--title TEXT]\n"
-                          "                           [--k 29] [--folds 10] [--seed 42] [--standardize] [--top 5]\n"
+                          "                           [--k 29] [--folds 10] [--seed 42] [--no-shuffle] [--standardize] [--top 5]\n"
                           "                           [--image-root DIR] [--no-tsne]\n"
                           "\n"
                           "One self-contained HTML file (figures inlined as SVG and PNG data URIs; no\n"
@@ -41,6 +41,7 @@ static const char *help = "Usage: entropy-lens report FILES... -o report.html [-
                           "  --title TEXT      page title (default \"entropy-lens report\")\n"
                           "  --k K, --folds K, --seed S   cross-validation settings (defaults 29, 10, 42;\n"
                           "                    folds are lowered to the record count when needed)\n"
+                          "  --no-shuffle      contiguous folds, as StratifiedKFold(shuffle=False)\n"
                           "  --standardize     z-score features with the training fold's statistics\n"
                           "  --top N           images in each of the most/least certain lists (default 5)\n"
                           "  --image-root DIR  where the images are (see heatmap --help)\n"

@@ -64,6 +64,7 @@ int el_opt_parse_depth_axis(const char *value, void *dest); /* el_depth_axis: en
     {EL_OPT_INT, "folds", 0, &(cv).folds, 2, 1000000, NULL, NULL},               \
     {EL_OPT_U64, "seed", 0, &(cv).seed, 0, 0, NULL, NULL},                       \
     {EL_OPT_FLAG, "standardize", 0, &(cv).standardize, 0, 0, NULL, NULL},        \
+    {EL_OPT_FLAG, "no-shuffle", 0, &(cv).no_shuffle, 0, 0, NULL, NULL},          \
     {EL_OPT_FLAG, "standardise", 0, &(cv).standardize, 0, 0, NULL, NULL}
 #define EL_OPTS_FEATURES(dopt)                                                                         \
     {EL_OPT_PARSE, "features", 0, &(dopt), 0, 0, el_opt_parse_feature, "cls, mean, patches or renyi:A"}, \

@@ -11,6 +11,8 @@
 #     from `generated` (an independent implementation of the documented rule);
 #     `prob` is a probability; `correctness` runs on the text records; a bad
 #     regex gives an error record.
+#   - --no-shuffle: classify --folds-out gives each class's records in
+#     contiguous blocks of folds 0, 1, ..., whatever --seed.
 # Uses the sample model samples/models/fortune-gpt2 where text is run.
 #
 # Usage: tests/cli/cli_protocol.sh path/to/entropy-lens   (ctest passes it; 77 = skip)
@@ -39,6 +41,16 @@ done
 "$bin" plot "$tmp/d.jsonl" --depth-axis fraction -o "$tmp/p.svg" 2>"$tmp/err" || bad "plot --depth-axis fraction: $(cat "$tmp/err")"
 "$bin" plot "$tmp/d.jsonl" --depth-axis paper -o "$tmp/p.svg" 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "ends or fraction" "$tmp/err" || bad "plot --depth-axis paper: not a usage error: $(cat "$tmp/err")"
+
+# --no-shuffle: 2 classes of 6 in file order, 3 folds -> 0 0 1 1 2 2 per class.
+for seed in 1 2; do
+  "$bin" classify "$tmp/d.jsonl" --by label --folds 3 --k 3 --depth resample:4 --no-shuffle --seed $seed \
+    --folds-out "$tmp/f$seed.csv" >/dev/null 2>"$tmp/err" || bad "classify --no-shuffle: $(cat "$tmp/err")"
+done
+cmp -s "$tmp/f1.csv" "$tmp/f2.csv" || bad "--no-shuffle folds depend on --seed"
+got=$(awk -F, 'NR > 1 { printf "%s%s", sep, $NF; sep = " " }' "$tmp/f1.csv")
+want="0 0 0 0 0 0 1 1 1 1 1 2 2 2 2 2"
+[ "$got" = "$want" ] || bad "--no-shuffle folds: '$got', want '$want'"
 
 # --samples
 lm=$root/samples/models/fortune-gpt2
