@@ -293,6 +293,13 @@ static void section_correctness(el_strbuf *b, const report_args *a, const el_dat
                  "<code>entropy-lens correctness</code>.</p>\n",
                  c.n, c.n_right, c.n - c.n_right, cv.k, cv.folds);
     cv_table(b, &r, "ROC-AUC (correct)");
+    el_sb_printf(b, "<table class=\"num\"><tr><th>baselines (no profile), ROC-AUC on all %d records</th><th></th></tr>\n", c.n);
+    el_sb_printf(b, "<tr><th>last layer's entropy alone (&minus;H)</th><td>%.3f</td></tr>\n", c.auc_last_entropy);
+    if (isfinite(c.auc_prob))
+        el_sb_printf(b, "<tr><th>maximum softmax probability (<code>prob</code>)</th><td>%.3f</td></tr></table>\n", c.auc_prob);
+    else
+        el_sb_printf(b, "<tr><th>maximum softmax probability (<code>prob</code>)</th><td>n/a (%d of %d records have it)</td></tr></table>\n",
+                     c.n_prob, c.n);
     if (ds->feat_rows == 1 && ds->feat_cols == ds->depth_n) correctness_layers(b, ds, &c);
 done:
     el_cv_free(&r);

@@ -10,7 +10,8 @@
 #     "extract" regex) give `correct`/`extracted` as Python's re computes them
 #     from `generated` (an independent implementation of the documented rule);
 #     `prob` is a probability; `correctness` runs on the text records; a bad
-#     regex gives an error record.
+#     regex gives an error record; correctness --json and report give the
+#     last-layer-entropy and max-prob baselines (recomputed here by pairs).
 #   - --no-shuffle: classify --folds-out gives each class's records in
 #     contiguous blocks of folds 0, 1, ..., whatever --seed.
 # Uses the sample model samples/models/fortune-gpt2 where text is run.
@@ -139,6 +140,24 @@ assert n[True] >= 4 and n[False] >= 4, n
 PY
 "$bin" correctness "$tmp/qa.out" --folds 2 --k 3 >"$tmp/c.txt" 2>"$tmp/err" || bad "correctness on text records: $(cat "$tmp/err")"
 grep -q "ROC-AUC" "$tmp/c.txt" || bad "correctness on text records: $(head -5 "$tmp/c.txt")"
+# The baselines beside the AUC, recomputed from the records by counting pairs.
+"$bin" correctness "$tmp/qa.out" --folds 2 --k 3 --json >"$tmp/c.json" 2>/dev/null
+$py - "$tmp/qa.out" "$tmp/c.json" <<'PY' || bad "correctness baselines on text records"
+import json, sys
+recs = [r for r in map(json.loads, open(sys.argv[1])) if r.get("correct") is not None]
+out = json.load(open(sys.argv[2]))["baselines"]
+def auc(score, pos):
+    P = [s for s, y in zip(score, pos) if y]; N = [s for s, y in zip(score, pos) if not y]
+    return sum((p > n) + 0.5 * (p == n) for p in P for n in N) / (len(P) * len(N))
+y = [r["correct"] for r in recs]
+want_h = auc([-r["entropy"][-1] for r in recs], y)
+want_p = auc([r["prob"] for r in recs], y)
+assert abs(out["last_layer_entropy_auc"] - want_h) < 1e-9, (out, want_h)
+assert abs(out["max_prob_auc"] - want_p) < 1e-9, (out, want_p)
+PY
+"$bin" report "$tmp/qa.out" --by label --folds 2 --k 3 --no-tsne -o "$tmp/r.html" 2>/dev/null
+grep -q "last layer.s entropy alone" "$tmp/r.html" && grep -q "maximum softmax probability" "$tmp/r.html" ||
+  bad "report: no baselines beside the correctness AUC"
 printf '{"prompt":"x","answer":"A","extract":"(unclosed"}\n' >"$tmp/bad.jsonl"
 text --prompts "$tmp/bad.jsonl" -n 2 -o "$tmp/bad.out" 2>/dev/null
 grep -q '"error":".*extract.*does not compile' "$tmp/bad.out" || bad "a bad extract regex: $(cat "$tmp/bad.out")"
