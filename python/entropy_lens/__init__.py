@@ -48,9 +48,13 @@ class Model:
     """A loaded model with its working memory (an el_state): one call at a
     time; make one Model per thread, as the C API makes one state per thread."""
 
-    def __init__(self, path, n_threads=0):
+    def __init__(self, path, n_threads=0, classes=None, templates=None, class_cache=None):
+        """classes, templates, class_cache: files for zero-shot models (CLIP,
+        SigLIP), as profile's --classes and --templates and the cache."""
         L = _lib.lib()
         params = L.el_model_default_params()
+        keep = [None if f is None else str(f).encode() for f in (classes, templates, class_cache)]
+        params.classes, params.templates, params.class_cache = keep
         handle = ctypes.c_void_p()
         _lib.check(L.el_model_load(str(path).encode(), ctypes.byref(params), ctypes.byref(handle)),
                    f"loading {path}")

@@ -26,7 +26,8 @@ class Preprocess(Structure):
 
 
 class ModelParams(Structure):
-    _fields_ = [("tokenizer", c_char_p)]
+    _fields_ = [("tokenizer", c_char_p), ("classes", c_char_p), ("templates", c_char_p),
+                ("class_cache", c_char_p)]
 
 
 class StateParams(Structure):
@@ -41,7 +42,8 @@ class ModelInfo(Structure):
                 ("n_classes", c_int), ("n_prefix", c_int), ("n_patches", c_int),
                 ("ln_eps", c_double), ("n_params", c_size_t), ("n_shards", c_int),
                 ("preprocess", Preprocess), ("n_kv_heads", c_int), ("context", c_int),
-                ("norm", c_char_p), ("softcap", c_double)]
+                ("norm", c_char_p), ("softcap", c_double), ("lens_norm", c_int),
+                ("lens_project_out", c_int), ("zero_shot", c_int), ("zs_from_cache", c_int)]
 
 
 class LensParams(Structure):

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "analysis/cv_json.h"
 #include "analysis/dataset.h"
 #include "cli/cli.h"
 #include "cli/options.h"
@@ -73,13 +74,13 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     a->dopt = el_dataset_default_opts();
     a->cv = el_cv_default_params();
     const el_opt opts[] = {
-        {EL_OPT_STRING, "by", 0, &a->dopt.by, 0, 0, NULL, NULL},
+        EL_OPT_STR("by", &a->dopt.by),
         EL_OPTS_CV(a->cv),
         EL_OPTS_FEATURES(a->dopt),
-        {EL_OPT_STRING, "folds-out", 0, &a->folds_out, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "json", 0, &a->json, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"classify", help, NULL, opts};
+        EL_OPT_STR("folds-out", &a->folds_out),
+        EL_OPT_SET("json", &a->json),
+        EL_OPT_TABLE_END};
+    const el_cli cli = {"classify", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
     if (!a->n_files) {
@@ -125,18 +126,6 @@ static int write_folds(const char *path, const el_dataset *ds, const int *fold) 
     return bad ? -1 : 0;
 }
 
-static cJSON *num_array(const double *v, int n) {
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
-    return a;
-}
-
-static cJSON *int_array(const int *v, int n) {
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
-    return a;
-}
-
 static void print_json(const classify_args *a, const el_dataset *ds, const el_cv_result *r, const int *counts) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "command", "classify");
@@ -156,27 +145,8 @@ static void print_json(const classify_args *a, const el_dataset *ds, const el_cv
     cJSON_AddNumberToObject(sk, "missing_field", ds->n_missing_group);
     cJSON *cls = cJSON_AddArrayToObject(o, "classes");
     for (int c = 0; c < ds->n_groups; c++) cJSON_AddItemToArray(cls, cJSON_CreateString(ds->groups[c]));
-    cJSON_AddItemToObject(o, "class_counts", int_array(counts, ds->n_groups));
-    cJSON *acc = cJSON_AddObjectToObject(o, "accuracy");
-    cJSON_AddNumberToObject(acc, "mean", r->acc_mean);
-    cJSON_AddNumberToObject(acc, "std", r->acc_std);
-    cJSON_AddNumberToObject(acc, "pooled", r->pooled_acc);
-    cJSON_AddItemToObject(acc, "per_fold", num_array(r->fold_acc, r->n_folds));
-    cJSON *auc = cJSON_AddObjectToObject(o, "auc");
-    cJSON_AddNumberToObject(auc, "mean", r->auc_mean);
-    cJSON_AddNumberToObject(auc, "std", r->auc_std);
-    cJSON_AddNumberToObject(auc, "pooled", r->pooled_auc);
-    cJSON_AddNumberToObject(auc, "folds_defined", r->auc_folds);
-    cJSON_AddItemToObject(auc, "per_fold", num_array(r->fold_auc, r->n_folds));
-    cJSON *base = cJSON_AddObjectToObject(o, "baseline");
-    cJSON_AddStringToObject(base, "kind", "stratified random");
-    cJSON_AddNumberToObject(base, "mean", r->base_mean);
-    cJSON_AddNumberToObject(base, "std", r->base_std);
-    cJSON_AddItemToObject(base, "per_fold", num_array(r->fold_base_acc, r->n_folds));
-    cJSON *tt = cJSON_AddObjectToObject(o, "t_test");
-    cJSON_AddNumberToObject(tt, "t", r->t);
-    cJSON_AddNumberToObject(tt, "df", r->n_folds - 1);
-    cJSON_AddNumberToObject(tt, "p", r->p);
+    cJSON_AddItemToObject(o, "class_counts", el_json_ints(counts, ds->n_groups));
+    el_cv_result_json(o, r);
     cJSON *pc = cJSON_AddArrayToObject(o, "per_class");
     for (int c = 0; c < ds->n_groups; c++) {
         cJSON *e = cJSON_CreateObject();
@@ -188,8 +158,8 @@ static void print_json(const classify_args *a, const el_dataset *ds, const el_cv
     }
     cJSON *cm = cJSON_AddArrayToObject(o, "confusion");
     for (int c = 0; c < ds->n_groups; c++)
-        cJSON_AddItemToArray(cm, int_array(r->confusion + (size_t)c * ds->n_groups, ds->n_groups));
-    cJSON_AddItemToObject(o, "fold_sizes", int_array(r->fold_size, r->n_folds));
+        cJSON_AddItemToArray(cm, el_json_ints(r->confusion + (size_t)c * ds->n_groups, ds->n_groups));
+    cJSON_AddItemToObject(o, "fold_sizes", el_json_ints(r->fold_size, r->n_folds));
     char *s = cJSON_PrintUnformatted(o);
     if (s) puts(s);
     free(s);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/correctness.h"
+#include "analysis/cv_json.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 
@@ -45,12 +46,6 @@ static const char *help =
     "\n"
     "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input,\n"
     "no right or no wrong answers, or too few records for the folds).\n";
-
-static cJSON *num_array(const double *v, int n) {
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
-    return a;
-}
 
 /* Where feature j sits: layer/depth and window/patch. */
 typedef struct {
@@ -95,9 +90,9 @@ static int parse_args(int argc, char **argv, corr_args *a) {
     const el_opt opts[] = {
         EL_OPTS_CV(a->cv),
         EL_OPTS_FEATURES(a->dopt),
-        {EL_OPT_FLAG, "json", 0, &a->json, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
-    const el_cli cli = {"correctness", help, NULL, opts};
+        EL_OPT_SET("json", &a->json),
+        EL_OPT_TABLE_END};
+    const el_cli cli = {"correctness", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc == EL_CLI_RUN && !a->n_files) {
         fprintf(stderr, "entropy-lens correctness: no input files (see --help)\n");
@@ -106,28 +101,7 @@ static int parse_args(int argc, char **argv, corr_args *a) {
     return rc;
 }
 
-static void add_cv_json(cJSON *o, const el_cv_result *r) {
-    cJSON *knn = cJSON_AddObjectToObject(o, "knn");
-    cJSON *auc = cJSON_AddObjectToObject(knn, "auc");
-    cJSON_AddNumberToObject(auc, "mean", r->auc_mean);
-    cJSON_AddNumberToObject(auc, "std", r->auc_std);
-    cJSON_AddNumberToObject(auc, "pooled", r->pooled_auc);
-    cJSON_AddNumberToObject(auc, "folds_defined", r->auc_folds);
-    cJSON_AddItemToObject(auc, "per_fold", num_array(r->fold_auc, r->n_folds));
-    cJSON *acc = cJSON_AddObjectToObject(knn, "accuracy");
-    cJSON_AddNumberToObject(acc, "mean", r->acc_mean);
-    cJSON_AddNumberToObject(acc, "std", r->acc_std);
-    cJSON_AddNumberToObject(acc, "pooled", r->pooled_acc);
-    cJSON_AddItemToObject(acc, "per_fold", num_array(r->fold_acc, r->n_folds));
-    cJSON *base = cJSON_AddObjectToObject(knn, "baseline");
-    cJSON_AddNumberToObject(base, "mean", r->base_mean);
-    cJSON_AddNumberToObject(base, "std", r->base_std);
-    cJSON_AddItemToObject(base, "per_fold", num_array(r->fold_base_acc, r->n_folds));
-    cJSON *tt = cJSON_AddObjectToObject(knn, "t_test");
-    cJSON_AddNumberToObject(tt, "t", r->t);
-    cJSON_AddNumberToObject(tt, "df", r->n_folds - 1);
-    cJSON_AddNumberToObject(tt, "p", r->p);
-}
+static void add_cv_json(cJSON *o, const el_cv_result *r) { el_cv_result_json(cJSON_AddObjectToObject(o, "knn"), r); }
 
 static void add_layers_json(cJSON *o, const el_dataset *ds, const corr_args *a, const el_correctness *c) {
     cJSON *ls = cJSON_AddArrayToObject(o, "layers");
@@ -178,8 +152,8 @@ static void print_json(const el_dataset *ds, const corr_args *a, const el_correc
     else cJSON_AddNullToObject(bl, "max_prob_auc");
     add_layers_json(o, ds, a, c);
     cJSON_AddNumberToObject(o, "best_index", c->best);
-    cJSON_AddItemToObject(o, "mean_profile_correct", num_array(c->mean_right, c->dim));
-    cJSON_AddItemToObject(o, "mean_profile_wrong", num_array(c->mean_wrong, c->dim));
+    cJSON_AddItemToObject(o, "mean_profile_correct", el_json_doubles(c->mean_right, c->dim));
+    cJSON_AddItemToObject(o, "mean_profile_wrong", el_json_doubles(c->mean_wrong, c->dim));
     char *s = cJSON_PrintUnformatted(o);
     if (s) puts(s);
     free(s);

@@ -26,17 +26,6 @@ static void normalise(const el_lens *L, float *dst, const float *rows, int n, in
     el_norm(&L->norm, dst, src, L->norm_w, L->norm_b, n, L->dim);
 }
 
-/* Each row scaled to unit length (F.normalize: a zero row stays zero). */
-static void l2_rows(float *x, int n, int w) {
-    for (int r = 0; r < n; r++) {
-        float *row = x + (size_t)r * w;
-        double ss = 0.0;
-        for (int i = 0; i < w; i++) ss += (double)row[i] * row[i];
-        const float inv = (float)(1.0 / fmax(sqrt(ss), 1e-12));
-        for (int i = 0; i < w; i++) row[i] *= inv;
-    }
-}
-
 /* The steps between the norm and the head, on x ([n][D] normed, the
  * caller's work buffer): the pooling head, the projection, L2
  * normalisation. Returns the head's input (its width in *hw), or NULL when
@@ -57,7 +46,7 @@ static float *pre_head(const el_lens *L, float *x, int n, int *hw, el_lens_work 
         el_linear(xp, x, &L->proj, NULL, n);
         x = xp;
     }
-    if (L->l2) l2_rows(x, n, *hw);
+    if (L->l2) el_l2_normalize_rows(x, n, *hw);
     return x;
 }
 

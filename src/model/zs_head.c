@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "model/zeroshot.h"
+#include "nn/kernels.h"
 #include "tokenizer/spiece.h"
 #include "tokenizer/tokenizer.h"
 #include "weights/json_config.h"
@@ -109,15 +110,12 @@ static el_status class_embeddings(const el_zs_towers *z, const char *dir, const 
     if (!st) st = el_zs_text_embed(&z->text, P, ids, n_ids, n, e);
     for (int c = 0; c < s->n_classes && !st; c++) {
         float *out = emb + (size_t)c * P;
-        double ss = 0.0;
         for (int j = 0; j < P; j++) {
             double sum = 0.0;
             for (int t = 0; t < s->n_templates; t++) sum += e[((size_t)c * s->n_templates + t) * P + j];
             out[j] = (float)(sum / s->n_templates);
-            ss += (double)out[j] * out[j];
         }
-        const float inv = (float)(1.0 / fmax(sqrt(ss), 1e-12));
-        for (int j = 0; j < P; j++) out[j] *= inv;
+        el_l2_normalize_rows(out, 1, P);
     }
     for (int i = 0; ids && i < n; i++) free(ids[i]);
     free(ids);

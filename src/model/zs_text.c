@@ -1,7 +1,6 @@
 /* The CLIP / SigLIP text tower: token and position embeddings, the shared
  * block stack (an encoder pass: causal for CLIP), the final LayerNorm at the
  * pooled position, the projection, L2 normalisation. */
-#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +63,7 @@ static el_status embed_batch(const el_zs_text *t, int P, int *const *ids, const 
         el_norm(&t->tf.lens.norm, h, a.x + ((size_t)i * T + at) * D, t->tf.lens.norm_w, t->tf.lens.norm_b, 1, D);
         float *e = out + (size_t)(i0 + i) * P;
         el_linear(e, h, &t->proj, t->proj_b, 1);
-        double ss = 0.0;
-        for (int j = 0; j < P; j++) ss += (double)e[j] * e[j];
-        const float inv = (float)(1.0 / fmax(sqrt(ss), 1e-12));
-        for (int j = 0; j < P; j++) e[j] *= inv;
+        el_l2_normalize_rows(e, 1, P);
     }
     return EL_OK;
 }

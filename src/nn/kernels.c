@@ -225,6 +225,16 @@ static void softmax_row(float *restrict x, int cols) {
     for (int j = 0; j < cols; j++) x[j] *= inv;
 }
 
+void el_l2_normalize_rows(float *x, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+        float *row = x + (size_t)r * cols;
+        double ss = 0.0;
+        for (int i = 0; i < cols; i++) ss += (double)row[i] * row[i];
+        const float inv = (float)(1.0 / fmax(sqrt(ss), 1e-12));
+        for (int i = 0; i < cols; i++) row[i] *= inv;
+    }
+}
+
 void el_softmax_rows(float *x, int rows, int cols) {
 #pragma omp parallel for schedule(static) if ((long)rows * cols > EL_PAR_MIN_WORK)
     for (int r = 0; r < rows; r++) softmax_row(x + (size_t)r * cols, cols);

@@ -40,6 +40,9 @@ void el_activate_mul(el_act act, float *gate, const float *up, size_t n);
 
 /* Softmax of each row of x[rows,cols] in place. */
 void el_softmax_rows(float *x, int rows, int cols);
+/* Each row scaled to unit L2 length, as torch's F.normalize (norm clamped
+ * at 1e-12: a zero row stays zero). */
+void el_l2_normalize_rows(float *x, int rows, int cols);
 
 /* Who runs a kernel's units: a team of its own (the calling thread alone
  * inside a running parallel region), or the running team, every thread of

@@ -117,21 +117,16 @@ static void read_layer(el_param_reader *r, el_block_weights *B, const char *p, i
     const int D = c->dim, M = c->mlp_dim;
     char n[256];
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
-    B->ln1.w = el_take(r, NAME("%sencoder.layers.%d.layer_norm1.weight", p, l), 1, D, 0, 0, 0);
-    B->ln1.b = el_take(r, NAME("%sencoder.layers.%d.layer_norm1.bias", p, l), 1, D, 0, 0, 0);
+    el_take_norm(r, NAME("%sencoder.layers.%d.layer_norm1", p, l), D, &B->ln1.w, &B->ln1.b);
     for (int j = 0; j < 3; j++) el_take_mat_stack(r, &B->qkv, NAME("%sencoder.layers.%d.self_attn.%s.weight", p, l, qkv[j]), D, D);
     for (int j = 0; j < 3; j++) { /* consecutive arena slices: one [3D] bias */
         float *b = el_take_copy(r, NAME("%sencoder.layers.%d.self_attn.%s.bias", p, l, qkv[j]), 1, D, 0, 0, 0);
         if (!j) B->qkv_b = b;
     }
-    B->o = el_take_mat(r, NAME("%sencoder.layers.%d.self_attn.out_proj.weight", p, l), D, D);
-    B->o_b = el_take(r, NAME("%sencoder.layers.%d.self_attn.out_proj.bias", p, l), 1, D, 0, 0, 0);
-    B->ln2.w = el_take(r, NAME("%sencoder.layers.%d.layer_norm2.weight", p, l), 1, D, 0, 0, 0);
-    B->ln2.b = el_take(r, NAME("%sencoder.layers.%d.layer_norm2.bias", p, l), 1, D, 0, 0, 0);
-    B->up = el_take_mat(r, NAME("%sencoder.layers.%d.mlp.fc1.weight", p, l), M, D);
-    B->up_b = el_take(r, NAME("%sencoder.layers.%d.mlp.fc1.bias", p, l), 1, M, 0, 0, 0);
-    B->down = el_take_mat(r, NAME("%sencoder.layers.%d.mlp.fc2.weight", p, l), D, M);
-    B->down_b = el_take(r, NAME("%sencoder.layers.%d.mlp.fc2.bias", p, l), 1, D, 0, 0, 0);
+    el_take_linear(r, NAME("%sencoder.layers.%d.self_attn.out_proj", p, l), D, D, &B->o, &B->o_b);
+    el_take_norm(r, NAME("%sencoder.layers.%d.layer_norm2", p, l), D, &B->ln2.w, &B->ln2.b);
+    el_take_linear(r, NAME("%sencoder.layers.%d.mlp.fc1", p, l), M, D, &B->up, &B->up_b);
+    el_take_linear(r, NAME("%sencoder.layers.%d.mlp.fc2", p, l), D, M, &B->down, &B->down_b);
 #undef NAME
 }
 
@@ -197,14 +192,11 @@ static void read_pool(el_param_reader *r, el_vit *m, const char *p) {
         a->kv_b = b + D;
         a->v_b = b + 2 * D;
     }
-    a->o = el_take_mat(r, NAME("%shead.attention.out_proj.weight", p), D, D);
-    a->o_b = el_take(r, NAME("%shead.attention.out_proj.bias", p), 1, D, 0, 0, 0);
+    el_take_linear(r, NAME("%shead.attention.out_proj", p), D, D, &a->o, &a->o_b);
     a->ln_w = el_take(r, NAME("%shead.layernorm.weight", p), 1, D, 0, 0, 0);
     a->ln_b = el_take(r, NAME("%shead.layernorm.bias", p), 1, D, 0, 0, 0);
-    a->fc1 = el_take_mat(r, NAME("%shead.mlp.fc1.weight", p), M, D);
-    a->fc1_b = el_take(r, NAME("%shead.mlp.fc1.bias", p), 1, M, 0, 0, 0);
-    a->fc2 = el_take_mat(r, NAME("%shead.mlp.fc2.weight", p), D, M);
-    a->fc2_b = el_take(r, NAME("%shead.mlp.fc2.bias", p), 1, D, 0, 0, 0);
+    el_take_linear(r, NAME("%shead.mlp.fc1", p), M, D, &a->fc1, &a->fc1_b);
+    el_take_linear(r, NAME("%shead.mlp.fc2", p), D, M, &a->fc2, &a->fc2_b);
 #undef NAME
 }
 

@@ -216,26 +216,20 @@ el_status el_hf_read_bloom(el_param_reader *r, el_text *m, const el_text_extras 
     const char *pre = el_has(r, "transformer.word_embeddings.weight") ? "transformer." : "";
 #define NAME(...) (snprintf(n, sizeof n, __VA_ARGS__), n)
     m->tok_emb = el_take_mat(r, NAME("%sword_embeddings.weight", pre), V, D);
-    m->emb_norm.w = el_take(r, NAME("%sword_embeddings_layernorm.weight", pre), 1, D, 0, 0, 0);
-    m->emb_norm.b = el_take(r, NAME("%sword_embeddings_layernorm.bias", pre), 1, D, 0, 0, 0);
+    el_take_norm(r, NAME("%sword_embeddings_layernorm", pre), D, &m->emb_norm.w, &m->emb_norm.b);
     for (int l = 0; l < c->n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
-        B->ln1.w = el_take(r, NAME("%sh.%d.input_layernorm.weight", pre, l), 1, D, 0, 0, 0);
-        B->ln1.b = el_take(r, NAME("%sh.%d.input_layernorm.bias", pre, l), 1, D, 0, 0, 0);
-        B->ln2.w = el_take(r, NAME("%sh.%d.post_attention_layernorm.weight", pre, l), 1, D, 0, 0, 0);
-        B->ln2.b = el_take(r, NAME("%sh.%d.post_attention_layernorm.bias", pre, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%sh.%d.input_layernorm", pre, l), D, &B->ln1.w, &B->ln1.b);
+        el_take_norm(r, NAME("%sh.%d.post_attention_layernorm", pre, l), D, &B->ln2.w, &B->ln2.b);
         B->qkv = el_take_mat_copy(r, NAME("%sh.%d.self_attention.query_key_value.weight", pre, l), 3 * D, D, 0);
         float *qkv_b = el_take_copy(r, NAME("%sh.%d.self_attention.query_key_value.bias", pre, l), 1, 3 * D, 0, 0, 0);
         /* [H][3][hd] rows: BLOOM's per-head layout */
         el_hf_regroup_qkv(r, (void *)B->qkv.part[0].data, H, hd, el_mat_bytes(&B->qkv) / (3 * (size_t)D));
         el_hf_regroup_qkv(r, qkv_b, H, hd, sizeof(float));
         B->qkv_b = qkv_b;
-        B->o = el_take_mat(r, NAME("%sh.%d.self_attention.dense.weight", pre, l), D, D);
-        B->o_b = el_take(r, NAME("%sh.%d.self_attention.dense.bias", pre, l), 1, D, 0, 0, 0);
-        B->up = el_take_mat(r, NAME("%sh.%d.mlp.dense_h_to_4h.weight", pre, l), M, D);
-        B->up_b = el_take(r, NAME("%sh.%d.mlp.dense_h_to_4h.bias", pre, l), 1, M, 0, 0, 0);
-        B->down = el_take_mat(r, NAME("%sh.%d.mlp.dense_4h_to_h.weight", pre, l), D, M);
-        B->down_b = el_take(r, NAME("%sh.%d.mlp.dense_4h_to_h.bias", pre, l), 1, D, 0, 0, 0);
+        el_take_linear(r, NAME("%sh.%d.self_attention.dense", pre, l), D, D, &B->o, &B->o_b);
+        el_take_linear(r, NAME("%sh.%d.mlp.dense_h_to_4h", pre, l), M, D, &B->up, &B->up_b);
+        el_take_linear(r, NAME("%sh.%d.mlp.dense_4h_to_h", pre, l), D, M, &B->down, &B->down_b);
     }
     m->tf.lens.norm_w = el_take(r, NAME("%sln_f.weight", pre), 1, D, 0, 0, 0);
     m->tf.lens.norm_b = el_take(r, NAME("%sln_f.bias", pre), 1, D, 0, 0, 0);

@@ -146,12 +146,9 @@ el_status el_hf_read_opt(el_param_reader *r, el_text *m, const el_text_extras *x
         B->qkv_b = el_take_copy(r, NAME("%slayers.%d.self_attn.q_proj.bias", pre, l), 1, D, 0, 0, 0);
         el_take_copy(r, NAME("%slayers.%d.self_attn.k_proj.bias", pre, l), 1, D, 0, 0, 0);
         el_take_copy(r, NAME("%slayers.%d.self_attn.v_proj.bias", pre, l), 1, D, 0, 0, 0);
-        B->o = el_take_mat(r, NAME("%slayers.%d.self_attn.out_proj.weight", pre, l), D, D);
-        B->o_b = el_take(r, NAME("%slayers.%d.self_attn.out_proj.bias", pre, l), 1, D, 0, 0, 0);
-        B->up = el_take_mat(r, NAME("%slayers.%d.fc1.weight", pre, l), M, D);
-        B->up_b = el_take(r, NAME("%slayers.%d.fc1.bias", pre, l), 1, M, 0, 0, 0);
-        B->down = el_take_mat(r, NAME("%slayers.%d.fc2.weight", pre, l), D, M);
-        B->down_b = el_take(r, NAME("%slayers.%d.fc2.bias", pre, l), 1, D, 0, 0, 0);
+        el_take_linear(r, NAME("%slayers.%d.self_attn.out_proj", pre, l), D, D, &B->o, &B->o_b);
+        el_take_linear(r, NAME("%slayers.%d.fc1", pre, l), M, D, &B->up, &B->up_b);
+        el_take_linear(r, NAME("%slayers.%d.fc2", pre, l), D, M, &B->down, &B->down_b);
     }
     if (!x->no_final_norm) { /* only pre-LN OPT has one */
         m->tf.lens.norm_w = el_take(r, NAME("%sfinal_layer_norm.weight", pre), 1, D, 0, 0, 0);

@@ -85,15 +85,13 @@ static el_status read_gpt2(el_param_reader *r, el_text *m, const el_text_extras 
     m->pos_emb = el_take(r, NAME("%swpe.weight", pre), 2, m->context, D, 0, 0);
     for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
-        B->ln1.w = el_take(r, NAME("%sh.%d.ln_1.weight", pre, l), 1, D, 0, 0, 0);
-        B->ln1.b = el_take(r, NAME("%sh.%d.ln_1.bias", pre, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%sh.%d.ln_1", pre, l), D, &B->ln1.w, &B->ln1.b);
         /* Conv1D stores [in][out]; transpose to Linear's [out][in] once here. */
         B->qkv = el_take_mat_copy(r, NAME("%sh.%d.attn.c_attn.weight", pre, l), 3 * D, D, 1);
         B->qkv_b = el_take(r, NAME("%sh.%d.attn.c_attn.bias", pre, l), 1, 3 * D, 0, 0, 0);
         B->o = el_take_mat_copy(r, NAME("%sh.%d.attn.c_proj.weight", pre, l), D, D, 1);
         B->o_b = el_take(r, NAME("%sh.%d.attn.c_proj.bias", pre, l), 1, D, 0, 0, 0);
-        B->ln2.w = el_take(r, NAME("%sh.%d.ln_2.weight", pre, l), 1, D, 0, 0, 0);
-        B->ln2.b = el_take(r, NAME("%sh.%d.ln_2.bias", pre, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%sh.%d.ln_2", pre, l), D, &B->ln2.w, &B->ln2.b);
         B->up = el_take_mat_copy(r, NAME("%sh.%d.mlp.c_fc.weight", pre, l), M, D, 1);
         B->up_b = el_take(r, NAME("%sh.%d.mlp.c_fc.bias", pre, l), 1, M, 0, 0, 0);
         B->down = el_take_mat_copy(r, NAME("%sh.%d.mlp.c_proj.weight", pre, l), D, M, 1);
@@ -311,21 +309,16 @@ static el_status read_neox(el_param_reader *r, el_text *m, const el_text_extras 
     m->tok_emb = el_take_mat(r, NAME("embed_in.weight"), V, D);
     for (int l = 0; l < c->n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
-        B->ln1.w = el_take(r, NAME("layers.%d.input_layernorm.weight", l), 1, D, 0, 0, 0);
-        B->ln1.b = el_take(r, NAME("layers.%d.input_layernorm.bias", l), 1, D, 0, 0, 0);
-        B->ln2.w = el_take(r, NAME("layers.%d.post_attention_layernorm.weight", l), 1, D, 0, 0, 0);
-        B->ln2.b = el_take(r, NAME("layers.%d.post_attention_layernorm.bias", l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("layers.%d.input_layernorm", l), D, &B->ln1.w, &B->ln1.b);
+        el_take_norm(r, NAME("layers.%d.post_attention_layernorm", l), D, &B->ln2.w, &B->ln2.b);
         B->qkv = el_take_mat_copy(r, NAME("layers.%d.attention.query_key_value.weight", l), 3 * D, D, 0);
         float *qkv_b = el_take_copy(r, NAME("layers.%d.attention.query_key_value.bias", l), 1, 3 * D, 0, 0, 0);
         el_hf_regroup_qkv(r, (void *)B->qkv.part[0].data, H, hd, el_mat_bytes(&B->qkv) / (3 * (size_t)D));
         el_hf_regroup_qkv(r, qkv_b, H, hd, sizeof(float));
         B->qkv_b = qkv_b;
-        B->o = el_take_mat(r, NAME("layers.%d.attention.dense.weight", l), D, D);
-        B->o_b = el_take(r, NAME("layers.%d.attention.dense.bias", l), 1, D, 0, 0, 0);
-        B->up = el_take_mat(r, NAME("layers.%d.mlp.dense_h_to_4h.weight", l), M, D);
-        B->up_b = el_take(r, NAME("layers.%d.mlp.dense_h_to_4h.bias", l), 1, M, 0, 0, 0);
-        B->down = el_take_mat(r, NAME("layers.%d.mlp.dense_4h_to_h.weight", l), D, M);
-        B->down_b = el_take(r, NAME("layers.%d.mlp.dense_4h_to_h.bias", l), 1, D, 0, 0, 0);
+        el_take_linear(r, NAME("layers.%d.attention.dense", l), D, D, &B->o, &B->o_b);
+        el_take_linear(r, NAME("layers.%d.mlp.dense_h_to_4h", l), M, D, &B->up, &B->up_b);
+        el_take_linear(r, NAME("layers.%d.mlp.dense_4h_to_h", l), D, M, &B->down, &B->down_b);
     }
     m->tf.lens.norm_w = el_take(r, NAME("final_layer_norm.weight"), 1, D, 0, 0, 0);
     m->tf.lens.norm_b = el_take(r, NAME("final_layer_norm.bias"), 1, D, 0, 0, 0);

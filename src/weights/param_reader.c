@@ -1,5 +1,6 @@
 #include "weights/param_reader.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,4 +151,20 @@ void el_take_mat_stack(el_param_reader *r, el_mat *m, const char *name, int64_t 
     el_mat part = is_half(r, name) ? el_take_mat(r, name, rows, cols) : el_take_mat_copy(r, name, rows, cols, 0);
     if (!r->st && el_mat_stack(m, &part))
         r->st = el_fail(EL_ERR_FORMAT, "internal: '%s' cannot be stacked onto its matrix", name);
+}
+
+void el_take_linear(el_param_reader *r, const char *prefix, int64_t rows, int64_t cols, el_mat *w, const float **b) {
+    char name[512];
+    snprintf(name, sizeof name, "%s.weight", prefix);
+    *w = el_take_mat(r, name, rows, cols);
+    snprintf(name, sizeof name, "%s.bias", prefix);
+    *b = el_take(r, name, 1, rows, 0, 0, 0);
+}
+
+void el_take_norm(el_param_reader *r, const char *prefix, int64_t dim, const float **w, const float **b) {
+    char name[512];
+    snprintf(name, sizeof name, "%s.weight", prefix);
+    *w = el_take(r, name, 1, dim, 0, 0, 0);
+    snprintf(name, sizeof name, "%s.bias", prefix);
+    *b = el_take(r, name, 1, dim, 0, 0, 0);
 }

@@ -55,6 +55,12 @@ el_mat el_take_mat_copy(el_param_reader *r, const char *name, int64_t rows, int6
  * parts copied back to back (one matrix), F16/BF16 parts in place. */
 void el_take_mat_stack(el_param_reader *r, el_mat *m, const char *name, int64_t rows, int64_t cols);
 
+/* A Linear layer: `prefix.weight` [rows][cols] (stored precision) and
+ * `prefix.bias` [rows]. */
+void el_take_linear(el_param_reader *r, const char *prefix, int64_t rows, int64_t cols, el_mat *w, const float **b);
+/* A LayerNorm: `prefix.weight` and `prefix.bias`, [dim] each. */
+void el_take_norm(el_param_reader *r, const char *prefix, int64_t dim, const float **w, const float **b);
+
 /* Fails naming the first tensor not read, except those ignorable() accepts. */
 el_status el_check_leftovers(const el_param_reader *r, const char *where, int (*ignorable)(const char *name));
 

@@ -155,19 +155,14 @@ static el_status dinov2_read(el_param_reader *r, el_vit *m, const char *p) {
     for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
         const char *L = "encoder.layer";
-        B->ln1.w = el_take(r, NAME("%s%s.%d.norm1.weight", p, L, l), 1, D, 0, 0, 0);
-        B->ln1.b = el_take(r, NAME("%s%s.%d.norm1.bias", p, L, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%s%s.%d.norm1", p, L, l), D, &B->ln1.w, &B->ln1.b);
         take_qkv(r, B, p, l, D, 1);
-        B->o = el_take_mat(r, NAME("%s%s.%d.attention.output.dense.weight", p, L, l), D, D);
-        B->o_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", p, L, l), 1, D, 0, 0, 0);
+        el_take_linear(r, NAME("%s%s.%d.attention.output.dense", p, L, l), D, D, &B->o, &B->o_b);
         B->ls1 = el_take(r, NAME("%s%s.%d.layer_scale1.lambda1", p, L, l), 1, D, 0, 0, 0);
-        B->ln2.w = el_take(r, NAME("%s%s.%d.norm2.weight", p, L, l), 1, D, 0, 0, 0);
-        B->ln2.b = el_take(r, NAME("%s%s.%d.norm2.bias", p, L, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%s%s.%d.norm2", p, L, l), D, &B->ln2.w, &B->ln2.b);
         const char *fc1 = m->tf.cfg.gated ? "weights_in" : "fc1", *fc2 = m->tf.cfg.gated ? "weights_out" : "fc2";
-        B->up = el_take_mat(r, NAME("%s%s.%d.mlp.%s.weight", p, L, l, fc1), up, D);
-        B->up_b = el_take(r, NAME("%s%s.%d.mlp.%s.bias", p, L, l, fc1), 1, up, 0, 0, 0);
-        B->down = el_take_mat(r, NAME("%s%s.%d.mlp.%s.weight", p, L, l, fc2), D, M);
-        B->down_b = el_take(r, NAME("%s%s.%d.mlp.%s.bias", p, L, l, fc2), 1, D, 0, 0, 0);
+        el_take_linear(r, NAME("%s%s.%d.mlp.%s", p, L, l, fc1), up, D, &B->up, &B->up_b);
+        el_take_linear(r, NAME("%s%s.%d.mlp.%s", p, L, l, fc2), D, M, &B->down, &B->down_b);
         B->ls2 = el_take(r, NAME("%s%s.%d.layer_scale2.lambda1", p, L, l), 1, D, 0, 0, 0);
     }
     el_lens *lens = &m->tf.lens;
@@ -246,22 +241,17 @@ static el_status beit_read(el_param_reader *r, el_vit *m, const char *p) {
     for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
         const char *L = "encoder.layer";
-        B->ln1.w = el_take(r, NAME("%s%s.%d.layernorm_before.weight", p, L, l), 1, D, 0, 0, 0);
-        B->ln1.b = el_take(r, NAME("%s%s.%d.layernorm_before.bias", p, L, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%s%s.%d.layernorm_before", p, L, l), D, &B->ln1.w, &B->ln1.b);
         take_qkv(r, B, p, l, D, 0); /* BEiT: q and v biases, no k bias */
         snprintf(own, sizeof own, "%s%s.%d.attention.attention.relative_position_bias.relative_position_bias_table", p, L, l);
         el_skip(r, NAME("%s%s.%d.attention.attention.relative_position_bias.relative_position_index", p, L, l));
         B->attn_bias = beit_bias(r, m, shared, own);
-        B->o = el_take_mat(r, NAME("%s%s.%d.attention.output.dense.weight", p, L, l), D, D);
-        B->o_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", p, L, l), 1, D, 0, 0, 0);
+        el_take_linear(r, NAME("%s%s.%d.attention.output.dense", p, L, l), D, D, &B->o, &B->o_b);
         if (el_has(r, NAME("%s%s.%d.lambda_1", p, L, l))) B->ls1 = el_take(r, n, 1, D, 0, 0, 0);
         if (el_has(r, NAME("%s%s.%d.lambda_2", p, L, l))) B->ls2 = el_take(r, n, 1, D, 0, 0, 0);
-        B->ln2.w = el_take(r, NAME("%s%s.%d.layernorm_after.weight", p, L, l), 1, D, 0, 0, 0);
-        B->ln2.b = el_take(r, NAME("%s%s.%d.layernorm_after.bias", p, L, l), 1, D, 0, 0, 0);
-        B->up = el_take_mat(r, NAME("%s%s.%d.intermediate.dense.weight", p, L, l), M, D);
-        B->up_b = el_take(r, NAME("%s%s.%d.intermediate.dense.bias", p, L, l), 1, M, 0, 0, 0);
-        B->down = el_take_mat(r, NAME("%s%s.%d.output.dense.weight", p, L, l), D, M);
-        B->down_b = el_take(r, NAME("%s%s.%d.output.dense.bias", p, L, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%s%s.%d.layernorm_after", p, L, l), D, &B->ln2.w, &B->ln2.b);
+        el_take_linear(r, NAME("%s%s.%d.intermediate.dense", p, L, l), M, D, &B->up, &B->up_b);
+        el_take_linear(r, NAME("%s%s.%d.output.dense", p, L, l), D, M, &B->down, &B->down_b);
     }
     /* Mean pooling: the pooler's LayerNorm after the mean (and on each patch
      * token for its lens); else the final layernorm on the class token. */

@@ -108,23 +108,17 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
     for (int l = 0; l < m->tf.cfg.n_layers && !r->st; l++) {
         el_block_weights *B = &m->tf.layers[l];
         if (nm->timm) {
-            B->ln1.w = el_take(r, NAME("blocks.%d.norm1.weight", l), 1, D, 0, 0, 0);
-            B->ln1.b = el_take(r, NAME("blocks.%d.norm1.bias", l), 1, D, 0, 0, 0);
+            el_take_norm(r, NAME("blocks.%d.norm1", l), D, &B->ln1.w, &B->ln1.b);
             B->qkv = el_take_mat(r, NAME("blocks.%d.attn.qkv.weight", l), 3 * D, D);
             B->qkv_b = nm->qkv_bias ? el_take(r, NAME("blocks.%d.attn.qkv.bias", l), 1, 3 * D, 0, 0, 0) : el_take_zeros(r, 3 * (size_t)D);
-            B->o = el_take_mat(r, NAME("blocks.%d.attn.proj.weight", l), D, D);
-            B->o_b = el_take(r, NAME("blocks.%d.attn.proj.bias", l), 1, D, 0, 0, 0);
-            B->ln2.w = el_take(r, NAME("blocks.%d.norm2.weight", l), 1, D, 0, 0, 0);
-            B->ln2.b = el_take(r, NAME("blocks.%d.norm2.bias", l), 1, D, 0, 0, 0);
-            B->up = el_take_mat(r, NAME("blocks.%d.mlp.fc1.weight", l), M, D);
-            B->up_b = el_take(r, NAME("blocks.%d.mlp.fc1.bias", l), 1, M, 0, 0, 0);
-            B->down = el_take_mat(r, NAME("blocks.%d.mlp.fc2.weight", l), D, M);
-            B->down_b = el_take(r, NAME("blocks.%d.mlp.fc2.bias", l), 1, D, 0, 0, 0);
+            el_take_linear(r, NAME("blocks.%d.attn.proj", l), D, D, &B->o, &B->o_b);
+            el_take_norm(r, NAME("blocks.%d.norm2", l), D, &B->ln2.w, &B->ln2.b);
+            el_take_linear(r, NAME("blocks.%d.mlp.fc1", l), M, D, &B->up, &B->up_b);
+            el_take_linear(r, NAME("blocks.%d.mlp.fc2", l), D, M, &B->down, &B->down_b);
             continue;
         }
         const char *L = "encoder.layer";
-        B->ln1.w = el_take(r, NAME("%s%s.%d.layernorm_before.weight", pre, L, l), 1, D, 0, 0, 0);
-        B->ln1.b = el_take(r, NAME("%s%s.%d.layernorm_before.bias", pre, L, l), 1, D, 0, 0, 0);
+        el_take_norm(r, NAME("%s%s.%d.layernorm_before", pre, L, l), D, &B->ln1.w, &B->ln1.b);
         /* HF keeps q, k, v apart; stack them (weights in place, biases in
          * consecutive arena slices) so the forward pass does one GEMM. */
         static const char *qkv[3] = {"query", "key", "value"};
@@ -137,14 +131,10 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
             if (j == 0) b0 = b;
         }
         B->qkv_b = b0;
-        B->o = el_take_mat(r, NAME("%s%s.%d.attention.output.dense.weight", pre, L, l), D, D);
-        B->o_b = el_take(r, NAME("%s%s.%d.attention.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
-        B->ln2.w = el_take(r, NAME("%s%s.%d.layernorm_after.weight", pre, L, l), 1, D, 0, 0, 0);
-        B->ln2.b = el_take(r, NAME("%s%s.%d.layernorm_after.bias", pre, L, l), 1, D, 0, 0, 0);
-        B->up = el_take_mat(r, NAME("%s%s.%d.intermediate.dense.weight", pre, L, l), M, D);
-        B->up_b = el_take(r, NAME("%s%s.%d.intermediate.dense.bias", pre, L, l), 1, M, 0, 0, 0);
-        B->down = el_take_mat(r, NAME("%s%s.%d.output.dense.weight", pre, L, l), D, M);
-        B->down_b = el_take(r, NAME("%s%s.%d.output.dense.bias", pre, L, l), 1, D, 0, 0, 0);
+        el_take_linear(r, NAME("%s%s.%d.attention.output.dense", pre, L, l), D, D, &B->o, &B->o_b);
+        el_take_norm(r, NAME("%s%s.%d.layernorm_after", pre, L, l), D, &B->ln2.w, &B->ln2.b);
+        el_take_linear(r, NAME("%s%s.%d.intermediate.dense", pre, L, l), M, D, &B->up, &B->up_b);
+        el_take_linear(r, NAME("%s%s.%d.output.dense", pre, L, l), D, M, &B->down, &B->down_b);
     }
     if (nm->timm) {
         m->tf.lens.norm_w = el_take(r, "norm.weight", 1, D, 0, 0, 0);
@@ -153,11 +143,9 @@ static el_status read_weights(el_param_reader *r, el_vit *m, const names *nm) {
         m->tf.lens.norm_w = el_take(r, NAME("%slayernorm.weight", pre), 1, D, 0, 0, 0);
         m->tf.lens.norm_b = el_take(r, NAME("%slayernorm.bias", pre), 1, D, 0, 0, 0);
     }
-    m->tf.lens.head = el_take_mat(r, NAME("%s.weight", nm->head), K, D);
-    m->tf.lens.head_b = el_take(r, NAME("%s.bias", nm->head), 1, K, 0, 0, 0);
+    el_take_linear(r, NAME("%s", nm->head), K, D, &m->tf.lens.head, &m->tf.lens.head_b);
     if (m->distilled) {
-        m->tf.lens.head2 = el_take_mat(r, NAME("%s.weight", nm->head2), K, D);
-        m->tf.lens.head2_b = el_take(r, NAME("%s.bias", nm->head2), 1, K, 0, 0, 0);
+        el_take_linear(r, NAME("%s", nm->head2), K, D, &m->tf.lens.head2, &m->tf.lens.head2_b);
     }
 #undef NAME
     return r->st;

@@ -8,7 +8,9 @@
  * Input: config.json NUL preprocessor_config.json NUL selector NUL index.json
  *        NUL weight patch
  *   - no NUL at all, or an empty second part: no preprocessor_config.json
- *   - selector: its first byte picks the fixture weights (table below, modulo)
+ *   - selector: its first byte picks the fixture weights (table below, modulo);
+ *     zero-shot fixtures (CLIP, SigLIP) also bring their tokenizer, class and
+ *     template files, so a config that loads builds its text-tower head
  *   - index.json: replaces model.safetensors.index.json of a sharded fixture
  *     (also fuzzes the shard index parser); ignored for single-file fixtures.
  *   - weight patch (single-file fixtures): 4 bytes little-endian offset, then
@@ -22,29 +24,35 @@
 typedef struct {
     const char *dir;         /* under tests/fixtures */
     const char *shards[2];   /* NULL: single model.safetensors */
+    int zero_shot;           /* CLIP / SigLIP: tokenizer files linked, its classes.txt and templates.txt given */
 } fixture;
 
 static const fixture fixtures[] = {
-    {"tiny/vit-hf-f32", {NULL, NULL}},
-    {"tiny/vit-timm", {NULL, NULL}},
-    {"tiny/deit-distilled-hf", {NULL, NULL}},
-    {"tiny/deit-distilled-timm", {NULL, NULL}},
-    {"tiny/vit-hf-gray", {NULL, NULL}},
-    {"tiny/vit-hf-sharded", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
-    {"text/gpt2-tiny", {NULL, NULL}},
-    {"text/llama-tiny", {NULL, NULL}},
-    {"text/llama-tiny-sharded", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
-    {"text/qwen2-tiny", {NULL, NULL}},
-    {"text/mistral-tiny", {NULL, NULL}},
-    {"tiny/vit-hf-bf16", {NULL, NULL}},
-    {"tiny/deit-hf", {NULL, NULL}},
-    {"families/gemma2-tiny", {NULL, NULL}},
-    {"families/gemma3-mm-tiny", {NULL, NULL}},
-    {"families/bloom-tiny", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
-    {"families/llama3-tiny", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}},
-    {"families/phi3-longrope-tiny", {NULL, NULL}},
-    {"families/opt-350m-tiny", {NULL, NULL}},
+    {"tiny/vit-hf-f32", {NULL, NULL}, 0},
+    {"tiny/vit-timm", {NULL, NULL}, 0},
+    {"tiny/deit-distilled-hf", {NULL, NULL}, 0},
+    {"tiny/deit-distilled-timm", {NULL, NULL}, 0},
+    {"tiny/vit-hf-gray", {NULL, NULL}, 0},
+    {"tiny/vit-hf-sharded", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}, 0},
+    {"text/gpt2-tiny", {NULL, NULL}, 0},
+    {"text/llama-tiny", {NULL, NULL}, 0},
+    {"text/llama-tiny-sharded", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}, 0},
+    {"text/qwen2-tiny", {NULL, NULL}, 0},
+    {"text/mistral-tiny", {NULL, NULL}, 0},
+    {"tiny/vit-hf-bf16", {NULL, NULL}, 0},
+    {"tiny/deit-hf", {NULL, NULL}, 0},
+    {"families/gemma2-tiny", {NULL, NULL}, 0},
+    {"families/gemma3-mm-tiny", {NULL, NULL}, 0},
+    {"families/bloom-tiny", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}, 0},
+    {"families/llama3-tiny", {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}, 0},
+    {"families/phi3-longrope-tiny", {NULL, NULL}, 0},
+    {"families/opt-350m-tiny", {NULL, NULL}, 0},
+    {"vision/clip", {NULL, NULL}, 1},
+    {"vision/siglip", {NULL, NULL}, 1},
 };
+/* Zero-shot fixtures' tokenizer files (those present are linked). */
+static const char *const tokenizer_files[] = {"tokenizer.json", "vocab.json", "merges.txt", "spiece.model",
+                                              "special_tokens_map.json", "tokenizer_config.json"};
 #define N_FIXTURES ((int)(sizeof fixtures / sizeof fixtures[0]))
 #define N_FIXTURES_MAX 24
 _Static_assert(sizeof fixtures / sizeof fixtures[0] <= N_FIXTURES_MAX, "raise N_FIXTURES_MAX");
@@ -220,6 +228,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
 
     el_model_params mp = el_model_default_params();
+    char classes[1024], templates[1024];
+    for (size_t i = 0; i < sizeof tokenizer_files / sizeof tokenizer_files[0]; i++) {
+        el_fuzz_unlink(tokenizer_files[i]);
+        fixture_file(src, sizeof src, fx, tokenizer_files[i]);
+        if (fx->zero_shot && access(src, R_OK) == 0) el_fuzz_link(src, tokenizer_files[i]);
+    }
+    if (fx->zero_shot) {
+        fixture_file(classes, sizeof classes, fx, "classes.txt");
+        fixture_file(templates, sizeof templates, fx, "templates.txt");
+        mp.classes = classes;
+        mp.templates = templates;
+    }
     el_model *m = NULL;
     el_status st = el_model_load(dir, &mp, &m);
     if (getenv("EL_FUZZ_VERBOSE"))

@@ -74,7 +74,7 @@ d=$c/fuzz_config
 fixtures=(tiny/vit-hf-f32 tiny/vit-timm tiny/deit-distilled-hf tiny/deit-distilled-timm tiny/vit-hf-gray
   tiny/vit-hf-sharded text/gpt2-tiny text/llama-tiny text/llama-tiny-sharded text/qwen2-tiny text/mistral-tiny
   tiny/vit-hf-bf16 tiny/deit-hf families/gemma2-tiny families/gemma3-mm-tiny families/bloom-tiny
-  families/llama3-tiny families/phi3-longrope-tiny families/opt-350m-tiny)
+  families/llama3-tiny families/phi3-longrope-tiny families/opt-350m-tiny vision/clip vision/siglip)
 # The selector byte is taken modulo the number of fixtures; 0 would be a NUL
 # (a part separator), so fixture 0 is written as ${#fixtures[@]}.
 selector() { local v=$1; ((v == 0)) && v=${#fixtures[@]}; hex "$(printf '%02x' "$v")"; }
@@ -118,6 +118,17 @@ variant labels-odd 's/"9": "truck, lorry"/"99": "x", "-1": "y", "0x1": "z", "9":
 variant arch-text 's/ViTForImageClassification/GPT2LMHeadModel/'
 variant arch-deit 's/ViTForImageClassification/DeiTForImageClassificationWithTeacher/'
 variant no-arch 's/"ViTForImageClassification"//'
+# Zero-shot configs (their fixture's tokenizer, classes and templates come along).
+clip=$fx/vision/clip
+nf=${#fixtures[@]}
+sed -e 's/"eos_token_id": 2/"eos_token_id": 562/' "$clip/config.json" >"$tmp/cfg.json"
+seed clip-eos-id $((nf - 2)) "$tmp/cfg.json" "$clip/preprocessor_config.json"
+sed -e 's/"num_attention_heads": 2,/"num_attention_heads": 3,/' "$clip/config.json" >"$tmp/cfg.json"
+seed clip-heads-3 $((nf - 2)) "$tmp/cfg.json" "$clip/preprocessor_config.json"
+sed -e 's/"max_position_embeddings": 77/"max_position_embeddings": 4/' "$clip/config.json" >"$tmp/cfg.json"
+seed clip-context-4 $((nf - 2)) "$tmp/cfg.json" "$clip/preprocessor_config.json"
+printf '{"model_type": "siglip"}' >"$tmp/cfg.json"
+seed siglip-defaults $((nf - 1)) "$tmp/cfg.json"
 sed -e 's/"resample": 2/"resample": 7/' "$vit/preprocessor_config.json" >"$tmp/pre.json"
 seed vit-pre-resample-7 0 "$vit/config.json" "$tmp/pre.json"
 printf '{"do_center_crop": true, "crop_size": {"height": 32, "width": 32}, "size": {"shortest_edge": 40}, "image_std": [0, 1, 1]}' >"$tmp/pre.json"
