@@ -55,13 +55,10 @@ awk -v n="$NQ" 'BEGIN {
 }' >"$OUT/prompts.jsonl"
 fi
 
-"$EL" text --model "$MODEL" --prompts "$OUT/prompts.jsonl" -n 4 -q -o "$OUT/records.jsonl"
-right=$(grep -c '"correct":true' "$OUT/records.jsonl" || true)
-wrong=$(grep -c '"correct":false' "$OUT/records.jsonl" || true)
-echo "$(wc -l <"$OUT/records.jsonl") questions to $MODEL: $right right, $wrong wrong, the rest no letter" | tee "$OUT/summary.txt"
-folds=10
-min=$((right < wrong ? right : wrong))
-[ $min -lt $folds ] && folds=$((min < 2 ? 2 : min))
+"$EL" text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n 4 -q -o "$OUT/records.jsonl"
+exp_correct_folds
+echo "$(wc -l <"$OUT/records.jsonl") questions to $MODEL: $RIGHT right, $WRONG wrong, the rest nothing extracted" | tee "$OUT/summary.txt"
+folds=$FOLDS
 exp_table correctness correctness "$OUT/records.jsonl" --folds $folds --k 29
 "$EL" report "$OUT/records.jsonl" --folds $folds --no-tsne -o "$OUT/report.html" 2>/dev/null || true
 echo "report: $OUT/report.html"

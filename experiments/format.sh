@@ -29,7 +29,7 @@ printf '%s\n' "$TOPICS" | tr '|' '\n' | awk '{
     printf "{\"prompt\":\"A chat log about %s.\\nUser:\",\"label\":\"chat\",\"topic\":\"%s\"}\n", $0, $0
 }' >"$OUT/prompts.jsonl"
 
-"$EL" text --model "$MODEL" --prompts "$OUT/prompts.jsonl" -n $N --windows 8 --alpha 0.5,5 -q -o "$OUT/records.jsonl"
+"$EL" text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n $N --windows 8 --alpha 0.5,5 -q -o "$OUT/records.jsonl"
 echo "$(wc -l <"$OUT/records.jsonl") records from $MODEL, $N greedy tokens in 8 windows" | tee "$OUT/summary.txt"
 {
     printf '%-8s %-10s %-10s %-10s\n' k "alpha=0.5" "alpha=1" "alpha=5"

@@ -57,3 +57,24 @@ exp_table() { # NAME command args...
     if "$EL" "$@" >>"$OUT/$name.txt" 2>"$OUT/$name.err"; then cat "$OUT/$name.txt" | sed 1d
     else echo "   (not run: $(tail -n 1 "$OUT/$name.err"))" | tee -a "$OUT/$name.txt"; fi
 }
+
+# `profile` of the image folder IMAGES (default samples/images) through MODEL
+# (default the sample fashion-vit) into OUT/records.jsonl, with --labels.
+exp_profile_images() {
+    MODEL=${MODELS[0]:-$EXP_ROOT/samples/models/fashion-vit}
+    IMAGES=${IMAGES:-$EXP_ROOT/samples/images}
+    local args=(--model "$MODEL" -q -o "$OUT/records.jsonl")
+    [ -n "$LABELS" ] && args+=(--labels "$LABELS")
+    "$EL" profile "$IMAGES" "${args[@]}"
+}
+
+# Folds for a correctness run: 10, or the smaller of the right and wrong
+# counts of OUT/records.jsonl when fewer (at least 2). Sets RIGHT, WRONG, FOLDS.
+exp_correct_folds() {
+    RIGHT=$(grep -c '"correct":true' "$OUT/records.jsonl" || true)
+    WRONG=$(grep -c '"correct":false' "$OUT/records.jsonl" || true)
+    local min=$((RIGHT < WRONG ? RIGHT : WRONG))
+    FOLDS=10
+    [ $min -lt $FOLDS ] && FOLDS=$((min < 2 ? 2 : min))
+    return 0
+}

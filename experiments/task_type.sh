@@ -8,7 +8,8 @@
 #   semantic  an instruction about a word ("Give a synonym of happy:", ...);
 # each in 4 variants of its words: base, reversed, scrambled (the words at
 # even positions, then those at odd positions) and scrambled-reversed.
-# `text` samples 8 tokens (T = 1) per prompt; then classify --by label (task)
+# `text` samples 8 tokens (T = 1) per prompt, BOS first (--bos always, as
+# TransformerLens prepends it); then classify --by label (task)
 # and --by variant (k = 29, 10 folds, or fewer when there are few prompts),
 # the profile plot by task and a t-SNE map.
 #
@@ -51,7 +52,7 @@ BEGIN {
     }
 }' | sort -t'"' -k8,8 -s >"$OUT/prompts.jsonl"
 
-"$EL" text --model "$MODEL" --prompts "$OUT/prompts.jsonl" -n 8 --temperature 1 --seed 42 -q -o "$OUT/records.jsonl"
+"$EL" text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n 8 --temperature 1 --seed 42 -q -o "$OUT/records.jsonl"
 echo "$(wc -l <"$OUT/records.jsonl") records from $MODEL" | tee "$OUT/summary.txt"
 exp_table classify_task classify "$OUT/records.jsonl" --by label --k $K --folds $FOLDS
 exp_table classify_variant classify "$OUT/records.jsonl" --by variant --k $K --folds $FOLDS

@@ -11,10 +11,7 @@
 # Usage: experiments/vit_class.sh [--model DIR] [--images DIR] [--labels CSV] [--out DIR] [--tiny]
 source "$(dirname "$0")/lib.sh"
 exp_parse vit_class "$@"
-MODEL=${MODELS[0]:-$EXP_ROOT/samples/models/fashion-vit}
 IMAGES=${IMAGES:-$EXP_ROOT/samples/images}
-args=(--model "$MODEL" -q -o "$OUT/records.jsonl")
-[ -n "$LABELS" ] && args+=(--labels "$LABELS")
 if [ $TINY = 1 ]; then
     mkdir -p "$OUT/tiny"
     for d in "$IMAGES"/*/; do
@@ -24,7 +21,7 @@ if [ $TINY = 1 ]; then
     done
     IMAGES=$OUT/tiny
 fi
-"$EL" profile "$IMAGES" "${args[@]}"
+exp_profile_images
 n=$(grep -vc '"error"' "$OUT/records.jsonl" || true)
 echo "$n images from $IMAGES through $MODEL" | tee "$OUT/summary.txt"
 # folds: at most the size of the smallest class (and 10)

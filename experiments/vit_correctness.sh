@@ -12,17 +12,10 @@
 # Usage: experiments/vit_correctness.sh [--model DIR] [--images DIR] [--labels CSV] [--out DIR] [--tiny]
 source "$(dirname "$0")/lib.sh"
 exp_parse vit_correctness "$@"
-MODEL=${MODELS[0]:-$EXP_ROOT/samples/models/fashion-vit}
-IMAGES=${IMAGES:-$EXP_ROOT/samples/images}
-args=(--model "$MODEL" -q -o "$OUT/records.jsonl")
-[ -n "$LABELS" ] && args+=(--labels "$LABELS")
-"$EL" profile "$IMAGES" "${args[@]}"
-right=$(grep -c '"correct":true' "$OUT/records.jsonl" || true)
-wrong=$(grep -c '"correct":false' "$OUT/records.jsonl" || true)
-echo "$((right + wrong)) labelled images through $MODEL: $right right, $wrong wrong" | tee "$OUT/summary.txt"
-folds=10
-min=$((right < wrong ? right : wrong))
-[ $min -lt $folds ] && folds=$((min < 2 ? 2 : min))
+exp_profile_images
+exp_correct_folds
+echo "$((RIGHT + WRONG)) labelled images through $MODEL: $RIGHT right, $WRONG wrong" | tee "$OUT/summary.txt"
+folds=$FOLDS
 k=29
 [ $TINY = 1 ] && k=3
 exp_table correctness correctness "$OUT/records.jsonl" --folds $folds --k $k
