@@ -55,7 +55,7 @@ awk -v n="$NQ" 'BEGIN {
 }' >"$OUT/prompts.jsonl"
 fi
 
-"$EL" text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n 4 -q -o "$OUT/records.jsonl"
+exp_text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n 4 -q -o "$OUT/records.jsonl"
 exp_correct_folds
 echo "$(wc -l <"$OUT/records.jsonl") questions to $MODEL: $RIGHT right, $WRONG wrong, the rest nothing extracted" | tee "$OUT/summary.txt"
 folds=$FOLDS

@@ -23,7 +23,7 @@ S=64 T=32 K=29 FOLDS=10
 files=()
 for i in "${!MODELS[@]}"; do
     f="$OUT/records_$i.jsonl"
-    "$EL" text --model "${MODELS[$i]}" --prompt "" --bos always --samples $S -n $T --temperature 0.7 --seed 42 -q -o "$f"
+    exp_text --model "${MODELS[$i]}" --prompt "" --bos always --samples $S -n $T --temperature 0.7 --seed 42 -q -o "$f"
     files+=("$f")
     echo "$(wc -l <"$f") samples from ${MODELS[$i]}" | tee -a "$OUT/summary.txt"
 done

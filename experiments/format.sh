@@ -5,8 +5,8 @@
 # Prompts (OUT/prompts.jsonl, `label` = format, `topic`): for each topic of
 # a built-in list, "Write a poem about T.", "Write a scientific article
 # about T. Abstract:" and "A chat log about T. User:". `text` generates
-# greedily (the paper: 256 tokens; here min(256, context - 32) rounded down
-# to a multiple of 8), averaged in 8 windows (entropy is 8 x L), with Renyi
+# greedily (the paper: 256 tokens; here min(256, context - 48) rounded down
+# to a multiple of 8, room for the prompt), averaged in 8 windows (entropy is 8 x L), with Renyi
 # entropies alpha = 0.5 and 5 (alpha = 1 is the Shannon `entropy`). Then
 # classify --by label with unshuffled stratified folds (--no-shuffle, as the
 # paper) for k = 3, 5, 7 and alpha = 0.5, 1, 5: OUT/grid.txt holds the
@@ -18,7 +18,7 @@ exp_parse format "$@"
 MODEL=${MODELS[0]:-$EXP_ROOT/samples/models/fortune-gpt2}
 CTX=$(exp_context "$MODEL")
 N=256
-[ -n "$CTX" ] && [ $((CTX - 32)) -lt $N ] && N=$(((CTX - 32) / 8 * 8))
+[ -n "$CTX" ] && [ $((CTX - 48)) -lt $N ] && N=$(((CTX - 48) / 8 * 8))
 TOPICS="the sea|the moon|a forest|winter|the city|music|friendship|the sun|a river|mountains|time|the stars|rain|a garden|fire|the wind|memory|a journey|the night|birds|bread|a library|the desert|snow|a clock|the ocean floor|light|a bridge|dreams|the harvest"
 FOLDS=10
 if [ $TINY = 1 ]; then N=8; TOPICS="the sea|the moon|a forest|winter"; FOLDS=2; fi
@@ -29,7 +29,7 @@ printf '%s\n' "$TOPICS" | tr '|' '\n' | awk '{
     printf "{\"prompt\":\"A chat log about %s.\\nUser:\",\"label\":\"chat\",\"topic\":\"%s\"}\n", $0, $0
 }' >"$OUT/prompts.jsonl"
 
-"$EL" text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n $N --windows 8 --alpha 0.5,5 -q -o "$OUT/records.jsonl"
+exp_text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n $N --windows 8 --alpha 0.5,5 -q -o "$OUT/records.jsonl"
 echo "$(wc -l <"$OUT/records.jsonl") records from $MODEL, $N greedy tokens in 8 windows" | tee "$OUT/summary.txt"
 {
     printf '%-8s %-10s %-10s %-10s\n' k "alpha=0.5" "alpha=1" "alpha=5"

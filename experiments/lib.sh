@@ -78,3 +78,12 @@ exp_correct_folds() {
     [ $min -lt $FOLDS ] && FOLDS=$((min < 2 ? 2 : min))
     return 0
 }
+
+# `entropy-lens text ...`: exit 1 (some prompts failed: their records hold
+# `error`, e.g. a prompt too long for the context) is reported, not fatal.
+exp_text() {
+    local rc=0
+    "$EL" text "$@" || rc=$?
+    [ $rc -eq 1 ] && echo "   note: some prompts failed (records with \"error\"); the analysis skips them" >&2
+    [ $rc -le 1 ]
+}

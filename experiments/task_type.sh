@@ -52,7 +52,7 @@ BEGIN {
     }
 }' | sort -t'"' -k8,8 -s >"$OUT/prompts.jsonl"
 
-"$EL" text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n 8 --temperature 1 --seed 42 -q -o "$OUT/records.jsonl"
+exp_text --model "$MODEL" --bos always --prompts "$OUT/prompts.jsonl" -n 8 --temperature 1 --seed 42 -q -o "$OUT/records.jsonl"
 echo "$(wc -l <"$OUT/records.jsonl") records from $MODEL" | tee "$OUT/summary.txt"
 exp_table classify_task classify "$OUT/records.jsonl" --by label --k $K --folds $FOLDS
 exp_table classify_variant classify "$OUT/records.jsonl" --by variant --k $K --folds $FOLDS

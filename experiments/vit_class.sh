@@ -3,8 +3,8 @@
 # of an image classifier tell the image classes apart?
 #
 # `profile` on an image folder (labels: the first folder below it, or
-# --labels FILE.csv), then classify --by label (k = 29 capped at the
-# training-fold size; 10 stratified folds, or fewer when a class has fewer
+# --labels FILE.csv), then classify --by label (k = 29, at most the images
+# per class - 1; 10 stratified folds, or fewer when a class has fewer
 # images), the profile plot by class and a t-SNE map.
 # Default: the sample model fashion-vit on samples/images (Fashion-MNIST).
 #
@@ -27,8 +27,12 @@ echo "$n images from $IMAGES through $MODEL" | tee "$OUT/summary.txt"
 # folds: at most the size of the smallest class (and 10)
 folds=$(grep -o '"label":"[^"]*"' "$OUT/records.jsonl" | sort | uniq -c | awk 'NR == 1 || $1 < m { m = $1 } END { print (m < 10 ? m : 10) }')
 [ "${folds:-0}" -ge 2 ] || folds=2
-k=29
-[ $TINY = 1 ] && k=3
+# k = 29 (the paper), but at most one less than the images per class: with a
+# handful of images per class a larger k only counts the other classes.
+classes=$(grep -o '"label":"[^"]*"' "$OUT/records.jsonl" | sort -u | wc -l)
+k=$((n / (classes > 0 ? classes : 1) - 1))
+[ $k -gt 29 ] && k=29
+[ $k -lt 1 ] && k=1
 exp_table classify_label classify "$OUT/records.jsonl" --by label --k $k --folds "$folds"
 "$EL" plot "$OUT/records.jsonl" --by label --overlay --depth-axis fraction --no-band --title "Image classes: CLS entropy profiles" \
     -o "$OUT/profiles.png"
