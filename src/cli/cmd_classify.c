@@ -17,7 +17,7 @@
 static const char *help =
     "Usage: entropy-lens classify FILES... --by FIELD [--k 29] [--folds 10] [--seed 42]\n"
     "                             [--features cls|patches|mean|renyi:A]\n"
-    "                             [--depth native|resample:N|pad:N] [--depth-axis ends|fraction] [--standardize]\n"
+    "                             [--depth native|resample:N|pad:N] [--depth-axis ends|fraction] [--no-shuffle] [--standardize]\n"
     "                             [--json] [--folds-out FILE.csv]\n"
     "\n"
     "How well do entropy profiles tell groups apart? Reads the JSONL files written\n"
@@ -44,6 +44,9 @@ static const char *help =
     "                      ends (default): block l of L at (l-1)/(L-1), first block\n"
     "                      at 0, last at 1; fraction: block l at l/L (the x axis of\n"
     "                      the paper's plots; N points at 1/N..1)\n"
+    "  --no-shuffle        contiguous stratified folds, as scikit-learn's\n"
+    "                      StratifiedKFold(shuffle=False) (the paper's format\n"
+    "                      experiment); --seed then only seeds the baseline\n"
     "  --standardize       z-score each feature with the training fold's mean and\n"
     "                      std. Off by default: features are used as they are\n"
     "                      (the paper's setting)\n"

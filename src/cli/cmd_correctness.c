@@ -15,7 +15,7 @@
 static const char *help =
     "Usage: entropy-lens correctness FILES... [--folds 10] [--seed 42] [--k 29]\n"
     "                                [--features cls|patches|mean|renyi:A]\n"
-    "                                [--depth native|resample:N|pad:N] [--standardize] [--json]\n"
+    "                                [--depth native|resample:N|pad:N] [--no-shuffle] [--standardize] [--json]\n"
     "\n"
     "Does the entropy profile know when the model is right? Uses the records of\n"
     "the JSONL files (from `entropy-lens profile` with labels) whose `correct` is\n"
@@ -27,7 +27,10 @@ static const char *help =
     "    paired t-test over the folds, exactly as `classify`;\n"
     "  - for every layer on its own, the ROC-AUC of -entropy as a score (low\n"
     "    entropy = confident = predicted correct; 0.5 is chance) on all records;\n"
-    "  - the mean profile of right and of wrong answers.\n"
+    "  - the mean profile of right and of wrong answers;\n"
+    "  - beside the profile's AUC, two baselines that need no profile, on the same\n"
+    "    records: the ROC-AUC of -entropy of the last layer alone and of `prob`\n"
+    "    (the top-1 softmax probability; text: its mean over the steps).\n"
     "\n"
     "  --k K               neighbours (default 29; capped at the training-fold size)\n"
     "  --folds K           cross-validation folds (default 10)\n"
@@ -36,6 +39,7 @@ static const char *help =
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
     "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
     "                      (see classify --help; fraction is the paper's l/L)\n"
+    "  --no-shuffle        contiguous folds, as StratifiedKFold(shuffle=False)\n"
     "  --standardize       z-score features with the training fold's statistics\n"
     "                      (off by default: the paper's setting)\n"
     "  --json              one JSON object on stdout instead of the table\n"
@@ -126,6 +130,11 @@ static void print_json(const el_dataset *ds, const corr_args *a, const el_correc
     cJSON_AddNumberToObject(sk, "error_records", ds->n_error_records);
     cJSON_AddNumberToObject(sk, "correct_null", c->n_unknown);
     add_cv_json(o, r);
+    cJSON *bl = cJSON_AddObjectToObject(o, "baselines");
+    if (isfinite(c->auc_last_entropy)) cJSON_AddNumberToObject(bl, "last_layer_entropy_auc", c->auc_last_entropy);
+    else cJSON_AddNullToObject(bl, "last_layer_entropy_auc");
+    if (isfinite(c->auc_prob)) cJSON_AddNumberToObject(bl, "max_prob_auc", c->auc_prob);
+    else cJSON_AddNullToObject(bl, "max_prob_auc");
     add_layers_json(o, ds, a, c);
     cJSON_AddNumberToObject(o, "best_index", c->best);
     cJSON_AddItemToObject(o, "mean_profile_correct", el_json_doubles(c->mean_right, c->dim));
@@ -144,6 +153,13 @@ static void print_table(const el_dataset *ds, const corr_args *a, const el_corre
            a->cv.standardize ? "standardised" : "not standardised");
     printf("\nk-NN ROC-AUC (correct)   %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->auc_mean, r->auc_std,
            r->pooled_auc);
+    printf("  baseline: last layer   %.4f            (ROC-AUC of -entropy of the last layer alone)\n",
+           c->auc_last_entropy);
+    if (isfinite(c->auc_prob))
+        printf("  baseline: max prob     %.4f            (ROC-AUC of `prob`, the top-1 softmax probability)\n",
+               c->auc_prob);
+    else
+        printf("  baseline: max prob     n/a               (%d of %d records have `prob`)\n", c->n_prob, n);
     printf("k-NN accuracy            %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->acc_mean, r->acc_std,
            r->pooled_acc);
     printf("baseline accuracy        %.4f +- %.4f   (stratified random)\n", r->base_mean, r->base_std);

@@ -19,7 +19,7 @@
 #include "plot/html.h"
 
 static const char *help = "Usage: entropy-lens report FILES... -o report.html [--by FIELD] [--title TEXT]\n"
-                          "                           [--k 29] [--folds 10] [--seed 42] [--standardize] [--top 5]\n"
+                          "                           [--k 29] [--folds 10] [--seed 42] [--no-shuffle] [--standardize] [--top 5]\n"
                           "                           [--image-root DIR] [--no-tsne]\n"
                           "\n"
                           "One self-contained HTML file (figures inlined as SVG and PNG data URIs; no\n"
@@ -41,6 +41,7 @@ static const char *help = "Usage: entropy-lens report FILES... -o report.html [-
                           "  --title TEXT      page title (default \"entropy-lens report\")\n"
                           "  --k K, --folds K, --seed S   cross-validation settings (defaults 29, 10, 42;\n"
                           "                    folds are lowered to the record count when needed)\n"
+                          "  --no-shuffle      contiguous folds, as StratifiedKFold(shuffle=False)\n"
                           "  --standardize     z-score features with the training fold's statistics\n"
                           "  --top N           images in each of the most/least certain lists (default 5)\n"
                           "  --image-root DIR  where the images are (see heatmap --help)\n"
@@ -292,6 +293,13 @@ static void section_correctness(el_strbuf *b, const report_args *a, const el_dat
                  "<code>entropy-lens correctness</code>.</p>\n",
                  c.n, c.n_right, c.n - c.n_right, cv.k, cv.folds);
     cv_table(b, &r, "ROC-AUC (correct)");
+    el_sb_printf(b, "<table class=\"num\"><tr><th>baselines (no profile), ROC-AUC on all %d records</th><th></th></tr>\n", c.n);
+    el_sb_printf(b, "<tr><th>last layer's entropy alone (&minus;H)</th><td>%.3f</td></tr>\n", c.auc_last_entropy);
+    if (isfinite(c.auc_prob))
+        el_sb_printf(b, "<tr><th>maximum softmax probability (<code>prob</code>)</th><td>%.3f</td></tr></table>\n", c.auc_prob);
+    else
+        el_sb_printf(b, "<tr><th>maximum softmax probability (<code>prob</code>)</th><td>n/a (%d of %d records have it)</td></tr></table>\n",
+                     c.n_prob, c.n);
     if (ds->feat_rows == 1 && ds->feat_cols == ds->depth_n) correctness_layers(b, ds, &c);
 done:
     el_cv_free(&r);

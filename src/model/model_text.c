@@ -78,7 +78,7 @@ el_status el_text_tokenize_bos(const el_model *m, const char *text, el_text_bos 
 }
 
 void el_text_result_free(el_text_result *r) {
-    EL_FREE_ALL(r->prompt_ids, r->ids, r->text, r->entropy, r->renyi, r->logits0, r->error);
+    EL_FREE_ALL(r->prompt_ids, r->ids, r->text, r->entropy, r->renyi, r->logits0, r->prob, r->error);
     memset(r, 0, sizeof *r);
 }
 
