@@ -91,7 +91,7 @@ static int parse_args(int argc, char **argv, heatmap_args *a) {
         EL_OPT_FN("alpha", &a->alpha, parse_alpha, "a number in (0, 1]"),
         EL_OPT_STR_SHORT("output", 'o', &a->output),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"heatmap", help, NULL, opts, 1};
+    const el_cli cli = {"heatmap", help, NULL, opts, 1, NULL};
     const char **pos = NULL;
     int n_pos = 0, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
     a->file = n_pos ? pos[0] : NULL;

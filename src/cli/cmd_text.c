@@ -157,7 +157,7 @@ static int parse_args(int argc, char **argv, text_options *o) {
         EL_OPT_SET("resume", &o->resume),
         EL_OPT_SET_SHORT("quiet", 'q', &o->quiet),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0};
+    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0, NULL};
     int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     o->tp.n_alpha = o->alpha.n_alpha;
