@@ -85,16 +85,8 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     if (rc != EL_CLI_RUN) return rc;
     a->po.band = !no_band;
     a->po.by = a->by ? a->by : "label";
-    if (!a->output) {
-        fprintf(stderr, "entropy-lens plot: -o OUT.svg, OUT.png or OUT.pdf is required\n");
-        return EL_EXIT_USAGE;
-    }
-    a->kind = el_canvas_kind_from_path(a->output);
-    if (a->kind < 0) {
-        fprintf(stderr, "entropy-lens plot: %s: the output must end in .svg, .png or .pdf\n", a->output);
-        return EL_EXIT_USAGE;
-    }
-    return EL_CLI_RUN;
+    a->kind = el_cli_figure_kind("plot", a->output);
+    return a->kind < 0 ? EL_EXIT_USAGE : EL_CLI_RUN;
 }
 
 /* The records grouped by --by; without --by and with no labels anywhere,

@@ -84,10 +84,7 @@ static int parse_tokens(const char *s, void *dest) {
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, options *o, const char ***paths, int *n_paths) {
-    memset(o, 0, sizeof *o);
-    o->lp = el_lens_default_params();
-    o->batch = 8;
-    o->max_pixels = (long)EL_DEFAULT_MAX_PIXELS;
+    *o = (options){.lp = el_lens_default_params(), .batch = 8, .max_pixels = (long)EL_DEFAULT_MAX_PIXELS};
     const el_opt opts[] = {
         EL_OPT_STR("model", &o->model_dir),
         EL_OPT_STR_SHORT("output", 'o', &o->output),

@@ -395,11 +395,7 @@ static const char *css =
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, report_args *a) {
-    a->by = "label";
-    a->title = "entropy-lens report";
-    a->cv = el_cv_default_params();
-    a->top = 5;
-    a->tsne = 1;
+    *a = (report_args){.by = "label", .title = "entropy-lens report", .cv = el_cv_default_params(), .top = 5, .tsne = 1};
     const el_opt opts[] = {
         EL_OPT_STR("by", &a->by),
         EL_OPT_STR("title", &a->title),

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plot/canvas.h"
+
 #include "cli/cli.h"
 
 /* The sample models: <prefix>/share/entropy-lens/models/ when the binary is
@@ -162,4 +164,11 @@ int el_cli_write_file(const char *cmd, const char *path, const el_strbuf *sb) {
     else if (fclose(fp) != 0) bad = 1;
     if (bad) fprintf(stderr, "entropy-lens %s: %s: write failed%s\n", cmd, path, sb->oom ? " (out of memory)" : "");
     return bad ? -1 : 0;
+}
+
+int el_cli_figure_kind(const char *cmd, const char *output) {
+    int kind = output ? el_canvas_kind_from_path(output) : -1;
+    if (!output) fprintf(stderr, "entropy-lens %s: -o OUT.png, OUT.svg or OUT.pdf is required\n", cmd);
+    else if (kind < 0) fprintf(stderr, "entropy-lens %s: %s: the output must end in .png, .svg or .pdf\n", cmd, output);
+    return kind;
 }
