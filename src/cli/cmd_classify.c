@@ -10,6 +10,7 @@
 #include "analysis/analysis.h"
 #include "analysis/cv_json.h"
 #include "analysis/dataset.h"
+#include "base/buffer.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "base/strbuf.h"
@@ -71,8 +72,7 @@ typedef struct {
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, classify_args *a) {
-    a->dopt = el_dataset_default_opts();
-    a->cv = el_cv_default_params();
+    *a = (classify_args){.dopt = el_dataset_default_opts(), .cv = el_cv_default_params()};
     const el_opt opts[] = {
         EL_OPT_STR("by", &a->dopt.by),
         EL_OPTS_CV(a->cv),
@@ -202,14 +202,12 @@ static int run(void *ctx, el_dataset *ds) {
         if (fflush(stdout) != 0) code = EL_EXIT_FATAL;
     }
     el_cv_free(&r);
-    free(y);
-    free(counts);
+    EL_FREE_ALL(y, counts);
     return code;
 }
 
 int cmd_classify(int argc, char **argv) {
     classify_args a;
-    memset(&a, 0, sizeof a);
     int code = parse_args(argc, argv, &a);
     if (code == EL_CLI_RUN) code = el_cli_on_dataset("classify", a.files, a.n_files, &a.dopt, run, &a);
     free(a.files);

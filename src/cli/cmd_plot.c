@@ -68,7 +68,7 @@ typedef struct {
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, plot_args *a) {
-    a->po.band = 1;
+    *a = (plot_args){.po.band = 1};
     int no_band = 0;
     const el_opt opts[] = {
         EL_OPT_STR("by", &a->by),
@@ -130,7 +130,6 @@ static int draw(plot_args *a, const el_dataset *ds) {
 
 int cmd_plot(int argc, char **argv) {
     plot_args a;
-    memset(&a, 0, sizeof a);
     int code = parse_args(argc, argv, &a);
     if (code == EL_CLI_RUN) {
         el_dataset ds;
