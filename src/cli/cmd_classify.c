@@ -71,12 +71,12 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     a->dopt = el_dataset_default_opts();
     a->cv = el_cv_default_params();
     const el_opt opts[] = {
-        {EL_OPT_STRING, "by", 0, &a->dopt.by, 0, 0, NULL, NULL},
+        EL_OPT_STR("by", &a->dopt.by),
         EL_OPTS_CV(a->cv),
         EL_OPTS_FEATURES(a->dopt),
-        {EL_OPT_STRING, "folds-out", 0, &a->folds_out, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "json", 0, &a->json, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_STR("folds-out", &a->folds_out),
+        EL_OPT_SET("json", &a->json),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"classify", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;

@@ -86,8 +86,8 @@ static int parse_args(int argc, char **argv, corr_args *a) {
     const el_opt opts[] = {
         EL_OPTS_CV(a->cv),
         EL_OPTS_FEATURES(a->dopt),
-        {EL_OPT_FLAG, "json", 0, &a->json, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_SET("json", &a->json),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"correctness", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc == EL_CLI_RUN && !a->n_files) {

@@ -97,15 +97,15 @@ static int parse_perplexity(const char *v, void *dest) {
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, embed_args *a) {
     const el_opt opts[] = {
-        {EL_OPT_STRING, "by", 0, &a->dopt.by, 0, 0, NULL, NULL},
-        {EL_OPT_PARSE, "method", 0, &a->pca, 0, 0, parse_method, "tsne or pca"},
-        {EL_OPT_PARSE, "perplexity", 0, &a->tp.perplexity, 0, 0, parse_perplexity, "a positive number"},
-        {EL_OPT_U64, "seed", 0, &a->tp.seed, 0, 0, NULL, NULL},
+        EL_OPT_STR("by", &a->dopt.by),
+        EL_OPT_FN("method", &a->pca, parse_method, "tsne or pca"),
+        EL_OPT_FN("perplexity", &a->tp.perplexity, parse_perplexity, "a positive number"),
+        EL_OPT_SEED("seed", &a->tp.seed),
         EL_OPTS_FEATURES(a->dopt),
-        {EL_OPT_FLAG, "standardize", 0, &a->standardize, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "standardise", 0, &a->standardize, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "output", 'o', &a->out, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_SET("standardize", &a->standardize),
+        EL_OPT_SET("standardise", &a->standardize),
+        EL_OPT_STR_SHORT("output", 'o', &a->out),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"embed", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;

@@ -83,14 +83,14 @@ typedef struct {
 static int parse_args(int argc, char **argv, heatmap_args *a) {
     *a = (heatmap_args){.layers_arg = "all", .panel = 144, .alpha = 0.55};
     const el_opt opts[] = {
-        {EL_OPT_STRING, "image", 0, &a->image, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "layers", 0, &a->layers_arg, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "image-root", 0, &a->root, 0, 0, NULL, NULL},
-        {EL_OPT_INT, "panel", 0, &a->panel, 32, 1024, NULL, NULL},
-        {EL_OPT_INT, "cols", 0, &a->cols, 1, 64, NULL, NULL},
-        {EL_OPT_PARSE, "alpha", 0, &a->alpha, 0, 0, parse_alpha, "a number in (0, 1]"},
-        {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_STR("image", &a->image),
+        EL_OPT_STR("layers", &a->layers_arg),
+        EL_OPT_STR("image-root", &a->root),
+        EL_OPT_NUM("panel", &a->panel, 32, 1024),
+        EL_OPT_NUM("cols", &a->cols, 1, 64),
+        EL_OPT_FN("alpha", &a->alpha, parse_alpha, "a number in (0, 1]"),
+        EL_OPT_STR_SHORT("output", 'o', &a->output),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"heatmap", help, NULL, opts, 1};
     const char **pos = NULL;
     int n_pos = 0, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);

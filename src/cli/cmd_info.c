@@ -95,15 +95,13 @@ static void print_vision(const el_model_info *I, const el_model *m, const char *
 int cmd_info(int argc, char **argv) {
     const char *model = NULL, *tokenizer = NULL, *classes = NULL, *templates = NULL;
     const el_opt opts[] = {
-        {EL_OPT_STRING, "model", 0, &model, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "tokenizer", 0, &tokenizer, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "classes", 0, &classes, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "templates", 0, &templates, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_STR("model", &model),
+        EL_OPT_STR("tokenizer", &tokenizer),
+        EL_OPT_STR("classes", &classes),
+        EL_OPT_STR("templates", &templates),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"info", help, el_cli_families_tail(), opts, 0};
-    const char **pos;
-    int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
-    free(pos);
+    int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     if (!model) model = el_default_model_dir();
     el_model *m;

@@ -71,15 +71,15 @@ static int parse_args(int argc, char **argv, plot_args *a) {
     a->po.band = 1;
     int no_band = 0;
     const el_opt opts[] = {
-        {EL_OPT_STRING, "by", 0, &a->by, 0, 0, NULL, NULL},
-        {EL_OPT_PARSE, "depth", 0, &a->po.depth_layer, 0, 0, parse_depth_axis, "normalized or layer"},
-        {EL_OPT_PARSE, "depth-axis", 0, &a->po.depth_axis, 0, 0, el_opt_parse_depth_axis, "ends or fraction"},
-        {EL_OPT_STRING, "title", 0, &a->po.title, 0, 0, NULL, NULL},
-        {EL_OPT_PARSE, "size", 0, &a->po, 0, 0, parse_size, "WxH (200x150 .. 8000x8000)"},
-        {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "overlay", 0, &a->po.overlay, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "no-band", 0, &no_band, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_STR("by", &a->by),
+        EL_OPT_FN("depth", &a->po.depth_layer, parse_depth_axis, "normalized or layer"),
+        EL_OPT_FN("depth-axis", &a->po.depth_axis, el_opt_parse_depth_axis, "ends or fraction"),
+        EL_OPT_STR("title", &a->po.title),
+        EL_OPT_FN("size", &a->po, parse_size, "WxH (200x150 .. 8000x8000)"),
+        EL_OPT_STR_SHORT("output", 'o', &a->output),
+        EL_OPT_SET("overlay", &a->po.overlay),
+        EL_OPT_SET("no-band", &no_band),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"plot", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "base/buffer.h"
 #include "cli/options.h"
 #include "cli/run_loop.h"
 #include "cli/dist.h"
@@ -88,23 +89,23 @@ static int parse_args(int argc, char **argv, options *o, const char ***paths, in
     o->batch = 8;
     o->max_pixels = (long)EL_DEFAULT_MAX_PIXELS;
     const el_opt opts[] = {
-        {EL_OPT_STRING, "model", 0, &o->model_dir, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "output", 'o', &o->output, 0, 0, NULL, NULL},
-        {EL_OPT_PARSE, "format", 0, &o->format, 0, 0, el_opt_parse_format, "jsonl or csv"},
-        {EL_OPT_PARSE, "tokens", 0, &o->lp.tokens, 0, 0, parse_tokens, "a list of cls, patches, mean"},
-        {EL_OPT_PARSE, "alpha", 0, &o->lp, 0, 0, el_opt_parse_alpha, "up to 16 orders: 0, inf, or > 0 and != 1"},
-        {EL_OPT_PARSE, "units", 0, &o->lp.units, 0, 0, el_opt_parse_units, "nats, bits or normalized"},
-        {EL_OPT_FLAG, "include-embeddings", 0, &o->lp.include_embeddings, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "labels", 0, &o->labels, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "classes", 0, &o->classes, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "templates", 0, &o->templates, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "recursive", 'r', &o->recursive, 0, 0, NULL, NULL},
-        {EL_OPT_INT, "batch", 0, &o->batch, 1, 1024, NULL, NULL},
-        {EL_OPT_INT, "threads", 0, &o->threads, 0, 1024, NULL, NULL},
-        {EL_OPT_LONG, "max-pixels", 0, &o->max_pixels, 1, 1L << 40, NULL, NULL},
-        {EL_OPT_FLAG, "resume", 0, &o->resume, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "quiet", 'q', &o->quiet, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_STR("model", &o->model_dir),
+        EL_OPT_STR_SHORT("output", 'o', &o->output),
+        EL_OPT_FN("format", &o->format, el_opt_parse_format, "jsonl or csv"),
+        EL_OPT_FN("tokens", &o->lp.tokens, parse_tokens, "a list of cls, patches, mean"),
+        EL_OPT_FN("alpha", &o->lp, el_opt_parse_alpha, "up to 16 orders: 0, inf, or > 0 and != 1"),
+        EL_OPT_FN("units", &o->lp.units, el_opt_parse_units, "nats, bits or normalized"),
+        EL_OPT_SET("include-embeddings", &o->lp.include_embeddings),
+        EL_OPT_STR("labels", &o->labels),
+        EL_OPT_STR("classes", &o->classes),
+        EL_OPT_STR("templates", &o->templates),
+        EL_OPT_SET_SHORT("recursive", 'r', &o->recursive),
+        EL_OPT_NUM("batch", &o->batch, 1, 1024),
+        EL_OPT_NUM("threads", &o->threads, 0, 1024),
+        EL_OPT_BIG("max-pixels", &o->max_pixels, 1, 1L << 40),
+        EL_OPT_SET("resume", &o->resume),
+        EL_OPT_SET_SHORT("quiet", 'q', &o->quiet),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"profile", help, el_cli_families_tail(), opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, paths, n_paths);
     if (rc != EL_CLI_RUN) return rc;
@@ -153,13 +154,7 @@ static int deserialize_inputs(void *list, const char *buf, size_t len) {
         it.path = el_dist_take_field(&p, end);
         it.label = el_dist_take_field(&p, end);
         it.error = el_dist_take_field(&p, end);
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? l->cap * 2 : 256;
-            el_input *q = realloc(l->items, cap * sizeof *q);
-            if (!q) return -1;
-            l->items = q;
-            l->cap = cap;
-        }
+        if (el_grow(&l->items, &l->cap, l->n, sizeof *l->items, 256)) return -1;
         l->items[l->n++] = it;
     }
     return 0;

@@ -393,14 +393,14 @@ static int parse_args(int argc, char **argv, report_args *a) {
     a->top = 5;
     a->tsne = 1;
     const el_opt opts[] = {
-        {EL_OPT_STRING, "by", 0, &a->by, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "title", 0, &a->title, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "image-root", 0, &a->root, 0, 0, NULL, NULL},
+        EL_OPT_STR("by", &a->by),
+        EL_OPT_STR("title", &a->title),
+        EL_OPT_STR("image-root", &a->root),
         EL_OPTS_CV(a->cv),
-        {EL_OPT_INT, "top", 0, &a->top, 1, 100, NULL, NULL},
-        {EL_OPT_STRING, "output", 'o', &a->output, 0, 0, NULL, NULL},
-        {EL_OPT_CLEAR, "no-tsne", 0, &a->tsne, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_NUM("top", &a->top, 1, 100),
+        EL_OPT_STR_SHORT("output", 'o', &a->output),
+        EL_OPT_UNSET("no-tsne", &a->tsne),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"report", help, NULL, opts, EL_CLI_ANY};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;

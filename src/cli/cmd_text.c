@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "base/buffer.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/run_loop.h"
@@ -131,30 +132,28 @@ static int parse_args(int argc, char **argv, text_options *o) {
     o->windows = 1;
     o->batch = 16;
     const el_opt opts[] = {
-        {EL_OPT_STRING, "model", 0, &o->model_dir, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "tokenizer", 0, &o->tokenizer, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "prompt", 0, &o->prompt, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "prompts", 0, &o->prompts, 0, 0, NULL, NULL},
+        EL_OPT_STR("model", &o->model_dir),
+        EL_OPT_STR("tokenizer", &o->tokenizer),
+        EL_OPT_STR("prompt", &o->prompt),
+        EL_OPT_STR("prompts", &o->prompts),
         {EL_OPT_INT, "tokens", 'n', &o->tp.n_tokens, 1, 1 << 20, NULL, NULL},
-        {EL_OPT_PARSE, "temperature", 0, &o->tp.temperature, 0, 0, parse_temperature, "a number >= 0"},
-        {EL_OPT_U64, "seed", 0, &o->tp.seed, 0, 0, NULL, NULL},
-        {EL_OPT_INT, "samples", 0, &o->samples, 1, 1 << 20, NULL, NULL},
-        {EL_OPT_PARSE, "bos", 0, &o->tp.bos, 0, 0, parse_bos, "auto, always or never"},
-        {EL_OPT_INT, "windows", 0, &o->windows, 1, 1 << 20, NULL, NULL},
-        {EL_OPT_FLAG, "per-step", 0, &o->per_step, 0, 0, NULL, NULL},
-        {EL_OPT_PARSE, "alpha", 0, &o->alpha, 0, 0, el_opt_parse_alpha, "up to 16 orders: 0, inf, or > 0 and != 1"},
-        {EL_OPT_PARSE, "units", 0, &o->tp.units, 0, 0, el_opt_parse_units, "nats, bits or normalized"},
-        {EL_OPT_STRING, "output", 'o', &o->output, 0, 0, NULL, NULL},
-        {EL_OPT_PARSE, "format", 0, &o->format, 0, 0, el_opt_parse_format, "jsonl or csv"},
-        {EL_OPT_INT, "threads", 0, &o->threads, 0, 1024, NULL, NULL},
-        {EL_OPT_INT, "batch", 0, &o->batch, 1, EL_TEXT_MAX_BATCH, NULL, NULL},
-        {EL_OPT_FLAG, "resume", 0, &o->resume, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "quiet", 'q', &o->quiet, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_FN("temperature", &o->tp.temperature, parse_temperature, "a number >= 0"),
+        EL_OPT_SEED("seed", &o->tp.seed),
+        EL_OPT_NUM("samples", &o->samples, 1, 1 << 20),
+        EL_OPT_FN("bos", &o->tp.bos, parse_bos, "auto, always or never"),
+        EL_OPT_NUM("windows", &o->windows, 1, 1 << 20),
+        EL_OPT_SET("per-step", &o->per_step),
+        EL_OPT_FN("alpha", &o->alpha, el_opt_parse_alpha, "up to 16 orders: 0, inf, or > 0 and != 1"),
+        EL_OPT_FN("units", &o->tp.units, el_opt_parse_units, "nats, bits or normalized"),
+        EL_OPT_STR_SHORT("output", 'o', &o->output),
+        EL_OPT_FN("format", &o->format, el_opt_parse_format, "jsonl or csv"),
+        EL_OPT_NUM("threads", &o->threads, 0, 1024),
+        EL_OPT_NUM("batch", &o->batch, 1, EL_TEXT_MAX_BATCH),
+        EL_OPT_SET("resume", &o->resume),
+        EL_OPT_SET_SHORT("quiet", 'q', &o->quiet),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0};
-    const char **pos;
-    int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
-    free(pos);
+    int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     o->tp.n_alpha = o->alpha.n_alpha;
     memcpy(o->tp.alpha, o->alpha.alpha, sizeof o->tp.alpha);
@@ -255,12 +254,7 @@ static int deserialize_items(void *run, const char *buf, size_t len) {
     size_t n = 0, cap = 0;
     prompt_item *items = NULL;
     while (p < end) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            prompt_item *q = realloc(items, cap * sizeof *q);
-            if (!q) return -1;
-            items = q;
-        }
+        if (el_grow(&items, &cap, n, sizeof *items, 64)) return -1;
         prompt_item *it = &items[n++];
         it->prompt = el_dist_take_field(&p, end);
         it->label = el_dist_take_field(&p, end);

@@ -221,20 +221,18 @@ static int parse_args(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
     o->bos = EL_BOS_AUTO;
     const el_opt opts[] = {
-        {EL_OPT_STRING, "tokenizer", 0, &o->tokenizer, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "model", 0, &o->model, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "text", 0, &o->text, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "ids", 0, &o->ids, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "file", 0, &o->file, 0, 0, NULL, NULL},
-        {EL_OPT_STRING, "output", 0, &o->output, 0, 0, NULL, NULL},
-        {EL_OPT_PARSE, "bos", 0, &o->bos, 0, 0, parse_bos, "auto, always or never"},
-        {EL_OPT_FLAG, "skip-special", 0, &o->skip_special, 0, 0, NULL, NULL},
-        {EL_OPT_FLAG, "bench", 0, &o->bench, 0, 0, NULL, NULL},
-        {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}};
+        EL_OPT_STR("tokenizer", &o->tokenizer),
+        EL_OPT_STR("model", &o->model),
+        EL_OPT_STR("text", &o->text),
+        EL_OPT_STR("ids", &o->ids),
+        EL_OPT_STR("file", &o->file),
+        EL_OPT_STR("output", &o->output),
+        EL_OPT_FN("bos", &o->bos, parse_bos, "auto, always or never"),
+        EL_OPT_SET("skip-special", &o->skip_special),
+        EL_OPT_SET("bench", &o->bench),
+        EL_OPT_TABLE_END};
     const el_cli cli = {"tokenize", help, el_cli_families_tail(), opts, 0};
-    const char **pos;
-    int n_pos, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
-    free(pos);
+    int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     if (!o->tokenizer == !o->model || (!!o->text + !!o->ids + !!o->file) != 1) {
         fprintf(stderr, "entropy-lens tokenize: give one of --tokenizer/--model and one of --text/--ids/--file\n");

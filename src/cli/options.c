@@ -128,6 +128,13 @@ int el_cli_parse(const el_cli *cli, int argc, char **argv, const char ***pos, in
     return rc;
 }
 
+int el_cli_parse_options(const el_cli *cli, int argc, char **argv) {
+    const char **pos;
+    int n_pos, rc = el_cli_parse(cli, argc, argv, &pos, &n_pos);
+    free(pos);
+    return rc;
+}
+
 int el_opt_parse_format(const char *v, void *dest) {
     if (!strcmp(v, "jsonl")) *(el_format *)dest = EL_FORMAT_JSONL;
     else if (!strcmp(v, "csv")) *(el_format *)dest = EL_FORMAT_CSV;

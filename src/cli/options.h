@@ -29,6 +29,19 @@ typedef struct {
     const char *expects;                          /* PARSE: the accepted values, for the error */
 } el_opt;
 
+/* Table entries: a string, a flag (sets 1), a clear flag (sets 0), an int
+ * or long in [lo, hi], a seed, a parsed value; SHORT adds a one-letter form. */
+#define EL_OPT_STR(name, dest) {EL_OPT_STRING, name, 0, dest, 0, 0, NULL, NULL}
+#define EL_OPT_STR_SHORT(name, c, dest) {EL_OPT_STRING, name, c, dest, 0, 0, NULL, NULL}
+#define EL_OPT_SET(name, dest) {EL_OPT_FLAG, name, 0, dest, 0, 0, NULL, NULL}
+#define EL_OPT_SET_SHORT(name, c, dest) {EL_OPT_FLAG, name, c, dest, 0, 0, NULL, NULL}
+#define EL_OPT_UNSET(name, dest) {EL_OPT_CLEAR, name, 0, dest, 0, 0, NULL, NULL}
+#define EL_OPT_NUM(name, dest, lo, hi) {EL_OPT_INT, name, 0, dest, lo, hi, NULL, NULL}
+#define EL_OPT_BIG(name, dest, lo, hi) {EL_OPT_LONG, name, 0, dest, lo, hi, NULL, NULL}
+#define EL_OPT_SEED(name, dest) {EL_OPT_U64, name, 0, dest, 0, 0, NULL, NULL}
+#define EL_OPT_FN(name, dest, fn, expects) {EL_OPT_PARSE, name, 0, dest, 0, 0, fn, expects}
+#define EL_OPT_TABLE_END {EL_OPT_END, NULL, 0, NULL, 0, 0, NULL, NULL}
+
 typedef struct {
     const char *cmd;       /* "profile": messages start "entropy-lens profile: " */
     const char *help;      /* printed by -h/--help */
@@ -53,6 +66,9 @@ int el_cli_parse(const el_cli *cli, int argc, char **argv, const char ***pos, in
 /* "\nModel families: ...\n" for the help of the commands that load models. */
 const char *el_cli_families_tail(void);
 
+/* el_cli_parse for a command that takes no positional arguments. */
+int el_cli_parse_options(const el_cli *cli, int argc, char **argv);
+
 /* Parsers for EL_OPT_PARSE shared by several commands. */
 int el_opt_parse_format(const char *value, void *dest); /* el_format: jsonl|csv */
 int el_opt_parse_units(const char *value, void *dest);  /* el_units: nats|bits|normalized */
@@ -63,15 +79,13 @@ int el_opt_parse_depth_axis(const char *value, void *dest); /* el_depth_axis: en
 
 /* The options of the analysis commands that cross-validate a k-NN
  * (classify, correctness, report): one definition, one help text each. */
-#define EL_OPTS_CV(cv)                                                           \
-    {EL_OPT_INT, "k", 0, &(cv).k, 1, 1000000, NULL, NULL},                       \
-    {EL_OPT_INT, "folds", 0, &(cv).folds, 2, 1000000, NULL, NULL},               \
-    {EL_OPT_U64, "seed", 0, &(cv).seed, 0, 0, NULL, NULL},                       \
-    {EL_OPT_FLAG, "standardize", 0, &(cv).standardize, 0, 0, NULL, NULL},        \
-    {EL_OPT_FLAG, "standardise", 0, &(cv).standardize, 0, 0, NULL, NULL}
+#define EL_OPTS_CV(cv)                                                                          \
+    EL_OPT_NUM("k", &(cv).k, 1, 1000000), EL_OPT_NUM("folds", &(cv).folds, 2, 1000000),        \
+    EL_OPT_SEED("seed", &(cv).seed), EL_OPT_SET("standardize", &(cv).standardize),            \
+    EL_OPT_SET("standardise", &(cv).standardize)
 #define EL_OPTS_FEATURES(dopt)                                                                         \
-    {EL_OPT_PARSE, "features", 0, &(dopt), 0, 0, el_opt_parse_feature, "cls, mean, patches or renyi:A"}, \
-    {EL_OPT_PARSE, "depth", 0, &(dopt), 0, 0, el_opt_parse_depth, "native, resample:N or pad:N (N >= 2)"}, \
-    {EL_OPT_PARSE, "depth-axis", 0, &(dopt).depth_axis, 0, 0, el_opt_parse_depth_axis, "ends or fraction"}
+    EL_OPT_FN("features", &(dopt), el_opt_parse_feature, "cls, mean, patches or renyi:A"),               \
+    EL_OPT_FN("depth", &(dopt), el_opt_parse_depth, "native, resample:N or pad:N (N >= 2)"),             \
+    EL_OPT_FN("depth-axis", &(dopt).depth_axis, el_opt_parse_depth_axis, "ends or fraction")
 
 #endif

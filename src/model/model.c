@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/status.h"
+#include "base/buffer.h"
 #include "model/model_internal.h"
 #include "nn/kernels.h"
 #include "weights/hf_cache.h"
@@ -139,13 +140,7 @@ el_status el_state_new(const el_model *m, const el_state_params *params, el_stat
 void el_state_free(el_state *s) {
     if (!s) return;
     el_block_work_free(&s->blocks);
-    el_buf_free(&s->cols);
-    el_buf_free(&s->rows);
-    el_buf_free(&s->rows2);
-    el_buf_free(&s->pooled);
-    el_buf_free(&s->head_rows);
-    el_buf_free(&s->row_entropy);
-    el_buf_free(&s->logits);
+    EL_BUF_FREE_ALL(&s->cols, &s->rows, &s->rows2, &s->pooled, &s->head_rows, &s->row_entropy, &s->logits);
     el_lens_work_free(&s->lens_work);
     free(s->louts);
     free(s);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "base/buffer.h"
 #include "model/model_internal.h"
 
 el_text_params el_text_default_params(void) {
@@ -89,13 +90,7 @@ el_status el_text_tokenize_bos(const el_model *m, const char *text, el_text_bos 
 }
 
 void el_text_result_free(el_text_result *r) {
-    free(r->prompt_ids);
-    free(r->ids);
-    free(r->text);
-    free(r->entropy);
-    free(r->renyi);
-    free(r->logits0);
-    free(r->error);
+    EL_FREE_ALL(r->prompt_ids, r->ids, r->text, r->entropy, r->renyi, r->logits0, r->error);
     memset(r, 0, sizeof *r);
 }
 

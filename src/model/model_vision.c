@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "base/buffer.h"
 #include "model/attn_pool.h"
 #include "model/model_internal.h"
 #include "model/zs_head.h"
@@ -88,11 +89,7 @@ el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params
 }
 
 void el_profile_free(el_profile *p) {
-    free(p->entropy);
-    free(p->entropy_mean);
-    free(p->patch_entropy);
-    free(p->renyi);
-    free(p->logits);
+    EL_FREE_ALL(p->entropy, p->entropy_mean, p->patch_entropy, p->renyi, p->logits);
     memset(p, 0, sizeof *p);
 }
 
