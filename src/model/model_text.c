@@ -46,6 +46,7 @@ el_status el_model_load_text(el_model *m, const char *path, const el_model_param
     I->n_params = t->n_params;
     I->n_shards = f->meta.n_shards;
     I->norm = c->norm.kind == EL_NORM_LAYER ? "LayerNorm" : "RMSNorm";
+    I->act = el_act_name(c->act);
     I->softcap = t->tf.lens.softcap;
     I->lens_norm = t->tf.lens.norm_w != NULL;
     I->lens_project_out = t->tf.lens.proj.n_parts > 0;

@@ -50,6 +50,7 @@ el_status el_model_load_vision(el_model *m, const char *path, const el_model_par
     I->n_shards = f->meta.n_shards;
     I->preprocess = f->meta.preprocess;
     I->norm = "LayerNorm";
+    I->act = el_act_name(v->tf.cfg.act);
     I->zero_shot = v->zs != NULL;
     I->zs_from_cache = v->zs && v->zs->from_cache;
     return EL_OK;

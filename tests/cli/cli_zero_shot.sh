@@ -64,4 +64,8 @@ head -1 "$tmp/s.jsonl" | grep -q '"top1":5,"top1_label":"crème brûlée","prob"
   { echo "FAIL: siglip pattern.png record"; head -c 300 "$tmp/s.jsonl"; fail=1; }
 n=$(head -1 "$tmp/s.jsonl" | sed 's/.*"patch_entropy":\[\[\([^]]*\)\].*/\1/' | tr ',' '\n' | wc -l)
 [ "$n" -eq 16 ] || { echo "FAIL: siglip patches $n"; fail=1; }
+# info names the activation and the zero-shot lens
+"$cli" info --model "$clip" --classes "$clip/classes.txt" >"$tmp/info" 2>&1 || { echo "FAIL: info"; fail=1; }
+grep -q "quick-GELU" "$tmp/info" && grep -q "cos(visual_projection(LN(cls_l)), class embeddings)" "$tmp/info" &&
+  grep -q "^classes       6: airplane" "$tmp/info" || { echo "FAIL: info card"; cat "$tmp/info"; fail=1; }
 exit $fail
