@@ -64,6 +64,15 @@ head -1 "$tmp/s.jsonl" | grep -q '"top1":5,"top1_label":"crème brûlée","prob"
   { echo "FAIL: siglip pattern.png record"; head -c 300 "$tmp/s.jsonl"; fail=1; }
 n=$(head -1 "$tmp/s.jsonl" | sed 's/.*"patch_entropy":\[\[\([^]]*\)\].*/\1/' | tr ',' '\n' | wc -l)
 [ "$n" -eq 16 ] || { echo "FAIL: siglip patches $n"; fail=1; }
+# a class name longer than the 77-token context is cut keeping the end token,
+# as the reference (clip_tokenizers.py) and clip.tokenize(truncate=True) do:
+# entropies of tools/reference/reference_vision_families.py on this class list
+{ echo airplane; printf 'a very long name %.0s' $(seq 30); echo; echo cat; } > "$tmp/long.txt"
+"$cli" profile "$tiny/pattern.png" --model "$clip" --classes "$tmp/long.txt" -q >"$tmp/long.jsonl" ||
+  { echo "FAIL: long class name"; fail=1; }
+sed 's/.*"entropy":\[\([^]]*\)\].*/\1/' "$tmp/long.jsonl" |
+  awk -F, '{ d1 = $1 - 0.677168621; d2 = $2 - 0.256920687; exit !(d1 * d1 < 1e-8 && d2 * d2 < 1e-8) }' ||
+  { echo "FAIL: long class name entropies"; cat "$tmp/long.jsonl"; fail=1; }
 # info names the activation and the zero-shot lens
 "$cli" info --model "$clip" --classes "$clip/classes.txt" >"$tmp/info" 2>&1 || { echo "FAIL: info"; fail=1; }
 grep -q "quick-GELU" "$tmp/info" && grep -q "cos(visual_projection(LN(cls_l)), class embeddings)" "$tmp/info" &&
