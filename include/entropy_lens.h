@@ -278,6 +278,7 @@ typedef struct {
     float *entropy;   /* [n_steps][n_layers]: lens entropy at the last position after block l */
     float *renyi;     /* [n_alpha][n_steps][n_layers] or NULL */
     float *logits0;   /* [vocab] or NULL */
+    float *prob;      /* [n_steps] the model's own top-1 softmax probability (last layer) at each step */
     char *error;      /* batch calls: why this prompt failed (others go on), else NULL */
 } el_text_result;
 

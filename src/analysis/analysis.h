@@ -40,6 +40,13 @@ double el_rng_normal(el_rng *r);
  * Each class is spread over the folds with counts differing by at most one,
  * and fold sizes differ by at most one. k must be in [2, n]. */
 el_status el_stratified_folds(const int *y, int n, int n_classes, int k, uint64_t seed, int *fold);
+/* Without a shuffle (--no-shuffle), exactly as scikit-learn's
+ * StratifiedKFold(shuffle=False) (>= 0.22): classes are ranked by first
+ * appearance in y; y_order lists the ranked labels sorted; fold f's share
+ * of class c is the number of positions p of c's run in y_order with
+ * p % k == f; then class c's samples, in data order, fill fold 0's share,
+ * then fold 1's, ... (contiguous blocks). */
+el_status el_stratified_folds_contiguous(const int *y, int n, int n_classes, int k, int *fold);
 
 /* ---- knn.c: k nearest neighbours ----
  * Squared Euclidean distance; the k_eff = min(k, n_train) training samples
@@ -100,6 +107,7 @@ typedef struct {
     int folds;
     uint64_t seed;    /* folds use seed; the baseline uses seed + 1 */
     int standardize;  /* z-score with the training fold's mean and (population) std */
+    int no_shuffle;   /* contiguous folds (el_stratified_folds_contiguous), seed unused for them */
 } el_cv_params;
 
 /* The paper's protocol: k = 29, 10 folds, seed 42, not standardised. */

@@ -2,7 +2,14 @@
  * `entropy-lens correctness` and the report's correctness section: records
  * with `correct` true/false are selected, every feature scored on its own
  * (ROC-AUC of -entropy, mean profile of right and wrong answers) and a
- * cross-validated k-NN predicts `correct` from the whole profile. */
+ * cross-validated k-NN predicts `correct` from the whole profile. Beside it,
+ * two baselines that need no profile, scored on the same records:
+ *   - the last layer's entropy alone: ROC-AUC of -H_L, H_L the record's last
+ *     `entropy` value (the model's own output entropy; text records with
+ *     windows: the mean of the windows' last values);
+ *   - the maximum softmax probability: ROC-AUC of `prob` (image records: the
+ *     top-1 probability; text records: its mean over the generated steps);
+ *     NaN when a selected record has no `prob`. */
 #ifndef EL_ANALYSIS_CORRECTNESS_H
 #define EL_ANALYSIS_CORRECTNESS_H
 
@@ -20,6 +27,9 @@ typedef struct {
     double *mean_right; /* dim: mean feature of right answers */
     double *mean_wrong; /* dim: mean feature of wrong answers */
     int best;           /* feature with the highest layer_auc (first on ties) */
+    double auc_last_entropy; /* baseline: ROC-AUC of -(last layer's entropy) (NaN without both classes) */
+    double auc_prob;         /* baseline: ROC-AUC of `prob` (NaN when a record lacks it) */
+    int n_prob;              /* selected records with a finite `prob` */
 } el_correctness;
 
 /* Selects the records with `correct` and, when both right and wrong answers

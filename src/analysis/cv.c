@@ -116,7 +116,7 @@ el_status el_cv_knn(const double *X, const int *y, int n, int dim, int C, const 
         s = el_fail(EL_ERR_NOMEM, "out of memory (%d samples x %d features)", n, dim);
         goto done;
     }
-    s = el_stratified_folds(y, n, C, K, p->seed, r->fold);
+    s = p->no_shuffle ? el_stratified_folds_contiguous(y, n, C, K, r->fold) : el_stratified_folds(y, n, C, K, p->seed, r->fold);
     if (s != EL_OK) goto done;
     el_rng brng;
     el_rng_seed(&brng, p->seed + 1);

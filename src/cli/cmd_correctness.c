@@ -15,7 +15,7 @@
 static const char *help =
     "Usage: entropy-lens correctness FILES... [--folds 10] [--seed 42] [--k 29]\n"
     "                                [--features cls|patches|mean|renyi:A]\n"
-    "                                [--depth native|resample:N|pad:N] [--standardize] [--json]\n"
+    "                                [--depth native|resample:N|pad:N] [--no-shuffle] [--standardize] [--json]\n"
     "\n"
     "Does the entropy profile know when the model is right? Uses the records of\n"
     "the JSONL files (from `entropy-lens profile` with labels) whose `correct` is\n"
@@ -27,7 +27,10 @@ static const char *help =
     "    paired t-test over the folds, exactly as `classify`;\n"
     "  - for every layer on its own, the ROC-AUC of -entropy as a score (low\n"
     "    entropy = confident = predicted correct; 0.5 is chance) on all records;\n"
-    "  - the mean profile of right and of wrong answers.\n"
+    "  - the mean profile of right and of wrong answers;\n"
+    "  - beside the profile's AUC, two baselines that need no profile, on the same\n"
+    "    records: the ROC-AUC of -entropy of the last layer alone and of `prob`\n"
+    "    (the top-1 softmax probability; text: its mean over the steps).\n"
     "\n"
     "  --k K               neighbours (default 29; capped at the training-fold size)\n"
     "  --folds K           cross-validation folds (default 10)\n"
@@ -36,6 +39,7 @@ static const char *help =
     "  --depth D           native, resample:N or pad:N (see classify --help)\n"
     "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
     "                      (see classify --help; fraction is the paper's l/L)\n"
+    "  --no-shuffle        contiguous folds, as StratifiedKFold(shuffle=False)\n"
     "  --standardize       z-score features with the training fold's statistics\n"
     "                      (off by default: the paper's setting)\n"
     "  --json              one JSON object on stdout instead of the table\n"
@@ -88,13 +92,8 @@ static int parse_args(int argc, char **argv, corr_args *a) {
         EL_OPTS_FEATURES(a->dopt),
         EL_OPT_SET("json", &a->json),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"correctness", help, NULL, opts, EL_CLI_ANY};
-    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
-    if (rc == EL_CLI_RUN && !a->n_files) {
-        fprintf(stderr, "entropy-lens correctness: no input files (see --help)\n");
-        return EL_EXIT_USAGE;
-    }
-    return rc;
+    const el_cli cli = {"correctness", help, NULL, opts, EL_CLI_ANY, "no input files"};
+    return el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
 }
 
 static void add_cv_json(cJSON *o, const el_cv_result *r) { el_cv_result_json(cJSON_AddObjectToObject(o, "knn"), r); }
@@ -117,22 +116,7 @@ static void add_layers_json(cJSON *o, const el_dataset *ds, const corr_args *a, 
 }
 
 static void print_json(const el_dataset *ds, const corr_args *a, const el_correctness *c, const el_cv_result *r) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "command", "correctness");
-    cJSON *fa = cJSON_AddArrayToObject(o, "files");
-    for (int i = 0; i < a->n_files; i++) cJSON_AddItemToArray(fa, cJSON_CreateString(a->files[i]));
-    cJSON_AddStringToObject(o, "features", el_feature_name(&a->dopt));
-    char dd[48];
-    if (ds->depth_used == EL_DEPTH_RESAMPLE) snprintf(dd, sizeof dd, "resample:%d", ds->depth_n);
-    else if (ds->depth_used == EL_DEPTH_PAD) snprintf(dd, sizeof dd, "pad:%d", ds->depth_n);
-    else snprintf(dd, sizeof dd, "native");
-    cJSON_AddStringToObject(o, "depth", dd);
-    cJSON_AddStringToObject(o, "depth_axis", el_depth_axis_name(ds->depth_axis));
-    cJSON_AddNumberToObject(o, "dim", c->dim);
-    cJSON_AddNumberToObject(o, "k", a->cv.k);
-    cJSON_AddNumberToObject(o, "folds", a->cv.folds);
-    cJSON_AddNumberToObject(o, "seed", (double)a->cv.seed);
-    cJSON_AddBoolToObject(o, "standardize", a->cv.standardize);
+    cJSON *o = el_cv_settings_json("correctness", a->files, a->n_files, &a->dopt, ds, &a->cv, c->dim);
     cJSON_AddNumberToObject(o, "n", c->n);
     cJSON_AddNumberToObject(o, "n_correct", c->n_right);
     cJSON_AddNumberToObject(o, "n_wrong", c->n - c->n_right);
@@ -141,14 +125,16 @@ static void print_json(const el_dataset *ds, const corr_args *a, const el_correc
     cJSON_AddNumberToObject(sk, "error_records", ds->n_error_records);
     cJSON_AddNumberToObject(sk, "correct_null", c->n_unknown);
     add_cv_json(o, r);
+    cJSON *bl = cJSON_AddObjectToObject(o, "baselines");
+    if (isfinite(c->auc_last_entropy)) cJSON_AddNumberToObject(bl, "last_layer_entropy_auc", c->auc_last_entropy);
+    else cJSON_AddNullToObject(bl, "last_layer_entropy_auc");
+    if (isfinite(c->auc_prob)) cJSON_AddNumberToObject(bl, "max_prob_auc", c->auc_prob);
+    else cJSON_AddNullToObject(bl, "max_prob_auc");
     add_layers_json(o, ds, a, c);
     cJSON_AddNumberToObject(o, "best_index", c->best);
     cJSON_AddItemToObject(o, "mean_profile_correct", el_json_doubles(c->mean_right, c->dim));
     cJSON_AddItemToObject(o, "mean_profile_wrong", el_json_doubles(c->mean_wrong, c->dim));
-    char *s = cJSON_PrintUnformatted(o);
-    if (s) puts(s);
-    free(s);
-    cJSON_Delete(o);
+    el_json_print(o);
 }
 
 static void print_table(const el_dataset *ds, const corr_args *a, const el_correctness *c, const el_cv_result *r) {
@@ -162,6 +148,13 @@ static void print_table(const el_dataset *ds, const corr_args *a, const el_corre
            a->cv.standardize ? "standardised" : "not standardised");
     printf("\nk-NN ROC-AUC (correct)   %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->auc_mean, r->auc_std,
            r->pooled_auc);
+    printf("  baseline: last layer   %.4f            (ROC-AUC of -entropy of the last layer alone)\n",
+           c->auc_last_entropy);
+    if (isfinite(c->auc_prob))
+        printf("  baseline: max prob     %.4f            (ROC-AUC of `prob`, the top-1 softmax probability)\n",
+               c->auc_prob);
+    else
+        printf("  baseline: max prob     n/a               (%d of %d records have `prob`)\n", c->n_prob, n);
     printf("k-NN accuracy            %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->acc_mean, r->acc_std,
            r->pooled_acc);
     printf("baseline accuracy        %.4f +- %.4f   (stratified random)\n", r->base_mean, r->base_std);
@@ -200,7 +193,8 @@ static int check_counts(const el_correctness *c, const el_dataset *ds, int folds
     return 0;
 }
 
-static int run(const corr_args *a, const el_dataset *ds) {
+static int run(void *ctx, el_dataset *ds) {
+    const corr_args *a = ctx;
     el_correctness c;
     el_cv_result r;
     memset(&r, 0, sizeof r);
@@ -226,18 +220,7 @@ static int run(const corr_args *a, const el_dataset *ds) {
 int cmd_correctness(int argc, char **argv) {
     corr_args a = {el_dataset_default_opts(), el_cv_default_params(), 0, 0, NULL};
     int code = parse_args(argc, argv, &a);
-    if (code != EL_CLI_RUN) {
-        free(a.files);
-        return code;
-    }
-    el_dataset ds;
-    if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens correctness: %s\n", el_last_error());
-        free(a.files);
-        return EL_EXIT_FATAL;
-    }
-    code = run(&a, &ds);
-    el_dataset_free(&ds);
+    if (code == EL_CLI_RUN) code = el_cli_on_dataset("correctness", a.files, a.n_files, &a.dopt, run, &a);
     free(a.files);
     return code;
 }

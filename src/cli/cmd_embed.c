@@ -50,11 +50,6 @@ static int ends_with(const char *s, const char *suf) {
 }
 
 static int write_csv(const char *path, const el_dataset *ds, const double *Y) {
-    FILE *fp = !strcmp(path, "-") ? stdout : fopen(path, "w");
-    if (!fp) {
-        fprintf(stderr, "entropy-lens embed: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
     el_strbuf sb = {0};
     el_sb_puts(&sb, "file,group,x,y\n");
     for (int i = 0; i < ds->n; i++) {
@@ -63,12 +58,9 @@ static int write_csv(const char *path, const el_dataset *ds, const double *Y) {
         el_sb_csv_str(&sb, ds->rec[i].group);
         el_sb_printf(&sb, ",%.9g,%.9g\n", Y[2 * i], Y[2 * i + 1]);
     }
-    int bad = sb.oom || fwrite(sb.data, 1, sb.len, fp) != sb.len;
+    int rc = el_cli_write_file("embed", path, &sb);
     el_sb_free(&sb);
-    if (fp == stdout) bad |= fflush(fp) != 0;
-    else if (fclose(fp) != 0) bad = 1;
-    if (bad) fprintf(stderr, "entropy-lens embed: %s: write failed\n", path);
-    return bad ? -1 : 0;
+    return rc;
 }
 
 typedef struct {
@@ -106,11 +98,10 @@ static int parse_args(int argc, char **argv, embed_args *a) {
         EL_OPT_SET("standardise", &a->standardize),
         EL_OPT_STR_SHORT("output", 'o', &a->out),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"embed", help, NULL, opts, EL_CLI_ANY};
+    const el_cli cli = {"embed", help, NULL, opts, EL_CLI_ANY, "no input files"};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
-    const char *missing = !a->n_files ? "no input files (see --help)"
-                          : !a->dopt.by ? "--by FIELD is required (e.g. --by label)"
+    const char *missing = !a->dopt.by ? "--by FIELD is required (e.g. --by label)"
                           : !a->out     ? "-o OUT.svg|png|pdf|csv is required"
                                         : NULL;
     if (missing) {
@@ -163,7 +154,8 @@ static el_status save_scatter(const embed_args *a, const el_dataset *ds, const d
     return st;
 }
 
-static int run(embed_args *a, el_dataset *ds) {
+static int run(void *ctx, el_dataset *ds) {
+    embed_args *a = ctx;
     if (ds->n < 2) {
         fprintf(stderr, "entropy-lens embed: need at least 2 records with `%s`, have %d (%d error records, %d "
                         "without the field)\n",
@@ -191,16 +183,7 @@ static int run(embed_args *a, el_dataset *ds) {
 int cmd_embed(int argc, char **argv) {
     embed_args a = {.dopt = el_dataset_default_opts(), .tp = el_tsne_default_params()};
     int code = parse_args(argc, argv, &a);
-    if (code == EL_CLI_RUN) {
-        el_dataset ds;
-        if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
-            fprintf(stderr, "entropy-lens embed: %s\n", el_last_error());
-            code = EL_EXIT_FATAL;
-        } else {
-            code = run(&a, &ds);
-            el_dataset_free(&ds);
-        }
-    }
+    if (code == EL_CLI_RUN) code = el_cli_on_dataset("embed", a.files, a.n_files, &a.dopt, run, &a);
     free(a.files);
     return code;
 }

@@ -100,7 +100,7 @@ int cmd_info(int argc, char **argv) {
         EL_OPT_STR("classes", &classes),
         EL_OPT_STR("templates", &templates),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"info", help, el_cli_families_tail(), opts, 0};
+    const el_cli cli = {"info", help, el_cli_families_tail(), opts, 0, NULL};
     int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     if (!model) model = el_default_model_dir();

@@ -80,14 +80,13 @@ static int parse_args(int argc, char **argv, plot_args *a) {
         EL_OPT_SET("overlay", &a->po.overlay),
         EL_OPT_SET("no-band", &no_band),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"plot", help, NULL, opts, EL_CLI_ANY};
+    const el_cli cli = {"plot", help, NULL, opts, EL_CLI_ANY, "no input files"};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
     a->po.band = !no_band;
     a->po.by = a->by ? a->by : "label";
-    if (!a->n_files || !a->output) {
-        fprintf(stderr, "entropy-lens plot: %s\n",
-                !a->n_files ? "no input files (see --help)" : "-o OUT.svg, OUT.png or OUT.pdf is required");
+    if (!a->output) {
+        fprintf(stderr, "entropy-lens plot: -o OUT.svg, OUT.png or OUT.pdf is required\n");
         return EL_EXIT_USAGE;
     }
     a->kind = el_canvas_kind_from_path(a->output);

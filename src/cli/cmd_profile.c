@@ -106,12 +106,11 @@ static int parse_args(int argc, char **argv, options *o, const char ***paths, in
         EL_OPT_SET("resume", &o->resume),
         EL_OPT_SET_SHORT("quiet", 'q', &o->quiet),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"profile", help, el_cli_families_tail(), opts, EL_CLI_ANY};
+    const el_cli cli = {"profile", help, el_cli_families_tail(), opts, EL_CLI_ANY, "no PATH given"};
     int rc = el_cli_parse(&cli, argc, argv, paths, n_paths);
     if (rc != EL_CLI_RUN) return rc;
     const char *bad = NULL;
-    if (*n_paths == 0) bad = "no PATH given (see --help)";
-    else if (o->resume && (!o->output || !strcmp(o->output, "-")))
+    if (o->resume && (!o->output || !strcmp(o->output, "-")))
         bad = "--resume needs -o FILE (the output of the run to continue)";
     /* CSV has one row of layer columns: what does not fit is refused, never dropped. */
     else if (o->format == EL_FORMAT_CSV && o->lp.n_alpha) bad = "--format csv cannot hold --alpha (Renyi entropies) (use JSONL)";

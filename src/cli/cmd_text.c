@@ -23,6 +23,7 @@
 #include "cli/prompts.h"
 #include "cli/summary.h"
 #include "base/strbuf.h"
+#include "analysis/answer.h"
 #include "entropy_lens.h"
 #include "records/records.h"
 
@@ -43,7 +44,11 @@ static const char *help =
     "  --prompt TEXT        one prompt\n"
     "  --prompts FILE       JSONL, one object per line with \"prompt\", optional \"label\";\n"
     "                       other fields are copied into the output record, except\n"
-    "                       output field names (entropy, model, ...): error record\n"
+    "                       output field names (entropy, model, ...): error record.\n"
+    "                       \"answer\" (and optional \"extract\", a regex): records get\n"
+    "                       \"correct\" (true/false, null when nothing is extracted)\n"
+    "                       and \"extracted\"; default extract: the first standalone\n"
+    "                       capital A-E (multiple choice); see docs/experiments.md\n"
     "  -n, --tokens N       tokens to generate per prompt (default 32)\n"
     "  --temperature T      0 = greedy (default), else sampling with --seed\n"
     "  --seed S             sampling seed (default 42); same seed, same output\n"
@@ -74,7 +79,7 @@ typedef struct {
     const char *model_dir, *tokenizer, *prompt, *prompts, *output;
     el_text_params tp;
     el_lens_params alpha; /* --alpha, copied into tp */
-    int windows, threads, batch, per_step, quiet, resume, samples; /* samples: --samples N, 0 without */
+    int windows, threads, batch, per_step, quiet, resume, samples;
     el_format format;
 } text_options;
 
@@ -116,7 +121,7 @@ static const char *conflict(const text_options *o, char *buf, size_t n) {
     if (o->format == EL_FORMAT_CSV && o->tp.n_alpha) return "--format csv cannot hold --alpha (Renyi entropies) (use JSONL)";
     if (o->format == EL_FORMAT_CSV && o->per_step) return "--format csv cannot hold --per-step (entropy_steps) (use JSONL)";
     if (o->samples > 1 && o->tp.temperature <= 0)
-        return "--samples N > 1 needs --temperature > 0 (greedy decoding gives identical samples)";
+        return "--samples needs --temperature > 0 (greedy decoding gives identical samples)";
     if (o->tp.n_tokens % o->windows) {
         snprintf(buf, n, "--tokens %d is not divisible by --windows %d", o->tp.n_tokens, o->windows);
         return buf;
@@ -152,7 +157,7 @@ static int parse_args(int argc, char **argv, text_options *o) {
         EL_OPT_SET("resume", &o->resume),
         EL_OPT_SET_SHORT("quiet", 'q', &o->quiet),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0};
+    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0, NULL};
     int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     o->tp.n_alpha = o->alpha.n_alpha;
@@ -185,8 +190,13 @@ static int settle_identity(int argc, char **argv, const text_run *T) {
 /* One prompt's record from its result (or its error). */
 static int format_record(text_run *T, const prompt_item *it, const el_text_result *res, el_strbuf *sb) {
     const char *err = it->error ? it->error : res->error;
-    el_text_record r = {it->prompt, it->label, it->extra, err, res, it->sample, it->seed};
+    el_text_record r = {it->prompt, it->label, it->extra, err, res, it->sample, it->seed, it->answer != NULL, -1, NULL};
+    char *extracted = NULL;
+    if (!err && it->answer && el_answer_check(res->text, it->answer, it->extract, &r.correct, &extracted) != EL_OK)
+        r.error = err = el_last_error();
+    r.extracted = extracted;
     el_text_record_format(sb, &T->rctx, &r);
+    free(extracted);
     if (err) {
         el_run_failed(&T->run, err);
     } else {
@@ -264,8 +274,7 @@ static int deserialize_items(void *run, const char *buf, size_t len) {
         it->extract = el_dist_take_field(&p, end);
         char *num = el_dist_take_field(&p, end);
         unsigned long long seed = 0;
-        it->sample = -1;
-        if (num && sscanf(num, "%d %llu", &it->sample, &seed) != 2) it->sample = -1;
+        if (!num || sscanf(num, "%d %llu", &it->sample, &seed) != 2) it->sample = -1;
         it->seed = seed;
         free(num);
     }
@@ -327,8 +336,8 @@ static int prepare_prompts(text_run *T, int argc, char **argv) {
 
 /* Record formatting and the CSV header unless resuming. 0 or -1. */
 static int prepare_run(text_run *T) {
-    T->rctx = (el_text_record_ctx){T->o->format, T->info.name, &T->o->tp, T->info.n_layers, T->o->windows,
-                                   T->o->per_step, T->o->samples > 0};
+    T->rctx = (el_text_record_ctx){T->o->format, T->info.name, &T->o->tp, T->info.n_layers, T->o->windows, T->o->per_step,
+                                   T->o->samples > 0};
     T->mean = malloc(sizeof(float) * (size_t)T->info.n_layers);
     if (!T->mean) return -1;
     T->run.sum.depth = T->info.n_layers;

@@ -138,3 +138,28 @@ int el_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out)
     *out = (uint64_t)v;
     return 0;
 }
+
+int el_cli_on_dataset(const char *cmd, const char *const *files, int n_files, const el_dataset_opts *o,
+                      int (*fn)(void *ctx, el_dataset *ds), void *ctx) {
+    el_dataset ds;
+    if (el_dataset_load(files, n_files, o, &ds) != EL_OK) {
+        fprintf(stderr, "entropy-lens %s: %s\n", cmd, el_last_error());
+        return EL_EXIT_FATAL;
+    }
+    int code = fn(ctx, &ds);
+    el_dataset_free(&ds);
+    return code;
+}
+
+int el_cli_write_file(const char *cmd, const char *path, const el_strbuf *sb) {
+    FILE *fp = !strcmp(path, "-") ? stdout : fopen(path, "wb");
+    if (!fp) {
+        fprintf(stderr, "entropy-lens %s: %s: %s\n", cmd, path, strerror(errno));
+        return -1;
+    }
+    int bad = sb->oom || fwrite(sb->data, 1, sb->len, fp) != sb->len;
+    if (fp == stdout) bad |= fflush(fp) != 0;
+    else if (fclose(fp) != 0) bad = 1;
+    if (bad) fprintf(stderr, "entropy-lens %s: %s: write failed%s\n", cmd, path, sb->oom ? " (out of memory)" : "");
+    return bad ? -1 : 0;
+}

@@ -48,6 +48,7 @@ typedef struct {
     const char *help_tail; /* printed after it when not NULL (e.g. the model families) */
     const el_opt *opts;    /* ends with {EL_OPT_END} */
     int max_pos;           /* positional arguments accepted at most (EL_CLI_ANY: any number) */
+    const char *need_pos;  /* non-NULL: at least one is required, else this usage error */
 } el_cli;
 
 #define EL_CLI_ANY (-1)
@@ -82,7 +83,7 @@ int el_opt_parse_depth_axis(const char *value, void *dest); /* el_depth_axis: en
 #define EL_OPTS_CV(cv)                                                                          \
     EL_OPT_NUM("k", &(cv).k, 1, 1000000), EL_OPT_NUM("folds", &(cv).folds, 2, 1000000),        \
     EL_OPT_SEED("seed", &(cv).seed), EL_OPT_SET("standardize", &(cv).standardize),            \
-    EL_OPT_SET("standardise", &(cv).standardize)
+    EL_OPT_SET("standardise", &(cv).standardize), EL_OPT_SET("no-shuffle", &(cv).no_shuffle)
 #define EL_OPTS_FEATURES(dopt)                                                                         \
     EL_OPT_FN("features", &(dopt), el_opt_parse_feature, "cls, mean, patches or renyi:A"),               \
     EL_OPT_FN("depth", &(dopt), el_opt_parse_depth, "native, resample:N or pad:N (N >= 2)"),             \

@@ -160,3 +160,19 @@ el_lens_out *el_state_lens_outs(el_state *s, size_t n) {
     }
     return s->louts;
 }
+
+void el_info_set_common(el_model_info *I, const char *const names[4], int n_shards, size_t n_params,
+                        const el_transformer *tf) {
+    const el_block_config *c = &tf->cfg;
+    I->arch = names[0], I->family = names[1], I->layout = names[2], I->dtype = names[3];
+    I->n_shards = n_shards;
+    I->n_params = n_params;
+    I->n_layers = c->n_layers;
+    I->hidden = c->dim;
+    I->n_heads = c->n_heads;
+    I->n_kv_heads = c->n_kv_heads;
+    I->mlp_dim = c->mlp_dim;
+    I->ln_eps = c->norm.eps;
+    I->norm = c->norm.kind == EL_NORM_LAYER ? "LayerNorm" : "RMSNorm";
+    I->act = el_act_name(c->act);
+}

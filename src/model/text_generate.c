@@ -56,9 +56,10 @@ static el_status alloc_result(el_text_result *r, const int *ids, int n_ids, cons
     r->prompt_ids = malloc(sizeof(int) * (size_t)n_ids);
     r->ids = malloc(sizeof(int) * S);
     r->entropy = malloc(sizeof(float) * S * L);
+    r->prob = malloc(sizeof(float) * S);
     if (p->n_alpha) r->renyi = malloc(sizeof(float) * (size_t)p->n_alpha * S * L);
     if (p->keep_logits) r->logits0 = malloc(sizeof(float) * (size_t)V);
-    if (!r->prompt_ids || !r->ids || !r->entropy || (p->n_alpha && !r->renyi) || (p->keep_logits && !r->logits0))
+    if (!r->prompt_ids || !r->ids || !r->entropy || !r->prob || (p->n_alpha && !r->renyi) || (p->keep_logits && !r->logits0))
         return el_fail(EL_ERR_NOMEM, "out of memory for a result");
     memcpy(r->prompt_ids, ids, sizeof(int) * (size_t)n_ids);
     return EL_OK;
@@ -209,6 +210,7 @@ static el_status record(gen_run *g, int s, int j, const el_lens_out *lo, el_text
             if (!(r->error = strdup(el_last_error()))) return el_fail(EL_ERR_NOMEM, "out of memory");
         }
     }
+    r->prob[s] = (float)lo[(size_t)(L - 1) * k + j].prob;
     const float *z = g->logits + (size_t)j * V;
     if (s == 0 && r->logits0) memcpy(r->logits0, z, sizeof(float) * (size_t)V);
     g->next[j] = r->ids[s] = sample(z, V, p->temperature, &g->rng[j]);

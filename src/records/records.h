@@ -41,7 +41,7 @@ typedef struct {
     int n_layers;             /* L */
     int windows;              /* W: the S steps averaged in W contiguous windows */
     int per_step;             /* also every step's profile (entropy_steps) */
-    int samples;              /* records carry `sample` and `seed` (text --samples) */
+    int samples;              /* --samples: records carry `sample` and `seed` */
 } el_text_record_ctx;
 
 typedef struct {
@@ -50,8 +50,11 @@ typedef struct {
     const char *extra;            /* the prompts line's other members, `"k":v,` each, or NULL */
     const char *error;            /* non-NULL: failed, result unused */
     const el_text_result *result;
-    int sample;                   /* with ctx->samples: which sample of its prompt */
-    uint64_t seed;                /*   and the seed it was drawn with */
+    int sample;                   /* with ctx->samples: the sample number and its seed */
+    uint64_t seed;
+    int has_answer;               /* the prompt has an "answer": write `correct` and `extracted` */
+    int correct;                  /* 1, 0, or -1 (null: nothing extracted) */
+    const char *extracted;        /* the extracted answer, or NULL */
 } el_text_record;
 
 void el_text_record_header(el_strbuf *sb, const el_text_record_ctx *ctx); /* CSV only */

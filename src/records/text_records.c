@@ -56,8 +56,8 @@ static void csv_extra(el_strbuf *sb, const char *extra) {
 
 void el_text_record_header(el_strbuf *sb, const el_text_record_ctx *ctx) {
     if (ctx->format != EL_FORMAT_CSV) return;
-    el_sb_puts(sb, ctx->samples ? "prompt,label,extra,sample,seed,generated,tokens,prompt_ids"
-                                : "prompt,label,extra,generated,tokens,prompt_ids");
+    el_sb_puts(sb, ctx->samples ? "prompt,label,extra,sample,seed" : "prompt,label,extra");
+    el_sb_puts(sb, ",generated,tokens,prompt_ids,prob,correct,extracted");
     for (int w = 0; w < ctx->windows; w++)
         for (int l = 1; l <= ctx->n_layers; l++) {
             if (ctx->windows > 1) el_sb_printf(sb, ",w%d_layer_%d", w + 1, l);
@@ -66,8 +66,27 @@ void el_text_record_header(el_strbuf *sb, const el_text_record_ctx *ctx) {
     el_sb_puts(sb, ",error,version\n");
 }
 
-/* A CSV row: prompt, label, extra, generated, tokens, prompt_ids, the
- * (window, layer) means, error. */
+/* The mean over the steps of the model's top-1 probability (NaN: none). */
+static double mean_prob(const el_text_result *res) {
+    if (!res->prob || res->n_steps < 1) return NAN;
+    double s = 0.0;
+    for (int k = 0; k < res->n_steps; k++) s += res->prob[k];
+    return s / res->n_steps;
+}
+
+/* CSV: ,prob,correct,extracted (empty when unknown). */
+static void csv_answer(el_strbuf *sb, const el_text_record *r) {
+    double p = mean_prob(r->result);
+    el_sb_putc(sb, ',');
+    if (isfinite(p)) el_sb_printf(sb, "%.7g", p);
+    el_sb_putc(sb, ',');
+    if (r->has_answer && r->correct >= 0) el_sb_puts(sb, r->correct ? "true" : "false");
+    el_sb_putc(sb, ',');
+    if (r->has_answer && r->extracted) el_sb_csv_str(sb, r->extracted);
+}
+
+/* A CSV row: prompt, label, extra, [sample, seed,] generated, tokens,
+ * prompt_ids, prob, correct, extracted, the (window, layer) means, error. */
 static void csv_row(el_strbuf *sb, const el_text_record_ctx *ctx, const el_text_record *r, float *win) {
     const int L = ctx->n_layers, W = ctx->windows, S = ctx->tp->n_tokens;
     el_sb_csv_str(sb, r->prompt ? r->prompt : "");
@@ -82,11 +101,12 @@ static void csv_row(el_strbuf *sb, const el_text_record_ctx *ctx, const el_text_
         el_sb_csv_str(sb, res->text);
         csv_ids(sb, res->ids, S);
         csv_ids(sb, res->prompt_ids, res->n_prompt);
+        csv_answer(sb, r);
         el_window_means(res->entropy, S, L, W, win);
         for (int k = 0; k < W * L; k++) el_sb_printf(sb, ",%.7g", win[k]);
         el_sb_puts(sb, ",," EL_VERSION_STRING "\n");
     } else {
-        for (int k = 0; k < W * L + 2; k++) el_sb_putc(sb, ',');
+        for (int k = 0; k < W * L + 5; k++) el_sb_putc(sb, ',');
         el_sb_putc(sb, ',');
         el_sb_csv_str(sb, r->error);
         el_sb_puts(sb, "," EL_VERSION_STRING "\n");
@@ -100,6 +120,8 @@ static void json_result(el_strbuf *sb, const el_text_record_ctx *ctx, const el_t
     el_sb_json_str(sb, res->text);
     json_ids(sb, "tokens", res->ids, S);
     json_ids(sb, "prompt_ids", res->prompt_ids, res->n_prompt);
+    const double p = mean_prob(res);
+    if (isfinite(p)) el_sb_printf(sb, ",\"prob\":%.7g", p);
     el_sb_printf(sb, ",\"n_prompt_tokens\":%d,\"windows\":%d,\"entropy\":", res->n_prompt, W);
     el_window_means(res->entropy, S, L, W, win);
     json_rows(sb, win, W, L, W == 1);
@@ -134,6 +156,11 @@ static void json_record(el_strbuf *sb, const el_text_record_ctx *ctx, const el_t
         el_sb_json_str(sb, r->error);
     } else {
         json_result(sb, ctx, r->result, win);
+        if (r->has_answer) {
+            el_sb_printf(sb, ",\"correct\":%s,\"extracted\":", r->correct < 0 ? "null" : r->correct ? "true" : "false");
+            if (r->extracted) el_sb_json_str(sb, r->extracted);
+            else el_sb_puts(sb, "null");
+        }
     }
     el_sb_puts(sb, ",\"model\":");
     el_sb_json_str(sb, ctx->model);

@@ -6,6 +6,14 @@
 #     documented derivation), samples differ, a rerun reproduces them, the
 #     seeds do not depend on --batch, a resumed run equals an unbroken one
 #     (JSONL and CSV), greedy --samples 2 is refused.
+#   - text correctness: prompts with "answer" (default extraction and a custom
+#     "extract" regex) give `correct`/`extracted` as Python's re computes them
+#     from `generated` (an independent implementation of the documented rule);
+#     `prob` is a probability; `correctness` runs on the text records; a bad
+#     regex gives an error record; correctness --json and report give the
+#     last-layer-entropy and max-prob baselines (recomputed here by pairs).
+#   - --no-shuffle: classify --folds-out gives each class's records in
+#     contiguous blocks of folds 0, 1, ..., whatever --seed.
 # Uses the sample model samples/models/fortune-gpt2 where text is run.
 #
 # Usage: tests/cli/cli_protocol.sh path/to/entropy-lens   (ctest passes it; 77 = skip)
@@ -34,6 +42,16 @@ done
 "$bin" plot "$tmp/d.jsonl" --depth-axis fraction -o "$tmp/p.svg" 2>"$tmp/err" || bad "plot --depth-axis fraction: $(cat "$tmp/err")"
 "$bin" plot "$tmp/d.jsonl" --depth-axis paper -o "$tmp/p.svg" 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "ends or fraction" "$tmp/err" || bad "plot --depth-axis paper: not a usage error: $(cat "$tmp/err")"
+
+# --no-shuffle: 2 classes of 6 in file order, 3 folds -> 0 0 1 1 2 2 per class.
+for seed in 1 2; do
+  "$bin" classify "$tmp/d.jsonl" --by label --folds 3 --k 3 --depth resample:4 --no-shuffle --seed $seed \
+    --folds-out "$tmp/f$seed.csv" >/dev/null 2>"$tmp/err" || bad "classify --no-shuffle: $(cat "$tmp/err")"
+done
+cmp -s "$tmp/f1.csv" "$tmp/f2.csv" || bad "--no-shuffle folds depend on --seed"
+got=$(awk -F, 'NR > 1 { printf "%s%s", sep, $NF; sep = " " }' "$tmp/f1.csv")
+want="0 0 0 0 0 0 1 1 1 1 1 2 2 2 2 2"
+[ "$got" = "$want" ] || bad "--no-shuffle folds: '$got', want '$want'"
 
 # --samples
 lm=$root/samples/models/fortune-gpt2
@@ -78,6 +96,71 @@ text --prompts "$tmp/p.jsonl" --samples 2 -o "$tmp/g.jsonl" 2>"$tmp/err"
 text --prompts "$tmp/p.jsonl" --samples 3 --temperature 1 --seed 7 -n 6 --batch 1 -o "$tmp/s1.jsonl" --resume 2>/dev/null
 text --prompts "$tmp/p.jsonl" --samples 4 --temperature 1 --seed 7 -n 6 --batch 1 -o "$tmp/s1.jsonl" --resume 2>"$tmp/err"
 [ $? -ne 0 ] && grep -q "different run" "$tmp/err" || bad "--resume with another --samples is not refused: $(cat "$tmp/err")"
+
+# Text correctness.
+$py - "$tmp/qa.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(16):
+        q = {"prompt": "Question %d: which one? Answer:" % i, "label": "q%d" % (i % 2)}
+        if i % 4 == 3:
+            q["answer"] = "B"                      # the default rule
+        else:
+            q["answer"] = "@" if i % 2 else "?"    # placeholder, fixed below
+            q["extract"] = "\\S"
+        f.write(json.dumps(q) + "\n")
+PY
+text --prompts "$tmp/qa.jsonl" -n 6 -o "$tmp/qa0.jsonl" || bad "text with answers"
+# Right answers for half the custom-regex prompts: the first non-space character generated.
+$py - "$tmp/qa.jsonl" "$tmp/qa0.jsonl" "$tmp/qa2.jsonl" <<'PY'
+import json, re, sys
+qs = [json.loads(l) for l in open(sys.argv[1])]
+recs = [json.loads(l) for l in open(sys.argv[2])]
+with open(sys.argv[3], "w") as f:
+    for i, (q, r) in enumerate(zip(qs, recs)):
+        if "extract" in q:
+            m = re.search(r"\S", r["generated"])
+            q["answer"] = (m.group(0) if m else "?") if i % 2 == 0 else "@@"
+        f.write(json.dumps(q) + "\n")
+PY
+text --prompts "$tmp/qa2.jsonl" -n 6 -o "$tmp/qa.out" || bad "text with answers (2)"
+$py - "$tmp/qa.out" <<'PY' || bad "text correctness fields"
+import json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+n = {True: 0, False: 0, None: 0}
+for r in recs:
+    pat = r.get("extract", r"(?<![A-Za-z0-9])[A-E](?![A-Za-z0-9])")
+    m = re.search(pat, r["generated"])
+    x = None if not m else (m.group(1) if m.re.groups and m.group(1) is not None else m.group(0))
+    want = None if x is None else x.strip() == r["answer"].strip()
+    assert r["extracted"] == x and r["correct"] is want, (r["generated"], r["answer"], r["extracted"], r["correct"], x, want)
+    assert 0 < r["prob"] <= 1, r["prob"]
+    n[want] += 1
+assert n[True] >= 4 and n[False] >= 4, n
+PY
+"$bin" correctness "$tmp/qa.out" --folds 2 --k 3 >"$tmp/c.txt" 2>"$tmp/err" || bad "correctness on text records: $(cat "$tmp/err")"
+grep -q "ROC-AUC" "$tmp/c.txt" || bad "correctness on text records: $(head -5 "$tmp/c.txt")"
+# The baselines beside the AUC, recomputed from the records by counting pairs.
+"$bin" correctness "$tmp/qa.out" --folds 2 --k 3 --json >"$tmp/c.json" 2>/dev/null
+$py - "$tmp/qa.out" "$tmp/c.json" <<'PY' || bad "correctness baselines on text records"
+import json, sys
+recs = [r for r in map(json.loads, open(sys.argv[1])) if r.get("correct") is not None]
+out = json.load(open(sys.argv[2]))["baselines"]
+def auc(score, pos):
+    P = [s for s, y in zip(score, pos) if y]; N = [s for s, y in zip(score, pos) if not y]
+    return sum((p > n) + 0.5 * (p == n) for p in P for n in N) / (len(P) * len(N))
+y = [r["correct"] for r in recs]
+want_h = auc([-r["entropy"][-1] for r in recs], y)
+want_p = auc([r["prob"] for r in recs], y)
+assert abs(out["last_layer_entropy_auc"] - want_h) < 1e-9, (out, want_h)
+assert abs(out["max_prob_auc"] - want_p) < 1e-9, (out, want_p)
+PY
+"$bin" report "$tmp/qa.out" --by label --folds 2 --k 3 --no-tsne -o "$tmp/r.html" 2>/dev/null
+grep -q "last layer.s entropy alone" "$tmp/r.html" && grep -q "maximum softmax probability" "$tmp/r.html" ||
+  bad "report: no baselines beside the correctness AUC"
+printf '{"prompt":"x","answer":"A","extract":"(unclosed"}\n' >"$tmp/bad.jsonl"
+text --prompts "$tmp/bad.jsonl" -n 2 -o "$tmp/bad.out" 2>/dev/null
+grep -q '"error":".*extract.*does not compile' "$tmp/bad.out" || bad "a bad extract regex: $(cat "$tmp/bad.out")"
 
 [ "$fail" = 0 ] && echo "cli_protocol: ok"
 exit "$fail"

@@ -47,7 +47,7 @@ lm=$root/samples/models/fortune-gpt2
 if [ -d "$lm" ]; then
   printf '{"prompt":"\\u00dc","label":"u"}\n{"prompt":"Ä","label":"a"}\n' >"$tmp/pr.jsonl"
   for s in 1 2 3 4 5 6; do cat "$tmp/pr.jsonl"; done >"$tmp/prompts.jsonl"
-  "$bin" text --model "$lm" --prompts "$tmp/prompts.jsonl" -n 32 --temperature 3 --seed 1 -q -o "$tmp/g.jsonl" 2>"$tmp/err" ||
+  "$bin" text --model "$lm" --prompts "$tmp/prompts.jsonl" -n 32 --temperature 3 --seed 1 --batch 1 -q -o "$tmp/g.jsonl" 2>"$tmp/err" ||
     bad "text: $(cat "$tmp/err")"
   grep -q '\\udc[89a-f]' "$tmp/g.jsonl" || bad "fortune-gpt2 at T=3 wrote no \\udcXX escape (the test no longer covers it)"
   run classify "$tmp/g.jsonl" --by label --folds 2 --k 3
@@ -55,7 +55,7 @@ if [ -d "$lm" ]; then
   # --resume reads the records it keeps: cut after the first two, resume, compare.
   head -n 2 "$tmp/g.jsonl" >"$tmp/g2.jsonl"
   cp "$tmp/g.jsonl.run.json" "$tmp/g2.jsonl.run.json"
-  "$bin" text --model "$lm" --prompts "$tmp/prompts.jsonl" -n 32 --temperature 3 --seed 1 -q -o "$tmp/g2.jsonl" --resume 2>"$tmp/err" ||
+  "$bin" text --model "$lm" --prompts "$tmp/prompts.jsonl" -n 32 --temperature 3 --seed 1 --batch 1 -q -o "$tmp/g2.jsonl" --resume 2>"$tmp/err" ||
     bad "text --resume: $(cat "$tmp/err")"
   cmp -s "$tmp/g.jsonl" "$tmp/g2.jsonl" || bad "resumed run differs from the unbroken one"
 fi

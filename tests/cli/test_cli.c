@@ -352,7 +352,7 @@ static void test_text(void) {
     /* CSV header and windows that do not divide the steps. */
     snprintf(cmd, sizeof cmd, "%s text --prompt 'Love' -n 4 --format csv -q", cli);
     CHECK(run(cmd, &out) == 0);
-    CHECK(strncmp(out, "prompt,label,extra,generated,tokens,prompt_ids,layer_1,", 55) == 0);
+    CHECK(strncmp(out, "prompt,label,extra,generated,tokens,prompt_ids,prob,correct,extracted,layer_1,", 78) == 0);
     free(out);
     snprintf(cmd, sizeof cmd, "%s text --prompt 'Love' -n 7 --windows 2", cli);
     CHECK(run(cmd, NULL) == 2);

@@ -11,7 +11,7 @@ c=$root/tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwX "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 rm -rf "$c"
-mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece,fuzz_gguf,fuzz_preprocess}
+mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece,fuzz_gguf,fuzz_preprocess,fuzz_records}
 
 hex() {
   local h=$1 esc="" i
@@ -237,6 +237,13 @@ pre bomb_32768x1_exact 32768 1 1 $((1 | 16 | 32)) 2 224 224 1 1 0
 pre bomb_2x30000_se3000_lanczos 2 30000 3 $((1 | 2 | 4 | 16)) 1 3000 0 64 64 0
 pre small_limit_se256 300 200 3 $((1 | 2 | 4 | 8 | 16 | 32)) 3 256 0 224 224 1000
 pre pad_1x1_crop256 1 1 3 $((4 | 16 | 32)) 0 1 0 256 256 0
+
+# ---------------------------------------------------------------- records
+# records NUL extract regex NUL generated text (fuzz_records.c)
+d=$c/fuzz_records
+printf '{"file":"a\\udc80","label":"x","correct":true,"prob":0.9,"entropy":[1,2,3]}\n{"prompt":"p \\ud83d\\udc80","label":"y","correct":false,"prob":0.2,"entropy":[[1,2],[3,4]]}\n\0(\\d+)\0the answer is 42\n' >"$d/two_records"
+printf '{"prompt":"\\udce3\\udc81","label":"a","entropy":[1,null,3]}\n{"prompt":"\\\\udc80","label":"b","entropy":[1]}\n\0\0 B) because\n' >"$d/surrogates"
+cp "$fx"/analysis/*.jsonl "$d/"
 
 du -sh "$c" >&2
 for t in "$c"/*; do echo "$(basename "$t"): $(find "$t" -type f | wc -l) files, $(du -sk "$t" | cut -f1) KB" >&2; done

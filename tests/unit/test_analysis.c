@@ -362,7 +362,7 @@ static void test_classify_vs_sklearn(const cJSON *exp) {
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(exp, "classify")) {
         el_cv_params p = {(int)jnum(e, "k"), (int)jnum(e, "n_folds"), (uint64_t)jnum(e, "seed"),
-                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "standardize"))};
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "standardize")), 0};
         el_cv_result r;
         CHECK(el_cv_knn(ds.X, y, ds.n, ds.dim, 3, &p, &r) == EL_OK);
         const cJSON *folds = cJSON_GetObjectItemCaseSensitive(e, "folds");
@@ -411,7 +411,7 @@ static void test_correctness_vs_sklearn(const cJSON *exp) {
         y[n++] = ds.rec[i].correct;
     }
     CHECK(n == (int)jnum(ce, "n"));
-    el_cv_params p = {29, 10, 42, 0};
+    el_cv_params p = {29, 10, 42, 0, 0};
     el_cv_result r;
     CHECK(el_cv_knn(X, y, n, D, 2, &p, &r) == EL_OK);
     CHECK_NEAR(r.auc_mean, jnum(ce, "auc_mean"), 0.02);
