@@ -53,6 +53,18 @@ grep -q '"top1_label":"crème brûlée"' "$tmp/p.jsonl" && { echo "FAIL: dropped
 rc=$?
 { [ $rc -eq 3 ] && grep -q "need --classes FILE" "$tmp/e5" && [ "$(wc -l < "$tmp/e5")" -eq 1 ]; } ||
   { echo "FAIL: no --classes (rc $rc)"; cat "$tmp/e5"; fail=1; }
+# without --classes, a config's id2label names are the classes (placeholders LABEL_k are not)
+cp -r "$clip" "$tmp/named"
+sed 's/"model_type": "clip",/"model_type": "clip", "id2label": {"0": "bird", "1": "crème brûlée", "2": "cat"},/' \
+  "$clip/config.json" > "$tmp/named/config.json"
+"$cli" profile "$tiny/pattern.png" --model "$tmp/named" -o "$tmp/named.jsonl" 2>"$tmp/e7" ||
+  { echo "FAIL: id2label classes"; cat "$tmp/e7"; fail=1; }
+grep -q "3 zero-shot classes" "$tmp/e7" && grep -q '"top1_label":"crème brûlée"' "$tmp/named.jsonl" ||
+  { echo "FAIL: id2label classes not used"; cat "$tmp/e7"; fail=1; }
+sed 's/"model_type": "clip",/"model_type": "clip", "id2label": {"0": "LABEL_0", "1": "LABEL_1"},/' \
+  "$clip/config.json" > "$tmp/named/config.json"
+"$cli" profile "$tiny/pattern.png" --model "$tmp/named" -q 2>"$tmp/e8" >/dev/null
+grep -q "need --classes FILE" "$tmp/e8" || { echo "FAIL: LABEL_k taken as classes"; cat "$tmp/e8"; fail=1; }
 # a template without {} is refused naming the file and line
 printf 'a photo of a {}.\nno field here\n' > "$tmp/bad.txt"
 "$cli" profile "$tiny/pattern.png" --model "$clip" --classes "$clip/classes.txt" --templates "$tmp/bad.txt" -q 2>"$tmp/e6" >/dev/null
