@@ -222,6 +222,11 @@ static void softmax_row(float *restrict x, int cols) {
     for (int j = 0; j < cols; j++) x[j] *= inv;
 }
 
+const char *el_act_name(el_act act) {
+    static const char *const names[] = {"GELU (erf)", "GELU (tanh)", "quick-GELU", "ReLU", "SiLU"};
+    return (unsigned)act < sizeof names / sizeof names[0] ? names[act] : "?";
+}
+
 void el_l2_normalize_rows(float *x, int rows, int cols) {
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * cols;
