@@ -1,5 +1,6 @@
 /* The correctness analysis shared by `correctness` and `report`. */
 #include "analysis/correctness.h"
+#include "base/buffer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -79,10 +80,6 @@ el_status el_correctness_select(const el_dataset *ds, el_correctness *c) {
 }
 
 void el_correctness_free(el_correctness *c) {
-    free(c->X);
-    free(c->y);
-    free(c->layer_auc);
-    free(c->mean_right);
-    free(c->mean_wrong);
+    EL_FREE_ALL(c->X, c->y, c->layer_auc, c->mean_right, c->mean_wrong);
     memset(c, 0, sizeof *c);
 }

@@ -5,21 +5,12 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "base/buffer.h"
 
 void el_cv_free(el_cv_result *r) {
     if (!r) return;
-    free(r->fold);
-    free(r->proba);
-    free(r->pred);
-    free(r->base_pred);
-    free(r->fold_acc);
-    free(r->fold_auc);
-    free(r->fold_base_acc);
-    free(r->fold_size);
-    free(r->confusion);
-    free(r->precision);
-    free(r->recall);
-    free(r->support);
+    EL_FREE_ALL(r->fold, r->proba, r->pred, r->base_pred, r->fold_acc, r->fold_auc, r->fold_base_acc, r->fold_size,
+                r->confusion, r->precision, r->recall, r->support);
     memset(r, 0, sizeof *r);
 }
 

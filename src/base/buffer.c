@@ -18,6 +18,19 @@ float *el_buf_get(el_buf *b, size_t n) {
     return p;
 }
 
+int el_grow(void *items, size_t *cap, size_t n, size_t elem, size_t min_cap) {
+    if (n < *cap) return 0;
+    const size_t nc = *cap ? *cap * 2 : min_cap;
+    if (nc < n + 1 || nc > ((size_t)-1) / elem) return -1;
+    void *old; /* the caller's T *, read and written bytewise (any object pointer type) */
+    memcpy(&old, items, sizeof old);
+    void *q = realloc(old, nc * elem);
+    if (!q) return -1;
+    memcpy(items, &q, sizeof q);
+    *cap = nc;
+    return 0;
+}
+
 void el_buf_free(el_buf *b) {
     free(b->data);
     b->data = NULL;
@@ -55,4 +68,12 @@ void el_free_params(float *p) {
     arena_header h;
     memcpy(&h, (char *)p - sizeof h, sizeof h);
     munmap(h.base, h.len);
+}
+
+void el_free_each(void *const *p, size_t n) {
+    for (size_t i = 0; i < n; i++) free(p[i]);
+}
+
+void el_buf_free_each(el_buf *const *b, size_t n) {
+    for (size_t i = 0; i < n; i++) el_buf_free(b[i]);
 }

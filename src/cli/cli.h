@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/dataset.h"
 #include "entropy_lens.h"
 
 /* Exit codes (documented in the README and in every --help). */
@@ -48,6 +49,12 @@ int el_open_output(const char *cmd, const char *path, int append);
 /* 1 (with a message) when output names the same file as input: checked
  * before the output is opened, so an input is never truncated. */
 int el_output_is_input(const char *cmd, const char *output, const char *input);
+
+/* Loads the records of files as a data set (analysis/dataset.h) and runs
+ * fn on it: the analysis commands' skeleton. Returns fn's exit code, or
+ * EL_EXIT_FATAL with "entropy-lens CMD: reason" when loading fails. */
+int el_cli_on_dataset(const char *cmd, const char *const *files, int n_files, const el_dataset_opts *o,
+                      int (*fn)(void *ctx, el_dataset *ds), void *ctx);
 
 /* "--alpha 0.5,2,inf" and "--units nats|bits|normalized"; 0 or -1. */
 int el_parse_alpha(const char *s, el_lens_params *lp);

@@ -94,16 +94,6 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     return EL_CLI_RUN;
 }
 
-static const char *depth_desc(const el_dataset *ds) {
-    static char buf[64];
-    switch (ds->depth_used) {
-    case EL_DEPTH_RESAMPLE: snprintf(buf, sizeof buf, "resample:%d", ds->depth_n); break;
-    case EL_DEPTH_PAD: snprintf(buf, sizeof buf, "pad:%d", ds->depth_n); break;
-    default: snprintf(buf, sizeof buf, "native"); break;
-    }
-    return buf;
-}
-
 static int write_folds(const char *path, const el_dataset *ds, const int *fold) {
     FILE *fp = fopen(path, "w");
     if (!fp) {
@@ -127,18 +117,8 @@ static int write_folds(const char *path, const el_dataset *ds, const int *fold) 
 }
 
 static void print_json(const classify_args *a, const el_dataset *ds, const el_cv_result *r, const int *counts) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "command", "classify");
-    cJSON *files = cJSON_AddArrayToObject(o, "files");
-    for (int i = 0; i < a->n_files; i++) cJSON_AddItemToArray(files, cJSON_CreateString(a->files[i]));
+    cJSON *o = el_cv_settings_json("classify", a->files, a->n_files, &a->dopt, ds, &a->cv, ds->dim);
     cJSON_AddStringToObject(o, "by", a->dopt.by);
-    cJSON_AddStringToObject(o, "features", el_feature_name(&a->dopt));
-    cJSON_AddStringToObject(o, "depth", depth_desc(ds));
-    cJSON_AddNumberToObject(o, "dim", ds->dim);
-    cJSON_AddNumberToObject(o, "k", a->cv.k);
-    cJSON_AddNumberToObject(o, "folds", a->cv.folds);
-    cJSON_AddNumberToObject(o, "seed", (double)a->cv.seed);
-    cJSON_AddBoolToObject(o, "standardize", a->cv.standardize);
     cJSON_AddNumberToObject(o, "n", ds->n);
     cJSON *sk = cJSON_AddObjectToObject(o, "skipped");
     cJSON_AddNumberToObject(sk, "error_records", ds->n_error_records);
@@ -160,17 +140,14 @@ static void print_json(const classify_args *a, const el_dataset *ds, const el_cv
     for (int c = 0; c < ds->n_groups; c++)
         cJSON_AddItemToArray(cm, el_json_ints(r->confusion + (size_t)c * ds->n_groups, ds->n_groups));
     cJSON_AddItemToObject(o, "fold_sizes", el_json_ints(r->fold_size, r->n_folds));
-    char *s = cJSON_PrintUnformatted(o);
-    if (s) puts(s);
-    free(s);
-    cJSON_Delete(o);
+    el_json_print(o);
 }
 
 static void print_table(const classify_args *a, const el_dataset *ds, const el_cv_result *r, const int *counts) {
     printf("%d records from %d file%s (skipped: %d error records, %d without `%s`)\n", ds->n, a->n_files,
            a->n_files == 1 ? "" : "s", ds->n_error_records, ds->n_missing_group, a->dopt.by);
     printf("features %s, depth %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&a->dopt),
-           depth_desc(ds), ds->dim, a->cv.k, a->cv.folds, (unsigned long long)a->cv.seed,
+           el_depth_desc(ds), ds->dim, a->cv.k, a->cv.folds, (unsigned long long)a->cv.seed,
            a->cv.standardize ? "standardised" : "not standardised");
     printf("\n");
     printf("k-NN accuracy          %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->acc_mean, r->acc_std,
@@ -200,69 +177,52 @@ static void print_table(const classify_args *a, const el_dataset *ds, const el_c
     }
 }
 
+/* Cross-validation on the loaded data set, then the table or JSON. */
+static int run(void *ctx, el_dataset *ds) {
+    const classify_args *a = ctx;
+    int *y = malloc(sizeof(int) * (size_t)(ds->n ? ds->n : 1));
+    int *counts = calloc((size_t)(ds->n_groups ? ds->n_groups : 1), sizeof(int));
+    el_cv_result r;
+    memset(&r, 0, sizeof r);
+    int code = EL_EXIT_FATAL;
+    if (!y || !counts)
+        fprintf(stderr, "entropy-lens classify: out of memory\n");
+    else if (ds->n_groups < 2)
+        fprintf(stderr, "entropy-lens classify: need at least 2 distinct values of `%s`, found %d (%d records)\n",
+                a->dopt.by, ds->n_groups, ds->n);
+    else if (a->cv.folds > ds->n)
+        fprintf(stderr, "entropy-lens classify: %d folds need at least %d records, have %d\n", a->cv.folds,
+                a->cv.folds, ds->n);
+    else
+        code = EL_EXIT_OK;
+    for (int i = 0; code == EL_EXIT_OK && i < ds->n; i++) counts[y[i] = ds->rec[i].group_index]++;
+    for (int c = 0; code == EL_EXIT_OK && c < ds->n_groups; c++)
+        if (counts[c] < a->cv.folds)
+            fprintf(stderr,
+                    "entropy-lens classify: warning: `%s` = \"%s\" has %d records, fewer than the %d folds "
+                    "(some test folds lack it)\n",
+                    a->dopt.by, ds->groups[c], counts[c], a->cv.folds);
+    if (code == EL_EXIT_OK && el_cv_knn(ds->X, y, ds->n, ds->dim, ds->n_groups, &a->cv, &r) != EL_OK) {
+        fprintf(stderr, "entropy-lens classify: %s\n", el_last_error());
+        code = EL_EXIT_FATAL;
+    }
+    if (code == EL_EXIT_OK && a->folds_out && write_folds(a->folds_out, ds, r.fold)) code = EL_EXIT_FATAL;
+    if (code == EL_EXIT_OK) {
+        if (a->json) print_json(a, ds, &r, counts);
+        else print_table(a, ds, &r, counts);
+        if (fflush(stdout) != 0) code = EL_EXIT_FATAL;
+    }
+    el_cv_free(&r);
+    free(y);
+    free(counts);
+    return code;
+}
+
 int cmd_classify(int argc, char **argv) {
     classify_args a;
     memset(&a, 0, sizeof a);
     int code = parse_args(argc, argv, &a);
-    if (code != EL_CLI_RUN) {
-        free(a.files);
-        return code;
-    }
-    code = EL_EXIT_OK;
-    el_dataset ds;
-    if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens classify: %s\n", el_last_error());
-        free(a.files);
-        return EL_EXIT_FATAL;
-    }
-    int *y = malloc(sizeof(int) * (size_t)(ds.n ? ds.n : 1));
-    int *counts = calloc((size_t)(ds.n_groups ? ds.n_groups : 1), sizeof(int));
-    el_cv_result r;
-    memset(&r, 0, sizeof r);
-    if (!y || !counts) {
-        fprintf(stderr, "entropy-lens classify: out of memory\n");
-        code = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (ds.n_groups < 2) {
-        fprintf(stderr, "entropy-lens classify: need at least 2 distinct values of `%s`, found %d (%d records)\n",
-                a.dopt.by, ds.n_groups, ds.n);
-        code = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (a.cv.folds > ds.n) {
-        fprintf(stderr, "entropy-lens classify: %d folds need at least %d records, have %d\n", a.cv.folds,
-                a.cv.folds, ds.n);
-        code = EL_EXIT_FATAL;
-        goto done;
-    }
-    for (int i = 0; i < ds.n; i++) {
-        y[i] = ds.rec[i].group_index;
-        counts[y[i]]++;
-    }
-    for (int c = 0; c < ds.n_groups; c++)
-        if (counts[c] < a.cv.folds)
-            fprintf(stderr,
-                    "entropy-lens classify: warning: `%s` = \"%s\" has %d records, fewer than the %d folds "
-                    "(some test folds lack it)\n",
-                    a.dopt.by, ds.groups[c], counts[c], a.cv.folds);
-    if (el_cv_knn(ds.X, y, ds.n, ds.dim, ds.n_groups, &a.cv, &r) != EL_OK) {
-        fprintf(stderr, "entropy-lens classify: %s\n", el_last_error());
-        code = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (a.folds_out && write_folds(a.folds_out, &ds, r.fold)) {
-        code = EL_EXIT_FATAL;
-        goto done;
-    }
-    if (a.json) print_json(&a, &ds, &r, counts);
-    else print_table(&a, &ds, &r, counts);
-    if (fflush(stdout) != 0) code = EL_EXIT_FATAL;
-done:
-    el_cv_free(&r);
-    free(y);
-    free(counts);
-    el_dataset_free(&ds);
+    if (code == EL_CLI_RUN) code = el_cli_on_dataset("classify", a.files, a.n_files, &a.dopt, run, &a);
     free(a.files);
     return code;
 }

@@ -121,22 +121,7 @@ static void add_layers_json(cJSON *o, const el_dataset *ds, const corr_args *a, 
 }
 
 static void print_json(const el_dataset *ds, const corr_args *a, const el_correctness *c, const el_cv_result *r) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "command", "correctness");
-    cJSON *fa = cJSON_AddArrayToObject(o, "files");
-    for (int i = 0; i < a->n_files; i++) cJSON_AddItemToArray(fa, cJSON_CreateString(a->files[i]));
-    cJSON_AddStringToObject(o, "features", el_feature_name(&a->dopt));
-    char dd[48];
-    if (ds->depth_used == EL_DEPTH_RESAMPLE) snprintf(dd, sizeof dd, "resample:%d", ds->depth_n);
-    else if (ds->depth_used == EL_DEPTH_PAD) snprintf(dd, sizeof dd, "pad:%d", ds->depth_n);
-    else snprintf(dd, sizeof dd, "native");
-    cJSON_AddStringToObject(o, "depth", dd);
-    cJSON_AddStringToObject(o, "depth_axis", el_depth_axis_name(ds->depth_axis));
-    cJSON_AddNumberToObject(o, "dim", c->dim);
-    cJSON_AddNumberToObject(o, "k", a->cv.k);
-    cJSON_AddNumberToObject(o, "folds", a->cv.folds);
-    cJSON_AddNumberToObject(o, "seed", (double)a->cv.seed);
-    cJSON_AddBoolToObject(o, "standardize", a->cv.standardize);
+    cJSON *o = el_cv_settings_json("correctness", a->files, a->n_files, &a->dopt, ds, &a->cv, c->dim);
     cJSON_AddNumberToObject(o, "n", c->n);
     cJSON_AddNumberToObject(o, "n_correct", c->n_right);
     cJSON_AddNumberToObject(o, "n_wrong", c->n - c->n_right);
@@ -154,10 +139,7 @@ static void print_json(const el_dataset *ds, const corr_args *a, const el_correc
     cJSON_AddNumberToObject(o, "best_index", c->best);
     cJSON_AddItemToObject(o, "mean_profile_correct", el_json_doubles(c->mean_right, c->dim));
     cJSON_AddItemToObject(o, "mean_profile_wrong", el_json_doubles(c->mean_wrong, c->dim));
-    char *s = cJSON_PrintUnformatted(o);
-    if (s) puts(s);
-    free(s);
-    cJSON_Delete(o);
+    el_json_print(o);
 }
 
 static void print_table(const el_dataset *ds, const corr_args *a, const el_correctness *c, const el_cv_result *r) {
@@ -216,7 +198,8 @@ static int check_counts(const el_correctness *c, const el_dataset *ds, int folds
     return 0;
 }
 
-static int run(const corr_args *a, const el_dataset *ds) {
+static int run(void *ctx, el_dataset *ds) {
+    const corr_args *a = ctx;
     el_correctness c;
     el_cv_result r;
     memset(&r, 0, sizeof r);
@@ -242,18 +225,7 @@ static int run(const corr_args *a, const el_dataset *ds) {
 int cmd_correctness(int argc, char **argv) {
     corr_args a = {el_dataset_default_opts(), el_cv_default_params(), 0, 0, NULL};
     int code = parse_args(argc, argv, &a);
-    if (code != EL_CLI_RUN) {
-        free(a.files);
-        return code;
-    }
-    el_dataset ds;
-    if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens correctness: %s\n", el_last_error());
-        free(a.files);
-        return EL_EXIT_FATAL;
-    }
-    code = run(&a, &ds);
-    el_dataset_free(&ds);
+    if (code == EL_CLI_RUN) code = el_cli_on_dataset("correctness", a.files, a.n_files, &a.dopt, run, &a);
     free(a.files);
     return code;
 }

@@ -163,7 +163,8 @@ static el_status save_scatter(const embed_args *a, const el_dataset *ds, const d
     return st;
 }
 
-static int run(embed_args *a, el_dataset *ds) {
+static int run(void *ctx, el_dataset *ds) {
+    embed_args *a = ctx;
     if (ds->n < 2) {
         fprintf(stderr, "entropy-lens embed: need at least 2 records with `%s`, have %d (%d error records, %d "
                         "without the field)\n",
@@ -191,16 +192,7 @@ static int run(embed_args *a, el_dataset *ds) {
 int cmd_embed(int argc, char **argv) {
     embed_args a = {.dopt = el_dataset_default_opts(), .tp = el_tsne_default_params()};
     int code = parse_args(argc, argv, &a);
-    if (code == EL_CLI_RUN) {
-        el_dataset ds;
-        if (el_dataset_load(a.files, a.n_files, &a.dopt, &ds) != EL_OK) {
-            fprintf(stderr, "entropy-lens embed: %s\n", el_last_error());
-            code = EL_EXIT_FATAL;
-        } else {
-            code = run(&a, &ds);
-            el_dataset_free(&ds);
-        }
-    }
+    if (code == EL_CLI_RUN) code = el_cli_on_dataset("embed", a.files, a.n_files, &a.dopt, run, &a);
     free(a.files);
     return code;
 }

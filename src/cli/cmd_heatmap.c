@@ -147,29 +147,23 @@ static int draw(const heatmap_args *a, const el_record *r) {
     return code;
 }
 
+/* The record named by --image, drawn. */
+static int draw_named(void *ctx, el_dataset *ds) {
+    const heatmap_args *a = ctx;
+    const el_record *r = el_dataset_find(ds, a->image);
+    if (r) return draw(a, r);
+    fprintf(stderr, "entropy-lens heatmap: %s: no record for image '%s'\n", a->file, a->image);
+    return EL_EXIT_FATAL;
+}
+
 int cmd_heatmap(int argc, char **argv) {
     heatmap_args a;
     int code = parse_args(argc, argv, &a);
-    if (code != EL_CLI_RUN) {
-        free(a.layers);
-        return code;
-    }
-    el_dataset_opts dopt = el_dataset_default_opts();
-    dopt.keep_patches = 1;
-    dopt.need_features = 0;
-    el_dataset ds;
-    if (el_dataset_load(&a.file, 1, &dopt, &ds) != EL_OK) {
-        fprintf(stderr, "entropy-lens heatmap: %s\n", el_last_error());
-        code = EL_EXIT_FATAL;
-    } else {
-        const el_record *r = el_dataset_find(&ds, a.image);
-        if (r) {
-            code = draw(&a, r);
-        } else {
-            fprintf(stderr, "entropy-lens heatmap: %s: no record for image '%s'\n", a.file, a.image);
-            code = EL_EXIT_FATAL;
-        }
-        el_dataset_free(&ds);
+    if (code == EL_CLI_RUN) {
+        el_dataset_opts dopt = el_dataset_default_opts();
+        dopt.keep_patches = 1;
+        dopt.need_features = 0;
+        code = el_cli_on_dataset("heatmap", &a.file, 1, &dopt, draw_named, &a);
     }
     free(a.layers);
     return code;

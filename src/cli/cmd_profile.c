@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "base/buffer.h"
 #include "cli/options.h"
 #include "cli/run_loop.h"
 #include "cli/dist.h"
@@ -153,13 +154,7 @@ static int deserialize_inputs(void *list, const char *buf, size_t len) {
         it.path = el_dist_take_field(&p, end);
         it.label = el_dist_take_field(&p, end);
         it.error = el_dist_take_field(&p, end);
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? l->cap * 2 : 256;
-            el_input *q = realloc(l->items, cap * sizeof *q);
-            if (!q) return -1;
-            l->items = q;
-            l->cap = cap;
-        }
+        if (el_grow(&l->items, &l->cap, l->n, sizeof *l->items, 256)) return -1;
         l->items[l->n++] = it;
     }
     return 0;

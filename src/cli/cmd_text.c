@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "base/buffer.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "cli/run_loop.h"
@@ -263,12 +264,7 @@ static int deserialize_items(void *run, const char *buf, size_t len) {
     size_t n = 0, cap = 0;
     prompt_item *items = NULL;
     while (p < end) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            prompt_item *q = realloc(items, cap * sizeof *q);
-            if (!q) return -1;
-            items = q;
-        }
+        if (el_grow(&items, &cap, n, sizeof *items, 64)) return -1;
         prompt_item *it = &items[n++];
         it->prompt = el_dist_take_field(&p, end);
         it->label = el_dist_take_field(&p, end);

@@ -138,3 +138,15 @@ int el_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out)
     *out = (uint64_t)v;
     return 0;
 }
+
+int el_cli_on_dataset(const char *cmd, const char *const *files, int n_files, const el_dataset_opts *o,
+                      int (*fn)(void *ctx, el_dataset *ds), void *ctx) {
+    el_dataset ds;
+    if (el_dataset_load(files, n_files, o, &ds) != EL_OK) {
+        fprintf(stderr, "entropy-lens %s: %s\n", cmd, el_last_error());
+        return EL_EXIT_FATAL;
+    }
+    int code = fn(ctx, &ds);
+    el_dataset_free(&ds);
+    return code;
+}

@@ -1,4 +1,5 @@
 #include "cli/inputs.h"
+#include "base/buffer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,13 +21,7 @@ int el_is_image_name(const char *name) {
 }
 
 static int push(el_input_list *l, const char *path, const char *label, const char *error) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        el_input *p = realloc(l->items, cap * sizeof *p);
-        if (!p) return -1;
-        l->items = p;
-        l->cap = cap;
-    }
+    if (el_grow(&l->items, &l->cap, l->n, sizeof *l->items, 256)) return -1;
     el_input *it = &l->items[l->n];
     it->path = strdup(path);
     it->label = label ? strdup(label) : NULL;
@@ -58,13 +53,7 @@ typedef struct {
 static int visit(visited *v, const struct stat *st) {
     for (size_t i = 0; i < v->n; i++)
         if (v->ids[i].dev == st->st_dev && v->ids[i].ino == st->st_ino) return 0;
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        dir_id *p = realloc(v->ids, cap * sizeof *p);
-        if (!p) return -1;
-        v->ids = p;
-        v->cap = cap;
-    }
+    if (el_grow(&v->ids, &v->cap, v->n, sizeof *v->ids, 64)) return -1;
     v->ids[v->n++] = (dir_id){st->st_dev, st->st_ino};
     return 1;
 }
@@ -83,14 +72,9 @@ static int walk(el_input_list *l, visited *v, const char *dir, int depth, const 
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue; /* ., .., and hidden files */
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **p = realloc(names, cap * sizeof *p);
-            if (!p) {
-                rc = -1;
-                break;
-            }
-            names = p;
+        if (el_grow(&names, &cap, n, sizeof *names, 64)) {
+            rc = -1;
+            break;
         }
         if (!(names[n] = strdup(e->d_name))) {
             rc = -1;

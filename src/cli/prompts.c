@@ -1,4 +1,5 @@
 #include "cli/prompts.h"
+#include "base/buffer.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -104,14 +105,9 @@ int el_prompts_read(const char *path, prompt_item **out, size_t *n_out) {
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (len == 0) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            prompt_item *p = realloc(items, cap * sizeof *p);
-            if (!p) {
-                st = el_fail(EL_ERR_NOMEM, "%s: out of memory at line %d", path, lineno);
-                break;
-            }
-            items = p;
+        if (el_grow(&items, &cap, n, sizeof *items, 64)) {
+            st = el_fail(EL_ERR_NOMEM, "%s: out of memory at line %d", path, lineno);
+            break;
         }
         parse_prompt_line(path, lineno, line, (size_t)len, &items[n++]);
     }

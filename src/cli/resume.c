@@ -1,4 +1,5 @@
 #include "cli/resume.h"
+#include "base/buffer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,15 +155,10 @@ int el_resume_scan(const char *path, int csv, const char *key, el_resume_state *
             break;
         }
         if (!k) continue;
-        if (st->n_keys == cap) {
-            cap = cap ? cap * 2 : 1024;
-            char **p = realloc(st->keys, cap * sizeof *p);
-            if (!p) {
-                free(k);
-                rc = -1;
-                break;
-            }
-            st->keys = p;
+        if (el_grow(&st->keys, &cap, st->n_keys, sizeof *st->keys, 1024)) {
+            free(k);
+            rc = -1;
+            break;
         }
         st->keys[st->n_keys++] = k;
     }

@@ -1,4 +1,5 @@
 #include "cli/summary.h"
+#include "base/buffer.h"
 
 #include "cli/dist.h"
 
@@ -19,13 +20,7 @@ static el_label_stats *find_or_add(el_summary *s, const char *key) {
     size_t i = 0;
     while (i < s->n && strcmp(s->items[i].label, key)) i++;
     if (i == s->n) {
-        if (s->n == s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 16;
-            el_label_stats *q = realloc(s->items, cap * sizeof *q);
-            if (!q) return NULL;
-            s->items = q;
-            s->cap = cap;
-        }
+        if (el_grow(&s->items, &s->cap, s->n, sizeof *s->items, 16)) return NULL;
         el_label_stats *ls = &s->items[s->n];
         ls->label = strdup(key);
         ls->sum = calloc((size_t)s->depth, sizeof(double));

@@ -1,4 +1,5 @@
 #include "model/block.h"
+#include "base/buffer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -20,12 +21,7 @@ int el_block_work_rows(el_block_work *w, const el_block_config *c, size_t rows, 
 }
 
 void el_block_work_free(el_block_work *w) {
-    el_buf_free(&w->x);
-    el_buf_free(&w->h);
-    el_buf_free(&w->qkv);
-    el_buf_free(&w->attn);
-    el_buf_free(&w->mlp);
-    el_buf_free(&w->scratch);
+    EL_BUF_FREE_ALL(&w->x, &w->h, &w->qkv, &w->attn, &w->mlp, &w->scratch);
 }
 
 /* ---------------------------------------------------------------- row-wise steps */

@@ -1,4 +1,5 @@
 #include "model/lens.h"
+#include "base/buffer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -114,12 +115,7 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
 }
 
 void el_lens_work_free(el_lens_work *w) {
-    el_buf_free(&w->normed);
-    el_buf_free(&w->normed2);
-    el_buf_free(&w->logits);
-    el_buf_free(&w->projected);
-    el_buf_free(&w->pooled);
-    el_buf_free(&w->pool_work);
+    EL_BUF_FREE_ALL(&w->normed, &w->normed2, &w->logits, &w->projected, &w->pooled, &w->pool_work);
     free(w->acc);
     memset(w, 0, sizeof *w);
 }

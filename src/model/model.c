@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/status.h"
+#include "base/buffer.h"
 #include "model/model_internal.h"
 #include "nn/kernels.h"
 #include "weights/hf_cache.h"
@@ -139,13 +140,7 @@ el_status el_state_new(const el_model *m, const el_state_params *params, el_stat
 void el_state_free(el_state *s) {
     if (!s) return;
     el_block_work_free(&s->blocks);
-    el_buf_free(&s->cols);
-    el_buf_free(&s->rows);
-    el_buf_free(&s->rows2);
-    el_buf_free(&s->pooled);
-    el_buf_free(&s->head_rows);
-    el_buf_free(&s->row_entropy);
-    el_buf_free(&s->logits);
+    EL_BUF_FREE_ALL(&s->cols, &s->rows, &s->rows2, &s->pooled, &s->head_rows, &s->row_entropy, &s->logits);
     el_lens_work_free(&s->lens_work);
     free(s->louts);
     free(s);
@@ -164,4 +159,19 @@ el_lens_out *el_state_lens_outs(el_state *s, size_t n) {
         s->louts_cap = n;
     }
     return s->louts;
+}
+
+void el_info_set_common(el_model_info *I, const char *const names[4], int n_shards, size_t n_params,
+                        const el_transformer *tf) {
+    const el_block_config *c = &tf->cfg;
+    I->arch = names[0], I->family = names[1], I->layout = names[2], I->dtype = names[3];
+    I->n_shards = n_shards;
+    I->n_params = n_params;
+    I->n_layers = c->n_layers;
+    I->hidden = c->dim;
+    I->n_heads = c->n_heads;
+    I->n_kv_heads = c->n_kv_heads;
+    I->mlp_dim = c->mlp_dim;
+    I->ln_eps = c->norm.eps;
+    I->norm = c->norm.kind == EL_NORM_LAYER ? "LayerNorm" : "RMSNorm";
 }

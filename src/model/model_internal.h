@@ -72,4 +72,8 @@ el_status el_text_run(el_state *s, int *const *ids, const int *n_ids, int n, con
  * every prompt of a batch is prefilled in a pass of its own). */
 void el_text_set_prefill_rows(int rows);
 
+/* The info every model has: its loader's names and its blocks' shape. */
+void el_info_set_common(el_model_info *I, const char *const names[4], int n_shards, size_t n_params,
+                        const el_transformer *tf);
+
 #endif

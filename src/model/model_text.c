@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "base/buffer.h"
 #include "model/model_internal.h"
 
 el_text_params el_text_default_params(void) {
@@ -27,24 +28,12 @@ el_status el_model_load_text(el_model *m, const char *path, const el_model_param
     m->text = f;
     m->tf = &f->text.tf;
     const el_text *t = &f->text;
-    const el_block_config *c = &t->tf.cfg;
     el_model_info *I = &m->info;
+    const char *const names[4] = {f->meta.arch, f->meta.family, f->meta.layout, f->meta.dtype};
+    el_info_set_common(I, names, f->meta.n_shards, t->n_params, &t->tf);
     I->is_text = 1;
-    I->arch = f->meta.arch;
-    I->family = f->meta.family;
-    I->layout = f->meta.layout;
-    I->dtype = f->meta.dtype;
-    I->n_layers = c->n_layers;
-    I->hidden = c->dim;
-    I->n_heads = c->n_heads;
-    I->n_kv_heads = c->n_kv_heads;
-    I->mlp_dim = c->mlp_dim;
     I->n_classes = t->vocab;
     I->context = t->context;
-    I->ln_eps = c->norm.eps;
-    I->n_params = t->n_params;
-    I->n_shards = f->meta.n_shards;
-    I->norm = c->norm.kind == EL_NORM_LAYER ? "LayerNorm" : "RMSNorm";
     I->softcap = t->tf.lens.softcap;
     I->lens_norm = t->tf.lens.norm_w != NULL;
     I->lens_project_out = t->tf.lens.proj.n_parts > 0;
@@ -89,14 +78,7 @@ el_status el_text_tokenize_bos(const el_model *m, const char *text, el_text_bos 
 }
 
 void el_text_result_free(el_text_result *r) {
-    free(r->prompt_ids);
-    free(r->ids);
-    free(r->text);
-    free(r->entropy);
-    free(r->renyi);
-    free(r->logits0);
-    free(r->prob);
-    free(r->error);
+    EL_FREE_ALL(r->prompt_ids, r->ids, r->text, r->entropy, r->renyi, r->logits0, r->prob, r->error);
     memset(r, 0, sizeof *r);
 }
 

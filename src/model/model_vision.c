@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "base/buffer.h"
 #include "model/attn_pool.h"
 #include "model/model_internal.h"
 #include "model/zs_head.h"
@@ -30,25 +31,15 @@ el_status el_model_load_vision(el_model *m, const char *path, const el_model_par
     m->tf = &f->vit.tf;
     const el_vit *v = &f->vit;
     el_model_info *I = &m->info;
-    I->arch = f->meta.arch;
-    I->family = f->meta.family;
-    I->layout = f->meta.layout;
-    I->dtype = f->meta.dtype;
-    I->n_layers = v->tf.cfg.n_layers;
-    I->hidden = v->tf.cfg.dim;
-    I->n_heads = v->tf.cfg.n_heads;
-    I->mlp_dim = v->tf.cfg.mlp_dim;
+    const char *const names[4] = {f->meta.arch, f->meta.family, f->meta.layout, f->meta.dtype};
+    el_info_set_common(I, names, f->meta.n_shards, v->n_params, &v->tf);
     I->image_size = v->image_size;
     I->patch_size = v->patch_size;
     I->channels = v->channels;
     I->n_classes = v->n_classes;
     I->n_prefix = v->n_prefix;
     I->n_patches = v->n_patches;
-    I->ln_eps = v->tf.cfg.norm.eps;
-    I->n_params = v->n_params;
-    I->n_shards = f->meta.n_shards;
     I->preprocess = f->meta.preprocess;
-    I->norm = "LayerNorm";
     I->zero_shot = v->zs != NULL;
     I->zs_from_cache = v->zs && v->zs->from_cache;
     return EL_OK;
@@ -88,11 +79,7 @@ el_status el_profile_init(el_profile *p, const el_model *m, const el_lens_params
 }
 
 void el_profile_free(el_profile *p) {
-    free(p->entropy);
-    free(p->entropy_mean);
-    free(p->patch_entropy);
-    free(p->renyi);
-    free(p->logits);
+    EL_FREE_ALL(p->entropy, p->entropy_mean, p->patch_entropy, p->renyi, p->logits);
     memset(p, 0, sizeof *p);
 }
 
