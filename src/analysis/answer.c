@@ -12,6 +12,10 @@ static pthread_once_t onig_once = PTHREAD_ONCE_INIT;
 static void onig_setup(void) {
     OnigEncoding enc[1] = {ONIG_ENCODING_UTF8};
     onig_initialize(enc, 1); /* a no-op when the tokenizers did it first */
+    /* A hostile "extract" pattern must fail, not backtrack for hours (the
+     * tokenizers' limits; the settings are global). */
+    onig_set_retry_limit_in_match(1000000);
+    onig_set_retry_limit_in_search(10000000);
 }
 
 /* A copy with every byte outside valid UTF-8 replaced by '?' (same length). */

@@ -63,6 +63,7 @@ cJSON *el_cv_settings_json(const char *cmd, const char *const *files, int n_file
     cJSON_AddNumberToObject(j, "folds", cv->folds);
     cJSON_AddNumberToObject(j, "seed", (double)cv->seed);
     cJSON_AddBoolToObject(j, "standardize", cv->standardize);
+    cJSON_AddBoolToObject(j, "shuffle", !cv->no_shuffle);
     return j;
 }
 

@@ -135,8 +135,8 @@ static void print_json(const classify_args *a, const el_dataset *ds, const el_cv
 static void print_table(const classify_args *a, const el_dataset *ds, const el_cv_result *r, const int *counts) {
     printf("%d records from %d file%s (skipped: %d error records, %d without `%s`)\n", ds->n, a->n_files,
            a->n_files == 1 ? "" : "s", ds->n_error_records, ds->n_missing_group, a->dopt.by);
-    printf("features %s, depth %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&a->dopt),
-           el_depth_desc(ds), ds->dim, a->cv.k, a->cv.folds, (unsigned long long)a->cv.seed,
+    printf("features %s, depth %s, %d values; k = %d, %d %sfolds, seed %llu, %s\n", el_feature_name(&a->dopt),
+           el_depth_desc(ds), ds->dim, a->cv.k, a->cv.folds, a->cv.no_shuffle ? "unshuffled " : "", (unsigned long long)a->cv.seed,
            a->cv.standardize ? "standardised" : "not standardised");
     printf("\n");
     printf("k-NN accuracy          %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->acc_mean, r->acc_std,

@@ -142,9 +142,9 @@ static void print_table(const el_dataset *ds, const corr_args *a, const el_corre
     printf("%d records with `correct`: %d right, %d wrong (model accuracy %.4f); skipped %d with `correct` "
            "null or absent, %d error records\n",
            n, c->n_right, n - c->n_right, (double)c->n_right / n, c->n_unknown, ds->n_error_records);
-    printf("features %s, depth %s, %d values; k = %d, %d folds, seed %llu, %s\n", el_feature_name(&a->dopt),
+    printf("features %s, depth %s, %d values; k = %d, %d %sfolds, seed %llu, %s\n", el_feature_name(&a->dopt),
            ds->depth_used == EL_DEPTH_RESAMPLE ? "resampled" : ds->depth_used == EL_DEPTH_PAD ? "padded" : "native",
-           c->dim, a->cv.k, a->cv.folds, (unsigned long long)a->cv.seed,
+           c->dim, a->cv.k, a->cv.folds, a->cv.no_shuffle ? "unshuffled " : "", (unsigned long long)a->cv.seed,
            a->cv.standardize ? "standardised" : "not standardised");
     printf("\nk-NN ROC-AUC (correct)   %.4f +- %.4f   (pooled out-of-fold %.4f)\n", r->auc_mean, r->auc_std,
            r->pooled_auc);

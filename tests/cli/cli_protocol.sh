@@ -162,5 +162,15 @@ printf '{"prompt":"x","answer":"A","extract":"(unclosed"}\n' >"$tmp/bad.jsonl"
 text --prompts "$tmp/bad.jsonl" -n 2 -o "$tmp/bad.out" 2>/dev/null
 grep -q '"error":".*extract.*does not compile' "$tmp/bad.out" || bad "a bad extract regex: $(cat "$tmp/bad.out")"
 
+# MPI (when built with it): samples and answers reach the other ranks intact.
+if command -v mpirun >/dev/null && ldd "$bin" | grep -q libmpi; then
+  printf '{"prompt":"The","label":"a","answer":"B"}\n{"prompt":"A cat","label":"b","answer":"A","extract":"(\\\\S+)"}\n{"prompt":"Once","label":"a"}\n' >"$tmp/mp.jsonl"
+  timeout 120 mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 "$bin" text --model "$lm" --prompts "$tmp/mp.jsonl" \
+    --samples 2 --temperature 1 -n 6 --batch 1 --threads 1 -q -o "$tmp/mp2.jsonl" || bad "mpirun text --samples"
+  text --prompts "$tmp/mp.jsonl" --samples 2 --temperature 1 -n 6 --batch 1 --threads 1 -o "$tmp/mp1.jsonl" || bad "text --samples (MPI reference)"
+  cmp -s "$tmp/mp1.jsonl" "$tmp/mp2.jsonl" || bad "MPI: samples/answers differ from one process"
+  grep -q '"extract":"(\\\\S+)","sample":1,"seed":[0-9]*,' "$tmp/mp2.jsonl" || bad "MPI: no sample 1 of the extract prompt: $(head -c 300 "$tmp/mp2.jsonl")"
+fi
+
 [ "$fail" = 0 ] && echo "cli_protocol: ok"
 exit "$fail"

@@ -51,6 +51,18 @@ if [ -d "$lm" ]; then
     bad "text: $(cat "$tmp/err")"
   grep -q '\\udc[89a-f]' "$tmp/g.jsonl" || bad "fortune-gpt2 at T=3 wrote no \\udcXX escape (the test no longer covers it)"
   run classify "$tmp/g.jsonl" --by label --folds 2 --k 3
+  # The Python package's reader reads them too, and the bytes come back.
+  if [ -x /usr/bin/python3 ]; then
+    PYTHONPATH=$root/python /usr/bin/python3 - "$tmp/g.jsonl" <<'PY' || bad "python read_jsonl of the sampled records"
+import sys
+import entropy_lens as el
+rows = el.read_jsonl(sys.argv[1], pandas=False)
+split = [r for r in rows if any(0xDC80 <= ord(c) <= 0xDCFF for c in r["generated"])]
+assert len(rows) == 12 and split, (len(rows), len(split))
+for r in split:
+    r["generated"].encode("utf-8", "surrogateescape")   # the raw bytes back
+PY
+  fi
   grep -q "^12 records" "$tmp/out" || bad "classify of the sampled run: $(head -2 "$tmp/out")"
   # --resume reads the records it keeps: cut after the first two, resume, compare.
   head -n 2 "$tmp/g.jsonl" >"$tmp/g2.jsonl"

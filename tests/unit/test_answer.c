@@ -42,5 +42,12 @@ int main(void) {
     char *x;
     CHECK(el_answer_check("text", "A", "(unclosed", &c, &x) == EL_ERR_FORMAT && c == -1 && x == NULL);
     CHECK(strstr(el_last_error(), "does not compile") != NULL);
+    /* A backtracking bomb ends (limit or no match), it does not hang. */
+    char bomb[64];
+    memset(bomb, 'a', 40);
+    bomb[40] = '\0';
+    el_status st = el_answer_check(bomb, "x", "(a|aa|a*)*b", &c, &x);
+    CHECK(st == EL_ERR_LIMIT || (st == EL_OK && c == -1));
+    free(x);
     return el_test_finish("test_answer");
 }
