@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "base/strbuf.h"
 #include "plot/canvas.h"
+#include "plot/html.h"
 #include "plot/utf8.h"
 #include "plot/png_write.h"
 
@@ -56,27 +57,14 @@ static void paint(el_strbuf *b, const char *what, el_rgba c) {
     if (c.a != 255) el_sb_printf(b, " %s-opacity=\"%.3g\"", what, c.a / 255.0);
 }
 
-/* XML text content / attribute value. */
-static void escape(el_strbuf *b, const char *s) {
-    const char *p = s;
-    uint32_t cp;
-    while (*p) {
-        const char *q = p;
-        cp = el_utf8_next(&p);
-        switch (cp) {
-        case '&': el_sb_puts(b, "&amp;"); break;
-        case '<': el_sb_puts(b, "&lt;"); break;
-        case '>': el_sb_puts(b, "&gt;"); break;
-        case '"': el_sb_puts(b, "&quot;"); break;
-        case '\'': el_sb_puts(b, "&apos;"); break;
-        case 0xFFFD: el_sb_puts(b, "\xEF\xBF\xBD"); break;
-        default:
-            if (cp < 0x20 || cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF)
-                el_sb_putc(b, '?');
-            else
-                el_sb_write(b, q, (size_t)(p - q));
-        }
+/* fill="..." [stroke="..." stroke-width="..."]/> closing a shape element. */
+static void fill_stroke(el_strbuf *b, el_rgba fill, el_rgba stroke, double sw) {
+    paint(b, "fill", fill);
+    if (stroke.a && sw > 0) {
+        paint(b, "stroke", stroke);
+        attr_num(b, "stroke-width", sw);
     }
+    el_sb_puts(b, "/>\n");
 }
 
 static void points(el_strbuf *b, const el_pt *p, int n) {
@@ -115,12 +103,7 @@ static void op_rect(el_canvas *c, double x, double y, double w, double h, el_rgb
     attr_num(b, "y", y);
     attr_num(b, "width", w);
     attr_num(b, "height", h);
-    paint(b, "fill", fill);
-    if (stroke.a && sw > 0) {
-        paint(b, "stroke", stroke);
-        attr_num(b, "stroke-width", sw);
-    }
-    el_sb_puts(b, "/>\n");
+    fill_stroke(b, fill, stroke, sw);
 }
 
 static void op_circle(el_canvas *c, double cx, double cy, double r, el_rgba fill, el_rgba stroke, double sw) {
@@ -129,12 +112,7 @@ static void op_circle(el_canvas *c, double cx, double cy, double r, el_rgba fill
     attr_num(b, "cx", cx);
     attr_num(b, "cy", cy);
     attr_num(b, "r", r);
-    paint(b, "fill", fill);
-    if (stroke.a && sw > 0) {
-        paint(b, "stroke", stroke);
-        attr_num(b, "stroke-width", sw);
-    }
-    el_sb_puts(b, "/>\n");
+    fill_stroke(b, fill, stroke, sw);
 }
 
 static void op_text(el_canvas *c, double x, double y, const char *s, const el_text_style *st) {
@@ -155,7 +133,7 @@ static void op_text(el_canvas *c, double x, double y, const char *s, const el_te
         el_sb_puts(b, ")\"");
     }
     el_sb_putc(b, '>');
-    escape(b, s);
+    el_html_escape(b, s);
     el_sb_puts(b, "</text>\n");
 }
 
