@@ -183,6 +183,7 @@ typedef struct {
     int lens_project_out;     /* 1: project_out between the final norm and the unembedding (opt-350m) */
     int zero_shot;            /* 1: CLIP / SigLIP, classes from class names through the text tower */
     int zs_from_cache;        /* zero-shot: 1 when the class embeddings came from params.class_cache */
+    const char *act;          /* the blocks' MLP activation, e.g. "GELU (erf)", "quick-GELU" */
 } el_model_info;
 
 EL_API void el_model_get_info(const el_model *m, el_model_info *info);

@@ -43,7 +43,8 @@ class ModelInfo(Structure):
                 ("ln_eps", c_double), ("n_params", c_size_t), ("n_shards", c_int),
                 ("preprocess", Preprocess), ("n_kv_heads", c_int), ("context", c_int),
                 ("norm", c_char_p), ("softcap", c_double), ("lens_norm", c_int),
-                ("lens_project_out", c_int), ("zero_shot", c_int), ("zs_from_cache", c_int)]
+                ("lens_project_out", c_int), ("zero_shot", c_int), ("zs_from_cache", c_int),
+                ("act", c_char_p)]
 
 
 class LensParams(Structure):

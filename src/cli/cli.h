@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "analysis/dataset.h"
+#include "base/strbuf.h"
 #include "entropy_lens.h"
 
 /* Exit codes (documented in the README and in every --help). */
@@ -55,6 +56,14 @@ int el_output_is_input(const char *cmd, const char *output, const char *input);
  * EL_EXIT_FATAL with "entropy-lens CMD: reason" when loading fails. */
 int el_cli_on_dataset(const char *cmd, const char *const *files, int n_files, const el_dataset_opts *o,
                       int (*fn)(void *ctx, el_dataset *ds), void *ctx);
+
+/* The figure kind -o asks for (el_canvas_kind: .png, .svg, .pdf), or -1
+ * after "entropy-lens CMD: ..." when output is missing or has another ending. */
+int el_cli_figure_kind(const char *cmd, const char *output);
+
+/* Writes sb whole to path ("-": stdout); 0, or -1 after "entropy-lens CMD:
+ * PATH: reason" (also when sb ran out of memory). */
+int el_cli_write_file(const char *cmd, const char *path, const el_strbuf *sb);
 
 /* "--alpha 0.5,2,inf" and "--units nats|bits|normalized"; 0 or -1. */
 int el_parse_alpha(const char *s, el_lens_params *lp);

@@ -10,6 +10,7 @@
 #include "analysis/analysis.h"
 #include "analysis/cv_json.h"
 #include "analysis/dataset.h"
+#include "base/buffer.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "base/strbuf.h"
@@ -71,8 +72,7 @@ typedef struct {
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, classify_args *a) {
-    a->dopt = el_dataset_default_opts();
-    a->cv = el_cv_default_params();
+    *a = (classify_args){.dopt = el_dataset_default_opts(), .cv = el_cv_default_params()};
     const el_opt opts[] = {
         EL_OPT_STR("by", &a->dopt.by),
         EL_OPTS_CV(a->cv),
@@ -80,13 +80,9 @@ static int parse_args(int argc, char **argv, classify_args *a) {
         EL_OPT_STR("folds-out", &a->folds_out),
         EL_OPT_SET("json", &a->json),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"classify", help, NULL, opts, EL_CLI_ANY};
+    const el_cli cli = {"classify", help, NULL, opts, EL_CLI_ANY, "no input files"};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
-    if (!a->n_files) {
-        fprintf(stderr, "entropy-lens classify: no input files (see --help)\n");
-        return EL_EXIT_USAGE;
-    }
     if (!a->dopt.by) {
         fprintf(stderr, "entropy-lens classify: --by FIELD is required (e.g. --by label)\n");
         return EL_EXIT_USAGE;
@@ -95,11 +91,6 @@ static int parse_args(int argc, char **argv, classify_args *a) {
 }
 
 static int write_folds(const char *path, const el_dataset *ds, const int *fold) {
-    FILE *fp = fopen(path, "w");
-    if (!fp) {
-        fprintf(stderr, "entropy-lens classify: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
     el_strbuf sb = {0};
     el_sb_puts(&sb, "index,file,group,fold\n");
     for (int i = 0; i < ds->n; i++) {
@@ -109,11 +100,9 @@ static int write_folds(const char *path, const el_dataset *ds, const int *fold) 
         el_sb_csv_str(&sb, ds->rec[i].group);
         el_sb_printf(&sb, ",%d\n", fold[i]);
     }
-    int bad = sb.oom || fwrite(sb.data, 1, sb.len, fp) != sb.len;
+    int rc = el_cli_write_file("classify", path, &sb);
     el_sb_free(&sb);
-    if (fclose(fp) != 0) bad = 1;
-    if (bad) fprintf(stderr, "entropy-lens classify: %s: write failed\n", path);
-    return bad ? -1 : 0;
+    return rc;
 }
 
 static void print_json(const classify_args *a, const el_dataset *ds, const el_cv_result *r, const int *counts) {
@@ -213,14 +202,12 @@ static int run(void *ctx, el_dataset *ds) {
         if (fflush(stdout) != 0) code = EL_EXIT_FATAL;
     }
     el_cv_free(&r);
-    free(y);
-    free(counts);
+    EL_FREE_ALL(y, counts);
     return code;
 }
 
 int cmd_classify(int argc, char **argv) {
     classify_args a;
-    memset(&a, 0, sizeof a);
     int code = parse_args(argc, argv, &a);
     if (code == EL_CLI_RUN) code = el_cli_on_dataset("classify", a.files, a.n_files, &a.dopt, run, &a);
     free(a.files);

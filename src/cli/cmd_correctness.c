@@ -92,13 +92,8 @@ static int parse_args(int argc, char **argv, corr_args *a) {
         EL_OPTS_FEATURES(a->dopt),
         EL_OPT_SET("json", &a->json),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"correctness", help, NULL, opts, EL_CLI_ANY};
-    int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
-    if (rc == EL_CLI_RUN && !a->n_files) {
-        fprintf(stderr, "entropy-lens correctness: no input files (see --help)\n");
-        return EL_EXIT_USAGE;
-    }
-    return rc;
+    const el_cli cli = {"correctness", help, NULL, opts, EL_CLI_ANY, "no input files"};
+    return el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
 }
 
 static void add_cv_json(cJSON *o, const el_cv_result *r) { el_cv_result_json(cJSON_AddObjectToObject(o, "knn"), r); }

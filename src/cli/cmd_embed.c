@@ -50,11 +50,6 @@ static int ends_with(const char *s, const char *suf) {
 }
 
 static int write_csv(const char *path, const el_dataset *ds, const double *Y) {
-    FILE *fp = !strcmp(path, "-") ? stdout : fopen(path, "w");
-    if (!fp) {
-        fprintf(stderr, "entropy-lens embed: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
     el_strbuf sb = {0};
     el_sb_puts(&sb, "file,group,x,y\n");
     for (int i = 0; i < ds->n; i++) {
@@ -63,12 +58,9 @@ static int write_csv(const char *path, const el_dataset *ds, const double *Y) {
         el_sb_csv_str(&sb, ds->rec[i].group);
         el_sb_printf(&sb, ",%.9g,%.9g\n", Y[2 * i], Y[2 * i + 1]);
     }
-    int bad = sb.oom || fwrite(sb.data, 1, sb.len, fp) != sb.len;
+    int rc = el_cli_write_file("embed", path, &sb);
     el_sb_free(&sb);
-    if (fp == stdout) bad |= fflush(fp) != 0;
-    else if (fclose(fp) != 0) bad = 1;
-    if (bad) fprintf(stderr, "entropy-lens embed: %s: write failed\n", path);
-    return bad ? -1 : 0;
+    return rc;
 }
 
 typedef struct {
@@ -106,11 +98,10 @@ static int parse_args(int argc, char **argv, embed_args *a) {
         EL_OPT_SET("standardise", &a->standardize),
         EL_OPT_STR_SHORT("output", 'o', &a->out),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"embed", help, NULL, opts, EL_CLI_ANY};
+    const el_cli cli = {"embed", help, NULL, opts, EL_CLI_ANY, "no input files"};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
-    const char *missing = !a->n_files ? "no input files (see --help)"
-                          : !a->dopt.by ? "--by FIELD is required (e.g. --by label)"
+    const char *missing = !a->dopt.by ? "--by FIELD is required (e.g. --by label)"
                           : !a->out     ? "-o OUT.svg|png|pdf|csv is required"
                                         : NULL;
     if (missing) {

@@ -91,7 +91,7 @@ static int parse_args(int argc, char **argv, heatmap_args *a) {
         EL_OPT_FN("alpha", &a->alpha, parse_alpha, "a number in (0, 1]"),
         EL_OPT_STR_SHORT("output", 'o', &a->output),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"heatmap", help, NULL, opts, 1};
+    const el_cli cli = {"heatmap", help, NULL, opts, 1, NULL};
     const char **pos = NULL;
     int n_pos = 0, rc = el_cli_parse(&cli, argc, argv, &pos, &n_pos);
     a->file = n_pos ? pos[0] : NULL;
@@ -101,11 +101,7 @@ static int parse_args(int argc, char **argv, heatmap_args *a) {
         fprintf(stderr, "entropy-lens heatmap: needs FILE.jsonl, --image NAME and -o OUT (see --help)\n");
         return EL_EXIT_USAGE;
     }
-    a->kind = el_canvas_kind_from_path(a->output);
-    if (a->kind < 0) {
-        fprintf(stderr, "entropy-lens heatmap: %s: the output must end in .png, .svg or .pdf\n", a->output);
-        return EL_EXIT_USAGE;
-    }
+    if ((a->kind = el_cli_figure_kind("heatmap", a->output)) < 0) return EL_EXIT_USAGE;
     if (parse_layers(a->layers_arg, &a->layers, &a->n_layers)) {
         fprintf(stderr, "entropy-lens heatmap: --layers is all or a list of layer numbers, got '%s'\n", a->layers_arg);
         return EL_EXIT_USAGE;

@@ -70,8 +70,8 @@ static void print_vision(const el_model_info *I, const el_model *m, const char *
     printf("path          %s\n", model);
     printf("architecture  %s (%s, %s layout)\n", I->arch, I->family, I->layout);
     printf("checkpoint    %s, %zu parameters, %d file%s\n", I->dtype, I->n_params, I->n_shards, I->n_shards == 1 ? "" : "s");
-    printf("blocks        %d, hidden %d, heads %d, MLP %d, LayerNorm eps %g, GELU (erf)\n", I->n_layers, I->hidden,
-           I->n_heads, I->mlp_dim, I->ln_eps);
+    printf("blocks        %d, hidden %d, heads %d, MLP %d, LayerNorm eps %g, %s\n", I->n_layers, I->hidden,
+           I->n_heads, I->mlp_dim, I->ln_eps, I->act ? I->act : "?");
     printf("input         %d x %d, %d channel%s, patch %d: %d patches + %d prefix token%s\n", I->image_size,
            I->image_size, I->channels, I->channels == 1 ? "" : "s", I->patch_size, I->n_patches, I->n_prefix,
            I->n_prefix == 1 ? "" : "s");
@@ -100,7 +100,7 @@ int cmd_info(int argc, char **argv) {
         EL_OPT_STR("classes", &classes),
         EL_OPT_STR("templates", &templates),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"info", help, el_cli_families_tail(), opts, 0};
+    const el_cli cli = {"info", help, el_cli_families_tail(), opts, 0, NULL};
     int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     if (!model) model = el_default_model_dir();

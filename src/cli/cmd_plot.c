@@ -68,7 +68,7 @@ typedef struct {
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, plot_args *a) {
-    a->po.band = 1;
+    *a = (plot_args){.po.band = 1};
     int no_band = 0;
     const el_opt opts[] = {
         EL_OPT_STR("by", &a->by),
@@ -80,22 +80,13 @@ static int parse_args(int argc, char **argv, plot_args *a) {
         EL_OPT_SET("overlay", &a->po.overlay),
         EL_OPT_SET("no-band", &no_band),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"plot", help, NULL, opts, EL_CLI_ANY};
+    const el_cli cli = {"plot", help, NULL, opts, EL_CLI_ANY, "no input files"};
     int rc = el_cli_parse(&cli, argc, argv, &a->files, &a->n_files);
     if (rc != EL_CLI_RUN) return rc;
     a->po.band = !no_band;
     a->po.by = a->by ? a->by : "label";
-    if (!a->n_files || !a->output) {
-        fprintf(stderr, "entropy-lens plot: %s\n",
-                !a->n_files ? "no input files (see --help)" : "-o OUT.svg, OUT.png or OUT.pdf is required");
-        return EL_EXIT_USAGE;
-    }
-    a->kind = el_canvas_kind_from_path(a->output);
-    if (a->kind < 0) {
-        fprintf(stderr, "entropy-lens plot: %s: the output must end in .svg, .png or .pdf\n", a->output);
-        return EL_EXIT_USAGE;
-    }
-    return EL_CLI_RUN;
+    a->kind = el_cli_figure_kind("plot", a->output);
+    return a->kind < 0 ? EL_EXIT_USAGE : EL_CLI_RUN;
 }
 
 /* The records grouped by --by; without --by and with no labels anywhere,
@@ -139,7 +130,6 @@ static int draw(plot_args *a, const el_dataset *ds) {
 
 int cmd_plot(int argc, char **argv) {
     plot_args a;
-    memset(&a, 0, sizeof a);
     int code = parse_args(argc, argv, &a);
     if (code == EL_CLI_RUN) {
         el_dataset ds;

@@ -84,10 +84,7 @@ static int parse_tokens(const char *s, void *dest) {
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, options *o, const char ***paths, int *n_paths) {
-    memset(o, 0, sizeof *o);
-    o->lp = el_lens_default_params();
-    o->batch = 8;
-    o->max_pixels = (long)EL_DEFAULT_MAX_PIXELS;
+    *o = (options){.lp = el_lens_default_params(), .batch = 8, .max_pixels = (long)EL_DEFAULT_MAX_PIXELS};
     const el_opt opts[] = {
         EL_OPT_STR("model", &o->model_dir),
         EL_OPT_STR_SHORT("output", 'o', &o->output),
@@ -106,12 +103,11 @@ static int parse_args(int argc, char **argv, options *o, const char ***paths, in
         EL_OPT_SET("resume", &o->resume),
         EL_OPT_SET_SHORT("quiet", 'q', &o->quiet),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"profile", help, el_cli_families_tail(), opts, EL_CLI_ANY};
+    const el_cli cli = {"profile", help, el_cli_families_tail(), opts, EL_CLI_ANY, "no PATH given"};
     int rc = el_cli_parse(&cli, argc, argv, paths, n_paths);
     if (rc != EL_CLI_RUN) return rc;
     const char *bad = NULL;
-    if (*n_paths == 0) bad = "no PATH given (see --help)";
-    else if (o->resume && (!o->output || !strcmp(o->output, "-")))
+    if (o->resume && (!o->output || !strcmp(o->output, "-")))
         bad = "--resume needs -o FILE (the output of the run to continue)";
     /* CSV has one row of layer columns: what does not fit is refused, never dropped. */
     else if (o->format == EL_FORMAT_CSV && o->lp.n_alpha) bad = "--format csv cannot hold --alpha (Renyi entropies) (use JSONL)";

@@ -131,11 +131,7 @@ static const char *conflict(const text_options *o, char *buf, size_t n) {
 
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, text_options *o) {
-    memset(o, 0, sizeof *o);
-    o->tp = el_text_default_params();
-    o->alpha = el_lens_default_params();
-    o->windows = 1;
-    o->batch = 16;
+    *o = (text_options){.tp = el_text_default_params(), .alpha = el_lens_default_params(), .windows = 1, .batch = 16};
     const el_opt opts[] = {
         EL_OPT_STR("model", &o->model_dir),
         EL_OPT_STR("tokenizer", &o->tokenizer),
@@ -157,7 +153,7 @@ static int parse_args(int argc, char **argv, text_options *o) {
         EL_OPT_SET("resume", &o->resume),
         EL_OPT_SET_SHORT("quiet", 'q', &o->quiet),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0};
+    const el_cli cli = {"text", help, el_cli_families_tail(), opts, 0, NULL};
     int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     o->tp.n_alpha = o->alpha.n_alpha;

@@ -231,7 +231,7 @@ static int parse_args(int argc, char **argv, options *o) {
         EL_OPT_SET("skip-special", &o->skip_special),
         EL_OPT_SET("bench", &o->bench),
         EL_OPT_TABLE_END};
-    const el_cli cli = {"tokenize", help, el_cli_families_tail(), opts, 0};
+    const el_cli cli = {"tokenize", help, el_cli_families_tail(), opts, 0, NULL};
     int rc = el_cli_parse_options(&cli, argc, argv);
     if (rc != EL_CLI_RUN) return rc;
     if (!o->tokenizer == !o->model || (!!o->text + !!o->ids + !!o->file) != 1) {

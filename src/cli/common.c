@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plot/canvas.h"
+
 #include "cli/cli.h"
 
 /* The sample models: <prefix>/share/entropy-lens/models/ when the binary is
@@ -149,4 +151,24 @@ int el_cli_on_dataset(const char *cmd, const char *const *files, int n_files, co
     int code = fn(ctx, &ds);
     el_dataset_free(&ds);
     return code;
+}
+
+int el_cli_write_file(const char *cmd, const char *path, const el_strbuf *sb) {
+    FILE *fp = !strcmp(path, "-") ? stdout : fopen(path, "wb");
+    if (!fp) {
+        fprintf(stderr, "entropy-lens %s: %s: %s\n", cmd, path, strerror(errno));
+        return -1;
+    }
+    int bad = sb->oom || fwrite(sb->data, 1, sb->len, fp) != sb->len;
+    if (fp == stdout) bad |= fflush(fp) != 0;
+    else if (fclose(fp) != 0) bad = 1;
+    if (bad) fprintf(stderr, "entropy-lens %s: %s: write failed%s\n", cmd, path, sb->oom ? " (out of memory)" : "");
+    return bad ? -1 : 0;
+}
+
+int el_cli_figure_kind(const char *cmd, const char *output) {
+    int kind = output ? el_canvas_kind_from_path(output) : -1;
+    if (!output) fprintf(stderr, "entropy-lens %s: -o OUT.png, OUT.svg or OUT.pdf is required\n", cmd);
+    else if (kind < 0) fprintf(stderr, "entropy-lens %s: %s: the output must end in .png, .svg or .pdf\n", cmd, output);
+    return kind;
 }

@@ -120,6 +120,10 @@ int el_cli_parse(const el_cli *cli, int argc, char **argv, const char ***pos, in
         }
     }
     for (int i = optind; rc == EL_CLI_RUN && i < argc; i++) (*pos)[(*n_pos)++] = args[i];
+    if (rc == EL_CLI_RUN && cli->need_pos && *n_pos == 0) {
+        fprintf(stderr, "entropy-lens %s: %s (see --help)\n", cli->cmd, cli->need_pos);
+        rc = EL_EXIT_USAGE;
+    }
     if (rc == EL_CLI_RUN && cli->max_pos != EL_CLI_ANY && *n_pos > cli->max_pos) {
         fprintf(stderr, "entropy-lens %s: unexpected argument '%s' (see --help)\n", cli->cmd, (*pos)[cli->max_pos]);
         rc = EL_EXIT_USAGE;

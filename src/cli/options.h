@@ -48,6 +48,7 @@ typedef struct {
     const char *help_tail; /* printed after it when not NULL (e.g. the model families) */
     const el_opt *opts;    /* ends with {EL_OPT_END} */
     int max_pos;           /* positional arguments accepted at most (EL_CLI_ANY: any number) */
+    const char *need_pos;  /* non-NULL: at least one is required, else this usage error */
 } el_cli;
 
 #define EL_CLI_ANY (-1)

@@ -174,4 +174,5 @@ void el_info_set_common(el_model_info *I, const char *const names[4], int n_shar
     I->mlp_dim = c->mlp_dim;
     I->ln_eps = c->norm.eps;
     I->norm = c->norm.kind == EL_NORM_LAYER ? "LayerNorm" : "RMSNorm";
+    I->act = el_act_name(c->act);
 }

@@ -91,8 +91,10 @@ static el_status tokenize(const el_zs_towers *z, const char *dir, const el_zs_sp
         else if (sp && !(ids[i] = malloc(sizeof(int) * (size_t)max_len))) st = el_fail(EL_ERR_NOMEM, "out of memory");
         else if (sp && !(st = el_spiece_encode_siglip(sp, p, max_len, ids[i]))) n_ids[i] = max_len;
         else if (tok) st = el_tokenizer_encode_n(tok, p, strlen(p), EL_BOS_AUTO, &ids[i], &n_ids[i]);
-        if (!st && n_ids[i] > max_len)
-            st = el_fail(EL_ERR_LIMIT, "prompt \"%s\" has %d tokens (the text tower takes %d)", p, n_ids[i], max_len);
+        if (!st && n_ids[i] > max_len) { /* CLIP: cut to the context keeping the end token (clip.tokenize(truncate=True)) */
+            ids[i][max_len - 1] = ids[i][n_ids[i] - 1];
+            n_ids[i] = max_len;
+        }
         free(p);
     }
     el_tokenizer_free(tok);

@@ -68,6 +68,15 @@ static el_status embed_batch(const el_zs_text *t, int P, int *const *ids, const 
     return EL_OK;
 }
 
+typedef struct {
+    int len, idx;
+} text_ref;
+
+static int by_length(const void *a, const void *b) {
+    const text_ref *x = a, *y = b;
+    return x->len != y->len ? (x->len > y->len) - (x->len < y->len) : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
 el_status el_zs_text_embed(const el_zs_text *t, int P, int *const *ids, const int *n_ids, int n, float *out) {
     for (int i = 0; i < n; i++)
         if (n_ids[i] < 1 || n_ids[i] > t->n_pos)
@@ -79,11 +88,26 @@ el_status el_zs_text_embed(const el_zs_text *t, int P, int *const *ids, const in
                                    ids[i][j], t->vocab);
     if (t->pad_id < 0 || t->pad_id >= t->vocab)
         return el_fail(EL_ERR_CONFIG, "pad_token_id %d is outside the text vocabulary (%d)", t->pad_id, t->vocab);
+    /* Batches of similar lengths: a batch is padded to its longest text. */
+    text_ref *order = malloc(sizeof(text_ref) * (size_t)n);
+    int *len = malloc(sizeof(int) * (size_t)n), **sids = malloc(sizeof(int *) * (size_t)n);
+    float *sout = malloc(sizeof(float) * (size_t)n * P);
     el_block_work w;
     memset(&w, 0, sizeof w);
-    el_status st = EL_OK;
+    el_status st = order && len && sids && sout ? EL_OK : el_fail(EL_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n && !st; i++) order[i] = (text_ref){n_ids[i], i};
+    if (!st) qsort(order, (size_t)n, sizeof *order, by_length);
+    for (int i = 0; i < n && !st; i++) {
+        sids[i] = ids[order[i].idx];
+        len[i] = order[i].len;
+    }
     for (int i0 = 0; i0 < n && !st; i0 += TEXT_BATCH)
-        st = embed_batch(t, P, ids, n_ids, i0, i0 + TEXT_BATCH < n ? i0 + TEXT_BATCH : n, &w, out);
+        st = embed_batch(t, P, sids, len, i0, i0 + TEXT_BATCH < n ? i0 + TEXT_BATCH : n, &w, sout);
+    for (int i = 0; i < n && !st; i++) memcpy(out + (size_t)order[i].idx * P, sout + (size_t)i * P, sizeof(float) * P);
     el_block_work_free(&w);
+    free(order);
+    free(len);
+    free(sids);
+    free(sout);
     return st;
 }

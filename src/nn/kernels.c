@@ -86,47 +86,44 @@ void el_gemm_nn(int M, int N, int K, float alpha, const float *A, int lda, const
 
 /* Two-pass mean/variance in float, like PyTorch's CPU kernel, so results
  * agree to float rounding rather than drifting for large-mean rows. */
-void el_layernorm(float *out, const float *in, const float *w, const float *b, int rows, int dim,
-                  float eps, float weight_offset) {
-#pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
-    for (int r = 0; r < rows; r++) {
-        const float *x = in + (size_t)r * dim;
-        float *y = out + (size_t)r * dim;
-        double sum = 0.0;
+static inline void layernorm_row(float *y, const float *x, const float *w, const float *b, int dim, float eps,
+                                 float weight_offset) {
+    double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
-        for (int i = 0; i < dim; i++) sum += x[i];
-        float mean = (float)(sum / dim);
-        double var = 0.0;
+    for (int i = 0; i < dim; i++) sum += x[i];
+    float mean = (float)(sum / dim);
+    double var = 0.0;
 #pragma omp simd reduction(+ : var)
-        for (int i = 0; i < dim; i++) {
-            float d = x[i] - mean;
-            var += (double)d * d;
-        }
-        float rstd = (float)(1.0 / sqrt(var / dim + eps));
-        for (int i = 0; i < dim; i++) y[i] = (x[i] - mean) * rstd * (w[i] + weight_offset) + (b ? b[i] : 0.0f);
+    for (int i = 0; i < dim; i++) {
+        float d = x[i] - mean;
+        var += (double)d * d;
     }
+    float rstd = (float)(1.0 / sqrt(var / dim + eps));
+    for (int i = 0; i < dim; i++) y[i] = (x[i] - mean) * rstd * (w[i] + weight_offset) + (b ? b[i] : 0.0f);
 }
 
-void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, float eps,
-                float weight_offset) {
-#pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
-    for (int r = 0; r < rows; r++) {
-        const float *x = in + (size_t)r * dim;
-        float *y = out + (size_t)r * dim;
-        double ss = 0.0;
+static inline void rmsnorm_row(float *y, const float *x, const float *w, int dim, float eps, float weight_offset) {
+    double ss = 0.0;
 #pragma omp simd reduction(+ : ss)
-        for (int i = 0; i < dim; i++) ss += (double)x[i] * x[i];
-        float scale = (float)(1.0 / sqrt(ss / dim + eps));
-        for (int i = 0; i < dim; i++) y[i] = x[i] * scale * (w[i] + weight_offset);
-    }
+    for (int i = 0; i < dim; i++) ss += (double)x[i] * x[i];
+    float scale = (float)(1.0 / sqrt(ss / dim + eps));
+    for (int i = 0; i < dim; i++) y[i] = x[i] * scale * (w[i] + weight_offset);
 }
 
 void el_norm(const el_norm_config *c, float *out, const float *in, const float *w, const float *b, int rows,
              int dim) {
     if (c->kind == EL_NORM_NONE) {
         if (out != in) memmove(out, in, sizeof(float) * (size_t)rows * dim);
-    } else if (c->kind == EL_NORM_LAYER) el_layernorm(out, in, w, b, rows, dim, c->eps, c->weight_offset);
-    else el_rmsnorm(out, in, w, rows, dim, c->eps, c->weight_offset);
+        return;
+    }
+    const int layer = c->kind == EL_NORM_LAYER;
+#pragma omp parallel for schedule(static) if ((long)rows * dim > EL_PAR_MIN_WORK)
+    for (int r = 0; r < rows; r++) {
+        const float *x = in + (size_t)r * dim;
+        float *y = out + (size_t)r * dim;
+        if (layer) layernorm_row(y, x, w, b, dim, c->eps, c->weight_offset);
+        else rmsnorm_row(y, x, w, dim, c->eps, c->weight_offset);
+    }
 }
 
 /* ---------------------------------------------------------------- activations */
@@ -223,6 +220,11 @@ static void softmax_row(float *restrict x, int cols) {
     for (int j = 0; j < cols; j++) s += x[j];
     float inv = 1.0f / s;
     for (int j = 0; j < cols; j++) x[j] *= inv;
+}
+
+const char *el_act_name(el_act act) {
+    static const char *const names[] = {"GELU (erf)", "GELU (tanh)", "quick-GELU", "ReLU", "SiLU"};
+    return (unsigned)act < sizeof names / sizeof names[0] ? names[act] : "?";
 }
 
 void el_l2_normalize_rows(float *x, int rows, int cols) {

@@ -26,15 +26,12 @@ typedef struct {
 void el_norm(const el_norm_config *c, float *out, const float *in, const float *w, const float *b, int rows,
              int dim);
 
-void el_layernorm(float *out, const float *in, const float *w, const float *b, int rows, int dim,
-                  float eps, float weight_offset);
-void el_rmsnorm(float *out, const float *in, const float *w, int rows, int dim, float eps,
-                float weight_offset);
-
 /* MLP activations, by name in the configs: gelu (erf), gelu_new /
  * gelu_pytorch_tanh, quick_gelu, relu, silu. */
 typedef enum { EL_ACT_GELU_ERF, EL_ACT_GELU_TANH, EL_ACT_QUICK_GELU, EL_ACT_RELU, EL_ACT_SILU } el_act;
 void el_activate(el_act act, float *x, size_t n);
+/* For people: "GELU (erf)", "GELU (tanh)", "quick-GELU", "ReLU", "SiLU". */
+const char *el_act_name(el_act act);
 /* gate = act(gate) * up: the gated MLPs (SwiGLU with SILU, GeGLU with GELU). */
 void el_activate_mul(el_act act, float *gate, const float *up, size_t n);
 

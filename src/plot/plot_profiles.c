@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "base/file.h"
 #include "plot/dataset_plots.h"
 #include "plot/figures.h"
@@ -104,14 +105,9 @@ static int series_stats(const el_dataset *ds, series_acc *s, int depth_layer, el
 
 static void builder_free(builder *b) {
     for (int i = 0; i < b->n_series; i++) {
-        free(b->s[i].label);
-        free(b->s[i].idx);
-        free(b->s[i].x);
-        free(b->s[i].mean);
-        free(b->s[i].std);
+        EL_FREE_ALL(b->s[i].label, b->s[i].idx, b->s[i].x, b->s[i].mean, b->s[i].std);
     }
-    free(b->s);
-    free(b->models);
+    EL_FREE_ALL(b->s, b->models);
 }
 
 static char *label_for(const char *group, const char *model, int with_model) {

@@ -8,17 +8,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buffer.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_pipeline.h"
 
 el_status el_tok_splits_mark(el_tok_splits *o, size_t off, int id, int at_start) {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 64;
-        el_tok_span *v = realloc(o->v, cap * sizeof *v);
-        if (!v) return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu pieces", cap);
-        o->v = v;
-        o->cap = cap;
-    }
+    if (el_grow(&o->v, &o->cap, o->n, sizeof *o->v, 64))
+        return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu pieces", o->n + 1);
     o->v[o->n++] = (el_tok_span){off, o->buf.n - off, id, at_start};
     return EL_OK;
 }
@@ -42,13 +38,8 @@ void el_tok_splits_free(el_tok_splits *o) {
 }
 
 static el_status push_match(el_tok_matches *m, size_t a, size_t b, int match) {
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? 2 * m->cap : 64;
-        el_tok_match *v = realloc(m->v, cap * sizeof *v);
-        if (!v) return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu matches", cap);
-        m->v = v;
-        m->cap = cap;
-    }
+    if (el_grow(&m->v, &m->cap, m->n, sizeof *m->v, 64))
+        return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu matches", m->n + 1);
     m->v[m->n++] = (el_tok_match){a, b, match};
     return EL_OK;
 }

@@ -5,18 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buffer.h"
 #include "base/status.h"
 #include "tokenizer/tokenizer_internal.h"
 
 el_status el_tok_ids_push(el_tok_ids *a, int id) {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 64;
-        if (cap > SIZE_MAX / sizeof(int)) return el_fail(EL_ERR_NOMEM, "tokenizer: id list too long");
-        int *v = realloc(a->v, cap * sizeof(int));
-        if (!v) return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu ids", cap);
-        a->v = v;
-        a->cap = cap;
-    }
+    if (el_grow(&a->v, &a->cap, a->n, sizeof *a->v, 64))
+        return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory for %zu ids", a->n + 1);
     a->v[a->n++] = id;
     return EL_OK;
 }

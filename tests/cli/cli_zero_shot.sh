@@ -53,6 +53,18 @@ grep -q '"top1_label":"crème brûlée"' "$tmp/p.jsonl" && { echo "FAIL: dropped
 rc=$?
 { [ $rc -eq 3 ] && grep -q "need --classes FILE" "$tmp/e5" && [ "$(wc -l < "$tmp/e5")" -eq 1 ]; } ||
   { echo "FAIL: no --classes (rc $rc)"; cat "$tmp/e5"; fail=1; }
+# without --classes, a config's id2label names are the classes (placeholders LABEL_k are not)
+cp -r "$clip" "$tmp/named"
+sed 's/"model_type": "clip",/"model_type": "clip", "id2label": {"0": "bird", "1": "crème brûlée", "2": "cat"},/' \
+  "$clip/config.json" > "$tmp/named/config.json"
+"$cli" profile "$tiny/pattern.png" --model "$tmp/named" -o "$tmp/named.jsonl" 2>"$tmp/e7" ||
+  { echo "FAIL: id2label classes"; cat "$tmp/e7"; fail=1; }
+grep -q "3 zero-shot classes" "$tmp/e7" && grep -q '"top1_label":"crème brûlée"' "$tmp/named.jsonl" ||
+  { echo "FAIL: id2label classes not used"; cat "$tmp/e7"; fail=1; }
+sed 's/"model_type": "clip",/"model_type": "clip", "id2label": {"0": "LABEL_0", "1": "LABEL_1"},/' \
+  "$clip/config.json" > "$tmp/named/config.json"
+"$cli" profile "$tiny/pattern.png" --model "$tmp/named" -q 2>"$tmp/e8" >/dev/null
+grep -q "need --classes FILE" "$tmp/e8" || { echo "FAIL: LABEL_k taken as classes"; cat "$tmp/e8"; fail=1; }
 # a template without {} is refused naming the file and line
 printf 'a photo of a {}.\nno field here\n' > "$tmp/bad.txt"
 "$cli" profile "$tiny/pattern.png" --model "$clip" --classes "$clip/classes.txt" --templates "$tmp/bad.txt" -q 2>"$tmp/e6" >/dev/null
@@ -64,4 +76,17 @@ head -1 "$tmp/s.jsonl" | grep -q '"top1":5,"top1_label":"crème brûlée","prob"
   { echo "FAIL: siglip pattern.png record"; head -c 300 "$tmp/s.jsonl"; fail=1; }
 n=$(head -1 "$tmp/s.jsonl" | sed 's/.*"patch_entropy":\[\[\([^]]*\)\].*/\1/' | tr ',' '\n' | wc -l)
 [ "$n" -eq 16 ] || { echo "FAIL: siglip patches $n"; fail=1; }
+# a class name longer than the 77-token context is cut keeping the end token,
+# as the reference (clip_tokenizers.py) and clip.tokenize(truncate=True) do:
+# entropies of tools/reference/reference_vision_families.py on this class list
+{ echo airplane; printf 'a very long name %.0s' $(seq 30); echo; echo cat; } > "$tmp/long.txt"
+"$cli" profile "$tiny/pattern.png" --model "$clip" --classes "$tmp/long.txt" -q >"$tmp/long.jsonl" ||
+  { echo "FAIL: long class name"; fail=1; }
+sed 's/.*"entropy":\[\([^]]*\)\].*/\1/' "$tmp/long.jsonl" |
+  awk -F, '{ d1 = $1 - 0.677168621; d2 = $2 - 0.256920687; exit !(d1 * d1 < 1e-8 && d2 * d2 < 1e-8) }' ||
+  { echo "FAIL: long class name entropies"; cat "$tmp/long.jsonl"; fail=1; }
+# info names the activation and the zero-shot lens
+"$cli" info --model "$clip" --classes "$clip/classes.txt" >"$tmp/info" 2>&1 || { echo "FAIL: info"; fail=1; }
+grep -q "quick-GELU" "$tmp/info" && grep -q "cos(visual_projection(LN(cls_l)), class embeddings)" "$tmp/info" &&
+  grep -q "^classes       6: airplane" "$tmp/info" || { echo "FAIL: info card"; cat "$tmp/info"; fail=1; }
 exit $fail
