@@ -309,6 +309,38 @@ EL_API double el_entropy_units(double nats, el_units units, int n_classes);
 #if defined(EL_BUILD_SHARED) && defined(__GNUC__)
 #pragma GCC visibility pop
 #endif
+/* ------------------------------------------------------------ tokenizers */
+
+/* A tokenizer on its own, to tokenise without loading a model. Read-only
+ * once loaded: concurrent calls are safe. */
+typedef struct el_tokenizer el_tokenizer;
+
+/* A tokenizer.json, a llama2.c tokenizer.bin (any vocab size), or a model
+ * folder with tokenizer.json, vocab.json + merges.txt, tokenizer.bin or one
+ * tok*.bin, in that order. */
+EL_API el_status el_tokenizer_load_path(const char *path, el_tokenizer **out);
+EL_API void el_tokenizer_free(el_tokenizer *t);
+/* len bytes of UTF-8 text (NUL bytes allowed; at most 16 MiB else
+ * EL_ERR_LIMIT) to ids, malloc'd into *ids (free() it; may be NULL when
+ * *n_ids == 0). EL_TEXT_BOS_ALWAYS with no BOS token adds nothing. Malformed
+ * UTF-8 is encoded byte by byte, never rejected. */
+EL_API el_status el_tokenizer_encode_n(const el_tokenizer *t, const char *text, size_t len, el_text_bos mode,
+                                       int **ids, int *n_ids);
+/* Which ids el_tokenizer_decode_ex leaves out. */
+typedef enum {
+    EL_DECODE_SKIP_BOS_EOS, /* BOS and EOS give no text (sentencepiece, llama2.c) */
+    EL_DECODE_KEEP_ALL,     /* every token (HF skip_special_tokens=False) */
+    EL_DECODE_SKIP_SPECIAL  /* every special added token (HF skip_special_tokens=True) */
+} el_decode_mode;
+/* Ids to text through the tokenizer's decoder (HF decode), *text malloc'd;
+ * *len (if not NULL) gets its length, which counts NUL bytes inside. */
+EL_API el_status el_tokenizer_decode_ex(const el_tokenizer *t, const int *ids, int n, el_decode_mode mode,
+                                        char **text, size_t *len);
+/* Vocab entry as stored in the file ("▁the", "Ġthe", "<0x0A>"); "" for an id
+ * no entry uses, NULL when id is out of range. */
+EL_API const char *el_tokenizer_piece(const el_tokenizer *t, int id);
+EL_API int el_tokenizer_vocab_size(const el_tokenizer *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -193,6 +193,14 @@ static int settle_identity(const options *o, const char *model_dir, int argc, ch
         if (it->label) fp = el_fnv(fp, it->label, strlen(it->label) + 1);
         fp = el_fnv(fp, &it->label_index, sizeof it->label_index);
     }
+    /* A zero-shot classifier is made from these files: editing one in place
+     * and resuming would mix two classifiers in one output. */
+    const char *zs_files[2] = {o->classes, o->templates};
+    for (int k = 0; k < 2; k++)
+        if (zs_files[k]) {
+            const uint64_t h = el_model_fingerprint(zs_files[k]);
+            fp = el_fnv(fp, &h, sizeof h);
+        }
     return el_run_identity_settle("profile", o->format == EL_FORMAT_CSV, model_dir, argc, argv, skip_value, skip_flag,
                                   l->n, fp, o->output, o->resume && (rs->n_records || rs->has_header));
 }

@@ -103,15 +103,6 @@ static int parse_temperature(const char *v, void *dest) {
     return 0;
 }
 
-static int parse_bos(const char *v, void *dest) {
-    el_text_bos *b = dest;
-    if (!strcmp(v, "auto")) *b = EL_TEXT_BOS_AUTO;
-    else if (!strcmp(v, "always")) *b = EL_TEXT_BOS_ALWAYS;
-    else if (!strcmp(v, "never")) *b = EL_TEXT_BOS_NEVER;
-    else return -1;
-    return 0;
-}
-
 /* What the options cannot be together; NULL when fine. */
 static const char *conflict(const text_options *o, char *buf, size_t n) {
     if (!o->prompt == !o->prompts) return "give exactly one of --prompt TEXT or --prompts FILE.jsonl";
@@ -141,7 +132,7 @@ static int parse_args(int argc, char **argv, text_options *o) {
         EL_OPT_FN("temperature", &o->tp.temperature, parse_temperature, "a number >= 0"),
         EL_OPT_SEED("seed", &o->tp.seed),
         EL_OPT_NUM("samples", &o->samples, 1, 1 << 20),
-        EL_OPT_FN("bos", &o->tp.bos, parse_bos, "auto, always or never"),
+        EL_OPT_FN("bos", &o->tp.bos, el_opt_parse_bos, "auto, always or never"),
         EL_OPT_NUM("windows", &o->windows, 1, 1 << 20),
         EL_OPT_SET("per-step", &o->per_step),
         EL_OPT_FN("alpha", &o->alpha, el_opt_parse_alpha, "up to 16 orders: 0, inf, or > 0 and != 1"),

@@ -10,7 +10,6 @@
 
 #include "cli/cli.h"
 #include "cli/options.h"
-#include "tokenizer/tokenizer.h"
 
 static const char *help =
     "Usage: entropy-lens tokenize (--tokenizer FILE | --model DIR)\n"
@@ -47,7 +46,7 @@ static const char *help =
 
 typedef struct {
     const char *tokenizer, *model, *text, *ids, *file, *output;
-    el_bos_mode bos;
+    el_text_bos bos;
     int skip_special, bench;
 } options;
 
@@ -209,17 +208,10 @@ static int bench(const el_tokenizer *t, const options *o, char **texts, size_t n
     return EL_EXIT_OK;
 }
 
-static int parse_bos(const char *v, void *dest) {
-    int m = el_bos_mode_parse(v);
-    if (m < 0) return -1;
-    *(el_bos_mode *)dest = (el_bos_mode)m;
-    return 0;
-}
-
 /* EL_CLI_RUN, or the exit code (help printed or usage error). */
 static int parse_args(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
-    o->bos = EL_BOS_AUTO;
+    o->bos = EL_TEXT_BOS_AUTO;
     const el_opt opts[] = {
         EL_OPT_STR("tokenizer", &o->tokenizer),
         EL_OPT_STR("model", &o->model),
@@ -227,7 +219,7 @@ static int parse_args(int argc, char **argv, options *o) {
         EL_OPT_STR("ids", &o->ids),
         EL_OPT_STR("file", &o->file),
         EL_OPT_STR("output", &o->output),
-        EL_OPT_FN("bos", &o->bos, parse_bos, "auto, always or never"),
+        EL_OPT_FN("bos", &o->bos, el_opt_parse_bos, "auto, always or never"),
         EL_OPT_SET("skip-special", &o->skip_special),
         EL_OPT_SET("bench", &o->bench),
         EL_OPT_TABLE_END};

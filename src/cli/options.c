@@ -148,6 +148,15 @@ int el_opt_parse_format(const char *v, void *dest) {
 
 int el_opt_parse_units(const char *v, void *dest) { return el_parse_units(v, (el_units *)dest); }
 
+int el_opt_parse_bos(const char *v, void *dest) {
+    el_text_bos *b = dest;
+    if (!strcmp(v, "auto")) *b = EL_TEXT_BOS_AUTO;
+    else if (!strcmp(v, "always")) *b = EL_TEXT_BOS_ALWAYS;
+    else if (!strcmp(v, "never")) *b = EL_TEXT_BOS_NEVER;
+    else return -1;
+    return 0;
+}
+
 int el_opt_parse_alpha(const char *v, void *dest) { return el_parse_alpha(v, (el_lens_params *)dest); }
 
 int el_opt_parse_feature(const char *v, void *dest) { return el_parse_feature(v, (el_dataset_opts *)dest); }

@@ -74,6 +74,7 @@ int el_cli_parse_options(const el_cli *cli, int argc, char **argv);
 int el_opt_parse_format(const char *value, void *dest); /* el_format: jsonl|csv */
 int el_opt_parse_units(const char *value, void *dest);  /* el_units: nats|bits|normalized */
 int el_opt_parse_alpha(const char *value, void *dest);  /* el_lens_params: Renyi orders */
+int el_opt_parse_bos(const char *value, void *dest);    /* el_text_bos: auto|always|never */
 int el_opt_parse_feature(const char *value, void *dest); /* el_dataset_opts: --features */
 int el_opt_parse_depth(const char *value, void *dest);   /* el_dataset_opts: --depth */
 int el_opt_parse_depth_axis(const char *value, void *dest); /* el_depth_axis: ends|fraction */

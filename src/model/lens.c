@@ -2,6 +2,7 @@
 #include "base/buffer.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,9 @@
 /* Chunk width: about 1 MB of logits per chunk (they are reduced while still
  * in cache), at least 1024 columns to keep the GEMM efficient and at most
  * 8192 so that a few rows over a 50k vocabulary are still streamed. */
+/* Rows up to which a multi-chunk lens runs its chunks on separate threads. */
+#define EL_LENS_SPLIT_MAX_ROWS 64
+
 static int chunk_width(int n_rows, int n_out) {
     long w = (1L << 18) / (n_rows > 0 ? n_rows : 1);
     if (w < 1024) w = 1024;
@@ -51,6 +55,46 @@ static float *pre_head(const el_lens *L, float *x, int n, int *hw, el_lens_work 
     return x;
 }
 
+/* What every chunk of one lens call shares. */
+typedef struct {
+    const el_lens *L;
+    const float *x1, *x2; /* the head's inputs (x2: the second head's) */
+    int n, hw;            /* rows, head input width */
+    float *logits_out;    /* full logits of rows >= logits_first, or NULL */
+    int logits_first;
+} lens_rows;
+
+/* Vocabulary columns c0..c0+nc of every row: logits into z (n x nc), fed to
+ * the rows' accumulators acc[0..n). */
+static void lens_chunk(const lens_rows *R, int c0, int nc, float *z, el_entropy_acc *acc) {
+    const el_lens *L = R->L;
+    const int n = R->n, V = L->n_out, two_heads = L->head2.n_parts > 0;
+    /* Bias first, then let sgemm accumulate onto it. */
+    for (int r = 0; r < n; r++) {
+        float *zr = z + (size_t)r * nc;
+        if (two_heads) {
+            for (int j = 0; j < nc; j++)
+                zr[j] = 0.5f * ((L->head_b ? L->head_b[c0 + j] : 0.0f) + (L->head2_b ? L->head2_b[c0 + j] : 0.0f));
+        } else if (L->head_b) {
+            memcpy(zr, L->head_b + c0, sizeof(float) * nc);
+        } else {
+            memset(zr, 0, sizeof(float) * nc);
+        }
+    }
+    const el_mat w1 = el_mat_rows(&L->head, c0, nc), w2 = el_mat_rows(&L->head2, c0, nc);
+    el_mat_gemm(n, two_heads ? 0.5f : 1.0f, R->x1, R->hw, &w1, 1.0f, z, nc);
+    if (two_heads) el_mat_gemm(n, 0.5f, R->x2, R->hw, &w2, 1.0f, z, nc);
+#pragma omp parallel for schedule(static) if ((long)n * nc > EL_PAR_MIN_WORK)
+    for (int r = 0; r < n; r++) {
+        float *zr = z + (size_t)r * nc;
+        if (L->softcap > 0.0f)
+            for (int j = 0; j < nc; j++) zr[j] = L->softcap * tanhf(zr[j] / L->softcap);
+        el_entropy_acc_update(&acc[r], zr, nc, c0);
+        if (R->logits_out && r >= R->logits_first)
+            memcpy(R->logits_out + (size_t)(r - R->logits_first) * V + c0, zr, sizeof(float) * nc);
+    }
+}
+
 int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n, int ld,
                   const double *alpha, int n_alpha, el_lens_out *out, float *logits_out,
                   int logits_first, el_lens_work *w) {
@@ -59,14 +103,22 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
     const int two_heads = L->head2.n_parts > 0;
     float *x1 = el_buf_get(&w->normed, (size_t)n * D);
     float *x2 = two_heads && rows2 ? el_buf_get(&w->normed2, (size_t)n * D) : x1;
-    const int cw = chunk_width(n, V);
-    float *z = el_buf_get(&w->logits, (size_t)n * cw);
+    const int cw = chunk_width(n, V), n_chunks = (V + cw - 1) / cw;
+    /* A few rows (a decoding step's layers) against a large vocabulary:
+     * OpenBLAS splitting each 12-row product over threads runs at a third
+     * of one-thread sgemm on two cores, so the threads take whole chunks
+     * instead. Each chunk has its own accumulators, merged in chunk order,
+     * so the result does not depend on the thread count. */
+    const int nt = el_get_threads();
+    const int split = nt > 1 && n_chunks > 1 && n <= EL_LENS_SPLIT_MAX_ROWS && !omp_in_parallel();
+    float *z = el_buf_get(&w->logits, (size_t)n * cw * (split ? (size_t)nt : 1));
     if (!x1 || !x2 || !z) return -1;
-    if (w->acc_cap < n) {
-        el_entropy_acc *a = realloc(w->acc, sizeof(*a) * (size_t)n);
+    const size_t n_acc = (size_t)n * n_chunks;
+    if ((size_t)w->acc_cap < n_acc) {
+        el_entropy_acc *a = realloc(w->acc, sizeof(*a) * n_acc);
         if (!a) return -1;
         w->acc = a;
-        w->acc_cap = n;
+        w->acc_cap = (int)n_acc;
     }
     normalise(L, x1, rows, n, ld);
     if (two_heads && rows2) normalise(L, x2, rows2, n, ld);
@@ -75,35 +127,15 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
         if (!(x1 = pre_head(L, x1, n, &hw, w))) return -1;
         x2 = x1;
     }
-    for (int r = 0; r < n; r++) el_entropy_acc_init(&w->acc[r], alpha, n_alpha);
-
-    for (int c0 = 0; c0 < V; c0 += cw) {
-        const int nc = V - c0 < cw ? V - c0 : cw;
-        /* Bias first, then let sgemm accumulate onto it. */
-        for (int r = 0; r < n; r++) {
-            float *zr = z + (size_t)r * nc;
-            if (two_heads) {
-                for (int j = 0; j < nc; j++)
-                    zr[j] = 0.5f * ((L->head_b ? L->head_b[c0 + j] : 0.0f) + (L->head2_b ? L->head2_b[c0 + j] : 0.0f));
-            } else if (L->head_b) {
-                memcpy(zr, L->head_b + c0, sizeof(float) * nc);
-            } else {
-                memset(zr, 0, sizeof(float) * nc);
-            }
-        }
-        const el_mat w1 = el_mat_rows(&L->head, c0, nc), w2 = el_mat_rows(&L->head2, c0, nc);
-        el_mat_gemm(n, two_heads ? 0.5f : 1.0f, x1, hw, &w1, 1.0f, z, nc);
-        if (two_heads) el_mat_gemm(n, 0.5f, x2, hw, &w2, 1.0f, z, nc);
-#pragma omp parallel for schedule(static) if ((long)n * nc > EL_PAR_MIN_WORK)
-        for (int r = 0; r < n; r++) {
-            float *zr = z + (size_t)r * nc;
-            if (L->softcap > 0.0f)
-                for (int j = 0; j < nc; j++) zr[j] = L->softcap * tanhf(zr[j] / L->softcap);
-            el_entropy_acc_update(&w->acc[r], zr, nc, c0);
-            if (logits_out && r >= logits_first)
-                memcpy(logits_out + (size_t)(r - logits_first) * V + c0, zr, sizeof(float) * nc);
-        }
+    for (size_t i = 0; i < n_acc; i++) el_entropy_acc_init(&w->acc[i], alpha, n_alpha);
+    const lens_rows lr = {L, x1, x2, n, hw, logits_out, logits_first};
+#pragma omp parallel for schedule(dynamic, 1) if (split)
+    for (int k = 0; k < n_chunks; k++) {
+        const int c0 = k * cw, nc = V - c0 < cw ? V - c0 : cw;
+        lens_chunk(&lr, c0, nc, z + (size_t)n * cw * (split ? (size_t)omp_get_thread_num() : 0), w->acc + (size_t)k * n);
     }
+    for (int k = 1; k < n_chunks; k++)
+        for (int r = 0; r < n; r++) el_entropy_acc_merge(&w->acc[r], &w->acc[(size_t)k * n + r]);
     for (int r = 0; r < n; r++) {
         const el_entropy_acc *a = &w->acc[r];
         out[r].entropy = el_entropy_acc_shannon(a);

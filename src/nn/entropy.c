@@ -91,3 +91,21 @@ double el_entropy_of_logits(const float *z, int n) {
     el_entropy_acc_update(&a, z, n, 0);
     return el_entropy_acc_shannon(&a);
 }
+
+void el_entropy_acc_merge(el_entropy_acc *a, const el_entropy_acc *b) {
+    if (b->count == 0) return;
+    if (a->count == 0) {
+        *a = *b;
+        return;
+    }
+    const double m = b->m > a->m ? b->m : a->m;
+    const double ea = exp(a->m - m), eb = exp(b->m - m);
+    a->s = a->s * ea + b->s * eb;
+    a->t = a->t * ea + b->t * eb;
+    for (int i = 0; i < a->n_alpha; i++)
+        if (renyi_needs_sum(a->alpha[i]))
+            a->u[i] = a->u[i] * exp(a->alpha[i] * (a->m - m)) + b->u[i] * exp(a->alpha[i] * (b->m - m));
+    if (b->m > a->m) a->argmax = b->argmax; /* the first index of the largest value, as a stream */
+    a->m = m;
+    a->count += b->count;
+}

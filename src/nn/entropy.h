@@ -22,6 +22,9 @@ typedef struct {
 void el_entropy_acc_init(el_entropy_acc *a, const double *alpha, int n_alpha);
 /* Feed z[0..n) whose first element has global index offset. */
 void el_entropy_acc_update(el_entropy_acc *a, const float *z, int n, int offset);
+/* Adds what b saw to a, as if a had then been fed b's values (b's indices
+ * after a's): chunk accumulators merged in chunk order. */
+void el_entropy_acc_merge(el_entropy_acc *a, const el_entropy_acc *b);
 /* Shannon entropy in nats; also log Z and max probability when asked. */
 double el_entropy_acc_shannon(const el_entropy_acc *a);
 double el_entropy_acc_logz(const el_entropy_acc *a);

@@ -16,9 +16,8 @@ el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba back
     *out = NULL;
     if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
         return el_fail(EL_ERR_ARG, "canvas size %d x %d out of range (1..16384)", width, height);
-    return kind == EL_CANVAS_SVG   ? el_svg_canvas_new(width, height, background, out)
-           : kind == EL_CANVAS_PDF ? el_pdf_canvas_new(width, height, background, out)
-                                   : el_raster_canvas_new(width, height, background, out);
+    return kind == EL_CANVAS_SVG ? el_svg_canvas_new(width, height, background, out)
+                                 : el_cairo_canvas_new(kind, width, height, background, out);
 }
 
 void el_canvas_free(el_canvas *c) {

@@ -1,5 +1,7 @@
-/* The drawing API every plot is written against, with two back ends:
- * SVG text (svg.c) and an anti-aliased RGBA raster saved as PNG (raster.c).
+/* The drawing API every plot is written against, with two back ends: SVG
+ * text (svg.c: labels stay searchable text, and figures inlined side by side
+ * in one HTML report share no ids) and cairo (cairo_canvas.c: PNG images and
+ * PDF pages).
  *
  * Coordinates are canvas pixels, origin top-left, y down. Colours carry
  * alpha (straight, not premultiplied): 255 is opaque. Text is set in one
@@ -79,7 +81,9 @@ el_status el_canvas_encode(el_canvas *c, uint8_t **out, size_t *len);
 /* Kind from a file name: ".svg", ".png" or ".pdf" (case-insensitive); -1 otherwise. */
 int el_canvas_kind_from_path(const char *path);
 
-/* Raster back end only: the RGBA pixels (width * height * 4), else NULL. */
+/* PNG canvases only: the RGBA pixels so far (width * height * 4, straight
+ * alpha), else NULL. The buffer belongs to the canvas and is refreshed by
+ * every call: call again after drawing. */
 const uint8_t *el_canvas_pixels(const el_canvas *c);
 
 /* Drawing. Lines of width <= 0 and colours of alpha 0 draw nothing. */
@@ -109,8 +113,7 @@ el_rgba el_rgba_hex(uint32_t rrggbb);
 
 /* Back-end constructors (el_canvas_new dispatches to these). */
 el_status el_svg_canvas_new(int width, int height, el_rgba background, el_canvas **out);
-el_status el_raster_canvas_new(int width, int height, el_rgba background, el_canvas **out);
-el_status el_pdf_canvas_new(int width, int height, el_rgba background, el_canvas **out);
+el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out);
 /* 1 for an SVG canvas (its file gets an XML declaration). */
 int el_canvas_is_svg(const el_canvas *c);
 

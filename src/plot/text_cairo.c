@@ -65,61 +65,12 @@ double el_text_show(cairo_t *cr, const char *s, double size, int bold, int draw)
 }
 
 /* The string's advance in pixels, measured on a 1 x 1 scratch surface. */
-static double advance(const char *s, const el_text_style *st);
-
 double el_text_advance(const char *s, double size, int bold) {
-    el_text_style st = {.size = size, .bold = bold};
-    return advance(s, &st);
-}
-
-static double advance(const char *s, const el_text_style *st) {
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
     cairo_t *cr = cairo_create(sf);
-    double adv = el_text_show(cr, s, st->size, st->bold, 0);
+    double adv = el_text_show(cr, s, size, bold, 0);
     cairo_destroy(cr);
     cairo_surface_destroy(sf);
     return adv;
 }
 
-int el_text_raster(double x, double y, const char *s, const el_text_style *st, el_irect clip,
-                   el_span_fn fn, void *ctx) {
-    const double adv = advance(s, st);
-    const double start = st->align == EL_ALIGN_CENTER ? -adv / 2 : st->align == EL_ALIGN_RIGHT ? -adv : 0.0;
-    /* A box around the anchor that holds the text in either direction. */
-    const double reach = fabs(start) + adv + 2 * st->size + 4;
-    int bx0 = (int)floor(x - reach), by0 = (int)floor(y - reach);
-    int bx1 = (int)ceil(x + reach), by1 = (int)ceil(y + reach);
-    if (bx0 < clip.x0) bx0 = clip.x0;
-    if (by0 < clip.y0) by0 = clip.y0;
-    if (bx1 > clip.x1) bx1 = clip.x1;
-    if (by1 > clip.y1) by1 = clip.y1;
-    if (bx1 <= bx0 || by1 <= by0) return 0;
-    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_A8, bx1 - bx0, by1 - by0);
-    float *cov = malloc(sizeof(float) * (size_t)(bx1 - bx0));
-    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS || !cov) {
-        cairo_surface_destroy(sf);
-        free(cov);
-        return -1;
-    }
-    cairo_t *cr = cairo_create(sf);
-    cairo_translate(cr, x - bx0, y - by0);
-    if (st->rotate == 90) cairo_rotate(cr, -M_PI / 2);
-    cairo_move_to(cr, start, 0);
-    el_text_show(cr, s, st->size, st->bold, 1);
-    cairo_destroy(cr);
-    cairo_surface_flush(sf);
-    const unsigned char *data = cairo_image_surface_get_data(sf);
-    const int stride = cairo_image_surface_get_stride(sf);
-    for (int row = 0; row < by1 - by0; row++) {
-        const unsigned char *a = data + (size_t)row * (size_t)stride;
-        int any = 0;
-        for (int i = 0; i < bx1 - bx0; i++) {
-            cov[i] = a[i] / 255.0f;
-            any |= a[i];
-        }
-        if (any) fn(ctx, by0 + row, bx0, bx1, cov);
-    }
-    cairo_surface_destroy(sf);
-    free(cov);
-    return 0;
-}

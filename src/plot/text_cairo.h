@@ -1,4 +1,4 @@
-/* Text rendered from a real font for the raster back end: cairo with
+/* Text rendered from a real font for the cairo back end: cairo with
  * fontconfig picks the face ("DejaVu Sans" by default, any installed sans
  * with the glyphs via fontconfig's choice), so any UTF-8 label the font
  * covers (Latin, Cyrillic, Greek, ...) is drawn, anti-aliased. */
@@ -8,13 +8,6 @@
 #include <cairo.h>
 
 #include "plot/canvas.h"
-#include "plot/fill.h"
-
-/* Draw s with its anchor (x, y) (baseline; st->align along the reading
- * direction) as coverage spans inside clip. Returns 0, or -1 when cairo
- * could not allocate. */
-int el_text_raster(double x, double y, const char *s, const el_text_style *st, el_irect clip,
-                   el_span_fn fn, void *ctx);
 
 /* The advance (width) of s in pixels at em size `size` in the figure font:
  * what layout uses for PNG, PDF and SVG alike (SVG asks for the same face). */

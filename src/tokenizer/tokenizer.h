@@ -25,7 +25,12 @@
  * GGUF's tokenizer.ggml.pre "gpt-2"/"default" means). */
 #define EL_TOK_GPT2_REGEX "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
 
-typedef struct el_tokenizer el_tokenizer;
+/* The public part (load by path, encode, decode, pieces, free) is in
+ * entropy_lens.h; el_bos_mode is its el_text_bos. */
+typedef el_text_bos el_bos_mode;
+#define EL_BOS_AUTO EL_TEXT_BOS_AUTO
+#define EL_BOS_ALWAYS EL_TEXT_BOS_ALWAYS
+#define EL_BOS_NEVER EL_TEXT_BOS_NEVER
 
 /* llama2.c tokenizer.bin; vocab_size comes from the checkpoint header and must
  * match the number of tokens in the file exactly. */
@@ -47,28 +52,11 @@ el_status el_tokenizer_load_hf_json(const char *tokenizer_json, el_tokenizer **o
 struct cJSON;
 el_status el_tokenizer_from_hf_json(const char *name, const struct cJSON *root, el_tokenizer **out);
 
-/* A tokenizer.json, a llama2.c tokenizer.bin (any vocab size), or a model
- * folder with tokenizer.json, vocab.json + merges.txt, tokenizer.bin or one
- * tok*.bin, in that order. */
-el_status el_tokenizer_load_path(const char *path, el_tokenizer **out);
 
-/* Which special tokens go around a text's ids. */
-typedef enum {
-    EL_BOS_AUTO,   /* what the tokenizer itself does: HF's post-processor template
-                      (Gemma, Mistral: BOS; GPT-2, Qwen: nothing); llama2.c: BOS */
-    EL_BOS_ALWAYS, /* the BOS id, then the text's ids (TransformerLens' prepend_bos) */
-    EL_BOS_NEVER   /* the text's ids only (HF add_special_tokens=False) */
-} el_bos_mode;
 
 /* "auto", "always", "never" to the mode; -1 for anything else. */
 int el_bos_mode_parse(const char *s);
 
-/* len bytes of UTF-8 text (NUL bytes allowed; at most 16 MiB else
- * EL_ERR_LIMIT) to ids, malloc'd into *ids (free() it; may be NULL when
- * *n_ids == 0). EL_BOS_ALWAYS with no BOS token adds nothing. Malformed
- * UTF-8 is encoded byte by byte, never rejected. */
-el_status el_tokenizer_encode_n(const el_tokenizer *t, const char *text, size_t len, el_bos_mode mode,
-                                int **ids, int *n_ids);
 /* NUL-terminated text; add_bos is EL_BOS_ALWAYS, else EL_BOS_NEVER. */
 el_status el_tokenizer_encode(const el_tokenizer *t, const char *text, int add_bos, int **ids,
                               int *n_ids);
@@ -79,29 +67,14 @@ el_status el_tokenizer_encode(const el_tokenizer *t, const char *text, int add_b
  * Byte-fallback and byte-level tokens yield raw bytes: a sequence cut
  * mid-character is not valid UTF-8 (where HF would write U+FFFD). */
 el_status el_tokenizer_decode(const el_tokenizer *t, const int *ids, int n, char **text);
-/* Which ids el_tokenizer_decode_ex leaves out. */
-typedef enum {
-    EL_DECODE_SKIP_BOS_EOS, /* as el_tokenizer_decode */
-    EL_DECODE_KEEP_ALL,     /* every token (HF skip_special_tokens=False) */
-    EL_DECODE_SKIP_SPECIAL  /* every special added token (HF skip_special_tokens=True) */
-} el_decode_mode;
-/* Ids to text through the tokenizer's decoder (HF decode), *text malloc'd;
- * *len (if not NULL) gets its length, which counts NUL bytes inside. */
-el_status el_tokenizer_decode_ex(const el_tokenizer *t, const int *ids, int n, el_decode_mode mode, char **text,
-                                 size_t *len);
 /* The bytes one token stands for on its own, for display of predictions
  * ("▁the" and "Ġthe" give " the", "<0x0A>" gives "\n"); no neighbour rules.
  * *bytes stays owned by the tokenizer and is NUL-terminated. */
 el_status el_tokenizer_token_bytes(const el_tokenizer *t, int id, const char **bytes, size_t *len);
 
-/* Vocab entry as stored in the file ("▁the", "Ġthe", "<0x0A>"); "" for an id
- * no entry uses, NULL when id is out of range. */
-const char *el_tokenizer_piece(const el_tokenizer *t, int id);
-int el_tokenizer_vocab_size(const el_tokenizer *t);
 int el_tokenizer_bos(const el_tokenizer *t); /* -1 if none */
 int el_tokenizer_eos(const el_tokenizer *t); /* -1 if none */
 /* Override BOS/EOS (e.g. from a model's config.json); -1 means none. */
 el_status el_tokenizer_set_bos_eos(el_tokenizer *t, int bos, int eos);
-void el_tokenizer_free(el_tokenizer *t);
 
 #endif

@@ -85,6 +85,16 @@ n=$(head -1 "$tmp/s.jsonl" | sed 's/.*"patch_entropy":\[\[\([^]]*\)\].*/\1/' | t
 sed 's/.*"entropy":\[\([^]]*\)\].*/\1/' "$tmp/long.jsonl" |
   awk -F, '{ d1 = $1 - 0.677168621; d2 = $2 - 0.256920687; exit !(d1 * d1 < 1e-8 && d2 * d2 < 1e-8) }' ||
   { echo "FAIL: long class name entropies"; cat "$tmp/long.jsonl"; fail=1; }
+# --resume after the classes file was edited in place: refused (two classifiers in one output)
+cp "$clip/classes.txt" "$tmp/edit.txt"
+"$cli" profile "$tiny/pattern.png" --model "$clip" --classes "$tmp/edit.txt" -q -o "$tmp/r.jsonl" 2>/dev/null ||
+  { echo "FAIL: run before edit"; fail=1; }
+"$cli" profile "$tiny/pattern.png" --model "$clip" --classes "$tmp/edit.txt" -q -o "$tmp/r.jsonl" --resume 2>/dev/null ||
+  { echo "FAIL: resume of an unchanged run"; fail=1; }
+sed -i '1s/.*/zebra/' "$tmp/edit.txt"
+"$cli" profile "$tiny/pattern.png" --model "$clip" --classes "$tmp/edit.txt" -q -o "$tmp/r.jsonl" --resume 2>"$tmp/e8"
+rc=$?
+{ [ $rc -eq 3 ] && grep -q "differ" "$tmp/e8"; } || { echo "FAIL: resume with an edited classes file (rc $rc)"; cat "$tmp/e8"; fail=1; }
 # info names the activation and the zero-shot lens
 "$cli" info --model "$clip" --classes "$clip/classes.txt" >"$tmp/info" 2>&1 || { echo "FAIL: info"; fail=1; }
 grep -q "quick-GELU" "$tmp/info" && grep -q "cos(visual_projection(LN(cls_l)), class embeddings)" "$tmp/info" &&

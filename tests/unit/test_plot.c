@@ -327,35 +327,34 @@ static el_canvas *raster(int w, int h) {
 static void test_raster_shapes(void) {
     el_canvas *c = raster(100, 100);
     if (!c) return;
-    const uint8_t *px = el_canvas_pixels(c);
     /* A 1-pixel horizontal line on pixel centres covers exactly row 20. */
     el_draw_line(c, 10, 20.5, 90, 20.5, 1, el_rgb(0, 0, 0));
-    CHECK(lum(px_at(px, 100, 50, 20)) < 10);
-    CHECK(lum(px_at(px, 100, 50, 19)) > 245 && lum(px_at(px, 100, 50, 21)) > 245);
-    CHECK(lum(px_at(px, 100, 5, 20)) > 245 && lum(px_at(px, 100, 95, 20)) > 245);
+    CHECK(lum(px_at(el_canvas_pixels(c), 100, 50, 20)) < 10);
+    CHECK(lum(px_at(el_canvas_pixels(c), 100, 50, 19)) > 245 && lum(px_at(el_canvas_pixels(c), 100, 50, 21)) > 245);
+    CHECK(lum(px_at(el_canvas_pixels(c), 100, 5, 20)) > 245 && lum(px_at(el_canvas_pixels(c), 100, 95, 20)) > 245);
     /* A thick diagonal: its midpoint dark, far corners untouched. */
     el_draw_line(c, 10, 30, 90, 90, 3, el_rgb(200, 0, 0));
-    const uint8_t *mid = px_at(px, 100, 50, 60);
+    const uint8_t *mid = px_at(el_canvas_pixels(c), 100, 50, 60);
     CHECK(mid[0] > 180 && mid[1] < 30);
-    CHECK(lum(px_at(px, 100, 80, 35)) > 245);
+    CHECK(lum(px_at(el_canvas_pixels(c), 100, 80, 35)) > 245);
     /* Half-transparent black over white is mid grey. */
     el_draw_rect(c, 60, 60, 20, 10, el_rgba_with_alpha(el_rgb(0, 0, 0), 128), EL_NONE, 0);
-    CHECK(abs(lum(px_at(px, 100, 70, 65)) - 127) <= 2);
+    CHECK(abs(lum(px_at(el_canvas_pixels(c), 100, 70, 65)) - 127) <= 2);
     /* Circle: centre filled, outside not. */
     el_draw_circle(c, 20, 70, 6, el_rgb(0, 114, 178), EL_NONE, 0);
-    CHECK(count_near(px, 100, 18, 68, 23, 73, el_rgb(0, 114, 178), 3) == 25);
-    CHECK(lum(px_at(px, 100, 28, 70)) > 245);
+    CHECK(count_near(el_canvas_pixels(c), 100, 18, 68, 23, 73, el_rgb(0, 114, 178), 3) == 25);
+    CHECK(lum(px_at(el_canvas_pixels(c), 100, 28, 70)) > 245);
     /* Clipping: a rectangle over everything only lands inside the clip. */
     el_clip_push(c, 0, 0, 40, 15);
     el_draw_rect(c, 0, 0, 100, 100, el_rgb(0, 158, 115), EL_NONE, 0);
     el_clip_pop(c);
-    CHECK(count_near(px, 100, 0, 0, 40, 15, el_rgb(0, 158, 115), 0) == 40 * 15);
-    CHECK(count_near(px, 100, 40, 0, 100, 100, el_rgb(0, 158, 115), 0) == 0);
-    CHECK(count_near(px, 100, 0, 15, 40, 100, el_rgb(0, 158, 115), 0) == 0);
+    CHECK(count_near(el_canvas_pixels(c), 100, 0, 0, 40, 15, el_rgb(0, 158, 115), 0) == 40 * 15);
+    CHECK(count_near(el_canvas_pixels(c), 100, 40, 0, 100, 100, el_rgb(0, 158, 115), 0) == 0);
+    CHECK(count_near(el_canvas_pixels(c), 100, 0, 15, 40, 100, el_rgb(0, 158, 115), 0) == 0);
     /* A filled polygon with alpha (a band). */
     el_pt band[4] = {{10, 80}, {90, 80}, {90, 95}, {10, 95}};
     el_draw_polygon(c, band, 4, el_rgba_with_alpha(el_rgb(230, 159, 0), 64));
-    const uint8_t *bp = px_at(px, 100, 50, 88);
+    const uint8_t *bp = px_at(el_canvas_pixels(c), 100, 50, 88);
     CHECK(bp[0] > 240 && bp[2] < 215 && bp[2] > 170);
     el_canvas_free(c);
 }
@@ -363,13 +362,14 @@ static void test_raster_shapes(void) {
 static void test_text(void) {
     el_canvas *c = raster(240, 80);
     if (!c) return;
-    const uint8_t *px = el_canvas_pixels(c);
+    const uint8_t *px;
     const char *s = "Entropy 0.5";
     double size = 20, w = el_text_width(s, size);
     /* Measured in the figure font: between 0.4 and 0.7 em a character for Latin text. */
     CHECK_MSG(w > 11 * 0.4 * size && w < 11 * 0.7 * size, "text width %g", w);
     el_text_style st = el_text_style_make(size, el_rgb(0, 0, 0), EL_ALIGN_LEFT, EL_VALIGN_BASELINE);
     el_draw_text(c, 20, 50, s, &st);
+    px = el_canvas_pixels(c);
     /* Text box: x in [20, 20 + w], y from baseline - cap (0.7 size) to baseline + descent (0.2 size). */
     int inside_dark = 0, outside_dark = 0;
     for (int y = 0; y < 80; y++)
@@ -385,11 +385,11 @@ static void test_text(void) {
     el_canvas_free(c);
     c = raster(100, 200);
     if (!c) return;
-    px = el_canvas_pixels(c);
     st.rotate = 90;
     st.align = EL_ALIGN_CENTER;
     st.valign = EL_VALIGN_MIDDLE;
     el_draw_text(c, 50, 100, "label", &st); /* reads upwards, centred on (50, 100) */
+    px = el_canvas_pixels(c);
     int top = 200, bottom = -1, left = 100, right = -1;
     for (int y = 0; y < 200; y++)
         for (int x = 0; x < 100; x++)

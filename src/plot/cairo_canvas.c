@@ -1,6 +1,8 @@
-/* PDF back end: every drawing call goes to a cairo PDF surface, so figures
- * are vector graphics with real, selectable text (the figure font, embedded
- * by cairo). The file is assembled in memory (el_strbuf) like the others. */
+/* PNG and PDF back end: every drawing call goes to a cairo surface, an
+ * ARGB32 image for PNG (anti-aliased shapes, the figure font) or a PDF
+ * stream (vector graphics with real, selectable text, the font embedded by
+ * cairo). The PDF file is assembled in memory (el_strbuf); the image is
+ * converted to straight RGBA for PNG encoding and el_canvas_pixels. */
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <math.h>
@@ -10,14 +12,17 @@
 #include "base/status.h"
 #include "base/strbuf.h"
 #include "plot/canvas.h"
+#include "plot/png_write.h"
 #include "plot/text_cairo.h"
 
 typedef struct {
     el_canvas base;
     cairo_surface_t *surface;
     cairo_t *cr;
-    el_strbuf out;
-    int depth; /* clips pushed */
+    el_strbuf out;   /* PDF: the file so far */
+    int depth;       /* clips pushed */
+    int image;       /* 1: an image surface (PNG) */
+    uint8_t *rgba;   /* image: straight RGBA, made on request */
 } pdf;
 
 static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len) {
@@ -137,6 +142,11 @@ static void op_clip_pop(el_canvas *c) {
 
 static el_status op_encode(el_canvas *c, uint8_t **out, size_t *len) {
     pdf *p = (pdf *)c;
+    if (p->image) {
+        const uint8_t *px = el_canvas_pixels(c);
+        if (!px) return el_fail(EL_ERR_NOMEM, "PNG: out of memory");
+        return el_png_encode_rgba(px, c->width, c->height, out, len);
+    }
     if (p->cr) {
         cairo_destroy(p->cr);
         p->cr = NULL;
@@ -156,26 +166,54 @@ static void op_destroy(el_canvas *c) {
     if (p->cr) cairo_destroy(p->cr);
     cairo_surface_destroy(p->surface);
     el_sb_free(&p->out);
+    free(p->rgba);
     free(p);
 }
 
 static const el_canvas_ops pdf_ops = {op_polyline, op_polygon,   op_rect,     op_circle, op_text,
                                       op_image,    op_clip_push, op_clip_pop, op_encode, op_destroy};
 
-/* One page of width x height points (1 canvas pixel = 1 pt). */
-el_status el_pdf_canvas_new(int width, int height, el_rgba background, el_canvas **out) {
+/* PDF: one page of width x height points (1 canvas pixel = 1 pt); PNG: a
+ * width x height image. */
+el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out) {
     pdf *p = calloc(1, sizeof *p);
-    if (!p) return el_fail(EL_ERR_NOMEM, "PDF canvas: out of memory");
+    if (!p) return el_fail(EL_ERR_NOMEM, "canvas: out of memory");
     p->base.ops = &pdf_ops;
     p->base.width = width;
     p->base.height = height;
-    p->surface = cairo_pdf_surface_create_for_stream(write_cb, &p->out, width, height);
+    p->image = kind != EL_CANVAS_PDF;
+    p->surface = p->image ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height)
+                          : cairo_pdf_surface_create_for_stream(write_cb, &p->out, width, height);
     p->cr = cairo_create(p->surface);
     if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
         op_destroy(&p->base);
-        return el_fail(EL_ERR_NOMEM, "PDF canvas: cairo could not start");
+        return el_fail(EL_ERR_NOMEM, "%d x %d canvas: cairo could not start", width, height);
     }
     if (background.a) op_rect(&p->base, 0, 0, width, height, background, EL_NONE, 0);
     *out = &p->base;
     return EL_OK;
+}
+
+/* cairo's premultiplied native-endian ARGB32 back to straight RGBA. */
+const uint8_t *el_canvas_pixels(const el_canvas *c) {
+    if (c->ops != &pdf_ops || !((const pdf *)c)->image) return NULL;
+    pdf *p = (pdf *)c; /* the RGBA copy is a cache of the surface */
+    const size_t n = (size_t)c->width * c->height;
+    if (!p->rgba && !(p->rgba = malloc(n * 4))) return NULL;
+    cairo_surface_flush(p->surface);
+    const unsigned char *d = cairo_image_surface_get_data(p->surface);
+    const int stride = cairo_image_surface_get_stride(p->surface);
+    for (int y = 0; y < c->height; y++)
+        for (int x = 0; x < c->width; x++) {
+            uint32_t v;
+            memcpy(&v, d + (size_t)y * stride + (size_t)x * 4, 4);
+            const uint32_t a = v >> 24;
+            uint8_t *o = p->rgba + ((size_t)y * c->width + x) * 4;
+            for (int k = 0; k < 3; k++) {
+                const uint32_t ch = (v >> (16 - 8 * k)) & 255;
+                o[k] = (uint8_t)(a ? (ch * 255 + a / 2) / a : 0);
+            }
+            o[3] = (uint8_t)a;
+        }
+    return p->rgba;
 }
