@@ -18,8 +18,8 @@ if [ ${#MODELS[@]} -eq 0 ]; then
     shared=$EXP_ROOT/../shared/models/aidreams260K/aidreams260K.bin
     [ -f "$shared" ] && MODELS+=("$shared")
 fi
-S=64 T=32 K=29 FOLDS=10
-[ $TINY = 1 ] && S=6 T=4 K=3 FOLDS=2
+S=64 T=32
+[ $TINY = 1 ] && S=6 T=4
 files=()
 for i in "${!MODELS[@]}"; do
     f="$OUT/records_$i.jsonl"
@@ -27,13 +27,4 @@ for i in "${!MODELS[@]}"; do
     files+=("$f")
     echo "$(wc -l <"$f") samples from ${MODELS[$i]}" | tee -a "$OUT/summary.txt"
 done
-"$EL" plot "${files[@]}" --by model --overlay --depth-axis fraction --title "Family signatures (BOS-only prompt)" \
-    -o "$OUT/profiles.png"
-if [ ${#files[@]} -ge 2 ]; then
-    exp_table classify_model classify "${files[@]}" --by model --depth resample:32 --depth-axis fraction --k $K --folds $FOLDS
-    "$EL" embed "${files[@]}" --by model --method tsne --depth resample:32 --depth-axis fraction -o "$OUT/tsne.png"
-    echo "figures: $OUT/profiles.png $OUT/tsne.png"
-else
-    echo "one model only: no classify / t-SNE (give --model once per family)"
-    echo "figure: $OUT/profiles.png"
-fi
+exp_compare_models "Family signatures (BOS-only prompt)" "${files[@]}"

@@ -87,3 +87,22 @@ exp_text() {
     [ $rc -eq 1 ] && echo "   note: some prompts failed (records with \"error\"); the analysis skips them" >&2
     [ $rc -le 1 ]
 }
+
+# Records of several models (one file each) compared on the paper's l/L axis:
+# the profile plot by model (OUT/profiles.png, titled $1), and with two or
+# more files classify --by model and a t-SNE map, profiles resampled onto 32
+# points along l/L.
+exp_compare_models() { # title files...
+    local title=$1 k=29 folds=10
+    shift
+    [ $TINY = 1 ] && k=3 folds=2
+    "$EL" plot "$@" --by model --overlay --depth-axis fraction --title "$title" -o "$OUT/profiles.png"
+    if [ $# -ge 2 ]; then
+        exp_table classify_model classify "$@" --by model --depth resample:32 --depth-axis fraction --k $k --folds $folds
+        "$EL" embed "$@" --by model --method tsne --depth resample:32 --depth-axis fraction -o "$OUT/tsne.png" 2>/dev/null
+        echo "figures: $OUT/profiles.png $OUT/tsne.png"
+    else
+        echo "one model only: no classify / t-SNE (give --model once per model)"
+        echo "figure: $OUT/profiles.png"
+    fi
+}

@@ -33,6 +33,7 @@ run corr_cloze_gpt2 correctness.sh --task cloze
 run family family.sh
 run vit_class_fashion vit_class.sh
 run vit_corr_fashion vit_correctness.sh
+run vit_family vit_family.sh
 if [ -f "$A" ]; then
     run task_type_aid task_type.sh --model "$A"
     run format_aid format.sh --model "$A"

@@ -31,6 +31,7 @@ if [ -r /usr/share/games/fortunes/fortunes ]; then
   check correctness "--task cloze" "records.jsonl report.html correctness.txt" "baseline: max prob" "_cloze"
 fi
 check family "" "records_0.jsonl profiles.png" "samples from" ""
+check vit_family "" "records_0.jsonl profiles.png" "images through" ""
 check vit_class "" "records.jsonl profiles.png tsne.png classify_label.txt" "^k-NN accuracy" ""
 check vit_correctness "" "records.jsonl report.html correctness.txt" "baseline: last layer" ""
 # The prompt variants of task_type are what they claim.

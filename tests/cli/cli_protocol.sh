@@ -164,8 +164,13 @@ grep -q '"error":".*extract.*does not compile' "$tmp/bad.out" || bad "a bad extr
 
 # MPI (when built with it): samples and answers reach the other ranks intact.
 if command -v mpirun >/dev/null && ldd "$bin" | grep -q libmpi; then
+  # Loopback transports only, as cli_mpi. Open MPI's own allocations are
+  # reported as leaks under ASan whatever the program does (a plain
+  # `mpirun -np 2 entropy-lens profile` shows them too): leak checking is off
+  # for the MPI run only; the single-process run below keeps it.
+  export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
   printf '{"prompt":"The","label":"a","answer":"B"}\n{"prompt":"A cat","label":"b","answer":"A","extract":"(\\\\S+)"}\n{"prompt":"Once","label":"a"}\n' >"$tmp/mp.jsonl"
-  timeout 120 mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 "$bin" text --model "$lm" --prompts "$tmp/mp.jsonl" \
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout 120 mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 "$bin" text --model "$lm" --prompts "$tmp/mp.jsonl" \
     --samples 2 --temperature 1 -n 6 --batch 1 --threads 1 -q -o "$tmp/mp2.jsonl" || bad "mpirun text --samples"
   text --prompts "$tmp/mp.jsonl" --samples 2 --temperature 1 -n 6 --batch 1 --threads 1 -o "$tmp/mp1.jsonl" || bad "text --samples (MPI reference)"
   cmp -s "$tmp/mp1.jsonl" "$tmp/mp2.jsonl" || bad "MPI: samples/answers differ from one process"
