@@ -335,8 +335,7 @@ static int profile_unit(void *vctx, size_t unit, el_strbuf *out) {
     }
     for (int i = 0; i < nb; i++) {
         const el_input *in = &R->inputs->items[start + (size_t)i];
-        int label_index = in->label_index;
-        if (label_index < 0 && in->label) label_index = el_model_class_index(R->m, in->label);
+        const int label_index = in->label_index; /* resolved once, on rank 0 (prepare_inputs) */
         el_image_record r = {.file = in->path, .label = in->label, .label_index = label_index};
         if (slots[i].ok && R->profiles[map[i]].overflow_layer >= 0) {
             slots[i].ok = 0;
@@ -393,6 +392,8 @@ static int load_model(profile_run *R, const char *model_dir) {
     return 0;
 }
 
+static int class_index_of(void *m, const char *label) { return el_model_class_index(m, label); }
+
 /* Rank 0: the input list, the output opened, --resume's records dropped
  * from the list. 0 or -1 after a message. */
 static int prepare_inputs(profile_run *R, const char **paths, int n_paths, const char *model_dir, int argc, char **argv) {
@@ -407,6 +408,11 @@ static int prepare_inputs(profile_run *R, const char **paths, int n_paths, const
         fprintf(stderr, "entropy-lens profile: %s\n", err);
         return -1;
     }
+    char unmatched[256];
+    const size_t n_bad = el_inputs_resolve_labels(l, R->info.n_classes, class_index_of, R->m, unmatched, sizeof unmatched);
+    if (n_bad && !o->quiet)
+        fprintf(stderr, "entropy-lens profile: warning: %zu label folder%s match%s no class of %s (%s%s): label_index null\n",
+                n_bad, n_bad == 1 ? "" : "s", n_bad == 1 ? "es" : "", R->info.name, unmatched, n_bad > 3 ? ", ..." : "");
     const char **names = malloc(sizeof(char *) * (l->n + 1));
     if (!names) return -1;
     size_t n = 0;

@@ -29,6 +29,13 @@ int el_inputs_collect(el_input_list *list, char **paths, int n_paths, int recurs
 int el_inputs_apply_labels(el_input_list *list, const char *csv_path, int n_classes, char *err, size_t errlen);
 /* Drop the first n entries (those a resumed run has done). */
 void el_inputs_drop_front(el_input_list *list, size_t n);
+/* Class indices for labelled inputs that have none yet: the label as one of
+ * the model's class names (class_index(ctx, label), -1 if none), else, for a
+ * model of 1000 classes, an ImageNet-1k synset id (n01440764 -> 0). Returns
+ * how many distinct labels matched no class; the first few, quoted and comma
+ * separated, go to unmatched[cap]. */
+size_t el_inputs_resolve_labels(el_input_list *list, int n_classes, int (*class_index)(void *ctx, const char *label),
+                                void *ctx, char *unmatched, size_t cap);
 void el_inputs_free(el_input_list *list);
 /* 1 if the name has an image extension we decode. */
 int el_is_image_name(const char *name);

@@ -194,7 +194,8 @@ static el_status parse_header(const el_st_file *f, int file_index, el_st_tensor 
         else (*tensors)[(*n_tensors)++] = t;
     }
     cJSON_Delete(root);
-    return st ? st : check_overlaps(f, *tensors + first, *n_tensors - first);
+    if (st || *n_tensors - first < 2) return st; /* no pointer arithmetic on an empty (NULL) list */
+    return check_overlaps(f, *tensors + first, *n_tensors - first);
 }
 
 /* ---------------------------------------------------------------- sets */

@@ -58,5 +58,33 @@ grep -q "no --model given: using the Fashion-MNIST sample model" "$tmp/err" || b
 "$bin" profile "$img" --model "$model" >/dev/null 2>"$tmp/err"
 grep -q "Fashion-MNIST" "$tmp/err" && bad "Fashion-MNIST note with --model"
 
+# Folders that match no class: one warning line for all of them, label_index null.
+mkdir -p "$tmp/tree/coat" "$tmp/tree/nonsense" "$tmp/tree/other"
+for d in coat nonsense other; do
+  for k in 1 2 3; do ln -s "$root/samples/images/coat/$(ls "$root/samples/images/coat" | head -1)" "$tmp/tree/$d/$k.png"; done
+done
+"$bin" profile "$tmp/tree" -o "$tmp/tree.jsonl" 2>"$tmp/err" || bad "profile of a tree with unknown folders"
+[ "$(grep -c "match no class" "$tmp/err")" = 1 ] || bad "want one unmatched-folder warning: $(cat "$tmp/err")"
+grep -q "2 label folders match no class of fashion-vit ('nonsense', 'other')" "$tmp/err" || bad "warning text: $(cat "$tmp/err")"
+[ "$(grep -c '"label":"nonsense","label_index":null' "$tmp/tree.jsonl")" = 3 ] || bad "nonsense images not null"
+[ "$(grep -c '"label":"coat","label_index":4' "$tmp/tree.jsonl")" = 3 ] || bad "coat images lost their class"
+
+# ImageNet synset folders (n01440764 = tench = class 0) with a 1000-class model from ../shared.
+vit=$root/../shared/models/vit-tiny-patch16-224
+if [ -d "$vit" ]; then
+  mkdir -p "$tmp/inet/n01440764" "$tmp/inet/n15075141" "$tmp/inet/n99999999"
+  ln -s "$img" "$tmp/inet/n01440764/a.png"
+  ln -s "$img" "$tmp/inet/n15075141/a.png" # toilet tissue, the last class (999)
+  ln -s "$img" "$tmp/inet/n99999999/a.png"
+  "$bin" profile "$tmp/inet" --model "$vit" -o "$tmp/inet.jsonl" 2>"$tmp/err" || bad "synset tree: $(cat "$tmp/err")"
+  grep -q '"label":"n01440764","label_index":0,' "$tmp/inet.jsonl" || bad "n01440764 is not class 0"
+  grep -q '"label":"n15075141","label_index":999,' "$tmp/inet.jsonl" || bad "n15075141 is not class 999"
+  grep -q '"label":"n99999999","label_index":null' "$tmp/inet.jsonl" || bad "an unknown synset got a class"
+  grep -q "1 label folder matches no class" "$tmp/err" || bad "no warning for n99999999: $(cat "$tmp/err")"
+  grep -q "top-1 accuracy .* (0 of 2\|top-1 accuracy .* of 2 images" "$tmp/err" || bad "no accuracy line: $(cat "$tmp/err")"
+else
+  echo "cli_labels: ../shared not found, synset folders not checked" >&2
+fi
+
 [ "$fail" = 0 ] && echo "cli_labels: ok"
 exit "$fail"
