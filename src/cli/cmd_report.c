@@ -136,26 +136,41 @@ static void section_profiles(el_strbuf *b, const report_args *a, const el_datase
 
 /* ---------------------------------------------------------------- classify */
 
-static void metric_row(el_strbuf *b, const char *name, double m, double s, const char *extra) {
+/* A mean +- std row; a statistic that is undefined says why instead of "nan". */
+static void metric_row(el_strbuf *b, const char *name, double m, double s, const char *extra, const char *why) {
     el_sb_puts(b, "<tr><th>");
     h(b, name);
-    if (isfinite(m))
-        el_sb_printf(b, "</th><td>%.3f &plusmn; %.3f</td><td>", m, s);
-    else
-        el_sb_puts(b, "</th><td>n/a</td><td>");
-    h(b, extra);
+    if (isfinite(m)) el_sb_printf(b, "</th><td>%.3f &plusmn; %.3f</td><td>", m, s);
+    else el_sb_puts(b, "</th><td>undefined</td><td>");
+    h(b, isfinite(m) ? extra : why);
     el_sb_puts(b, "</td></tr>\n");
 }
 
-static void cv_table(el_strbuf *b, const el_cv_result *r, const char *auc_name) {
-    char extra[128];
+/* The cross-validation table. k is the requested neighbour count: a
+ * training fold smaller than k caps it, and the table says so. */
+static void cv_table(el_strbuf *b, const el_cv_result *r, const char *auc_name, int k) {
+    char extra[160];
     el_sb_puts(b, "<table class=\"num\"><tr><th></th><th>mean &plusmn; std over folds</th><th></th></tr>\n");
-    snprintf(extra, sizeof extra, "pooled out-of-fold %.3f", r->pooled_acc);
-    metric_row(b, "k-NN accuracy", r->acc_mean, r->acc_std, extra);
-    snprintf(extra, sizeof extra, "pooled out-of-fold %.3f", r->pooled_auc);
-    metric_row(b, auc_name, r->auc_mean, r->auc_std, extra);
-    metric_row(b, "baseline accuracy", r->base_mean, r->base_std, "stratified random");
-    snprintf(extra, sizeof extra, "t = %.3g, df = %d, two-sided p = %.3g", r->t, r->n_folds - 1, r->p);
+    int n = 0, min_train = -1;
+    for (int f = 0; f < r->n_folds; f++) n += r->fold_size[f];
+    for (int f = 0; f < r->n_folds; f++)
+        if (min_train < 0 || n - r->fold_size[f] < min_train) min_train = n - r->fold_size[f];
+    int len = snprintf(extra, sizeof extra, "pooled out-of-fold %.3f", r->pooled_acc);
+    if (min_train >= 0 && k > min_train)
+        snprintf(extra + len, sizeof extra - (size_t)len, "; k capped at %d, the smallest training fold", min_train);
+    metric_row(b, "k-NN accuracy", r->acc_mean, r->acc_std, extra, "no fold could be scored");
+    len = snprintf(extra, sizeof extra, "pooled out-of-fold %.3f", r->pooled_auc);
+    if (r->auc_folds < r->n_folds)
+        snprintf(extra + len, sizeof extra - (size_t)len, "; defined on %d of %d folds (the others hold one class)",
+                 r->auc_folds, r->n_folds);
+    metric_row(b, auc_name, r->auc_mean, r->auc_std, extra,
+               "every test fold holds a single class, and ROC-AUC needs both");
+    metric_row(b, "baseline accuracy", r->base_mean, r->base_std, "stratified random", "no fold could be scored");
+    if (isfinite(r->p))
+        snprintf(extra, sizeof extra, "t = %.3g, df = %d, two-sided p = %.3g", r->t, r->n_folds - 1, r->p);
+    else
+        snprintf(extra, sizeof extra, "undefined: the k-NN and baseline accuracies differ by the same amount in every "
+                                      "fold (no variance)");
     el_sb_printf(b, "<tr><th>paired t-test, k-NN vs baseline</th><td colspan=\"2\">");
     h(b, extra);
     el_sb_puts(b, "</td></tr></table>\n");
@@ -195,7 +210,7 @@ static void section_classify(el_strbuf *b, const report_args *a, const el_datase
         el_sb_printf(b, " %d of %d classes have fewer records than folds, so some test folds lack them.", small,
                      ds->n_groups);
     el_sb_puts(b, "</p>\n");
-    cv_table(b, &r, "macro one-vs-rest ROC-AUC");
+    cv_table(b, &r, "macro one-vs-rest ROC-AUC", cv.k);
     el_sb_puts(b, "<div class=\"row\"><table class=\"num\"><tr><th class=\"l\">class</th><th>n</th><th>precision</th>"
                   "<th>recall</th></tr>\n");
     for (int c = 0; c < ds->n_groups; c++) {
@@ -293,7 +308,7 @@ static void section_correctness(el_strbuf *b, const report_args *a, const el_dat
                  "<code>correct</code> from the profile; the ROC-AUC scores the fraction of right neighbours. As "
                  "<code>entropy-lens correctness</code>.</p>\n",
                  c.n, c.n_right, c.n - c.n_right, cv.k, cv.folds);
-    cv_table(b, &r, "ROC-AUC (correct)");
+    cv_table(b, &r, "ROC-AUC (correct)", cv.k);
     el_sb_printf(b, "<table class=\"num\"><tr><th>baselines (no profile), ROC-AUC on all %d records</th><th></th></tr>\n", c.n);
     el_sb_printf(b, "<tr><th>last layer's entropy alone (&minus;H)</th><td>%.3f</td></tr>\n", c.auc_last_entropy);
     if (isfinite(c.auc_prob))

@@ -104,10 +104,9 @@ static void extreme_table(el_strbuf *b, const report_args *a, const el_dataset *
         h(b, base ? base + 1 : r->file);
         el_sb_puts(b, "</code></td><td class=\"l\">");
         h(b, r->label ? r->label : "");
-        if (r->top1 >= 0)
-            el_sb_printf(b, "</td><td>%d", r->top1);
-        else
-            el_sb_puts(b, "</td><td>");
+        el_sb_puts(b, "</td><td class=\"l\">"); /* the class name the record carries, else its index */
+        if (r->top1_label) h(b, r->top1_label);
+        else if (r->top1 >= 0) el_sb_printf(b, "#%d", r->top1);
         if (isfinite(r->prob))
             el_sb_printf(b, "</td><td>%.2f", r->prob);
         else

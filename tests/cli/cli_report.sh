@@ -50,6 +50,20 @@ for section in 'id="run"' 'id="profiles"' 'id="classify"' 'id="correctness"' 'id
   check "contains $section" grep -qF "$section" "$html"
 done
 
+# A small set: statistics that are undefined say why (never "nan"), a capped
+# k is named, and the certain/uncertain tables show top-1 as class names.
+samples=$here/../samples/images
+mkdir -p "$tmp/small/coat" "$tmp/small/bag"
+for c in coat bag; do
+  for f in $(ls "$samples/$c" | head -2); do ln -s "$samples/$c/$f" "$tmp/small/$c/$f"; done
+done
+"$cli" profile "$tmp/small" -q -o "$tmp/small.jsonl" && "$cli" report "$tmp/small.jsonl" -o "$tmp/small.html" 2>/dev/null
+check "small report written" test -s "$tmp/small.html"
+check "small report: no nan" bash -c "! grep -qiw nan '$tmp/small.html'"
+check "small report: undefined AUC explained" grep -q "every test fold holds a single class" "$tmp/small.html"
+check "small report: capped k named" grep -q "k capped at 3, the smallest training fold" "$tmp/small.html"
+check "small report: top-1 as class names" grep -qE '<td class="l">(coat|bag|pullover|shirt|dress)</td><td>0\.' "$tmp/small.html"
+
 if ! command -v chromium >/dev/null 2>&1; then
   echo "SKIP: chromium not installed (scripts/deps.sh chromium); HTML checks above: $([ $fail -eq 0 ] && echo passed || echo FAILED)"
   [ $fail -eq 0 ] && exit 77 || exit 1
