@@ -161,6 +161,10 @@ static el_status parse_line(void *ctx, const cJSON *j, const char *path, int lin
     el_dataset *ds = L->ds;
     ds->n_lines++;
     if (!cJSON_IsObject(j)) return el_fail(EL_ERR_FORMAT, "%s:%d: not a JSON object", path, line);
+    if (o->model) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "model");
+        if (!cJSON_IsString(m) || strcmp(m->valuestring, o->model)) return EL_OK;
+    }
     if (el_record_is_error(j)) {
         ds->n_error_records++;
         return EL_OK;

@@ -91,6 +91,7 @@ typedef struct {
     el_depth_axis depth_axis; /* the axis RESAMPLE interpolates along */
     int keep_patches;     /* keep each record's patch_entropy map (heatmaps) */
     int need_features;    /* build X (1, default); 0 = only read records */
+    const char *model;    /* keep only records whose `model` is this (NULL: all); others are not counted */
 } el_dataset_opts;
 
 el_dataset_opts el_dataset_default_opts(void); /* by NULL, CLS, AUTO, 32, no patches, X built */

@@ -25,7 +25,7 @@ static const char *help = "Usage: entropy-lens report FILES... -o report.html [-
                           "One self-contained HTML file (figures inlined as SVG and PNG data URIs; no\n"
                           "network, no JavaScript) summarising the JSONL files written by `entropy-lens\n"
                           "profile` or `entropy-lens text`:\n"
-                          "  - the runs: files, records, models, units, model accuracy;\n"
+                          "  - the runs: files, records, models (each with its own accuracy), units;\n"
                           "  - entropy profiles by FIELD (and by `correct` when records have it);\n"
                           "  - classification of FIELD from the profiles: cross-validated k-NN accuracy\n"
                           "    and ROC-AUC against a stratified random baseline, per-class precision and\n"
@@ -37,6 +37,8 @@ static const char *help = "Usage: entropy-lens report FILES... -o report.html [-
                           "  - the most and least certain images by final-layer entropy, with their\n"
                           "    patch-entropy maps when the records have `patch_entropy`.\n"
                           "Sections that do not apply (no labels, one class, no `correct`) say why.\n"
+                          "With several models in the files, the sections after the first come once\n"
+                          "per model: accuracies, classifiers and embeddings are never pooled.\n"
                           "\n"
                           "  --by FIELD        the grouping field (default: label)\n"
                           "  --title TEXT      page title (default \"entropy-lens report\")\n"
@@ -56,6 +58,17 @@ static void h(el_strbuf *b, const char *s) { el_html_escape(b, s); }
 
 /* ---------------------------------------------------------------- summary */
 
+/* The model names in the records, in first-seen order (pointers into ds). */
+static int distinct_models(const el_dataset *ds, const char **out, int cap) {
+    int n = 0;
+    for (int i = 0; i < ds->n && n < cap; i++) {
+        int seen = 0;
+        for (int k = 0; k < n && !seen; k++) seen = !strcmp(out[k], ds->rec[i].model);
+        if (!seen) out[n++] = ds->rec[i].model;
+    }
+    return n;
+}
+
 static void section_summary(el_strbuf *b, const report_args *a, const el_dataset *ds) {
     el_sb_puts(b, "<section id=\"run\"><h2>Run</h2>\n<table class=\"kv\">\n<tr><th>files</th><td>");
     for (int i = 0; i < a->n_files; i++) {
@@ -72,13 +85,20 @@ static void section_summary(el_strbuf *b, const report_args *a, const el_dataset
         for (int j = 0; j < i && !seen; j++)
             seen = !strcmp(ds->rec[j].model, ds->rec[i].model);
         if (seen) continue;
+        int right = 0, judged = 0; /* each model's own accuracy: never pooled */
         for (int j = i; j < ds->n; j++)
-            count += !strcmp(ds->rec[j].model, ds->rec[i].model);
+            if (!strcmp(ds->rec[j].model, ds->rec[i].model)) {
+                count++;
+                judged += ds->rec[j].correct >= 0;
+                right += ds->rec[j].correct == 1;
+            }
         if (i) el_sb_puts(b, "<br>");
         el_sb_puts(b, "<code>");
         h(b, *ds->rec[i].model ? ds->rec[i].model : "(unnamed)");
         el_sb_printf(b, "</code>: %d %s record%s, %d layers", count, ds->rec[i].is_text ? "text" : "image",
                      count == 1 ? "" : "s", ds->rec[i].n_layers);
+        if (judged)
+            el_sb_printf(b, "; top-1 accuracy %.1f%% (%d of %d)", 100.0 * right / judged, right, judged);
     }
     el_sb_puts(b, "</td></tr>\n<tr><th>units</th><td>");
     h(b, a->units ? a->units : "not recorded");
@@ -89,7 +109,8 @@ static void section_summary(el_strbuf *b, const report_args *a, const el_dataset
         labelled += ds->rec[i].label != NULL;
     }
     el_sb_printf(b, "</td></tr>\n<tr><th>labelled</th><td>%d of %d</td></tr>\n", labelled, ds->n);
-    if (right + wrong)
+    const char *models[2];
+    if ((right + wrong) && distinct_models(ds, models, 2) == 1)
         el_sb_printf(b, "<tr><th>model top-1 accuracy</th><td>%.1f%% (%d right, %d wrong)</td></tr>\n",
                      100.0 * right / (right + wrong), right, wrong);
     el_sb_puts(b, "</table></section>\n");
@@ -431,6 +452,69 @@ static int parse_args(int argc, char **argv, report_args *a) {
     return EL_CLI_RUN;
 }
 
+
+/* Profiles, classification, correctness, embedding and the certain/uncertain
+ * images of the records of a->model (every record when NULL). */
+static void model_sections(el_strbuf *b, report_args *a) {
+    el_dataset all, grouped;
+    memset(&grouped, 0, sizeof grouped);
+    if (report_load(a, NULL, 0, 1, &all) != EL_OK) {
+        report_note(b, "Not shown: %s", el_last_error());
+        return;
+    }
+    if (report_load(a, a->by, 0, 1, &grouped) != EL_OK) {
+        fprintf(stderr, "entropy-lens report: warning: %s\n", el_last_error());
+        memset(&grouped, 0, sizeof grouped);
+    }
+    int has_by = grouped.n > 0, has_correct = 0;
+    for (int i = 0; i < all.n; i++) has_correct |= all.rec[i].correct >= 0;
+    section_profiles(b, a, &all, has_by, has_correct);
+    if (has_by) {
+        section_classify(b, a, &grouped);
+    } else {
+        el_sb_puts(b, "<section id=\"classify\"><h2>Classification</h2>\n");
+        report_note(b, "Not run: no record has `%s`.", a->by);
+        el_sb_puts(b, "</section>\n");
+    }
+    section_correctness(b, a, &all);
+    section_embedding(b, a, has_by ? &grouped : &all, has_by);
+    report_section_extremes(b, a);
+    el_dataset_free(&grouped);
+    el_dataset_free(&all);
+}
+
+/* One part per model when the files hold several: accuracies, classifiers
+ * and embeddings are never pooled across models. Ids get a per-model prefix. */
+static void per_model(el_strbuf *b, report_args *a, const el_dataset *all) {
+    const char *models[64];
+    const int n = distinct_models(all, models, 64);
+    if (n < 2) {
+        model_sections(b, a);
+        return;
+    }
+    for (int m = 0; m < n; m++) {
+        el_strbuf part = {0};
+        a->model = models[m];
+        model_sections(&part, a);
+        el_sb_printf(b, "<h2 class=\"model\" id=\"model-%d\">Model <code>", m + 1);
+        h(b, models[m]);
+        el_sb_puts(b, "</code></h2>\n");
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, " id=\"m%d-", m + 1);
+        for (const char *p = part.data; p && *p;) { /* ids stay unique on the page */
+            const char *q = strstr(p, " id=\"");
+            size_t len = q ? (size_t)(q - p) : strlen(p);
+            el_sb_write(b, p, len);
+            if (!q) break;
+            el_sb_puts(b, m ? prefix : " id=\"");
+            p = q + 5;
+        }
+        if (part.oom) b->oom = 1;
+        el_sb_free(&part);
+    }
+    a->model = NULL;
+}
+
 int cmd_report(int argc, char **argv) {
     report_args a;
     memset(&a, 0, sizeof a);
@@ -439,30 +523,16 @@ int cmd_report(int argc, char **argv) {
         free(a.files);
         return code;
     }
-    code = EL_EXIT_OK;
-    el_dataset all, grouped;
-    memset(&grouped, 0, sizeof grouped);
-    if (report_load(&a, NULL, 0, 1, &all) != EL_OK) {
-        fprintf(stderr, "entropy-lens report: %s\n", el_last_error());
-        free(a.files);
-        return EL_EXIT_FATAL;
-    }
-    if (all.n == 0) {
-        fprintf(stderr, "entropy-lens report: no records (%d error records)\n", all.n_error_records);
+    el_dataset all;
+    if (report_load(&a, NULL, 0, 1, &all) != EL_OK || all.n == 0) {
+        if (all.n == 0) fprintf(stderr, "entropy-lens report: no records (%d error records)\n", all.n_error_records);
+        else fprintf(stderr, "entropy-lens report: %s\n", el_last_error());
         el_dataset_free(&all);
         free(a.files);
         return EL_EXIT_FATAL;
     }
     int mixed = 0;
     a.units = el_jsonl_units(a.files, a.n_files, &mixed);
-    if (report_load(&a, a.by, 0, 1, &grouped) != EL_OK) {
-        fprintf(stderr, "entropy-lens report: warning: %s\n", el_last_error());
-        memset(&grouped, 0, sizeof grouped);
-    }
-    int has_by = grouped.n > 0, has_correct = 0;
-    for (int i = 0; i < all.n; i++)
-        has_correct |= all.rec[i].correct >= 0;
-
     el_strbuf b = {0};
     el_sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
@@ -473,23 +543,12 @@ int cmd_report(int argc, char **argv) {
                    "<a href=\"#classify\">classification</a><a href=\"#correctness\">correctness</a>"
                    "<a href=\"#embedding\">embedding</a><a href=\"#certain\">certain / uncertain</a></nav>\n");
     section_summary(&b, &a, &all);
-    section_profiles(&b, &a, &all, has_by, has_correct);
-    if (has_by)
-        section_classify(&b, &a, &grouped);
-    else {
-        el_sb_puts(&b, "<section id=\"classify\"><h2>Classification</h2>\n");
-        report_note(&b, "Not run: no record has `%s`.", a.by);
-        el_sb_puts(&b, "</section>\n");
-    }
-    section_correctness(&b, &a, &all);
-    section_embedding(&b, &a, has_by ? &grouped : &all, has_by);
-    report_section_extremes(&b, &a);
-    el_sb_puts(&b, "<footer>Generated by entropy-lens 0.1.0 (<code>entropy-lens report</code>). Figures are "
-                   "inline; the page needs no network and no scripts.</footer>\n</main></body></html>\n");
-    if (el_cli_write_file("report", a.output, &b)) code = EL_EXIT_FATAL;
+    per_model(&b, &a, &all);
+    el_sb_puts(&b, "<footer>Generated by entropy-lens " EL_VERSION_STRING " (<code>entropy-lens report</code>). Figures "
+                   "are inline; the page needs no network and no scripts.</footer>\n</main></body></html>\n");
+    code = el_cli_write_file("report", a.output, &b) ? EL_EXIT_FATAL : EL_EXIT_OK;
     el_sb_free(&b);
     free(a.units);
-    el_dataset_free(&grouped);
     el_dataset_free(&all);
     free(a.files);
     return code;

@@ -11,6 +11,7 @@ typedef struct {
     const char **files;
     int n_files;
     const char *output, *by, *title, *root;
+    const char *model; /* the model whose sections are being written (NULL: every record) */
     el_cv_params cv;
     int top, tsne;
     char *units;

@@ -31,6 +31,7 @@ el_status report_load(const report_args *a, const char *by, int patches, int fea
     o.by = by;
     o.keep_patches = patches;
     o.need_features = features;
+    o.model = a->model;
     return el_dataset_load(a->files, a->n_files, &o, ds);
 }
 

@@ -50,6 +50,12 @@ for section in 'id="run"' 'id="profiles"' 'id="classify"' 'id="correctness"' 'id
   check "contains $section" grep -qF "$section" "$html"
 done
 
+# Several models: one part per model, each model's own accuracy, ids unique.
+check "a part per model" bash -c "test \$(grep -c 'class=\"model\"' '$html') -eq 4"
+check "per-model accuracy" grep -q "vit-b</code>: 19 image records, 6 layers; top-1 accuracy 83.3% (15 of 18)" "$html"
+check "no pooled accuracy row" bash -c "! grep -q 'model top-1 accuracy' '$html'"
+check "ids unique" bash -c "test -z \"\$(grep -o ' id=\"[^\"]*\"' '$html' | sort | uniq -d)\""
+
 # A small set: statistics that are undefined say why (never "nan"), a capped
 # k is named, and the certain/uncertain tables show top-1 as class names.
 samples=$here/../samples/images
