@@ -17,7 +17,8 @@
 static const char *help =
     "Usage: entropy-lens embed FILES... --by FIELD [--method tsne|pca] [--perplexity 20]\n"
     "                          [--seed 42] [--features cls|patches|mean|renyi:A]\n"
-    "                          [--depth native|resample:N|pad:N] [--standardize] -o OUT.svg|png|pdf|csv\n"
+    "                          [--depth native|resample:N|pad:N] [--standardize] [--size WxH] [--dpi N]\n"
+    "                          -o OUT.svg|png|pdf|csv\n"
     "\n"
     "A 2-D map of the entropy profiles in the JSONL files written by `profile` or\n"
     "`text`, one point per record, coloured by FIELD (`error` records and records\n"
@@ -39,6 +40,8 @@ static const char *help =
     "  --depth-axis A      ends (default) or fraction: the axis resample:N uses\n"
     "                      (see classify --help; fraction is the paper's l/L)\n"
     "  --standardize       z-score every feature first (off by default)\n"
+    "  --size WxH          figure size in layout units = pixels at 96 dpi (default 900x640)\n"
+    "  --dpi N             PNG resolution: N / 96 pixels per unit (default 96); SVG/PDF are vector\n"
     "  -o, --output FILE   .csv: file,group,x,y; .svg, .png or .pdf: scatter plot with a legend\n"
     "\n"
     "Exit codes: 0 done; 2 usage error; 3 fatal (unreadable or malformed input, no\n"
@@ -67,6 +70,7 @@ typedef struct {
     el_dataset_opts dopt;
     el_tsne_params tp;
     int pca, standardize, n_files, kind; /* kind: 0 CSV, 1 SVG, 2 PNG or PDF */
+    int size[2], dpi;
     const char *out;
     const char **files;
 } embed_args;
@@ -96,6 +100,7 @@ static int parse_args(int argc, char **argv, embed_args *a) {
         EL_OPTS_FEATURES(a->dopt),
         EL_OPT_SET("standardize", &a->standardize),
         EL_OPT_SET("standardise", &a->standardize),
+        EL_OPTS_FIGURE(a->size, &a->dpi),
         EL_OPT_STR_SHORT("output", 'o', &a->out),
         EL_OPT_TABLE_END};
     const el_cli cli = {"embed", help, NULL, opts, EL_CLI_ANY, "no input files"};
@@ -148,7 +153,8 @@ static el_status save_scatter(const embed_args *a, const el_dataset *ds, const d
     int *g = malloc(sizeof(int) * (size_t)ds->n);
     if (!g) return el_fail(EL_ERR_NOMEM, "out of memory");
     for (int i = 0; i < ds->n; i++) g[i] = ds->rec[i].group_index;
-    el_scatter sc = {Y, g, ds->n, (const char *const *)ds->groups, ds->n_groups, title, xl, yl, a->dopt.by};
+    el_scatter sc = {Y, g, ds->n, (const char *const *)ds->groups, ds->n_groups, title, xl, yl, a->dopt.by,
+                     a->size[0], a->size[1], a->dpi};
     el_status st = el_scatter_save(&sc, a->out);
     free(g);
     return st;

@@ -128,7 +128,7 @@ static void profile_figure(el_strbuf *b, const report_args *a, const char *by, c
         el_dataset_free(&ds);
         return;
     }
-    el_profile_plot_opts po = {by, 0, 0, 1, title, a->units, 0, 0, EL_DEPTH_AXIS_ENDS};
+    el_profile_plot_opts po = {.by = by, .band = 1, .title = title, .units = a->units, .depth_axis = EL_DEPTH_AXIS_ENDS};
     el_canvas *c = NULL;
     if (el_plot_profiles(&ds, &po, EL_CANVAS_SVG, &c) != EL_OK) c = NULL;
     report_fig_or_note(b, c, title);

@@ -157,6 +157,19 @@ int el_opt_parse_bos(const char *v, void *dest) {
     return 0;
 }
 
+int el_opt_parse_size(const char *v, void *dest) {
+    int *wh = dest;
+    char *end;
+    long a = strtol(v, &end, 10);
+    if (end == v || (*end != 'x' && *end != 'X')) return -1;
+    const char *t = end + 1;
+    long b = strtol(t, &end, 10);
+    if (end == t || *end || a < 200 || b < 150 || a > 8000 || b > 8000) return -1;
+    wh[0] = (int)a;
+    wh[1] = (int)b;
+    return 0;
+}
+
 int el_opt_parse_alpha(const char *v, void *dest) { return el_parse_alpha(v, (el_lens_params *)dest); }
 
 int el_opt_parse_feature(const char *v, void *dest) { return el_parse_feature(v, (el_dataset_opts *)dest); }

@@ -75,6 +75,12 @@ int el_opt_parse_format(const char *value, void *dest); /* el_format: jsonl|csv 
 int el_opt_parse_units(const char *value, void *dest);  /* el_units: nats|bits|normalized */
 int el_opt_parse_alpha(const char *value, void *dest);  /* el_lens_params: Renyi orders */
 int el_opt_parse_bos(const char *value, void *dest);    /* el_text_bos: auto|always|never */
+int el_opt_parse_size(const char *value, void *dest);   /* int[2]: "WxH", 200x150 .. 8000x8000 */
+
+/* --size and --dpi of the figure commands (plot, embed, heatmap). */
+#define EL_OPTS_FIGURE(size, dpi)                                                      \
+    EL_OPT_FN("size", size, el_opt_parse_size, "WxH (200x150 .. 8000x8000)"), \
+    EL_OPT_NUM("dpi", dpi, 36, 1200)
 int el_opt_parse_feature(const char *value, void *dest); /* el_dataset_opts: --features */
 int el_opt_parse_depth(const char *value, void *dest);   /* el_dataset_opts: --depth */
 int el_opt_parse_depth_axis(const char *value, void *dest); /* el_depth_axis: ends|fraction */

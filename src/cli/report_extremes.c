@@ -57,7 +57,7 @@ static void thumb(el_strbuf *b, const report_args *a, const el_record *r) {
             if (l < r->first_layer) l = r->first_layer;
             if (n == 0 || layers[n - 1] != l) layers[n++] = l;
         }
-        el_heatmap_plot_opts ho = {r, layers, n, path, a->units, 88, n, 0.55, NULL, 1};
+        el_heatmap_plot_opts ho = {r, layers, n, path, a->units, 88, n, 0.55, NULL, 1, 0, 0, 0};
         el_canvas *c = NULL;
         if (el_plot_heatmap(&ho, EL_CANVAS_PNG, &c, NULL) == EL_OK) {
             report_fig_or_note(b, c, "patch entropy maps");

@@ -129,10 +129,19 @@ int el_lens_apply(const el_lens *L, const float *rows, const float *rows2, int n
     }
     for (size_t i = 0; i < n_acc; i++) el_entropy_acc_init(&w->acc[i], alpha, n_alpha);
     const lens_rows lr = {L, x1, x2, n, hw, logits_out, logits_first};
-#pragma omp parallel for schedule(dynamic, 1) if (split)
-    for (int k = 0; k < n_chunks; k++) {
-        const int c0 = k * cw, nc = V - c0 < cw ? V - c0 : cw;
-        lens_chunk(&lr, c0, nc, z + (size_t)n * cw * (split ? (size_t)omp_get_thread_num() : 0), w->acc + (size_t)k * n);
+    if (split) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int k = 0; k < n_chunks; k++) {
+            const int c0 = k * cw, nc = V - c0 < cw ? V - c0 : cw;
+            lens_chunk(&lr, c0, nc, z + (size_t)n * cw * (size_t)omp_get_thread_num(), w->acc + (size_t)k * n);
+        }
+    } else {
+        /* Not inside a (one-thread) parallel region: OpenBLAS and the row
+         * loops then start their own teams from the main thread pool. */
+        for (int k = 0; k < n_chunks; k++) {
+            const int c0 = k * cw, nc = V - c0 < cw ? V - c0 : cw;
+            lens_chunk(&lr, c0, nc, z, w->acc + (size_t)k * n);
+        }
     }
     for (int k = 1; k < n_chunks; k++)
         for (int r = 0; r < n; r++) el_entropy_acc_merge(&w->acc[r], &w->acc[(size_t)k * n + r]);

@@ -145,7 +145,7 @@ static el_status op_encode(el_canvas *c, uint8_t **out, size_t *len) {
     if (p->image) {
         const uint8_t *px = el_canvas_pixels(c);
         if (!px) return el_fail(EL_ERR_NOMEM, "PNG: out of memory");
-        return el_png_encode_rgba(px, c->width, c->height, out, len);
+        return el_png_encode_rgba(px, el_canvas_out_width(c), el_canvas_out_height(c), out, len);
     }
     if (p->cr) {
         cairo_destroy(p->cr);
@@ -175,20 +175,24 @@ static const el_canvas_ops pdf_ops = {op_polyline, op_polygon,   op_rect,     op
 
 /* PDF: one page of width x height points (1 canvas pixel = 1 pt); PNG: a
  * width x height image. */
-el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out) {
+el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, double scale, el_rgba background,
+                              el_canvas **out) {
     pdf *p = calloc(1, sizeof *p);
     if (!p) return el_fail(EL_ERR_NOMEM, "canvas: out of memory");
     p->base.ops = &pdf_ops;
     p->base.width = width;
     p->base.height = height;
+    p->base.scale = scale;
     p->image = kind != EL_CANVAS_PDF;
-    p->surface = p->image ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height)
-                          : cairo_pdf_surface_create_for_stream(write_cb, &p->out, width, height);
+    const int ow = el_canvas_out_width(&p->base), oh = el_canvas_out_height(&p->base);
+    p->surface = p->image ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, ow, oh)
+                          : cairo_pdf_surface_create_for_stream(write_cb, &p->out, ow, oh);
     p->cr = cairo_create(p->surface);
     if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
         op_destroy(&p->base);
-        return el_fail(EL_ERR_NOMEM, "%d x %d canvas: cairo could not start", width, height);
+        return el_fail(EL_ERR_NOMEM, "%d x %d canvas: cairo could not start", ow, oh);
     }
+    cairo_scale(p->cr, scale, scale); /* draw in layout units */
     if (background.a) op_rect(&p->base, 0, 0, width, height, background, EL_NONE, 0);
     *out = &p->base;
     return EL_OK;
@@ -198,17 +202,17 @@ el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, el_rgb
 const uint8_t *el_canvas_pixels(const el_canvas *c) {
     if (c->ops != &pdf_ops || !((const pdf *)c)->image) return NULL;
     pdf *p = (pdf *)c; /* the RGBA copy is a cache of the surface */
-    const size_t n = (size_t)c->width * c->height;
-    if (!p->rgba && !(p->rgba = malloc(n * 4))) return NULL;
+    const int W = el_canvas_out_width(c), H = el_canvas_out_height(c);
+    if (!p->rgba && !(p->rgba = malloc((size_t)W * H * 4))) return NULL;
     cairo_surface_flush(p->surface);
     const unsigned char *d = cairo_image_surface_get_data(p->surface);
     const int stride = cairo_image_surface_get_stride(p->surface);
-    for (int y = 0; y < c->height; y++)
-        for (int x = 0; x < c->width; x++) {
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
             uint32_t v;
             memcpy(&v, d + (size_t)y * stride + (size_t)x * 4, 4);
             const uint32_t a = v >> 24;
-            uint8_t *o = p->rgba + ((size_t)y * c->width + x) * 4;
+            uint8_t *o = p->rgba + ((size_t)y * W + x) * 4;
             for (int k = 0; k < 3; k++) {
                 const uint32_t ch = (v >> (16 - 8 * k)) & 255;
                 o[k] = (uint8_t)(a ? (ch * 255 + a / 2) / a : 0);

@@ -13,12 +13,27 @@
 #include "plot/text_cairo.h"
 
 el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out) {
-    *out = NULL;
-    if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
-        return el_fail(EL_ERR_ARG, "canvas size %d x %d out of range (1..16384)", width, height);
-    return kind == EL_CANVAS_SVG ? el_svg_canvas_new(width, height, background, out)
-                                 : el_cairo_canvas_new(kind, width, height, background, out);
+    return el_canvas_new_scaled(kind, width, height, 1.0, background, out);
 }
+
+el_status el_canvas_new_scaled(el_canvas_kind kind, int width, int height, double scale, el_rgba background,
+                               el_canvas **out) {
+    *out = NULL;
+    if (!(scale > 0) || !isfinite(scale)) scale = 1.0;
+    const double ow = round(width * scale), oh = round(height * scale);
+    if (width <= 0 || height <= 0 || !(ow >= 1 && oh >= 1 && ow <= 16384 && oh <= 16384))
+        return el_fail(EL_ERR_ARG, "canvas size %d x %d at scale %g out of range (1..16384)", width, height, scale);
+    if (kind != EL_CANVAS_SVG) return el_cairo_canvas_new(kind, width, height, scale, background, out);
+    EL_TRY(el_svg_canvas_new(width, height, background, out));
+    (*out)->scale = scale;
+    return EL_OK;
+}
+
+double el_canvas_dpi_scale(el_canvas_kind kind, int dpi) { return kind == EL_CANVAS_PNG && dpi > 0 ? dpi / 96.0 : 1.0; }
+
+int el_canvas_out_width(const el_canvas *c) { return (int)round(c->width * c->scale); }
+
+int el_canvas_out_height(const el_canvas *c) { return (int)round(c->height * c->scale); }
 
 void el_canvas_free(el_canvas *c) {
     if (c) c->ops->destroy(c);

@@ -64,7 +64,8 @@ typedef struct {
 
 struct el_canvas {
     const el_canvas_ops *ops;
-    int width, height;
+    int width, height; /* the drawing's units (layout); the file is scale times that */
+    double scale;      /* output size / drawing size: --dpi for PNG, --size for heatmaps */
     int oom; /* sticky: an allocation failed while drawing */
 };
 
@@ -72,6 +73,17 @@ typedef enum { EL_CANVAS_SVG = 0, EL_CANVAS_PNG, EL_CANVAS_PDF } el_canvas_kind;
 
 /* A blank canvas filled with `background` (alpha 0 for transparent). */
 el_status el_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out);
+/* The same drawn at scale: the file is round(scale * width) x round(scale *
+ * height) pixels (PNG), points (PDF) or user units (SVG, through viewBox),
+ * with every coordinate scaled. */
+el_status el_canvas_new_scaled(el_canvas_kind kind, int width, int height, double scale, el_rgba background,
+                               el_canvas **out);
+/* The scale --dpi asks for: dpi / 96 for PNG (96 dpi = one pixel per drawing
+ * unit), 1 for the vector kinds, whose size does not depend on a resolution. */
+double el_canvas_dpi_scale(el_canvas_kind kind, int dpi);
+/* The file's size in pixels / points: round(scale * width or height). */
+int el_canvas_out_width(const el_canvas *c);
+int el_canvas_out_height(const el_canvas *c);
 void el_canvas_free(el_canvas *c);
 /* Write the canvas to a file (SVG, PNG or PDF by kind). */
 el_status el_canvas_save(el_canvas *c, const char *path);
@@ -81,7 +93,7 @@ el_status el_canvas_encode(el_canvas *c, uint8_t **out, size_t *len);
 /* Kind from a file name: ".svg", ".png" or ".pdf" (case-insensitive); -1 otherwise. */
 int el_canvas_kind_from_path(const char *path);
 
-/* PNG canvases only: the RGBA pixels so far (width * height * 4, straight
+/* PNG canvases only: the RGBA pixels so far (out width * out height * 4, straight
  * alpha), else NULL. The buffer belongs to the canvas and is refreshed by
  * every call: call again after drawing. */
 const uint8_t *el_canvas_pixels(const el_canvas *c);
@@ -112,8 +124,9 @@ el_rgba el_rgba_hex(uint32_t rrggbb);
 #define EL_NONE ((el_rgba){0, 0, 0, 0})
 
 /* Back-end constructors (el_canvas_new dispatches to these). */
-el_status el_svg_canvas_new(int width, int height, el_rgba background, el_canvas **out);
-el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, el_rgba background, el_canvas **out);
+el_status el_svg_canvas_new(int width, int height, el_rgba background, el_canvas **out); /* set ->scale after */
+el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, double scale, el_rgba background,
+                              el_canvas **out);
 /* 1 for an SVG canvas (its file gets an XML declaration). */
 int el_canvas_is_svg(const el_canvas *c);
 

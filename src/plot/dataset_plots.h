@@ -15,6 +15,7 @@ typedef struct {
     const char *title;   /* NULL: "Entropy profiles by FIELD" */
     const char *units;   /* the records' `units`, or NULL */
     int width, height;   /* 0: automatic */
+    int dpi;             /* PNG resolution (0: 96, one pixel per unit) */
     el_depth_axis depth_axis; /* the normalised depth: (l-1)/(L-1) or l/L (analysis/dataset.h) */
 } el_profile_plot_opts;
 
@@ -40,6 +41,8 @@ typedef struct {
     double alpha;           /* overlay opacity over the image (0: 0.6) */
     const char *title;      /* NULL: the file's base name, label and prediction */
     int compact;            /* thumbnails: no figure title, no colour-bar title */
+    int fit_w, fit_h;       /* scale the figure to fit fit_w x fit_h (0: as laid out) */
+    int dpi;                /* PNG resolution (0: 96) */
 } el_heatmap_plot_opts;
 
 /* *image_used (may be NULL) = 1 when the image was drawn; when it cannot be

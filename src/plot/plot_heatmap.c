@@ -163,7 +163,9 @@ el_status el_plot_heatmap(const el_heatmap_plot_opts *o, el_canvas_kind kind, el
                             o->alpha > 0 ? o->alpha : 0.55, o->compact ? NULL : el_units_axis_label(o->units), o->cols};
         int w, h;
         el_heatmap_fig_size(&f, &w, &h);
-        st = el_canvas_new(kind, w, h, el_rgb(255, 255, 255), out);
+        double scale = el_canvas_dpi_scale(kind, o->dpi);
+        if (o->fit_w > 0 && o->fit_h > 0) scale = fmin((double)o->fit_w / w, (double)o->fit_h / h);
+        st = el_canvas_new_scaled(kind, w, h, scale, el_rgb(255, 255, 255), out);
         if (st == EL_OK) el_heatmap_fig_draw(*out, &f);
         free(img);
     }

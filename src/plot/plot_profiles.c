@@ -227,7 +227,7 @@ static el_status draw_figure(const builder *b, const el_profile_plot_opts *o, in
                             maxpts <= 48, o->width, o->height, 0, 0, 0, 0};
         int w, h;
         el_profile_fig_size(&f, &w, &h);
-        st = el_canvas_new(kind, w, h, el_rgb(255, 255, 255), out);
+        st = el_canvas_new_scaled(kind, w, h, el_canvas_dpi_scale(kind, o->dpi), el_rgb(255, 255, 255), out);
         if (st == EL_OK) el_profile_fig_draw(*out, &f);
     }
     for (int j = 0; j < nleg; j++) free(leg_text[j]);

@@ -12,7 +12,7 @@
 el_status el_scatter_save(const el_scatter *s, const char *path) {
     int kind = el_canvas_kind_from_path(path);
     if (kind < 0) return el_fail(EL_ERR_ARG, "%s: the plot file must end in .svg, .png or .pdf", path);
-    const int W = 900, H = 640;
+    const int W = s->width > 0 ? s->width : 900, H = s->height > 0 ? s->height : 640;
     el_theme th = el_theme_default();
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (int i = 0; i < s->n; i++) {
@@ -51,7 +51,8 @@ el_status el_scatter_save(const el_scatter *s, const char *path) {
     el_legend_size(&th, e, ne, s->legend_heading, &lw, &lh);
 
     el_canvas *c;
-    el_status st = el_canvas_new((el_canvas_kind)kind, W, H, el_rgb(255, 255, 255), &c);
+    el_status st = el_canvas_new_scaled((el_canvas_kind)kind, W, H, el_canvas_dpi_scale((el_canvas_kind)kind, s->dpi),
+                                        el_rgb(255, 255, 255), &c);
     if (st != EL_OK) {
         free(e);
         free(labels);

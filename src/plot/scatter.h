@@ -12,9 +12,11 @@ typedef struct {
     const char *const *groups; /* legend labels, colour i = el_palette_category(i, n_groups) */
     int n_groups;
     const char *title, *xlabel, *ylabel, *legend_heading; /* may be NULL */
+    int width, height; /* 0: 900 x 640 */
+    int dpi;           /* PNG resolution (0: 96) */
 } el_scatter;
 
-/* Writes path (.svg or .png); EL_ERR_ARG for another extension. */
+/* Writes path (.svg, .png or .pdf); EL_ERR_ARG for another extension. */
 el_status el_scatter_save(const el_scatter *s, const char *path);
 
 #endif

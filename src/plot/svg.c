@@ -190,7 +190,7 @@ static el_status op_encode(el_canvas *c, uint8_t **out, size_t *len) {
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
                  "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                  "font-family=\"DejaVu Sans, WenQuanYi Micro Hei, Verdana, Arial, Helvetica, sans-serif\">\n",
-                 c->width, c->height, c->width, c->height);
+                 el_canvas_out_width(c), el_canvas_out_height(c), c->width, c->height);
     if (s->bg.a) {
         el_sb_printf(&doc, "<rect width=\"%d\" height=\"%d\"", c->width, c->height);
         paint(&doc, "fill", s->bg);
@@ -224,6 +224,7 @@ el_status el_svg_canvas_new(int width, int height, el_rgba bg, el_canvas **out) 
     s->base.ops = &svg_ops;
     s->base.width = width;
     s->base.height = height;
+    s->base.scale = 1.0;
     s->bg = bg;
     s->id = next_canvas_id++;
     *out = &s->base;

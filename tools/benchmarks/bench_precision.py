@@ -99,17 +99,18 @@ def gguf_matrices(path):
 
 
 def weight_bytes(path):
-    """Bytes of weights one decoding step reads: every matrix except learned
-    positions, and except the embedding when a separate head exists (it is
-    only looked up by row then)."""
+    """Bytes of weights one decoding step reads outside the lens: every
+    matrix except learned positions, the token embedding (looked up by row)
+    and the output head. The head is streamed by the lens, whose time is
+    priced separately at the sgemm rate measured on the lens's own shape
+    (which already includes reading the head), so counting it here too would
+    price it twice."""
     if path.endswith(".gguf"):
         ms = gguf_matrices(path)
-        untied = any(n == "output.weight" for n, _, _ in ms)
-        skip = ("position_embd",) + (("token_embd",) if untied else ())
+        skip = ("position_embd", "token_embd", "output.weight")
     else:
         ms = st_matrices(os.path.join(path, "model.safetensors"))
-        untied = any(n.endswith("lm_head.weight") for n, _, _ in ms)
-        skip = ("wpe.weight",) + (("embed_tokens.weight",) if untied else ())
+        skip = ("wpe.weight", "wte.weight", "embed_tokens.weight", "lm_head.weight")
     return sum(b for n, s, b in ms if len(s) == 2 and not any(k in n for k in skip))
 
 
