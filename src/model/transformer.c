@@ -72,6 +72,7 @@ int el_transformer_encode(const el_transformer *tf, const el_block_rows *a, int 
     const size_t rows = (size_t)n_seq * T;
     int rc = tap(tf, taps, 0, a->x, n_seq, T);
     const int team = (long)rows * c->dim * c->mlp_dim > 16 * EL_PAR_MIN_WORK ? omp_get_max_threads() : 1;
+    (void)team; /* read by the pragma only: unused where OpenMP is off (clang -fopenmp=libgomp, the fuzz build) */
     for (int l = 0; l < L && !rc; l++) {
         const el_block_weights *B = &tf->layers[l];
 #pragma omp parallel num_threads(team)

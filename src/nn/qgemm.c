@@ -95,6 +95,7 @@ static int wide(el_qtype type, const uint8_t *w, size_t row_bytes, int out, int 
     float *panel = malloc(sizeof(float) * (size_t)tile * (size_t)in);
     if (!panel) return -1;
     const int nested = omp_in_parallel();
+    (void)nested; /* read by the pragma only (see transformer.c) */
     for (int r0 = 0; r0 < out; r0 += tile) {
         const int rows = out - r0 < tile ? out - r0 : tile;
 #pragma omp parallel for schedule(static) if (!nested && (long)rows * in > (1L << 16))
