@@ -524,9 +524,10 @@ int cmd_report(int argc, char **argv) {
         return code;
     }
     el_dataset all;
-    if (report_load(&a, NULL, 0, 1, &all) != EL_OK || all.n == 0) {
-        if (all.n == 0) fprintf(stderr, "entropy-lens report: no records (%d error records)\n", all.n_error_records);
-        else fprintf(stderr, "entropy-lens report: %s\n", el_last_error());
+    const el_status st = report_load(&a, NULL, 0, 1, &all);
+    if (st != EL_OK || all.n == 0) {
+        if (st != EL_OK) fprintf(stderr, "entropy-lens report: %s\n", el_last_error());
+        else fprintf(stderr, "entropy-lens report: no records (%d error records)\n", all.n_error_records);
         el_dataset_free(&all);
         free(a.files);
         return EL_EXIT_FATAL;
