@@ -34,10 +34,31 @@ static int has_glyph(cairo_t *cr, const char *s, int len) {
     return ok;
 }
 
-double el_text_show(cairo_t *cr, const char *s, double size, int bold, int draw) {
+/* s with every byte that is not part of valid UTF-8 replaced by U+FFFD:
+ * cairo refuses invalid strings by putting the whole context in an error
+ * state (nothing drawn after it), and file names may hold such bytes. */
+static char *valid_utf8(const char *s) {
+    char *out = malloc(3 * strlen(s) + 1), *o = out;
+    if (!out) return NULL;
+    for (const char *p = s; *p;) {
+        const char *q = p;
+        const uint32_t cp = el_utf8_next(&p);
+        const int invalid = cp == 0xFFFD && !(p - q == 3 && !memcmp(q, "\xEF\xBF\xBD", 3));
+        if (invalid) memcpy(o, "\xEF\xBF\xBD", 3), o += 3;
+        else memcpy(o, q, (size_t)(p - q)), o += p - q;
+    }
+    *o = '\0';
+    return out;
+}
+
+double el_text_show(cairo_t *cr, const char *text, double size, int bold, int draw) {
     double total = 0;
-    char *run = malloc(strlen(s) + 1);
-    if (!run) return 0;
+    char *s = valid_utf8(text);
+    char *run = s ? malloc(strlen(s) + 1) : NULL;
+    if (!run) {
+        free(s);
+        return 0;
+    }
     for (const char *p = s; *p;) {
         el_text_set_font(cr, size, bold);
         const char *q = p;
@@ -61,6 +82,7 @@ double el_text_show(cairo_t *cr, const char *s, double size, int bold, int draw)
         p = q;
     }
     free(run);
+    free(s);
     return total;
 }
 

@@ -58,6 +58,18 @@ int main(void) {
         CHECK_MSG(differing(px, q) > 200, "%s renders like question marks", labels[i]);
         free(px);
     }
+    /* A byte that is not UTF-8 (a file name's) is drawn as U+FFFD and the
+     * text after it still appears: cairo would otherwise refuse the string
+     * and stop drawing on the canvas altogether. */
+    uint8_t *bad = render("ab\xff cd"), *good = render("ab\xEF\xBF\xBD cd");
+    CHECK(bad && good && differing(bad, good) == 0);
+    if (bad) {
+        int in, out;
+        ink(bad, 8, 40 - 24, 10 + 24 * 6, 40 + 8, &in, &out);
+        CHECK_MSG(in > 60, "text with an invalid byte: %d dark pixels", in);
+    }
+    free(bad);
+    free(good);
     /* Two Cyrillic strings differing in one letter differ in ink. */
     uint8_t *a = render("пальто"), *b = render("пальта");
     CHECK(a && b && differing(a, b) > 20);
