@@ -499,15 +499,18 @@ static void per_model(el_strbuf *b, report_args *a, const el_dataset *all) {
         el_sb_printf(b, "<h2 class=\"model\" id=\"model-%d\">Model <code>", m + 1);
         h(b, models[m]);
         el_sb_puts(b, "</code></h2>\n");
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, " id=\"m%d-", m + 1);
-        for (const char *p = part.data; p && *p;) { /* ids stay unique on the page */
-            const char *q = strstr(p, " id=\"");
-            size_t len = q ? (size_t)(q - p) : strlen(p);
-            el_sb_write(b, p, len);
+        /* Section ids stay unique on the page (the figures' own ids already
+         * are: each canvas numbers them, and their url(#...) references
+         * must keep matching). */
+        static const char tag[] = "<section id=\"";
+        char prefix[48];
+        snprintf(prefix, sizeof prefix, "%sm%d-", tag, m + 1);
+        for (const char *p = part.data; p && *p;) {
+            const char *q = strstr(p, tag);
+            el_sb_write(b, p, q ? (size_t)(q - p) : strlen(p));
             if (!q) break;
-            el_sb_puts(b, m ? prefix : " id=\"");
-            p = q + 5;
+            el_sb_puts(b, m ? prefix : tag);
+            p = q + sizeof tag - 1;
         }
         if (part.oom) b->oom = 1;
         el_sb_free(&part);

@@ -55,6 +55,11 @@ check "a part per model" bash -c "test \$(grep -c 'class=\"model\"' '$html') -eq
 check "per-model accuracy" grep -q "vit-b</code>: 19 image records, 6 layers; top-1 accuracy 83.3% (15 of 18)" "$html"
 check "no pooled accuracy row" bash -c "! grep -q 'model top-1 accuracy' '$html'"
 check "ids unique" bash -c "test -z \"\$(grep -o ' id=\"[^\"]*\"' '$html' | sort | uniq -d)\""
+# Every figure reference (clip paths) points at an id on the page.
+grep -o 'url(#[^)]*)' "$html" | sed 's/url(#\(.*\))/\1/' | sort -u >"$tmp/refs"
+grep -o ' id="[^"]*"' "$html" | sed 's/ id="\(.*\)"/\1/' | sort -u >"$tmp/ids"
+check "figure references resolve" test -z "$(comm -23 "$tmp/refs" "$tmp/ids")"
+check "second model's sections prefixed" grep -q '<section id="m2-classify"' "$html"
 
 # A small set: statistics that are undefined say why (never "nan"), a capped
 # k is named, and the certain/uncertain tables show top-1 as class names.
