@@ -324,27 +324,33 @@ int el_inputs_apply_labels(el_input_list *l, const char *csv_path, int n_classes
     return rc;
 }
 
+/* 1 when an input before i has this label and no class (already counted). */
+static int unmatched_before(const el_input_list *list, size_t i, const char *label) {
+    for (size_t j = 0; j < i; j++)
+        if (list->items[j].label && list->items[j].label_index < 0 && !strcmp(list->items[j].label, label)) return 1;
+    return 0;
+}
+
 size_t el_inputs_resolve_labels(el_input_list *list, int n_classes, int (*class_index)(void *ctx, const char *label),
                                 void *ctx, char *unmatched, size_t cap) {
     size_t n_bad = 0, used = 0;
     if (cap) unmatched[0] = '\0';
-    const char *last_bad = NULL;
+    /* Inputs come folder by folder: a label is looked up once per run of it. */
+    const char *prev = NULL;
+    int prev_index = -1;
     for (size_t i = 0; i < list->n; i++) {
         el_input *it = &list->items[i];
         if (!it->label || it->label_index >= 0) continue;
-        it->label_index = class_index(ctx, it->label);
-        if (it->label_index < 0 && n_classes == EL_IMAGENET_CLASSES) it->label_index = el_imagenet_synset_index(it->label);
-        if (it->label_index >= 0 || (last_bad && !strcmp(last_bad, it->label))) continue;
-        /* Inputs come folder by folder: a label seen before is the last one, or
-         * one already counted further back (checked below). */
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = list->items[j].label && list->items[j].label_index < 0 && !strcmp(list->items[j].label, it->label);
-        last_bad = it->label;
-        if (seen) continue;
-        if (n_bad++ < 3 && used + 1 < cap)
-            used += (size_t)snprintf(unmatched + used, cap - used, "%s'%s'", n_bad > 1 ? ", " : "", it->label);
-        if (used >= cap) used = cap - 1;
+        if (!prev || strcmp(prev, it->label)) {
+            prev = it->label;
+            prev_index = class_index(ctx, it->label);
+            if (prev_index < 0 && n_classes == EL_IMAGENET_CLASSES) prev_index = el_imagenet_synset_index(it->label);
+            if (prev_index < 0 && !unmatched_before(list, i, it->label) && n_bad++ < 3 && used + 1 < cap) {
+                used += (size_t)snprintf(unmatched + used, cap - used, "%s'%s'", n_bad > 1 ? ", " : "", it->label);
+                if (used >= cap) used = cap - 1;
+            }
+        }
+        it->label_index = prev_index;
     }
     return n_bad;
 }

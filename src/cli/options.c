@@ -1,6 +1,5 @@
 /* Table-driven option parsing over getopt_long (see options.h). */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,16 +58,6 @@ static int store(const el_cli *cli, const el_opt *o, const char *v) {
         return 0;
     case EL_OPT_LONG: return el_parse_int(cli->cmd, name, v, o->lo, o->hi, (long *)o->dest);
     case EL_OPT_U64: return el_parse_u64(cli->cmd, name, v, (uint64_t *)o->dest);
-    case EL_OPT_DOUBLE: {
-        char *end;
-        double d = strtod(v, &end);
-        if (end == v || *end || !isfinite(d) || d < (double)o->lo || d > (double)o->hi) {
-            fprintf(stderr, "entropy-lens %s: %s needs a number in [%ld, %ld], got '%s'\n", cli->cmd, name, o->lo, o->hi, v);
-            return -1;
-        }
-        *(double *)o->dest = d;
-        return 0;
-    }
     case EL_OPT_PARSE:
         if (o->parse(v, o->dest) == 0) return 0;
         fprintf(stderr, "entropy-lens %s: %s is %s, not '%s'\n", cli->cmd, name, o->expects, v);

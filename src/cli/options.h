@@ -15,7 +15,6 @@ typedef enum {
     EL_OPT_INT,     /* *(int *)dest, an integer in [lo, hi] */
     EL_OPT_LONG,    /* *(long *)dest, an integer in [lo, hi] */
     EL_OPT_U64,     /* *(uint64_t *)dest, a non-negative integer (seeds) */
-    EL_OPT_DOUBLE,  /* *(double *)dest, a finite number in [lo, hi] */
     EL_OPT_PARSE    /* parse(value, dest) returns 0, or -1: "OPT is EXPECTS, not 'value'" */
 } el_opt_kind;
 
@@ -24,7 +23,7 @@ typedef struct {
     const char *name; /* long name without "--" (NULL: short only) */
     char short_name;  /* 'o' for -o, or 0 */
     void *dest;
-    long lo, hi;                                  /* INT, LONG, DOUBLE */
+    long lo, hi;                                  /* INT, LONG */
     int (*parse)(const char *value, void *dest);  /* PARSE */
     const char *expects;                          /* PARSE: the accepted values, for the error */
 } el_opt;

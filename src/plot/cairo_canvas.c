@@ -23,7 +23,7 @@ typedef struct {
     int depth;       /* clips pushed */
     int image;       /* 1: an image surface (PNG) */
     uint8_t *rgba;   /* image: straight RGBA, made on request */
-} pdf;
+} cairo_canvas;
 
 static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len) {
     el_strbuf *b = closure;
@@ -39,7 +39,7 @@ static void path(cairo_t *cr, const el_pt *p, int n) {
 }
 
 static void op_polyline(el_canvas *c, const el_pt *p, int n, double width, el_rgba col) {
-    cairo_t *cr = ((pdf *)c)->cr;
+    cairo_t *cr = ((cairo_canvas *)c)->cr;
     path(cr, p, n);
     cairo_set_line_width(cr, width);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -49,7 +49,7 @@ static void op_polyline(el_canvas *c, const el_pt *p, int n, double width, el_rg
 }
 
 static void op_polygon(el_canvas *c, const el_pt *p, int n, el_rgba fill) {
-    cairo_t *cr = ((pdf *)c)->cr;
+    cairo_t *cr = ((cairo_canvas *)c)->cr;
     path(cr, p, n);
     cairo_close_path(cr);
     colour(cr, fill);
@@ -70,20 +70,20 @@ static void fill_stroke(cairo_t *cr, el_rgba fill, el_rgba stroke, double sw) {
 }
 
 static void op_rect(el_canvas *c, double x, double y, double w, double h, el_rgba fill, el_rgba stroke, double sw) {
-    cairo_t *cr = ((pdf *)c)->cr;
+    cairo_t *cr = ((cairo_canvas *)c)->cr;
     cairo_rectangle(cr, x, y, w, h);
     fill_stroke(cr, fill, stroke, sw);
 }
 
 static void op_circle(el_canvas *c, double cx, double cy, double r, el_rgba fill, el_rgba stroke, double sw) {
-    cairo_t *cr = ((pdf *)c)->cr;
+    cairo_t *cr = ((cairo_canvas *)c)->cr;
     cairo_new_sub_path(cr);
     cairo_arc(cr, cx, cy, r, 0, 2 * M_PI);
     fill_stroke(cr, fill, stroke, sw);
 }
 
 static void op_text(el_canvas *c, double x, double y, const char *s, const el_text_style *st) {
-    cairo_t *cr = ((pdf *)c)->cr;
+    cairo_t *cr = ((cairo_canvas *)c)->cr;
     double adv = el_text_advance(s, st->size, st->bold); /* same measure as layout */
     double start = st->align == EL_ALIGN_CENTER ? -adv / 2 : st->align == EL_ALIGN_RIGHT ? -adv : 0.0;
     cairo_save(cr);
@@ -97,7 +97,7 @@ static void op_text(el_canvas *c, double x, double y, const char *s, const el_te
 
 /* Straight RGBA -> cairo's premultiplied ARGB32, scaled with nearest neighbour. */
 static void op_image(el_canvas *c, double x, double y, double w, double h, const uint8_t *rgba, int iw, int ih) {
-    cairo_t *cr = ((pdf *)c)->cr;
+    cairo_t *cr = ((cairo_canvas *)c)->cr;
     cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
     if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
         c->oom = 1;
@@ -125,7 +125,7 @@ static void op_image(el_canvas *c, double x, double y, double w, double h, const
 }
 
 static void op_clip_push(el_canvas *c, double x, double y, double w, double h) {
-    pdf *p = (pdf *)c;
+    cairo_canvas *p = (cairo_canvas *)c;
     cairo_save(p->cr);
     cairo_rectangle(p->cr, x, y, w, h);
     cairo_clip(p->cr);
@@ -133,7 +133,7 @@ static void op_clip_push(el_canvas *c, double x, double y, double w, double h) {
 }
 
 static void op_clip_pop(el_canvas *c) {
-    pdf *p = (pdf *)c;
+    cairo_canvas *p = (cairo_canvas *)c;
     if (p->depth > 0) {
         cairo_restore(p->cr);
         p->depth--;
@@ -141,7 +141,7 @@ static void op_clip_pop(el_canvas *c) {
 }
 
 static el_status op_encode(el_canvas *c, uint8_t **out, size_t *len) {
-    pdf *p = (pdf *)c;
+    cairo_canvas *p = (cairo_canvas *)c;
     if (p->image) {
         const uint8_t *px = el_canvas_pixels(c);
         if (!px) return el_fail(EL_ERR_NOMEM, "PNG: out of memory");
@@ -162,7 +162,7 @@ static el_status op_encode(el_canvas *c, uint8_t **out, size_t *len) {
 }
 
 static void op_destroy(el_canvas *c) {
-    pdf *p = (pdf *)c;
+    cairo_canvas *p = (cairo_canvas *)c;
     if (p->cr) cairo_destroy(p->cr);
     cairo_surface_destroy(p->surface);
     el_sb_free(&p->out);
@@ -170,16 +170,16 @@ static void op_destroy(el_canvas *c) {
     free(p);
 }
 
-static const el_canvas_ops pdf_ops = {op_polyline, op_polygon,   op_rect,     op_circle, op_text,
+static const el_canvas_ops cairo_ops = {op_polyline, op_polygon,   op_rect,     op_circle, op_text,
                                       op_image,    op_clip_push, op_clip_pop, op_encode, op_destroy};
 
 /* PDF: one page of width x height points (1 canvas pixel = 1 pt); PNG: a
  * width x height image. */
 el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, double scale, el_rgba background,
                               el_canvas **out) {
-    pdf *p = calloc(1, sizeof *p);
+    cairo_canvas *p = calloc(1, sizeof *p);
     if (!p) return el_fail(EL_ERR_NOMEM, "canvas: out of memory");
-    p->base.ops = &pdf_ops;
+    p->base.ops = &cairo_ops;
     p->base.width = width;
     p->base.height = height;
     p->base.scale = scale;
@@ -200,8 +200,8 @@ el_status el_cairo_canvas_new(el_canvas_kind kind, int width, int height, double
 
 /* cairo's premultiplied native-endian ARGB32 back to straight RGBA. */
 const uint8_t *el_canvas_pixels(const el_canvas *c) {
-    if (c->ops != &pdf_ops || !((const pdf *)c)->image) return NULL;
-    pdf *p = (pdf *)c; /* the RGBA copy is a cache of the surface */
+    if (c->ops != &cairo_ops || !((const cairo_canvas *)c)->image) return NULL;
+    cairo_canvas *p = (cairo_canvas *)c; /* the RGBA copy is a cache of the surface */
     const int W = el_canvas_out_width(c), H = el_canvas_out_height(c);
     if (!p->rgba && !(p->rgba = malloc((size_t)W * H * 4))) return NULL;
     cairo_surface_flush(p->surface);

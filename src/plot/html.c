@@ -43,7 +43,7 @@ el_status el_html_figure(el_strbuf *b, el_canvas *c, const char *alt) {
     size_t len;
     EL_TRY(el_canvas_encode(c, &data, &len));
     el_status s = EL_OK;
-    if (el_canvas_pixels(c)) {
+    if (!el_canvas_is_svg(c)) { /* PNG bytes (encoding already made them) */
         s = img_tag(b, data, len, c->width, c->height, alt);
     } else {
         /* role/aria-label make the inline SVG an image for screen readers. */
