@@ -51,6 +51,11 @@ el_status el_tokenizer_load_hf_json(const char *tokenizer_json, el_tokenizer **o
  * (GGUF files build one from their metadata). */
 struct cJSON;
 el_status el_tokenizer_from_hf_json(const char *name, const struct cJSON *root, el_tokenizer **out);
+/* Makes such a tokenizer's BPE merge by score instead of its merges list:
+ * the adjacent pair whose concatenation is the vocab entry of highest
+ * scores[id] goes first, leftmost on ties (SentencePiece BPE as llama.cpp
+ * runs GGUF "llama" vocabularies). n must be the vocab size. */
+el_status el_tokenizer_set_merge_scores(el_tokenizer *t, const float *scores, int n);
 
 
 

@@ -112,6 +112,18 @@ int el_tok_pair_by_rank(const el_tokenizer *t, int left, int right, double *key,
     return 1;
 }
 
+/* llama2.c's run.c and llama.cpp's SentencePiece tokenizer merge the pair
+ * whose concatenation is the best-scoring vocab entry (leftmost on ties);
+ * run.c's starting best (-1e10f) makes scores at or below it, and NaN, never
+ * merge (no SentencePiece score comes near it). */
+int el_tok_pair_by_score(const el_tokenizer *t, int left, int right, double *key, int *merged) {
+    int id = el_tok_find2(t, t->piece[left], t->piece_len[left], t->piece[right], t->piece_len[right]);
+    if (id < 0 || !(t->score[id] > -1e10f)) return 0;
+    *key = -(double)t->score[id];
+    *merged = id;
+    return 1;
+}
+
 /* The vocab id of one char of a word as HF's BPE::merge_word looks it up:
  * with the continuing_subword_prefix unless first, the end_of_word_suffix
  * if last. The looked-up bytes are left in key (for byte fallback). */
@@ -173,7 +185,7 @@ el_status el_tok_hf_bpe_word(const el_tokenizer *t, const char *w, size_t len, e
     el_tok_ids sym = {0};
     el_tok_buf key = {0};
     el_status st = word_symbols(t, w, len, &sym, &key);
-    if (st == EL_OK) st = el_tok_bpe(t, sym.v, &sym.n, el_tok_pair_by_rank);
+    if (st == EL_OK) st = el_tok_bpe(t, sym.v, &sym.n, t->merge_by_score ? el_tok_pair_by_score : el_tok_pair_by_rank);
     for (size_t i = 0; st == EL_OK && i < sym.n; i++) st = el_tok_ids_push(out, sym.v[i]);
     free(sym.v);
     free(key.p);

@@ -144,6 +144,18 @@ el_status el_tokenizer_from_hf_json(const char *name, const cJSON *root, el_toke
     return build(name, root, out);
 }
 
+el_status el_tokenizer_set_merge_scores(el_tokenizer *t, const float *scores, int n) {
+    if (!t || !t->pipe || n != t->n_vocab)
+        return el_fail(EL_ERR_ARG, "tokenizer: merge scores need a tokenizer.json pipeline and one score per token");
+    float *s = malloc(sizeof(float) * (size_t)n);
+    if (!s) return el_fail(EL_ERR_NOMEM, "tokenizer: out of memory");
+    memcpy(s, scores, sizeof(float) * (size_t)n);
+    free(t->score);
+    t->score = s;
+    t->merge_by_score = 1;
+    return EL_OK;
+}
+
 el_status el_tokenizer_load_hf_json(const char *path, el_tokenizer **out) {
     if (!out) return el_fail(EL_ERR_ARG, "tokenizer: NULL output");
     *out = NULL;

@@ -65,7 +65,8 @@ struct el_tokenizer {
     uint32_t *piece_len;
     char **text;         /* bytes the token decodes to, NUL-terminated; NULL = unused */
     uint32_t *text_len;
-    float *score;        /* llama2.c merge scores, else NULL */
+    float *score;        /* llama2.c and SentencePiece GGUF merge scores, else NULL */
+    int merge_by_score;  /* the HF pipeline merges by score, not t->merges (GGUF "llama") */
     uint32_t max_piece_len;
     el_tok_strmap lookup;
     el_tok_pairmap merges;
@@ -130,6 +131,9 @@ typedef int (*el_tok_pair_fn)(const el_tokenizer *t, int left, int right, double
 el_status el_tok_bpe(const el_tokenizer *t, int *ids, size_t *n, el_tok_pair_fn pair);
 /* Rank-ordered pair function over t->merges (GPT-2 and HF BPE). */
 int el_tok_pair_by_rank(const el_tokenizer *t, int left, int right, double *key, int *merged);
+/* Score-ordered: the pair whose concatenation has the highest t->score
+ * (llama2.c, SentencePiece GGUF files). */
+int el_tok_pair_by_score(const el_tokenizer *t, int left, int right, double *key, int *merged);
 
 /* HF's BPE model on one pre-tokenised word (chars, byte fallback/unk, merges). */
 el_status el_tok_hf_bpe_word(const el_tokenizer *t, const char *w, size_t len, el_tok_ids *out);

@@ -103,16 +103,6 @@ el_status el_tokenizer_load_llama2c(const char *path, int vocab_size, el_tokeniz
     return EL_OK;
 }
 
-/* run.c merges the pair whose concatenation is the best-scoring vocab entry;
- * scores at or below its starting best (-1e10f), or NaN, never merge. */
-static int pair_by_score(const el_tokenizer *t, int left, int right, double *key, int *merged) {
-    int id = el_tok_find2(t, t->piece[left], t->piece_len[left], t->piece[right], t->piece_len[right]);
-    if (id < 0 || !(t->score[id] > -1e10f)) return 0;
-    *key = -(double)t->score[id];
-    *merged = id;
-    return 1;
-}
-
 el_status el_tok_encode_llama2c(const el_tokenizer *t, const char *text, size_t len, el_tok_ids *out) {
     if (len > 0) EL_TRY(el_tok_ids_push(out, el_tok_find(t, " ", 1))); /* add_dummy_prefix */
     /* run.c's codepoint split: a lead byte starts a new buffer, at most 4
@@ -133,5 +123,5 @@ el_status el_tok_encode_llama2c(const el_tokenizer *t, const char *text, size_t 
         n = 0;
     }
     /* run.c merges over the whole list, BOS included. */
-    return el_tok_bpe(t, out->v, &out->n, pair_by_score);
+    return el_tok_bpe(t, out->v, &out->n, el_tok_pair_by_score);
 }

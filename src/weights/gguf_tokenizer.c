@@ -52,6 +52,12 @@ static int64_t get_id(const el_gguf *g, const char *key, int64_t n_tokens) {
     return v;
 }
 
+/* A boolean (or integer) key: 0 or 1, -1 when absent or not a number. */
+static int get_flag(const el_gguf *g, const char *key) {
+    int64_t v;
+    return el_gguf_find_kv(g, key) && el_gguf_get_int(g, key, &v) == EL_OK ? (int)(v != 0) : -1;
+}
+
 el_status el_gguf_read_tokenizer(const el_gguf *g, el_gguf_tokenizer *t) {
     el_status st = EL_OK;
     memset(t, 0, sizeof *t);
@@ -71,14 +77,17 @@ el_status el_gguf_read_tokenizer(const el_gguf *g, el_gguf_tokenizer *t) {
                        g->path, (long long)n);
     if (!strcmp(t->model, "gpt2") && !t->merges)
         return el_fail(EL_ERR_CONFIG, "%s: GGUF gpt2 tokenizer without tokenizer.ggml.merges", g->path);
+    /* llama.cpp would merge leftmost-first with every score 0: not the model's tokenizer. */
+    if (!strcmp(t->model, "llama") && !t->scores)
+        return el_fail(EL_ERR_CONFIG, "%s: GGUF llama (SentencePiece) tokenizer without tokenizer.ggml.scores", g->path);
     t->bos_id = get_id(g, "tokenizer.ggml.bos_token_id", n);
     t->eos_id = get_id(g, "tokenizer.ggml.eos_token_id", n);
     t->unk_id = get_id(g, "tokenizer.ggml.unknown_token_id", n);
     t->pad_id = get_id(g, "tokenizer.ggml.padding_token_id", n);
-    int64_t v;
-    t->add_bos = el_gguf_find_kv(g, "tokenizer.ggml.add_bos_token") &&
-                         el_gguf_get_int(g, "tokenizer.ggml.add_bos_token", &v) == EL_OK
-                     ? (int)(v != 0) : -1;
+    t->add_bos = get_flag(g, "tokenizer.ggml.add_bos_token");
+    t->add_eos = get_flag(g, "tokenizer.ggml.add_eos_token");
+    t->add_space_prefix = get_flag(g, "tokenizer.ggml.add_space_prefix");
+    if (t->add_space_prefix < 0) t->add_space_prefix = 1;
     copy_str(g, "tokenizer.ggml.pre", t->pre, sizeof t->pre);
     if (!strcmp(t->model, "gpt2")) {
         t->pre_regex = el_gguf_pre_regex(t->pre[0] ? t->pre : "default");

@@ -18,14 +18,17 @@ typedef struct {
     char model[16];
     const el_gguf_kv *tokens, *merges, *scores, *token_type; /* NULL when absent */
     int64_t bos_id, eos_id, unk_id, pad_id;                 /* -1 when absent */
-    int add_bos;                                            /* -1 when unspecified */
+    int add_bos, add_eos;                                   /* -1 when unspecified */
+    int add_space_prefix;   /* SentencePiece: "▁" before text at the start and after
+                             * each special token; llama.cpp's default is 1 */
     char pre[32];           /* tokenizer.ggml.pre, "" when absent */
     const char *pre_regex;  /* NULL for SentencePiece models */
 } el_gguf_tokenizer;
 
 el_status el_gguf_read_tokenizer(const el_gguf *g, el_gguf_tokenizer *t);
-/* The file's byte-level BPE tokenizer through the tokenizer.json pipeline
- * (gguf_tokenizer_json.c); EL_ERR_UNSUPPORTED for SentencePiece ones. */
+/* The file's tokenizer through the tokenizer.json pipeline
+ * (gguf_tokenizer_json.c): byte-level BPE with merges ("gpt2"), or
+ * SentencePiece BPE merging by score ("llama"). */
 el_status el_gguf_load_tokenizer(const el_gguf *g, el_tokenizer **out);
 el_status el_gguf_load_tokenizer_path(const char *path, el_tokenizer **out);
 /* The pre-tokenizer regex for a llama.cpp pre name, NULL when unknown. */

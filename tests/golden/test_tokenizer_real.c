@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "gguf_spm_writer.h"
 #include "sha256.h"
 #include "test_util.h"
 #include "tokenizer/tokenizer.h"
@@ -86,15 +88,16 @@ static int check_case(const char *name, el_tokenizer *t, const text *s, const cJ
     return bad;
 }
 
-static void check_hard_strings(const char *shared, const cJSON *strings, const char *name) {
-    char path[1024];
-    snprintf(path, sizeof path, GOLD "%s.json", name);
-    cJSON *g = el_test_load_json(path);
-    CHECK_MSG(g != NULL, "%s: cannot read", path);
-    snprintf(path, sizeof path, "%s/tokenizers/%s", shared, name);
+/* The hard strings through the tokenizer at path (label names it in
+ * messages) against the reference's answers for the folder `name`. */
+static void check_hard_strings(const char *path, const char *label, const cJSON *strings, const char *name) {
+    char gold[1024];
+    snprintf(gold, sizeof gold, GOLD "%s.json", name);
+    cJSON *g = el_test_load_json(gold);
+    CHECK_MSG(g != NULL, "%s: cannot read", gold);
     el_tokenizer *t = NULL;
     el_status st = el_tokenizer_load_path(path, &t);
-    CHECK_MSG(st == EL_OK, "%s: %s", name, el_last_error());
+    CHECK_MSG(st == EL_OK, "%s: %s", label, el_last_error());
     if (!g || st != EL_OK) {
         cJSON_Delete(g);
         return;
@@ -104,13 +107,13 @@ static void check_hard_strings(const char *shared, const cJSON *strings, const c
     int k = 0, bad = 0, skipped = 0;
     cJSON_ArrayForEach(c, cases) {
         text s = unhex(cJSON_GetArrayItem(strings, k)->valuestring);
-        bad += check_case(name, t, &s, c, k);
+        bad += check_case(label, t, &s, c, k);
         skipped += cJSON_GetObjectItemCaseSensitive(c, "reference_differs_from_hf") != NULL;
         free(s.p);
         k++;
     }
-    CHECK_MSG(bad == 0, "%s: %d of %d hard strings differ from the reference", name, bad, k);
-    fprintf(stderr, "%s: %d hard strings (%d where the reference itself differs from HF not compared)\n", name, k,
+    CHECK_MSG(bad == 0, "%s: %d of %d hard strings differ from the reference", label, bad, k);
+    fprintf(stderr, "%s: %d hard strings (%d where the reference itself differs from HF not compared)\n", label, k,
             skipped);
     el_tokenizer_free(t);
     cJSON_Delete(g);
@@ -149,40 +152,56 @@ static text *fortunes(size_t *n) {
     return out;
 }
 
-static void check_fortunes(const char *shared, const text *f, size_t n, const cJSON *want) {
-    const cJSON *tk;
-    cJSON_ArrayForEach(tk, cJSON_GetObjectItemCaseSensitive(want, "tokenizers")) {
-        char path[1024], ids_hex[65], dec_hex[65];
-        snprintf(path, sizeof path, "%s/tokenizers/%s", shared, tk->string);
-        el_tokenizer *t = NULL;
-        CHECK_MSG(el_tokenizer_load_path(path, &t) == EL_OK, "%s: %s", tk->string, el_last_error());
-        if (!t) continue;
-        el_sha256 hi, hd;
-        el_sha256_init(&hi);
-        el_sha256_init(&hd);
-        for (size_t i = 0; i < n; i++) {
-            int *ids = NULL, k = 0, end = -1;
-            char *dec = NULL;
-            size_t dl = 0;
-            CHECK(el_tokenizer_encode_n(t, f[i].p, f[i].n, EL_BOS_NEVER, &ids, &k) == EL_OK);
-            for (int j = 0; j < k; j++) el_sha256_update(&hi, &ids[j], 4); /* little-endian hosts */
-            el_sha256_update(&hi, &end, 4);
-            CHECK(el_tokenizer_decode_ex(t, ids, k, EL_DECODE_KEEP_ALL, &dec, &dl) == EL_OK);
-            el_sha256_update(&hd, dec, dl);
-            el_sha256_update(&hd, "\xff", 1);
-            free(dec);
-            free(ids);
-        }
-        el_sha256_final(&hi, ids_hex);
-        el_sha256_final(&hd, dec_hex);
-        const char *wi = cJSON_GetObjectItemCaseSensitive(tk, "ids_sha256")->valuestring;
-        const char *wd = cJSON_GetObjectItemCaseSensitive(tk, "decoded_sha256")->valuestring;
-        CHECK_MSG(!strcmp(ids_hex, wi), "%s: fortunes ids differ from the reference (run make_tokenizer_goldens.py --check)",
-                  tk->string);
-        CHECK_MSG(!strcmp(dec_hex, wd), "%s: fortunes decode differently from the reference", tk->string);
-        fprintf(stderr, "%s: %zu fortunes\n", tk->string, n);
-        el_tokenizer_free(t);
+/* Every fortune through the tokenizer at path against the reference's
+ * SHA-256 of all ids and all decoded texts (want: its entry for one folder). */
+static void check_fortunes(const char *path, const char *label, const text *f, size_t n, const cJSON *want) {
+    char ids_hex[65], dec_hex[65];
+    el_tokenizer *t = NULL;
+    CHECK_MSG(el_tokenizer_load_path(path, &t) == EL_OK, "%s: %s", label, el_last_error());
+    if (!t) return;
+    el_sha256 hi, hd;
+    el_sha256_init(&hi);
+    el_sha256_init(&hd);
+    for (size_t i = 0; i < n; i++) {
+        int *ids = NULL, k = 0, end = -1;
+        char *dec = NULL;
+        size_t dl = 0;
+        CHECK(el_tokenizer_encode_n(t, f[i].p, f[i].n, EL_BOS_NEVER, &ids, &k) == EL_OK);
+        for (int j = 0; j < k; j++) el_sha256_update(&hi, &ids[j], 4); /* little-endian hosts */
+        el_sha256_update(&hi, &end, 4);
+        CHECK(el_tokenizer_decode_ex(t, ids, k, EL_DECODE_KEEP_ALL, &dec, &dl) == EL_OK);
+        el_sha256_update(&hd, dec, dl);
+        el_sha256_update(&hd, "\xff", 1);
+        free(dec);
+        free(ids);
     }
+    el_sha256_final(&hi, ids_hex);
+    el_sha256_final(&hd, dec_hex);
+    const char *wi = cJSON_GetObjectItemCaseSensitive(want, "ids_sha256")->valuestring;
+    const char *wd = cJSON_GetObjectItemCaseSensitive(want, "decoded_sha256")->valuestring;
+    CHECK_MSG(!strcmp(ids_hex, wi), "%s: fortunes ids differ from the reference (run make_tokenizer_goldens.py --check)",
+              label);
+    CHECK_MSG(!strcmp(dec_hex, wd), "%s: fortunes decode differently from the reference", label);
+    fprintf(stderr, "%s: %zu fortunes\n", label, n);
+    el_tokenizer_free(t);
+}
+
+/* The SentencePiece folders again as GGUF files (tests/gguf_spm_writer.h):
+ * the tokenizer built from tokenizer.ggml.* metadata, merging by score as
+ * llama.cpp does, must give the reference's ids too. */
+static const char *const spm_names[] = {"mistral-7b-v0.1", "gemma3"};
+
+static int write_spm_ggufs(const char *shared, char paths[][1024]) {
+    for (size_t i = 0; i < sizeof spm_names / sizeof spm_names[0]; i++) {
+        char json[1024];
+        snprintf(json, sizeof json, "%s/tokenizers/%s/tokenizer.json", shared, spm_names[i]);
+        snprintf(paths[i], 1024, "/tmp/el_test_spm_%d_%s.gguf", (int)getpid(), spm_names[i]);
+        if (el_test_write_spm_gguf(json, paths[i])) {
+            CHECK_MSG(0, "cannot write %s from %s", paths[i], json);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int main(void) {
@@ -191,7 +210,17 @@ int main(void) {
     CHECK(hs != NULL);
     const cJSON *strings = cJSON_GetObjectItemCaseSensitive(hs, "strings");
     static const char *names[] = {"gpt2", "llama3", "qwen3", "gemma3", "mistral-7b-v0.1"};
-    for (size_t i = 0; hs && i < sizeof names / sizeof names[0]; i++) check_hard_strings(shared, strings, names[i]);
+    enum { N_SPM = sizeof spm_names / sizeof spm_names[0] };
+    char path[1024], label[160], gguf[N_SPM][1024];
+    const int have_gguf = write_spm_ggufs(shared, gguf) == 0;
+    for (size_t i = 0; hs && i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/tokenizers/%s", shared, names[i]);
+        check_hard_strings(path, names[i], strings, names[i]);
+    }
+    for (int i = 0; hs && have_gguf && i < N_SPM; i++) {
+        snprintf(label, sizeof label, "%s as GGUF", spm_names[i]);
+        check_hard_strings(gguf[i], label, strings, spm_names[i]);
+    }
     cJSON_Delete(hs);
     cJSON *fs = el_test_load_json(GOLD "fortunes_sha256.json");
     CHECK(fs != NULL);
@@ -199,7 +228,17 @@ int main(void) {
     text *f = fortunes(&n);
     if (!n) printf("SKIP section fortunes: " FORTUNES " not found (Debian package fortunes)\n");
     else CHECK_MSG((int)n == cJSON_GetObjectItemCaseSensitive(fs, "n_strings")->valueint, "%zu fortunes", n);
-    if (n && fs) check_fortunes(shared, f, n, fs);
+    const cJSON *tk, *want = cJSON_GetObjectItemCaseSensitive(fs, "tokenizers");
+    cJSON_ArrayForEach(tk, want) {
+        if (!n) break;
+        snprintf(path, sizeof path, "%s/tokenizers/%s", shared, tk->string);
+        check_fortunes(path, tk->string, f, n, tk);
+    }
+    for (int i = 0; n && have_gguf && i < N_SPM; i++) {
+        snprintf(label, sizeof label, "%s as GGUF", spm_names[i]);
+        check_fortunes(gguf[i], label, f, n, cJSON_GetObjectItemCaseSensitive(want, spm_names[i]));
+    }
+    for (int i = 0; have_gguf && i < N_SPM; i++) remove(gguf[i]);
     for (size_t i = 0; i < n; i++) free(f[i].p);
     free(f);
     cJSON_Delete(fs);
