@@ -6,11 +6,15 @@
  * Contract checked: failures name the file and leave the struct empty;
  * tensors lie inside the mapping with nbytes = the type's row bytes for
  * n_elems; every string array item lies inside the mapping; lookups by name
- * find each tensor. */
+ * find each tensor; a file with tokenizer.ggml.* metadata yields a tokenizer
+ * (byte-level or SentencePiece) that passes every tokenizer target's checks
+ * (fuzz_tokenizer.h), or an error naming the file. */
 #include "entropy_lens.h"
+#include "fuzz_tokenizer.h"
 #include "fuzz_util.h"
 #include "nn/quant.h"
 #include "weights/gguf.h"
+#include "weights/gguf_tokenizer.h"
 
 static void walk_metadata(const el_gguf *g, const uint8_t *lo, const uint8_t *hi) {
     for (uint64_t i = 0; i < g->n_kvs; i++) {
@@ -67,6 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         EL_FUZZ_CHECK(el_gguf_expand_rows(&g, t, rows, 1, row) == EL_ERR_ARG, "row past the end accepted");
         free(row);
     }
+    el_tokenizer *tok = NULL;
+    if (el_gguf_find_kv(&g, "tokenizer.ggml.model")) {
+        if (el_gguf_load_tokenizer(&g, &tok) == EL_OK) el_fuzz_tokenizer_exercise(tok, data, size < 64 ? size : 64);
+        else EL_FUZZ_CHECK_NAMES(el_last_error(), path);
+    }
+    el_tokenizer_free(tok);
     el_gguf_close(&g);
     return 0;
 }

@@ -214,6 +214,7 @@ head -c 200 "$sp" >"$d/cut200"
 # truncations of one: in the header, in the tensor infos, in the data.
 d=$c/fuzz_gguf
 cp "$fx"/gguf/types.gguf "$fx"/gguf/aligned64.gguf "$fx"/gguf/small_k.gguf "$d/"
+cp "$fx"/gguf/spm_tiny.gguf "$fx"/gguf/spm_noprefix.gguf "$fx"/gguf/llama_meta.gguf "$d/"
 for n in 20 700 1200 3000; do head -c "$n" "$fx/gguf/types.gguf" >"$d/types_cut$n.gguf"; done
 
 # ---------------------------------------------------------------- preprocessing geometry

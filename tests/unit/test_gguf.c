@@ -159,6 +159,47 @@ static void check_pre_regexes_against_real_files(void) {
     }
 }
 
+static void expect_ids(el_tokenizer *t, const char *text, int bos, const int *want, int n_want) {
+    int *ids = NULL, n = 0;
+    CHECK(el_tokenizer_encode_n(t, text, strlen(text), bos ? EL_BOS_AUTO : EL_BOS_NEVER, &ids, &n) == EL_OK);
+    int same = n == n_want;
+    for (int i = 0; same && i < n; i++) same = ids[i] == want[i];
+    CHECK_MSG(same, "SentencePiece GGUF: \"%s\" gives %d ids (first %d), want %d (first %d)", text, n, n ? ids[0] : -1,
+              n_want, want[0]);
+    free(ids);
+}
+
+/* spm_tiny.gguf (make_gguf_fixtures.py): ids worked out by hand with
+ * llama.cpp's SPM rules. Scores: "ba" -0.5 > "ab" -1 > "▁a" -2 > "▁ab" -3;
+ * 259 "▁", 260 "a", 261 "b", 262 "ab", 263 "▁a", 264 "▁ab", 265 "ba",
+ * 266 "<ctl>" (user-defined), bytes <0xXX> at 3 + XX. */
+static void check_spm_tokenizer(void) {
+    el_tokenizer *t = NULL;
+    CHECK_MSG(el_tokenizer_load_path(DIR "spm_tiny.gguf", &t) == EL_OK, "%s", el_last_error());
+    if (!t) return;
+    /* ▁ a b: "ab" first, then "▁"+"ab"; BOS by default (add_bos_token absent). */
+    expect_ids(t, "ab", 1, (int[]){1, 264}, 2);
+    /* ▁ b a b: "ba" (-0.5) beats "ab" (-1); nothing joins "▁" to "ba". */
+    expect_ids(t, "bab", 0, (int[]){259, 265, 261}, 3);
+    /* ▁ a b a b: "ba" in the middle first, then "▁a"; "ab" never forms. */
+    expect_ids(t, "abab", 0, (int[]){263, 265, 261}, 3);
+    /* "c" is no piece: its byte; a space is "▁". */
+    expect_ids(t, "c a", 0, (int[]){259, 3 + 'c', 263}, 3);
+    /* A user-defined token is cut out first; text after it gets "▁" again. */
+    expect_ids(t, "a<ctl>b", 0, (int[]){263, 266, 259, 261}, 4);
+    char *dec = NULL;
+    CHECK(el_tokenizer_decode(t, (int[]){264, 259, 3 + 'c'}, 3, &dec) == EL_OK && dec && !strcmp(dec, "ab c"));
+    free(dec);
+    el_tokenizer_free(t);
+    /* add_space_prefix false (Gemma): no "▁" in front. */
+    CHECK_MSG(el_tokenizer_load_path(DIR "spm_noprefix.gguf", &t) == EL_OK, "%s", el_last_error());
+    if (t) expect_ids(t, "ab", 0, (int[]){262}, 1);
+    el_tokenizer_free(t);
+    t = NULL;
+    CHECK(el_tokenizer_load_path(DIR "spm_noscores.gguf", &t) == EL_ERR_CONFIG && !t &&
+          strstr(el_last_error(), "spm_noscores.gguf") && strstr(el_last_error(), "scores"));
+}
+
 int main(void) {
     el_gguf g, want;
     if (el_gguf_open(&g, DIR "types.gguf") != EL_OK || el_gguf_open(&want, DIR "types_expected.gguf") != EL_OK) {
@@ -170,6 +211,7 @@ int main(void) {
     check_hostile(&g);
     check_config();
     check_pre_regexes_against_real_files();
+    check_spm_tokenizer();
     el_gguf_close(&g);
     el_gguf_close(&want);
     el_gguf h;
