@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gguf_spm_writer.h"
+#include "gguf_tok_writer.h"
 #include "sha256.h"
 #include "test_util.h"
 #include "tokenizer/tokenizer.h"
@@ -186,17 +186,21 @@ static void check_fortunes(const char *path, const char *label, const text *f, s
     el_tokenizer_free(t);
 }
 
-/* The SentencePiece folders again as GGUF files (tests/gguf_spm_writer.h):
- * the tokenizer built from tokenizer.ggml.* metadata, merging by score as
- * llama.cpp does, must give the reference's ids too. */
-static const char *const spm_names[] = {"mistral-7b-v0.1", "gemma3"};
+/* The folders again as GGUF files (tests/gguf_tok_writer.h): the tokenizer
+ * built from tokenizer.ggml.* metadata must give the reference's ids too.
+ * SentencePiece ones (pre NULL) merge by score as llama.cpp does; byte-level
+ * ones get the regex of their llama.cpp pre name. */
+static const struct {
+    const char *name, *pre;
+} gguf_cases[] = {{"mistral-7b-v0.1", NULL}, {"gemma3", NULL}, {"llama3", "llama-bpe"}, {"qwen3", "qwen2"}};
+enum { N_GGUF = sizeof gguf_cases / sizeof gguf_cases[0] };
 
-static int write_spm_ggufs(const char *shared, char paths[][1024]) {
-    for (size_t i = 0; i < sizeof spm_names / sizeof spm_names[0]; i++) {
+static int write_ggufs(const char *shared, char paths[][1024]) {
+    for (int i = 0; i < N_GGUF; i++) {
         char json[1024];
-        snprintf(json, sizeof json, "%s/tokenizers/%s/tokenizer.json", shared, spm_names[i]);
-        snprintf(paths[i], 1024, "/tmp/el_test_spm_%d_%s.gguf", (int)getpid(), spm_names[i]);
-        if (el_test_write_spm_gguf(json, paths[i])) {
+        snprintf(json, sizeof json, "%s/tokenizers/%s/tokenizer.json", shared, gguf_cases[i].name);
+        snprintf(paths[i], 1024, "/tmp/el_test_tok_%d_%s.gguf", (int)getpid(), gguf_cases[i].name);
+        if (el_test_write_gguf_tokenizer(json, paths[i], gguf_cases[i].pre)) {
             CHECK_MSG(0, "cannot write %s from %s", paths[i], json);
             return -1;
         }
@@ -210,16 +214,15 @@ int main(void) {
     CHECK(hs != NULL);
     const cJSON *strings = cJSON_GetObjectItemCaseSensitive(hs, "strings");
     static const char *names[] = {"gpt2", "llama3", "qwen3", "gemma3", "mistral-7b-v0.1"};
-    enum { N_SPM = sizeof spm_names / sizeof spm_names[0] };
-    char path[1024], label[160], gguf[N_SPM][1024];
-    const int have_gguf = write_spm_ggufs(shared, gguf) == 0;
+    char path[1024], label[160], gguf[N_GGUF][1024];
+    const int have_gguf = write_ggufs(shared, gguf) == 0;
     for (size_t i = 0; hs && i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/tokenizers/%s", shared, names[i]);
         check_hard_strings(path, names[i], strings, names[i]);
     }
-    for (int i = 0; hs && have_gguf && i < N_SPM; i++) {
-        snprintf(label, sizeof label, "%s as GGUF", spm_names[i]);
-        check_hard_strings(gguf[i], label, strings, spm_names[i]);
+    for (int i = 0; hs && have_gguf && i < N_GGUF; i++) {
+        snprintf(label, sizeof label, "%s as GGUF", gguf_cases[i].name);
+        check_hard_strings(gguf[i], label, strings, gguf_cases[i].name);
     }
     cJSON_Delete(hs);
     cJSON *fs = el_test_load_json(GOLD "fortunes_sha256.json");
@@ -234,11 +237,11 @@ int main(void) {
         snprintf(path, sizeof path, "%s/tokenizers/%s", shared, tk->string);
         check_fortunes(path, tk->string, f, n, tk);
     }
-    for (int i = 0; n && have_gguf && i < N_SPM; i++) {
-        snprintf(label, sizeof label, "%s as GGUF", spm_names[i]);
-        check_fortunes(gguf[i], label, f, n, cJSON_GetObjectItemCaseSensitive(want, spm_names[i]));
+    for (int i = 0; n && have_gguf && i < N_GGUF; i++) {
+        snprintf(label, sizeof label, "%s as GGUF", gguf_cases[i].name);
+        check_fortunes(gguf[i], label, f, n, cJSON_GetObjectItemCaseSensitive(want, gguf_cases[i].name));
     }
-    for (int i = 0; have_gguf && i < N_SPM; i++) remove(gguf[i]);
+    for (int i = 0; have_gguf && i < N_GGUF; i++) remove(gguf[i]);
     for (size_t i = 0; i < n; i++) free(f[i].p);
     free(f);
     cJSON_Delete(fs);

@@ -1,7 +1,9 @@
 /* Test helper: a GGUF file holding only tokenizer metadata, written from a
- * SentencePiece-style Hugging Face tokenizer.json (BPE with byte fallback:
- * Llama 2, Mistral, Gemma) the way llama.cpp's convert_hf_to_gguf.py
- * (_set_vocab_sentencepiece) writes it from the model's tokenizer.model:
+ * Hugging Face tokenizer.json the way llama.cpp's convert_hf_to_gguf.py
+ * writes it.
+ *
+ * SentencePiece-style BPE (byte fallback: Llama 2, Mistral, Gemma), as
+ * _set_vocab_sentencepiece writes it from the model's tokenizer.model:
  *
  *   tokenizer.ggml.model       "llama"
  *   tokenizer.ggml.tokens      every piece by id (added tokens included)
@@ -18,9 +20,16 @@
  *   bos/eos/unknown ids, add_bos_token from the post-processor template,
  *   add_eos_token false, add_space_prefix = the normaliser prepends "▁".
  *
- * el_test_write_spm_gguf(tokenizer_json, out_path): 0 on success. */
-#ifndef EL_TEST_GGUF_SPM_WRITER_H
-#define EL_TEST_GGUF_SPM_WRITER_H
+ * Byte-level BPE (Llama 3, Qwen 2/3), as _set_vocab_gpt2 writes it:
+ *   tokenizer.ggml.model "gpt2", tokenizer.ggml.pre (llama.cpp's name for
+ *   the family's regex), tokens, token_type (no unknown or byte types),
+ *   tokenizer.ggml.merges "a b", bos id and add_bos_token from the template.
+ *
+ * el_test_write_gguf_tokenizer(tokenizer_json, out_path, pre): pre NULL
+ * writes the SentencePiece form, else the byte-level one with that pre name.
+ * 0 on success. */
+#ifndef EL_TEST_GGUF_TOK_WRITER_H
+#define EL_TEST_GGUF_TOK_WRITER_H
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -68,6 +77,7 @@ static int spm_map_get2(const spm_map *m, const char *a, const char *b) {
 /* ---- GGUF v3 metadata writer */
 enum { SPM_U32 = 4, SPM_I32 = 5, SPM_F32 = 6, SPM_BOOL = 7, SPM_STR = 8, SPM_ARR = 9, SPM_U64 = 10 };
 
+
 static void spm_u32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); } /* little-endian hosts */
 static void spm_u64(FILE *f, uint64_t v) { fwrite(&v, 8, 1, f); }
 static void spm_str(FILE *f, const char *s) {
@@ -103,6 +113,24 @@ static int spm_special_id(const cJSON *post, int bos_slot) {
     const cJSON *e = id ? cJSON_GetObjectItemCaseSensitive(specials, id) : NULL;
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(e, "ids");
     return cJSON_IsArray(ids) ? (int)cJSON_GetArrayItem(ids, 0)->valuedouble : -1;
+}
+
+/* A merge "a b" or ["a", "b"] into its two pieces; 0 on success. */
+static int spm_merge_parts(const cJSON *e, char *a, char *b) {
+    if (cJSON_IsString(e)) {
+        const char *sp = strchr(e->valuestring, ' ');
+        if (!sp || (size_t)(sp - e->valuestring) >= 1024 || strlen(sp + 1) >= 1024) return -1;
+        memcpy(a, e->valuestring, (size_t)(sp - e->valuestring));
+        a[sp - e->valuestring] = 0;
+        strcpy(b, sp + 1);
+        return 0;
+    }
+    if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 2 || strlen(e->child->valuestring) >= 1024 ||
+        strlen(e->child->next->valuestring) >= 1024)
+        return -1;
+    strcpy(a, e->child->valuestring);
+    strcpy(b, e->child->next->valuestring);
+    return 0;
 }
 
 /* Pieces, types and scores from the parsed tokenizer.json; 0 on success. */
@@ -146,19 +174,8 @@ static int spm_build(const cJSON *root, spm_vocab *v, spm_map *map) {
     for (int i = 0; i < n; i++) v->score[i] = v->type[i] == 1 ? -(float)(n_merges + i) : 0.0f;
     int r = 0;
     cJSON_ArrayForEach(e, merges) {
-        char buf[1024];
-        const char *a, *b;
-        if (cJSON_IsString(e)) {
-            snprintf(buf, sizeof buf, "%s", e->valuestring);
-            char *sp = strchr(buf, ' ');
-            if (!sp) return -1;
-            *sp = 0;
-            a = buf;
-            b = sp + 1;
-        } else {
-            a = e->child->valuestring;
-            b = e->child->next->valuestring;
-        }
+        char a[1024], b[1024];
+        if (spm_merge_parts(e, a, b)) return -1;
         int id = spm_map_get2(map, a, b);
         if (id >= 0 && v->type[id] == 1 && -(float)r > v->score[id]) v->score[id] = -(float)r;
         r++;
@@ -166,7 +183,26 @@ static int spm_build(const cJSON *root, spm_vocab *v, spm_map *map) {
     return 0;
 }
 
-static int el_test_write_spm_gguf(const char *tokenizer_json, const char *out) {
+static void spm_kv_array_head(FILE *f, const char *k, uint32_t item, uint64_t n) {
+    spm_key(f, k, SPM_ARR);
+    spm_u32(f, item);
+    spm_u64(f, n);
+}
+
+/* The byte-level form's merges as "a b" strings. */
+static int spm_write_merges(FILE *f, const cJSON *merges) {
+    const cJSON *e;
+    spm_kv_array_head(f, "tokenizer.ggml.merges", SPM_STR, (uint64_t)cJSON_GetArraySize(merges));
+    cJSON_ArrayForEach(e, merges) {
+        char a[1024], b[1024], ab[2050];
+        if (spm_merge_parts(e, a, b)) return -1;
+        snprintf(ab, sizeof ab, "%s %s", a, b);
+        spm_str(f, ab);
+    }
+    return 0;
+}
+
+static int el_test_write_gguf_tokenizer(const char *tokenizer_json, const char *out, const char *pre) {
     cJSON *root = el_test_load_json(tokenizer_json);
     spm_vocab v = {0};
     spm_map map = {0};
@@ -180,35 +216,38 @@ static int el_test_write_spm_gguf(const char *tokenizer_json, const char *out) {
     free((void *)norm);
     int eos = -1, unk = -1;
     for (int i = 0; i < v.n; i++) {
+        if (!pre && v.type[i] == 2) unk = unk < 0 ? i : unk;
+        if (pre && v.type[i] != 3 && v.type[i] != 4) v.type[i] = 1; /* byte-level: no byte or unknown pieces */
         if (eos < 0 && (!strcmp(v.piece[i], "</s>") || !strcmp(v.piece[i], "<eos>"))) eos = i;
-        if (unk < 0 && v.type[i] == 2) unk = i;
     }
     fwrite("GGUF", 1, 4, f);
     spm_u32(f, 3);
-    spm_u64(f, 0);                                          /* tensors */
+    spm_u64(f, 0); /* tensors */
     spm_u64(f, 8 + (bos >= 0) + (eos >= 0) + (unk >= 0)); /* key-value pairs */
     spm_key(f, "general.architecture", SPM_STR);
     spm_str(f, "llama");
     spm_key(f, "tokenizer.ggml.model", SPM_STR);
-    spm_str(f, "llama");
-    spm_key(f, "tokenizer.ggml.tokens", SPM_ARR);
-    spm_u32(f, SPM_STR);
-    spm_u64(f, (uint64_t)v.n);
+    spm_str(f, pre ? "gpt2" : "llama");
+    spm_kv_array_head(f, "tokenizer.ggml.tokens", SPM_STR, (uint64_t)v.n);
     for (int i = 0; i < v.n; i++) spm_str(f, v.piece[i]);
-    spm_key(f, "tokenizer.ggml.scores", SPM_ARR);
-    spm_u32(f, SPM_F32);
-    spm_u64(f, (uint64_t)v.n);
-    fwrite(v.score, 4, (size_t)v.n, f);
-    spm_key(f, "tokenizer.ggml.token_type", SPM_ARR);
-    spm_u32(f, SPM_I32);
-    spm_u64(f, (uint64_t)v.n);
+    spm_kv_array_head(f, "tokenizer.ggml.token_type", SPM_I32, (uint64_t)v.n);
     fwrite(v.type, 4, (size_t)v.n, f);
+    if (pre) {
+        spm_key(f, "tokenizer.ggml.pre", SPM_STR);
+        spm_str(f, pre);
+        if (spm_write_merges(f, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "model"),
+                                                                 "merges")))
+            goto done;
+    } else {
+        spm_kv_array_head(f, "tokenizer.ggml.scores", SPM_F32, (uint64_t)v.n);
+        fwrite(v.score, 4, (size_t)v.n, f);
+        spm_kv_bool(f, "tokenizer.ggml.add_space_prefix", prefix);
+    }
     if (bos >= 0) spm_kv_u32(f, "tokenizer.ggml.bos_token_id", (uint32_t)bos);
     if (eos >= 0) spm_kv_u32(f, "tokenizer.ggml.eos_token_id", (uint32_t)eos);
     if (unk >= 0) spm_kv_u32(f, "tokenizer.ggml.unknown_token_id", (uint32_t)unk);
     spm_kv_bool(f, "tokenizer.ggml.add_bos_token", bos >= 0);
     spm_kv_bool(f, "tokenizer.ggml.add_eos_token", 0);
-    spm_kv_bool(f, "tokenizer.ggml.add_space_prefix", prefix);
     while (ftell(f) % 32) fputc(0, f); /* alignment before the (empty) data section */
     rc = ferror(f) ? -1 : 0;
 done:
