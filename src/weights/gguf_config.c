@@ -2,6 +2,7 @@
  * "<arch>.<name>" as written by llama.cpp's convert_hf_to_gguf.py. */
 #include "weights/gguf_config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,45 @@ static el_status read_arch(const el_gguf *g, el_gguf_config *c) {
                    g->path, (int)(len > 40 ? 40 : len), s);
 }
 
+/* rope.scaling.type: "none" or "linear" (rope.scaling.factor, or the older
+ * rope.scale_linear); the others change the frequencies in ways we do not
+ * run from GGUF (llama3-style scaling comes as a rope_freqs tensor, refused
+ * as an unused tensor). */
+static el_status read_rope_scaling(const el_gguf *g, el_gguf_config *c) {
+    char key[96];
+    const char *s = NULL;
+    uint64_t len = 0;
+    snprintf(key, sizeof key, "%s.rope.scaling.type", c->arch);
+    if (el_gguf_find_kv(g, key)) EL_TRY(el_gguf_get_str(g, key, &s, &len));
+    int linear = s && len == 6 && !memcmp(s, "linear", 6);
+    if (s && !linear && !(len == 4 && !memcmp(s, "none", 4)))
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF %s '%.*s' is not supported (none, linear)", g->path, key,
+                       (int)(len > 32 ? 32 : len), s);
+    if (linear) EL_TRY(get_float(g, c->arch, "rope.scaling.factor", -1, &c->rope_linear));
+    else EL_TRY(get_float(g, c->arch, "rope.scale_linear", 0, &c->rope_linear));
+    if (c->rope_linear != 0 && !(c->rope_linear >= 1 && c->rope_linear <= 1e6))
+        return el_fail(EL_ERR_CONFIG, "%s: GGUF linear RoPE factor %g", g->path, c->rope_linear);
+    if (c->rope_linear == 1) c->rope_linear = 0;
+    return EL_OK;
+}
+
+/* What llama.cpp's llama-model.cpp fixes per Gemma architecture instead of
+ * reading keys: the attention scale (27B sizes, by block count, use
+ * dim / heads, the others the head size), which layers slide, Gemma 3's
+ * local RoPE base. */
+static void gemma_rules(el_gguf_config *c) {
+    const char *a = c->arch;
+    c->gemma = !strncmp(a, "gemma", 5);
+    c->qk_norm = !strcmp(a, "qwen3") || !strcmp(a, "gemma3");
+    if (!c->gemma || !strcmp(a, "gemma")) return;
+    const int is_27b = (!strcmp(a, "gemma2") && c->n_layers == 46) || (!strcmp(a, "gemma3") && c->n_layers == 62);
+    if (is_27b) c->attn_scale = 1.0 / sqrt((double)(c->dim / c->n_heads));
+    c->post_norms = 1;
+    if (c->sliding_window > 0) c->swa_period = !strcmp(a, "gemma2") ? 2 : 6;
+    if (!strcmp(a, "gemma3") && c->sliding_window > 0) c->rope_local_theta = 10000.0;
+    if (!strcmp(a, "gemma3")) c->attn_softcap = 0; /* llama.cpp's gemma3 has none */
+}
+
 el_status el_gguf_read_config(const el_gguf *g, el_gguf_config *c) {
     memset(c, 0, sizeof *c);
     EL_TRY(read_arch(g, c));
@@ -75,6 +115,8 @@ el_status el_gguf_read_config(const el_gguf *g, el_gguf_config *c) {
     int sw;
     EL_TRY(get_int(g, a, "attention.sliding_window", 0, &sw));
     c->sliding_window = sw;
+    EL_TRY(read_rope_scaling(g, c));
+    gemma_rules(c);
     const el_gguf_tensor *emb = el_gguf_find_tensor(g, "token_embd.weight");
     if (!emb || emb->ndim != 2 || emb->ne[0] != (uint64_t)c->dim || emb->ne[1] > (1u << 30))
         return el_fail(EL_ERR_CONFIG, "%s: GGUF token_embd.weight missing or not [vocab][%d]", g->path, c->dim);

@@ -29,6 +29,14 @@ typedef struct {
     int parallel_residual; /* gptneox */
     double attn_softcap, final_softcap, sliding_window; /* 0 = none (gemma2/3) */
     int tied_embeddings;  /* no output.weight: the head is token_embd.weight */
+    double rope_linear;   /* rope.scaling.type "linear": positions / factor; 0 = none */
+    /* What llama.cpp derives from the architecture rather than from keys: */
+    int gemma;            /* gemma*: embeddings x sqrtf(dim), GeGLU (tanh), norms stored as 1 + w */
+    double attn_scale;    /* 0: 1/sqrt(head_dim); gemma2/3 27B: 1/sqrt(dim / heads) */
+    int swa_period;       /* sliding layers are il % period < period - 1 (gemma2: 2, gemma3: 6); 0 none */
+    double rope_local_theta; /* gemma3 sliding layers: base 10000, unscaled; 0 = none */
+    int post_norms;       /* gemma2/3: post_attention_norm, post_ffw_norm */
+    int qk_norm;          /* qwen3, gemma3: attn_q_norm, attn_k_norm over head_dim */
 } el_gguf_config;
 
 el_status el_gguf_read_config(const el_gguf *g, el_gguf_config *c);

@@ -5,8 +5,11 @@
  * Families: llama (and Mistral, Llama 3 files without rope_freqs), qwen2,
  * phi3 (fused attn_qkv and gate|up ffn_up), gpt2 (learned positions, fused
  * attn_qkv), gptneox (fused attn_qkv, already regrouped to q|k|v by
- * convert_hf_to_gguf.py). Every tensor must be used: a leftover names a
- * feature we do not run (q/k norms, rope_freqs, ...). */
+ * convert_hf_to_gguf.py), qwen3 (q/k norms), gemma, gemma2, gemma3 (norms
+ * stored as 1 + w, sandwich norms, q/k norms, sliding layers: the rules in
+ * gguf_config.c). Every tensor must be used: a leftover names a feature we
+ * do not run (rope_freqs, ...). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,16 +129,45 @@ static void read_layer(reader *r, el_text *m, int l, const el_gguf_config *gc) {
     B->up_b = take_f32(r, l, "ffn_up", "bias", M, 1, 0);
     B->down = take_mat(r, l, "ffn_down", D, M, 1);
     B->down_b = take_f32(r, l, "ffn_down", "bias", D, 1, 0);
+    if (gc->post_norms) {
+        B->pn1.w = take_f32(r, l, "post_attention_norm", "weight", D, 1, 1);
+        B->pn2.w = take_f32(r, l, "post_ffw_norm", "weight", D, 1, 1);
+    }
+    if (gc->qk_norm) {
+        B->q_norm = take_f32(r, l, "attn_q_norm", "weight", c->head_dim, 1, 1);
+        B->k_norm = take_f32(r, l, "attn_k_norm", "weight", c->head_dim, 1, 1);
+    }
+    B->sliding = gc->swa_period > 0 && l % gc->swa_period < gc->swa_period - 1;
+}
+
+static const char *const gguf_archs[] = {"llama", "qwen2", "qwen3", "phi3", "gpt2", "gptneox", "gemma", "gemma2", "gemma3"};
+
+static int arch_runs(const char *a) {
+    for (size_t i = 0; i < sizeof gguf_archs / sizeof gguf_archs[0]; i++)
+        if (!strcmp(a, gguf_archs[i])) return 1;
+    return 0;
+}
+
+/* Gemma's scores and norms: the settings llama.cpp derives per architecture. */
+static void gemma_block_config(const el_gguf_config *gc, el_text *m) {
+    el_block_config *c = &m->tf.cfg;
+    c->act = EL_ACT_GELU_TANH;
+    m->emb_scale = sqrtf((float)gc->dim); /* llama.cpp: ggml_scale by sqrtf(n_embd), in F32 */
+    c->attn_scale = (float)gc->attn_scale;
+    c->attn_softcap = (float)gc->attn_softcap;
+    c->sliding_window = gc->swa_period > 0 ? (int)gc->sliding_window : 0;
+    c->rope_local_theta = (float)gc->rope_local_theta;
+    c->post_norms = gc->post_norms;
 }
 
 static el_status to_block_config(const el_gguf *g, const el_gguf_config *gc, el_text *m) {
     el_block_config *c = &m->tf.cfg;
     const char *a = gc->arch;
-    if (strcmp(a, "llama") && strcmp(a, "qwen2") && strcmp(a, "phi3") && strcmp(a, "gpt2") && strcmp(a, "gptneox"))
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF architecture '%s' is not run from GGUF yet (llama, qwen2, phi3, "
-                       "gpt2, gptneox are)", g->path, a);
-    if (gc->attn_softcap > 0 || gc->sliding_window > 0)
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF attention soft-capping / sliding window", g->path);
+    if (!arch_runs(a))
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF architecture '%s' is not run from GGUF (llama, qwen2, qwen3, "
+                       "phi3, gpt2, gptneox, gemma, gemma2, gemma3 are)", g->path, a);
+    if (!gc->gemma && (gc->attn_softcap > 0 || gc->sliding_window > 0))
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF attention soft-capping / sliding window on %s", g->path, a);
     c->n_layers = gc->n_layers;
     c->dim = gc->dim;
     c->n_heads = gc->n_heads;
@@ -143,16 +175,19 @@ static el_status to_block_config(const el_gguf *g, const el_gguf_config *gc, el_
     c->head_dim = gc->head_dim;
     c->mlp_dim = gc->mlp_dim;
     c->norm.kind = gc->norm == EL_GGUF_NORM_LAYER ? EL_NORM_LAYER : EL_NORM_RMS;
-    c->norm.eps = (float)gc->eps;
+    c->norm.eps = (float)gc->eps; /* Gemma's 1 + w is stored: no weight offset */
     c->causal = 1;
     c->rope = !strcmp(a, "gpt2") || gc->rope_dim == 0 ? EL_ROPE_NONE
               : gc->rope_interleaved                 ? EL_ROPE_INTERLEAVED
                                                      : EL_ROPE_HALF;
     c->rope_dims = c->rope == EL_ROPE_NONE ? 0 : gc->rope_dim;
     c->rope_theta = (float)gc->rope_theta;
-    c->gated = !strcmp(a, "llama") || !strcmp(a, "qwen2") || !strcmp(a, "phi3");
+    c->rope_linear = (float)gc->rope_linear;
+    c->gated = strcmp(a, "gpt2") && strcmp(a, "gptneox");
     c->act = c->gated ? EL_ACT_SILU : !strcmp(a, "gpt2") ? EL_ACT_GELU_TANH : EL_ACT_GELU_ERF;
     c->parallel_residual = gc->parallel_residual;
+    c->qk_norm = gc->qk_norm;
+    if (gc->gemma) gemma_block_config(gc, m);
     m->vocab = gc->vocab;
     m->context = gc->context > EL_TEXT_MAX_CONTEXT ? EL_TEXT_MAX_CONTEXT : gc->context;
     m->tf.lens.softcap = (float)gc->final_softcap;
@@ -203,8 +238,10 @@ el_status el_load_gguf_text(const char *path, el_text *m, el_text_meta *meta) {
     reader r = {.g = g, .st = EL_OK};
     if (!s) {
         const size_t D = (size_t)gc.dim, L = (size_t)gc.n_layers, q = (size_t)gc.n_heads * gc.head_dim;
-        r.cap = L * (4 * D + q + 2 * (size_t)gc.n_kv_heads * gc.head_dim + D + 2 * (size_t)gc.mlp_dim + D) + 2 * D +
-                (size_t)m->context * D;
+        /* norms (4 + 2 post), biases, q/k norms per layer; final norm; positions */
+        r.cap = L * (6 * D + q + 2 * (size_t)gc.n_kv_heads * gc.head_dim + D + 2 * (size_t)gc.mlp_dim + D +
+                     2 * (size_t)gc.head_dim) +
+                2 * D + (size_t)m->context * D;
         r.arena = el_alloc_params(r.cap);
         r.used_flags = calloc(g->n_tensors + 1, 1);
         m->tf.layers = calloc((size_t)gc.n_layers, sizeof(el_block_weights));

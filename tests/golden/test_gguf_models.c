@@ -9,12 +9,20 @@
  * within 1e-4 nats, one prompt at a time and all prompts batched, and the
  * tokenizer built from the file's tokenizer.ggml.* metadata gives the
  * reference's prompt ids (BOS from add_bos_token included). Run twice: the
- * default threading, and 3 threads with every kernel parallel. */
+ * default threading, and 3 threads with every kernel parallel.
+ *
+ * Qwen3 and Gemma 1/2/3 files (F32, BF16, Q8_0) cover q/k norms, Gemma's
+ * stored 1 + w norms, embedding scale, sandwich norms, soft-caps, sliding
+ * layers (llama.cpp's fixed patterns), Gemma 3's local RoPE and linear
+ * scaling, and the SentencePiece tokenizer from tokenizer.ggml.scores. A
+ * broken Gemma/Qwen3 file (a missing norm, an unknown RoPE scaling) is
+ * refused with its name and the reason. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "entropy_lens.h"
 #include "model/model_internal.h"
@@ -31,6 +39,10 @@ static const char *const files[] = {
     "llama3-tiny-F32",  "llama3-tiny-F16",  "llama3-tiny-BF16",  "llama3-tiny-Q8_0",  "llama3-tiny-Q4_0",
     "qwen2-tiny-F32",   "qwen2-tiny-F16",   "qwen2-tiny-BF16",   "qwen2-tiny-Q8_0",   "qwen2-tiny-Q4_0",
     "qwen2-k256-kquants",
+    "qwen3-tiny-F32",   "qwen3-tiny-BF16",  "qwen3-tiny-Q8_0",
+    "gemma-tiny-F32",   "gemma-tiny-BF16",  "gemma-tiny-Q8_0",
+    "gemma2-tiny-F32",  "gemma2-tiny-BF16", "gemma2-tiny-Q8_0",
+    "gemma3-tiny-F32",  "gemma3-tiny-BF16", "gemma3-tiny-Q8_0",
 };
 
 static el_state_params g_sparams;
@@ -109,7 +121,43 @@ static void check_file(const char *name) {
     cJSON_Delete(g);
 }
 
+/* A fixture with the first occurrence of `from` overwritten by `to` (same
+ * length) must be refused with a message naming the file and `want`. */
+static void check_refused(const char *name, const char *from, const char *to, const char *want) {
+    char path[512], tmp[128];
+    snprintf(path, sizeof path, "%s/tests/fixtures/gguf/models/%s.gguf", EL_SOURCE_DIR, name);
+    snprintf(tmp, sizeof tmp, "/tmp/el_gguf_bad_%d.gguf", (int)getpid());
+    size_t len = 0;
+    char *d = el_test_slurp(path, &len);
+    CHECK_MSG(d != NULL, "cannot read %s", path);
+    if (!d) return;
+    char *at = NULL;
+    for (size_t i = 0; i + strlen(from) <= len && !at; i++)
+        if (!memcmp(d + i, from, strlen(from))) at = d + i;
+    CHECK_MSG(at != NULL, "%s: no \"%s\" to change", name, from);
+    FILE *f = at ? fopen(tmp, "wb") : NULL;
+    if (f) {
+        memcpy(at, to, strlen(to));
+        fwrite(d, 1, len, f);
+        fclose(f);
+        el_model_params mp = el_model_default_params();
+        el_model *m = NULL;
+        el_status st = el_model_load(tmp, &mp, &m);
+        CHECK_MSG(st != EL_OK && !m && strstr(el_last_error(), tmp) && strstr(el_last_error(), want),
+                  "%s with \"%s\": status %d, \"%s\"", name, to, (int)st, el_last_error());
+        el_model_free(m);
+        remove(tmp);
+    }
+    free(d);
+}
+
 int main(void) {
+    /* Broken Gemma files: a missing sandwich norm, a RoPE scaling we do not run. */
+    check_refused("gemma2-tiny-Q8_0", "blk.1.post_ffw_norm.weight", "blk.1.post_ffw_norm.weighx",
+                  "missing tensor 'blk.1.post_ffw_norm.weight'");
+    check_refused("gemma3-tiny-Q8_0", "linear", "yarnxx", "rope.scaling.type 'yarnxx'");
+    check_refused("qwen3-tiny-Q8_0", "blk.0.attn_k_norm.weight", "blk.0.attn_k_norm.weighx",
+                  "missing tensor 'blk.0.attn_k_norm.weight'");
     g_sparams = el_state_default_params();
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) check_file(files[i]);
     el_set_par_min_work(0);
