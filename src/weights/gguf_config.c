@@ -110,10 +110,12 @@ el_status el_gguf_read_config(const el_gguf *g, el_gguf_config *c) {
     }
     c->rope_interleaved = !strcmp(a, "llama");
     c->parallel_residual = !strcmp(a, "gptneox"); /* use_parallel_residual is not in GGUF; NeoX models set it */
-    EL_TRY(get_float(g, a, "attn_logit_softcapping", 0, &c->attn_softcap));
-    EL_TRY(get_float(g, a, "final_logit_softcapping", 0, &c->final_softcap));
+    /* llama.cpp's defaults when gemma2 files lack the keys: caps 50 and 30, window 4096 */
+    const int g2 = !strcmp(a, "gemma2");
+    EL_TRY(get_float(g, a, "attn_logit_softcapping", g2 ? 50 : 0, &c->attn_softcap));
+    EL_TRY(get_float(g, a, "final_logit_softcapping", g2 ? 30 : 0, &c->final_softcap));
     int sw;
-    EL_TRY(get_int(g, a, "attention.sliding_window", 0, &sw));
+    EL_TRY(get_int(g, a, "attention.sliding_window", g2 ? 4096 : 0, &sw));
     c->sliding_window = sw;
     EL_TRY(read_rope_scaling(g, c));
     gemma_rules(c);

@@ -43,6 +43,8 @@ static const char *const files[] = {
     "gemma-tiny-F32",   "gemma-tiny-BF16",  "gemma-tiny-Q8_0",
     "gemma2-tiny-F32",  "gemma2-tiny-BF16", "gemma2-tiny-Q8_0",
     "gemma3-tiny-F32",  "gemma3-tiny-BF16", "gemma3-tiny-Q8_0",
+    "gemma3-six-Q8_0",  /* six layers: layer 5 is global (RoPE base 1e6, linear scaling) */
+    "gemma2-nokeys-Q8_0", /* no soft-cap / window keys: llama.cpp's defaults */
 };
 
 static el_state_params g_sparams;

@@ -64,18 +64,21 @@ def gemma_config(arch, k, D, H, hd, L):
     n_embd / n_head for the 27B sizes, 46 blocks for gemma2 and 62 for
     gemma3, else the head size), Gemma 2's even sliding layers (HF's own
     default), Gemma 3's pattern of 6 with local RoPE base 10000, and the soft
-    caps that are keys."""
+    caps and window from their keys (Gemma 2 without them: llama.cpp's
+    defaults, caps 50 and 30, window 4096)."""
     big = (arch == "gemma2" and L == 46) or (arch == "gemma3" and L == 62)
     cfg = {"hidden_activation": "gelu_pytorch_tanh"}
     if arch == "gemma":
         return cfg
     cfg["query_pre_attn_scalar"] = D // H if big else hd
-    sw = k("attention.sliding_window", 0)
-    cfg["final_logit_softcapping"] = k("final_logit_softcapping")
-    if arch == "gemma2":
-        cfg["attn_logit_softcapping"] = k("attn_logit_softcapping")
+    if arch == "gemma2":  # llama.cpp's defaults when a key is absent: window 4096, caps 50 and 30
+        sw = k("attention.sliding_window", 4096)
+        cfg["final_logit_softcapping"] = k("final_logit_softcapping", 30.0)
+        cfg["attn_logit_softcapping"] = k("attn_logit_softcapping", 50.0)
         cfg["layer_types"] = ["sliding_attention" if sw and i % 2 == 0 else "full_attention" for i in range(L)]
     else:
+        sw = k("attention.sliding_window", 0)
+        cfg["final_logit_softcapping"] = k("final_logit_softcapping")
         cfg["attn_logit_softcapping"] = None
         cfg["layer_types"] = ["sliding_attention" if sw and i % 6 < 5 else "full_attention" for i in range(L)]
         cfg["rope_local_base_freq"] = 10000.0
