@@ -43,6 +43,10 @@ static const char *const files[] = {
     "gemma-tiny-F32",   "gemma-tiny-BF16",  "gemma-tiny-Q8_0",
     "gemma2-tiny-F32",  "gemma2-tiny-BF16", "gemma2-tiny-Q8_0",
     "gemma3-tiny-F32",  "gemma3-tiny-BF16", "gemma3-tiny-Q8_0",
+    "phi3-tiny-F32",    "phi3-tiny-BF16",   "phi3-tiny-Q8_0",
+    "pythia-tiny-F32",  "pythia-tiny-BF16", "pythia-tiny-Q8_0",
+    "neox-seq-tiny-F32", "neox-seq-tiny-BF16", "neox-seq-tiny-Q8_0",
+    "gpt2-tiny-F32",    "gpt2-tiny-BF16",   "gpt2-tiny-Q8_0",
 };
 
 static el_state_params g_sparams;
