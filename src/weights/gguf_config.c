@@ -109,7 +109,13 @@ el_status el_gguf_read_config(const el_gguf *g, el_gguf_config *c) {
                            c->rope_dim, c->head_dim);
     }
     c->rope_interleaved = !strcmp(a, "llama");
-    c->parallel_residual = !strcmp(a, "gptneox"); /* use_parallel_residual is not in GGUF; NeoX models set it */
+    if (!strcmp(a, "gptneox")) { /* convert_hf_to_gguf writes it; llama.cpp's default is true */
+        char key[96];
+        int64_t v = 1;
+        snprintf(key, sizeof key, "%s.use_parallel_residual", a);
+        if (el_gguf_find_kv(g, key)) EL_TRY(el_gguf_get_int(g, key, &v));
+        c->parallel_residual = v != 0;
+    }
     /* llama.cpp's defaults when gemma2 files lack the keys: caps 50 and 30, window 4096 */
     const int g2 = !strcmp(a, "gemma2");
     EL_TRY(get_float(g, a, "attn_logit_softcapping", g2 ? 50 : 0, &c->attn_softcap));

@@ -137,7 +137,7 @@ static void read_layer(reader *r, el_text *m, int l, const el_gguf_config *gc) {
         B->q_norm = take_f32(r, l, "attn_q_norm", "weight", c->head_dim, 1, 1);
         B->k_norm = take_f32(r, l, "attn_k_norm", "weight", c->head_dim, 1, 1);
     }
-    B->sliding = gc->swa_period > 0 && l % gc->swa_period < gc->swa_period - 1;
+    B->sliding = gc->gemma ? gc->swa_period > 0 && l % gc->swa_period < gc->swa_period - 1 : gc->sliding_window > 0;
 }
 
 static const char *const gguf_archs[] = {"llama", "qwen2", "qwen3", "phi3", "gpt2", "gptneox", "gemma", "gemma2", "gemma3"};
@@ -166,8 +166,8 @@ static el_status to_block_config(const el_gguf *g, const el_gguf_config *gc, el_
     if (!arch_runs(a))
         return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF architecture '%s' is not run from GGUF (llama, qwen2, qwen3, "
                        "phi3, gpt2, gptneox, gemma, gemma2, gemma3 are)", g->path, a);
-    if (!gc->gemma && (gc->attn_softcap > 0 || gc->sliding_window > 0))
-        return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF attention soft-capping / sliding window on %s", g->path, a);
+    if (!gc->gemma && gc->attn_softcap > 0)
+        return el_fail(EL_ERR_UNSUPPORTED, "%s: GGUF attention soft-capping on %s", g->path, a);
     c->n_layers = gc->n_layers;
     c->dim = gc->dim;
     c->n_heads = gc->n_heads;
@@ -187,6 +187,9 @@ static el_status to_block_config(const el_gguf *g, const el_gguf_config *gc, el_
     c->act = c->gated ? EL_ACT_SILU : !strcmp(a, "gpt2") ? EL_ACT_GELU_TANH : EL_ACT_GELU_ERF;
     c->parallel_residual = gc->parallel_residual;
     c->qk_norm = gc->qk_norm;
+    /* Phi-3 (and any non-Gemma file with a window): every layer slides, as in
+     * Hugging Face; llama.cpp currently switches Phi-3's window off. */
+    c->sliding_window = (int)gc->sliding_window;
     if (gc->gemma) gemma_block_config(gc, m);
     m->vocab = gc->vocab;
     m->context = gc->context > EL_TEXT_MAX_CONTEXT ? EL_TEXT_MAX_CONTEXT : gc->context;

@@ -45,6 +45,10 @@ static const char *const files[] = {
     "gemma3-tiny-F32",  "gemma3-tiny-BF16", "gemma3-tiny-Q8_0",
     "gemma3-six-Q8_0",  /* six layers: layer 5 is global (RoPE base 1e6, linear scaling) */
     "gemma2-nokeys-Q8_0", /* no soft-cap / window keys: llama.cpp's defaults */
+    "phi3-tiny-F32",    "phi3-tiny-BF16",   "phi3-tiny-Q8_0",
+    "pythia-tiny-F32",  "pythia-tiny-BF16", "pythia-tiny-Q8_0",
+    "neox-seq-tiny-F32", "neox-seq-tiny-BF16", "neox-seq-tiny-Q8_0",
+    "gpt2-tiny-F32",    "gpt2-tiny-BF16",   "gpt2-tiny-Q8_0",
 };
 
 static el_state_params g_sparams;

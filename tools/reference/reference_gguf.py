@@ -8,8 +8,8 @@ reference_lm_families.py (written from transformers' modeling files). So the
 entropies are the F32 computation on the same dequantised weights, with no
 entropy-lens C code involved.
 
-Families: llama, qwen2, qwen3, gemma, gemma2, gemma3 (the ones the GGUF
-tests cover). For Gemma the settings llama.cpp derives from the
+Families: llama, qwen2, qwen3, gemma, gemma2, gemma3, phi3, gptneox, gpt2
+(the ones the GGUF tests cover). For Gemma the settings llama.cpp derives from the
 architecture instead of reading keys (attention scale, sliding layers,
 Gemma 3's local RoPE base) are written into the config as llama.cpp
 derives them (gemma_config).
@@ -88,9 +88,82 @@ def gemma_config(arch, k, D, H, hd, L):
     return cfg
 
 
+def other_to_hf(arch, meta, mat, names):
+    """GPT-2, GPT-NeoX and Phi-3 files back to HF state dicts and configs:
+    GPT-2's Conv1D weights transposed back (its output must equal wte: GPT-2
+    ties them), GPT-NeoX's q|k|v rows regrouped per head as HF stores them."""
+    k = lambda name, d=None: meta.get(f"{arch}.{name}", d)  # noqa: E731
+    D, H, L = k("embedding_length"), k("attention.head_count"), k("block_count")
+    V = mat("token_embd.weight").shape[0]
+    layer = lambda short, kind, l: mat(f"blk.{l}.{short}.{kind}")  # noqa: E731
+    sd = {}
+    if arch == "gpt2":
+        hf = {"attn_norm": "ln_1", "attn_qkv": "attn.c_attn", "attn_output": "attn.c_proj", "ffn_norm": "ln_2",
+              "ffn_up": "mlp.c_fc", "ffn_down": "mlp.c_proj"}
+        sd.update({"wte.weight": mat("token_embd.weight"), "wpe.weight": mat("position_embd.weight"),
+                   "ln_f.weight": mat("output_norm.weight"), "ln_f.bias": mat("output_norm.bias")})
+        if not np.array_equal(mat("output.weight"), sd["wte.weight"]):
+            raise SystemExit("gpt2: output.weight differs from token_embd.weight (GPT-2 ties them)")
+        for l in range(L):
+            for short, h in hf.items():
+                for kind in ("weight", "bias"):
+                    w = layer(short, kind, l)
+                    sd[f"h.{l}.{h}.{kind}"] = w.T.copy() if w.ndim == 2 else w
+        cfg = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "n_embd": D, "n_layer": L, "n_head": H,
+               "n_ctx": k("context_length"), "n_positions": k("context_length"), "vocab_size": V,
+               "layer_norm_epsilon": k("attention.layer_norm_epsilon"), "activation_function": "gelu_new"}
+        return sd, cfg
+    if arch == "gptneox":
+        hf = {"attn_norm": "input_layernorm", "attn_qkv": "attention.query_key_value", "attn_output": "attention.dense",
+              "ffn_norm": "post_attention_layernorm", "ffn_up": "mlp.dense_h_to_4h", "ffn_down": "mlp.dense_4h_to_h"}
+        sd.update({"gpt_neox.embed_in.weight": mat("token_embd.weight"), "embed_out.weight": mat("output.weight"),
+                   "gpt_neox.final_layer_norm.weight": mat("output_norm.weight"),
+                   "gpt_neox.final_layer_norm.bias": mat("output_norm.bias")})
+        for name in names:
+            if not name.startswith("blk."):
+                continue
+            _, l, short, kind = name.split(".")
+            w = mat(name)
+            if short == "attn_qkv":  # [q; k; v] of all heads -> per head [q_h; k_h; v_h]
+                w = np.stack([p.reshape(H, D // H, *w.shape[1:]) for p in np.split(w, 3)], 1).reshape(w.shape)
+            sd[f"gpt_neox.layers.{l}.{hf[short]}.{kind}"] = w
+        cfg = {"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], "hidden_size": D,
+               "num_hidden_layers": L, "num_attention_heads": H, "intermediate_size": k("feed_forward_length"),
+               "rotary_pct": k("rope.dimension_count") / (D // H), "rotary_emb_base": k("rope.freq_base", 10000.0),
+               "use_parallel_residual": bool(k("use_parallel_residual", True)), "vocab_size": V,
+               "layer_norm_eps": k("attention.layer_norm_epsilon"), "max_position_embeddings": k("context_length"),
+               "hidden_act": "gelu", "attention_bias": "blk.0.attn_qkv.bias" in names, "tie_word_embeddings": False}
+        return sd, cfg
+    hf = {"attn_norm": "input_layernorm", "attn_qkv": "self_attn.qkv_proj", "attn_output": "self_attn.o_proj",
+          "ffn_norm": "post_attention_layernorm", "ffn_up": "mlp.gate_up_proj", "ffn_down": "mlp.down_proj"}
+    sd.update({"model.embed_tokens.weight": mat("token_embd.weight"), "model.norm.weight": mat("output_norm.weight"),
+               "lm_head.weight": mat("output.weight")})
+    for l in range(L):
+        for short, h in hf.items():
+            sd[f"model.layers.{l}.{h}.weight"] = layer(short, "weight", l)
+    cfg = {"model_type": "phi3", "architectures": ["Phi3ForCausalLM"], "hidden_size": D, "num_hidden_layers": L,
+           "num_attention_heads": H, "num_key_value_heads": k("attention.head_count_kv", H),
+           "intermediate_size": k("feed_forward_length"), "rms_norm_eps": k("attention.layer_norm_rms_epsilon"),
+           "rope_theta": k("rope.freq_base", 10000.0), "max_position_embeddings": k("context_length"),
+           "original_max_position_embeddings": k("rope.scaling.original_context_length", k("context_length")),
+           "sliding_window": k("attention.sliding_window") or None, "vocab_size": V, "tie_word_embeddings": False,
+           "hidden_act": "silu", "torch_dtype": "float32"}
+    return sd, cfg
+
+
 def to_hf(path, out_dir):
     meta, tensors = read_gguf(path)
     arch = meta["general.architecture"]
+    if arch in ("gpt2", "gptneox", "phi3"):
+        def plain(name):
+            ne, _, v = tensors[name]
+            return np.asarray(v, np.float32).reshape(list(reversed(ne)))
+        sd, cfg = other_to_hf(arch, meta, plain, tensors)
+        with open(os.path.join(out_dir, "config.json"), "w") as f:
+            json.dump(cfg, f)
+        write_safetensors(os.path.join(out_dir, "model.safetensors"),
+                          {n: torch.from_numpy(np.ascontiguousarray(v)) for n, v in sd.items()})
+        return arch
     if arch not in ARCHS:
         raise SystemExit(f"{path}: architecture {arch} not covered by this reference")
     k = lambda name, d=None: meta.get(f"{arch}.{name}", d)  # noqa: E731
@@ -132,13 +205,15 @@ def to_hf(path, out_dir):
         json.dump(cfg, f)
     write_safetensors(os.path.join(out_dir, "model.safetensors"),
                       {n: torch.from_numpy(np.ascontiguousarray(v)) for n, v in sd.items()})
+    return arch
 
 
 def load(path):
-    """A FamilyModel over the dequantised weights of a GGUF file."""
+    """A reference model over the dequantised weights of a GGUF file
+    (reference_text.py's for GPT-2, reference_lm_families.py's for the rest)."""
     with tempfile.TemporaryDirectory() as tmp:
-        to_hf(path, tmp)
-        return ref.load_model(tmp)
+        arch = to_hf(path, tmp)
+        return rt.load_hf(tmp) if arch == "gpt2" else ref.load_model(tmp)
 
 
 def main():
