@@ -123,6 +123,10 @@ el_status el_gguf_read_config(const el_gguf *g, el_gguf_config *c) {
     int sw;
     EL_TRY(get_int(g, a, "attention.sliding_window", g2 ? 4096 : 0, &sw));
     c->sliding_window = sw;
+    /* the range the Hugging Face loader accepts (0 = none); NaN or inf would run as nonsense */
+    if (!(c->attn_softcap >= 0 && c->attn_softcap <= 1e9) || !(c->final_softcap >= 0 && c->final_softcap <= 1e9))
+        return el_fail(EL_ERR_CONFIG, "%s: GGUF %s soft-caps (attn %g, final %g) out of range [0, 1e9]", g->path, a,
+                       c->attn_softcap, c->final_softcap);
     EL_TRY(read_rope_scaling(g, c));
     gemma_rules(c);
     const el_gguf_tensor *emb = el_gguf_find_tensor(g, "token_embd.weight");

@@ -15,8 +15,8 @@
  * stored 1 + w norms, embedding scale, sandwich norms, soft-caps, sliding
  * layers (llama.cpp's fixed patterns), Gemma 3's local RoPE and linear
  * scaling, and the SentencePiece tokenizer from tokenizer.ggml.scores. A
- * broken Gemma/Qwen3 file (a missing norm, an unknown RoPE scaling) is
- * refused with its name and the reason. */
+ * broken Gemma/Qwen3 file (a missing norm, an unknown RoPE scaling, a NaN
+ * or negative soft-cap) is refused with its name and the reason. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -127,9 +127,9 @@ static void check_file(const char *name) {
     cJSON_Delete(g);
 }
 
-/* A fixture with the first occurrence of `from` overwritten by `to` (same
- * length) must be refused with a message naming the file and `want`. */
-static void check_refused(const char *name, const char *from, const char *to, const char *want) {
+/* A fixture with the first occurrence of the n bytes `from` overwritten by
+ * `to` must be refused with a message naming the file and `want`. */
+static void check_refused_n(const char *name, const char *from, const char *to, size_t n, const char *want) {
     char path[512], tmp[128];
     snprintf(path, sizeof path, "%s/tests/fixtures/gguf/models/%s.gguf", EL_SOURCE_DIR, name);
     snprintf(tmp, sizeof tmp, "/tmp/el_gguf_bad_%d.gguf", (int)getpid());
@@ -138,12 +138,12 @@ static void check_refused(const char *name, const char *from, const char *to, co
     CHECK_MSG(d != NULL, "cannot read %s", path);
     if (!d) return;
     char *at = NULL;
-    for (size_t i = 0; i + strlen(from) <= len && !at; i++)
-        if (!memcmp(d + i, from, strlen(from))) at = d + i;
+    for (size_t i = 0; i + n <= len && !at; i++)
+        if (!memcmp(d + i, from, n)) at = d + i;
     CHECK_MSG(at != NULL, "%s: no \"%s\" to change", name, from);
     FILE *f = at ? fopen(tmp, "wb") : NULL;
     if (f) {
-        memcpy(at, to, strlen(to));
+        memcpy(at, to, n);
         fwrite(d, 1, len, f);
         fclose(f);
         el_model_params mp = el_model_default_params();
@@ -157,6 +157,16 @@ static void check_refused(const char *name, const char *from, const char *to, co
     free(d);
 }
 
+/* from and to: string literals of one length (they may hold NUL bytes) */
+#define check_refused(name, from, to, want)                                                                          \
+    do {                                                                                                             \
+        _Static_assert(sizeof(from) == sizeof(to), "same length");                                                   \
+        check_refused_n(name, from, to, sizeof(from) - 1, want);                                                     \
+    } while (0)
+
+/* gemma2.attn_logit_softcapping (GGUF type 6, F32) = 5.0, little-endian */
+#define G2_ATTN_CAP "gemma2.attn_logit_softcapping\x06\x00\x00\x00\x00\x00\xa0\x40"
+
 int main(void) {
     /* Broken Gemma files: a missing sandwich norm, a RoPE scaling we do not run. */
     check_refused("gemma2-tiny-Q8_0", "blk.1.post_ffw_norm.weight", "blk.1.post_ffw_norm.weighx",
@@ -164,6 +174,11 @@ int main(void) {
     check_refused("gemma3-tiny-Q8_0", "linear", "yarnxx", "rope.scaling.type 'yarnxx'");
     check_refused("qwen3-tiny-Q8_0", "blk.0.attn_k_norm.weight", "blk.0.attn_k_norm.weighx",
                   "missing tensor 'blk.0.attn_k_norm.weight'");
+    /* soft-caps of NaN or -5 would run as nonsense */
+    check_refused("gemma2-tiny-Q8_0", G2_ATTN_CAP, "gemma2.attn_logit_softcapping\x06\x00\x00\x00\x00\x00\xc0\x7f",
+                  "soft-caps (attn nan, final 8)");
+    check_refused("gemma2-tiny-Q8_0", G2_ATTN_CAP, "gemma2.attn_logit_softcapping\x06\x00\x00\x00\x00\x00\xa0\xc0",
+                  "soft-caps (attn -5, final 8)");
     g_sparams = el_state_default_params();
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) check_file(files[i]);
     el_set_par_min_work(0);
