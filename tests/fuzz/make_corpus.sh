@@ -11,7 +11,7 @@ c=$root/tests/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'chmod -R u+rwX "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 rm -rf "$c"
-mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece,fuzz_gguf,fuzz_preprocess,fuzz_records}
+mkdir -p "$c"/{fuzz_image,fuzz_safetensors,fuzz_config,fuzz_tokenizer_llama2c,fuzz_tokenizer_json,fuzz_tokenizer_gpt2,fuzz_llama2c_model,fuzz_spiece,fuzz_gguf,fuzz_gguf_model,fuzz_preprocess,fuzz_records}
 
 hex() {
   local h=$1 esc="" i
@@ -216,6 +216,13 @@ d=$c/fuzz_gguf
 cp "$fx"/gguf/types.gguf "$fx"/gguf/aligned64.gguf "$fx"/gguf/small_k.gguf "$d/"
 cp "$fx"/gguf/spm_tiny.gguf "$fx"/gguf/spm_noprefix.gguf "$fx"/gguf/llama_meta.gguf "$d/"
 for n in 20 700 1200 3000; do head -c "$n" "$fx/gguf/types.gguf" >"$d/types_cut$n.gguf"; done
+
+# GGUF models: tiny Qwen3 and Gemma 1/2/3 files (make_gguf_models.py seeds),
+# and one cut in its tensor data.
+d=$c/fuzz_gguf_model
+cp "$fx"/gguf/seeds/*.gguf "$d/"
+n=$(size_of "$fx/gguf/seeds/gemma2.gguf")
+head -c $((n - 100)) "$fx/gguf/seeds/gemma2.gguf" >"$d/gemma2_minus_100.gguf"
 
 # ---------------------------------------------------------------- preprocessing geometry
 # Header of tests/fuzz/fuzz_preprocess.c: width-1, height-1 (le32 each),
