@@ -55,5 +55,7 @@ int main(void) {
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) check_type(types[i], 301, 512);
     /* A row longer than a panel: one row per tile. */
     check_type(EL_Q_Q8_0, 5, 40960);
+    /* An odd number of Q8_0 blocks per row (the fused decoding dot takes two at a time). */
+    check_type(EL_Q_Q8_0, 7, 96);
     return el_test_finish("test_qgemm");
 }
