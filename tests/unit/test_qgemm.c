@@ -1,7 +1,8 @@
 /* el_qgemm against the plain product of the fully expanded weights (the
  * same float32 values through one cblas_sgemm): per stored type, for a
  * decoding row (n = 1), a few rows and a prefill-sized batch, with a row
- * count that leaves a partial last tile. Tolerance: sgemm's summation order
+ * count that leaves a partial last tile (n = 1 runs the fused dot products
+ * of nn/quant_dot.c for F16, BF16, Q8_0, Q4_K and Q6_K). Tolerance: sgemm's summation order
  * may differ between tile and whole-matrix calls, so 1e-5 of sum |x||w|
  * (the size of the terms; the sums themselves may cancel to near 0). */
 #include <cblas.h>
