@@ -3,6 +3,7 @@
  * OpenBLAS runs single-threaded inside our parallel regions (its OpenMP
  * build checks omp_in_parallel). */
 #include "nn/qgemm.h"
+#include "nn/quant_dot.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -17,45 +18,6 @@ static void tile_product(int M, int rows, int in, float alpha, const float *A, i
     else
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, rows, in, alpha, A, lda, panel, in, beta, C, ldc);
 }
-
-#if defined(__AVX2__) && defined(__F16C__) && defined(__FMA__)
-#include <immintrin.h>
-
-static inline __m256 load8(el_qtype type, const uint16_t *p) {
-    const __m128i h = _mm_loadu_si128((const __m128i *)p);
-    return type == EL_Q_F16 ? _mm256_cvtph_ps(h) : _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-}
-
-/* y[r] = alpha * dot(row r, x) + beta * y[r] straight from 16-bit rows: a
- * decoding row reads each weight once, with no panel written and read back. */
-static int gemv_half(el_qtype type, const uint16_t *w, int rows, int in, float alpha, const float *x, float beta,
-                     float *y) {
-    if (in % 32) return -1;
-    for (int r = 0; r < rows; r++) {
-        const uint16_t *row = w + (size_t)r * in;
-        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        for (int i = 0; i < in; i += 32) {
-            a0 = _mm256_fmadd_ps(load8(type, row + i), _mm256_loadu_ps(x + i), a0);
-            a1 = _mm256_fmadd_ps(load8(type, row + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-            a2 = _mm256_fmadd_ps(load8(type, row + i + 16), _mm256_loadu_ps(x + i + 16), a2);
-            a3 = _mm256_fmadd_ps(load8(type, row + i + 24), _mm256_loadu_ps(x + i + 24), a3);
-        }
-        __m256 s8 = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
-        __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-        s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-        s4 = _mm_add_ss(s4, _mm_movehdup_ps(s4));
-        const float d = _mm_cvtss_f32(s4);
-        y[r] = beta == 0.0f ? alpha * d : alpha * d + beta * y[r];
-    }
-    return 0;
-}
-#else
-static int gemv_half(el_qtype type, const uint16_t *w, int rows, int in, float alpha, const float *x, float beta,
-                     float *y) {
-    (void)type, (void)w, (void)rows, (void)in, (void)alpha, (void)x, (void)beta, (void)y;
-    return -1;
-}
-#endif
 
 static int tile_rows(size_t panel_bytes, int out, int in) {
     size_t t = panel_bytes / (sizeof(float) * (size_t)in);
@@ -76,9 +38,9 @@ static int skinny(el_qtype type, const uint8_t *w, size_t row_bytes, int out, in
         for (int t = 0; t < n_tiles; t++) {
             if (!panel) continue;
             const int r0 = t * tile, rows = out - r0 < tile ? out - r0 : tile;
-            if (M == 1 && (type == EL_Q_F16 || type == EL_Q_BF16) &&
-                gemv_half(type, (const uint16_t *)(w + (size_t)r0 * row_bytes), rows, in, alpha, A, beta, C + r0) == 0)
-                continue;
+            if (M == 1 && el_quant_gemv(type, w + (size_t)r0 * row_bytes, row_bytes, rows, in, alpha, A, beta,
+                                        C + r0) == 0)
+                continue; /* a decoding row: fused, straight from the stored blocks */
             el_quant_expand(type, w + (size_t)r0 * row_bytes, panel, (size_t)rows * (size_t)in);
             tile_product(M, rows, in, alpha, A, lda, panel, beta, C + r0, ldc);
         }

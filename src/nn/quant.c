@@ -110,7 +110,7 @@ static void expand_q4_0(const uint8_t *b, float *y, size_t nb) {
 /* ggml's get_scale_min_k4: the j-th 6-bit scale and min of a K-quant block
  * (0..3 in the low bits of bytes 0..7, 4..7 split over bytes 8..11 and the
  * top two bits of bytes 0..7). */
-static void scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {
+void el_q4k_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {
     if (j < 4) {
         *sc = q[j] & 63;
         *m = q[j + 4] & 63;
@@ -124,9 +124,9 @@ static void scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {
 static void expand_k45(const uint8_t *scales, const uint8_t *qh, const uint8_t *q, float d, float dmin, float *y) {
     uint8_t sc, m, u1 = 1, u2 = 2;
     for (int j = 0, is = 0; j < QK_K; j += 64, is += 2, q += 32) {
-        scale_min_k4(is, scales, &sc, &m);
+        el_q4k_scale_min(is, scales, &sc, &m);
         const float d1 = d * sc, m1 = dmin * m;
-        scale_min_k4(is + 1, scales, &sc, &m);
+        el_q4k_scale_min(is + 1, scales, &sc, &m);
         const float d2 = d * sc, m2 = dmin * m;
         for (int l = 0; l < 32; l++) *y++ = d1 * (float)((q[l] & 0xF) + (qh && (qh[l] & u1) ? 16 : 0)) - m1;
         for (int l = 0; l < 32; l++) *y++ = d2 * (float)((q[l] >> 4) + (qh && (qh[l] & u2) ? 16 : 0)) - m2;

@@ -42,5 +42,8 @@ uint64_t el_qtype_row_bytes(uint32_t type, uint64_t n_elems);
 /* Expand n_elems values (a multiple of the type's block) stored at src into
  * dst. The caller has checked the type with el_qtype_get. */
 void el_quant_expand(el_qtype type, const void *src, float *dst, size_t n_elems);
+/* ggml's get_scale_min_k4: the j-th (0..7) 6-bit scale and min of a Q4_K or
+ * Q5_K block from its 12 scale bytes. */
+void el_q4k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 
 #endif

@@ -1,7 +1,8 @@
 /* el_qgemm against the plain product of the fully expanded weights (the
  * same float32 values through one cblas_sgemm): per stored type, for a
  * decoding row (n = 1), a few rows and a prefill-sized batch, with a row
- * count that leaves a partial last tile. Tolerance: sgemm's summation order
+ * count that leaves a partial last tile (n = 1 runs the fused dot products
+ * of nn/quant_dot.c for F16, BF16, Q8_0, Q4_K and Q6_K). Tolerance: sgemm's summation order
  * may differ between tile and whole-matrix calls, so 1e-5 of sum |x||w|
  * (the size of the terms; the sums themselves may cancel to near 0). */
 #include <cblas.h>
@@ -55,5 +56,7 @@ int main(void) {
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) check_type(types[i], 301, 512);
     /* A row longer than a panel: one row per tile. */
     check_type(EL_Q_Q8_0, 5, 40960);
+    /* An odd number of Q8_0 blocks per row (the fused decoding dot takes two at a time). */
+    check_type(EL_Q_Q8_0, 7, 96);
     return el_test_finish("test_qgemm");
 }

@@ -1,0 +1,20 @@
+/* Fused dot products for decoding rows: y[r] = alpha * dot(row r, x) +
+ * beta * y[r] (y[r] not read when beta is 0) computed straight from rows
+ * stored as F16, BF16, Q8_0, Q4_K or Q6_K, so a decoding step reads each
+ * weight once at its stored size and writes no float32 panel. The sums
+ * differ from expanding the rows (nn/quant.h) and multiplying only in
+ * rounding order: a block's scale multiplies the block's sum instead of each
+ * weight (Q4_K: d*sc*sum(q x) - dmin*m*sum(x)). */
+#ifndef EL_QUANT_DOT_H
+#define EL_QUANT_DOT_H
+
+#include <stddef.h>
+
+#include "nn/quant.h"
+
+/* 0 when done; -1 when there is no fused kernel for this type, row length
+ * or machine (no AVX2/F16C/FMA): expand and multiply instead. */
+int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int in, float alpha, const float *x,
+                  float beta, float *y);
+
+#endif
