@@ -45,6 +45,7 @@ static const char *const files[] = {
     "gemma3-tiny-F32",  "gemma3-tiny-BF16", "gemma3-tiny-Q8_0",
     "gemma3-six-Q8_0",  /* six layers: layer 5 is global (RoPE base 1e6, linear scaling) */
     "gemma2-nokeys-Q8_0", /* no soft-cap / window keys: llama.cpp's defaults */
+    "gemma2-46L-F16", "gemma3-62L-F16", /* llama.cpp's 27B block counts: scale 1/sqrt(dim / heads) */
     "phi3-tiny-F32",    "phi3-tiny-BF16",   "phi3-tiny-Q8_0",
     "pythia-tiny-F32",  "pythia-tiny-BF16", "pythia-tiny-Q8_0",
     "neox-seq-tiny-F32", "neox-seq-tiny-BF16", "neox-seq-tiny-Q8_0",
