@@ -14,9 +14,11 @@
  * Qwen3 and Gemma 1/2/3 files (F32, BF16, Q8_0) cover q/k norms, Gemma's
  * stored 1 + w norms, embedding scale, sandwich norms, soft-caps, sliding
  * layers (llama.cpp's fixed patterns), Gemma 3's local RoPE and linear
- * scaling, and the SentencePiece tokenizer from tokenizer.ggml.scores. A
- * broken Gemma/Qwen3 file (a missing norm, an unknown RoPE scaling, a NaN
- * or negative soft-cap) is refused with its name and the reason. */
+ * scaling (a six-layer file reaches a global layer), Gemma 2's key defaults,
+ * the 27B attention scale (46 and 62 blocks), and the SentencePiece
+ * tokenizer from tokenizer.ggml.scores. A broken Gemma/Qwen3 file (a
+ * missing norm, an unknown RoPE scaling, a NaN or negative soft-cap) is
+ * refused with its name and the reason. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
