@@ -120,6 +120,19 @@ void el_q4k_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m) {
     }
 }
 
+#ifdef EL_QUANT_AVX2
+/* y[0..31] = d * (float)q[0..31] - m for 32 small unsigned values. */
+static inline void scale_sub32(const __m256i q, float d, float m, float *y) {
+    const __m256 vd = _mm256_set1_ps(d), vm = _mm256_set1_ps(m);
+    const __m128i h[2] = {_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1)};
+    for (int k = 0; k < 4; k++) {
+        const __m128i part = k % 2 ? _mm_srli_si128(h[k / 2], 8) : h[k / 2];
+        const __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(part));
+        _mm256_storeu_ps(y + 8 * k, _mm256_sub_ps(_mm256_mul_ps(vd, v), vm));
+    }
+}
+#endif
+
 /* Q4_K (qh == NULL) and Q5_K (qh = the 32 bytes of fifth bits). */
 static void expand_k45(const uint8_t *scales, const uint8_t *qh, const uint8_t *q, float d, float dmin, float *y) {
     uint8_t sc, m, u1 = 1, u2 = 2;
@@ -128,6 +141,15 @@ static void expand_k45(const uint8_t *scales, const uint8_t *qh, const uint8_t *
         const float d1 = d * sc, m1 = dmin * m;
         el_q4k_scale_min(is + 1, scales, &sc, &m);
         const float d2 = d * sc, m2 = dmin * m;
+#ifdef EL_QUANT_AVX2
+        if (!qh) { /* the same products and differences, eight at a time */
+            const __m256i v = _mm256_loadu_si256((const __m256i *)q), low4 = _mm256_set1_epi8(0x0F);
+            scale_sub32(_mm256_and_si256(v, low4), d1, m1, y);
+            scale_sub32(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4), d2, m2, y + 32);
+            y += 64;
+            continue;
+        }
+#endif
         for (int l = 0; l < 32; l++) *y++ = d1 * (float)((q[l] & 0xF) + (qh && (qh[l] & u1) ? 16 : 0)) - m1;
         for (int l = 0; l < 32; l++) *y++ = d2 * (float)((q[l] >> 4) + (qh && (qh[l] & u2) ? 16 : 0)) - m2;
         u1 = (uint8_t)(u1 << 2);
@@ -135,23 +157,50 @@ static void expand_k45(const uint8_t *scales, const uint8_t *qh, const uint8_t *
     }
 }
 
+void el_q6k_decode(const uint8_t *b, int8_t *q) {
+    const uint8_t *ql = b, *qh = b + 128;
+    for (int n = 0; n < QK_K; n += 128, ql += 64, qh += 32) {
+#ifdef EL_QUANT_AVX2
+        const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+        const __m256i h = _mm256_loadu_si256((const __m256i *)qh), m4 = _mm256_set1_epi8(0x0F),
+                      m3 = _mm256_set1_epi8(3), c32 = _mm256_set1_epi8(32);
+        /* (x & 3) << 4 stays inside its byte; the masks drop what 16-bit shifts carry over. */
+#define EL_Q6(lo, shift)                                                                                  \
+    _mm256_sub_epi8(_mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, shift), m3), 4)), c32)
+        _mm256_storeu_si256((__m256i *)(q + n), EL_Q6(_mm256_and_si256(l0, m4), 0));
+        _mm256_storeu_si256((__m256i *)(q + n + 32), EL_Q6(_mm256_and_si256(l1, m4), 2));
+        _mm256_storeu_si256((__m256i *)(q + n + 64), EL_Q6(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), 4));
+        _mm256_storeu_si256((__m256i *)(q + n + 96), EL_Q6(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), 6));
+#undef EL_Q6
+#else
+        for (int l = 0; l < 32; l++) {
+            q[n + l] = (int8_t)(((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
+            q[n + l + 32] = (int8_t)(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+            q[n + l + 64] = (int8_t)(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+            q[n + l + 96] = (int8_t)(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+        }
+#endif
+    }
+}
+
+/* ggml: y = d * sc * q, sc the int8 scale of each 16 values (in order). */
 static void expand_q6_k(const uint8_t *b, float *y, size_t nb) {
-    for (size_t i = 0; i < nb; i++, b += 210) {
+    int8_t q[QK_K];
+    for (size_t i = 0; i < nb; i++, b += 210, y += QK_K) {
         const float d = f16_at(b + 208);
-        const uint8_t *ql = b, *qh = b + 128;
         const int8_t *sc = (const int8_t *)(b + 192);
-        for (int n = 0; n < QK_K; n += 128, y += 128, ql += 64, qh += 32, sc += 8) {
-            for (int l = 0; l < 32; l++) {
-                int is = l / 16;
-                int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                y[l + 0] = d * sc[is + 0] * (float)q1;
-                y[l + 32] = d * sc[is + 2] * (float)q2;
-                y[l + 64] = d * sc[is + 4] * (float)q3;
-                y[l + 96] = d * sc[is + 6] * (float)q4;
+        el_q6k_decode(b, q);
+        for (int g = 0; g < 16; g++) {
+            const float s = d * sc[g];
+#ifdef EL_QUANT_AVX2
+            const __m256 vs = _mm256_set1_ps(s);
+            for (int k = 0; k < 16; k += 8) {
+                const __m128i q8 = _mm_loadl_epi64((const __m128i *)(q + 16 * g + k));
+                _mm256_storeu_ps(y + 16 * g + k, _mm256_mul_ps(vs, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8))));
             }
+#else
+            for (int k = 0; k < 16; k++) y[16 * g + k] = s * (float)q[16 * g + k];
+#endif
         }
     }
 }

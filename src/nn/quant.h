@@ -45,5 +45,7 @@ void el_quant_expand(el_qtype type, const void *src, float *dst, size_t n_elems)
 /* ggml's get_scale_min_k4: the j-th (0..7) 6-bit scale and min of a Q4_K or
  * Q5_K block from its 12 scale bytes. */
 void el_q4k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
+/* The 256 values q - 32 of one Q6_K block (210 bytes), in element order. */
+void el_q6k_decode(const uint8_t *block, int8_t *q);
 
 #endif

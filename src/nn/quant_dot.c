@@ -123,14 +123,7 @@ static void gemv_q6_k(const uint8_t *w, size_t row_bytes, int rows, int in, floa
         __m256 acc = _mm256_setzero_ps();
         for (int i = 0; i < in; i += QK_K, b += 210) {
             int8_t q[QK_K];
-            const uint8_t *ql = b, *qh = b + 128;
-            for (int n = 0; n < QK_K; n += 128, ql += 64, qh += 32)
-                for (int l = 0; l < 32; l++) {
-                    q[n + l] = (int8_t)(((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
-                    q[n + l + 32] = (int8_t)(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
-                    q[n + l + 64] = (int8_t)(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
-                    q[n + l + 96] = (int8_t)(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
-                }
+            el_q6k_decode(b, q);
             const int8_t *sc = (const int8_t *)(b + 192);
             const float d = f16_at(b + 208);
             for (int g = 0; g < 16; g++) {
