@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from gguf_dequant import read_gguf  # noqa: E402
+from gguf_names import hf_layer_names  # noqa: E402
 from safetensors_io import write_safetensors  # noqa: E402
 import reference_lm_families as ref  # noqa: E402
 import reference_text as rt  # noqa: E402
@@ -44,18 +45,6 @@ def unpermute(w, n_head):
 ARCHS = {"llama": ("llama", "LlamaForCausalLM"), "qwen2": ("qwen2", "Qwen2ForCausalLM"),
          "qwen3": ("qwen3", "Qwen3ForCausalLM"), "gemma": ("gemma", "GemmaForCausalLM"),
          "gemma2": ("gemma2", "Gemma2ForCausalLM"), "gemma3": ("gemma3_text", "Gemma3ForCausalLM")}
-
-
-def hf_layer_names(arch):
-    """llama.cpp's layer tensor names back to HF's (gguf-py's tensor map)."""
-    hf = {"attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm", "attn_q": "self_attn.q_proj",
-          "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj", "attn_output": "self_attn.o_proj",
-          "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj", "ffn_down": "mlp.down_proj",
-          "attn_q_norm": "self_attn.q_norm", "attn_k_norm": "self_attn.k_norm"}
-    if arch in ("gemma2", "gemma3"):
-        hf.update({"post_attention_norm": "post_attention_layernorm", "ffn_norm": "pre_feedforward_layernorm",
-                   "post_ffw_norm": "post_feedforward_layernorm"})
-    return hf
 
 
 def gemma_config(arch, k, D, H, hd, L):
