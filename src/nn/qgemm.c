@@ -15,7 +15,7 @@ static void tile_product(int M, int rows, int in, float alpha, const float *A, i
                          float beta, float *C, int ldc) {
     if (M == 1)
         cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, in, alpha, panel, in, A, 1, beta, C, 1);
-    else
+    else if (M > EL_QGEMM_SKINNY || el_panel_gemm_few(M, rows, in, alpha, A, lda, panel, beta, C, ldc))
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, rows, in, alpha, A, lda, panel, in, beta, C, ldc);
 }
 

@@ -136,6 +136,44 @@ static void gemv_q6_k(const uint8_t *w, size_t row_bytes, int rows, int in, floa
     }
 }
 
+/* Two A rows (a0, a1) against four panel rows (p0..p3): eight dot products. */
+static void dots_2x4(const float *a0, const float *a1, const float *p0, const float *p1, const float *p2,
+                     const float *p3, int in, float out[2][4]) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    for (int k = 0; k < in; k += 8) {
+        const __m256 x0 = _mm256_loadu_ps(a0 + k), x1 = _mm256_loadu_ps(a1 + k);
+        __m256 w = _mm256_loadu_ps(p0 + k);
+        c00 = _mm256_fmadd_ps(w, x0, c00), c10 = _mm256_fmadd_ps(w, x1, c10);
+        w = _mm256_loadu_ps(p1 + k);
+        c01 = _mm256_fmadd_ps(w, x0, c01), c11 = _mm256_fmadd_ps(w, x1, c11);
+        w = _mm256_loadu_ps(p2 + k);
+        c02 = _mm256_fmadd_ps(w, x0, c02), c12 = _mm256_fmadd_ps(w, x1, c12);
+        w = _mm256_loadu_ps(p3 + k);
+        c03 = _mm256_fmadd_ps(w, x0, c03), c13 = _mm256_fmadd_ps(w, x1, c13);
+    }
+    out[0][0] = hsum8(c00), out[0][1] = hsum8(c01), out[0][2] = hsum8(c02), out[0][3] = hsum8(c03);
+    out[1][0] = hsum8(c10), out[1][1] = hsum8(c11), out[1][2] = hsum8(c12), out[1][3] = hsum8(c13);
+}
+
+int el_panel_gemm_few(int M, int rows, int in, float alpha, const float *A, int lda, const float *P, float beta,
+                      float *C, int ldc) {
+    if (in % 8) return -1;
+    for (int r = 0; r < rows; r += 4) {
+        const int nr = rows - r < 4 ? rows - r : 4;
+        const float *p[4]; /* a short last group repeats its first row; the extra sums are dropped */
+        for (int j = 0; j < 4; j++) p[j] = P + (size_t)(r + (j < nr ? j : 0)) * in;
+        for (int m = 0; m < M; m += 2) {
+            const int nm = M - m < 2 ? M - m : 2;
+            const float *a0 = A + (size_t)m * lda, *a1 = nm > 1 ? a0 + lda : a0;
+            float d[2][4];
+            dots_2x4(a0, a1, p[0], p[1], p[2], p[3], in, d);
+            for (int i = 0; i < nm; i++)
+                for (int j = 0; j < nr; j++) store(C + (size_t)(m + i) * ldc + r, j, alpha, d[i][j], beta);
+        }
+    }
+    return 0;
+}
+
 int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int in, float alpha, const float *x,
                   float beta, float *y) {
     switch (type) {
@@ -154,6 +192,12 @@ int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int 
     }
 }
 #else
+int el_panel_gemm_few(int M, int rows, int in, float alpha, const float *A, int lda, const float *P, float beta,
+                      float *C, int ldc) {
+    (void)M, (void)rows, (void)in, (void)alpha, (void)A, (void)lda, (void)P, (void)beta, (void)C, (void)ldc;
+    return -1;
+}
+
 int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int in, float alpha, const float *x,
                   float beta, float *y) {
     (void)type, (void)w, (void)row_bytes, (void)rows, (void)in, (void)alpha, (void)x, (void)beta, (void)y;

@@ -17,4 +17,12 @@
 int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int in, float alpha, const float *x,
                   float beta, float *y);
 
+/* C[m][r] = alpha * dot(A[m], P[r]) + beta * C[m][r] for m < M, r < rows:
+ * a few activation rows (a prompt's, 2..16) against an F32 panel of expanded
+ * weight rows, in registers (two A rows by four panel rows at a time) where
+ * OpenBLAS would repack A for every small tile. -1 when not available (no
+ * AVX2/FMA, or in not a multiple of 8). */
+int el_panel_gemm_few(int M, int rows, int in, float alpha, const float *A, int lda, const float *P, float beta,
+                      float *C, int ldc);
+
 #endif

@@ -2,7 +2,8 @@
  * same float32 values through one cblas_sgemm): per stored type, for a
  * decoding row (n = 1), a few rows and a prefill-sized batch, with a row
  * count that leaves a partial last tile (n = 1 runs the fused dot products
- * of nn/quant_dot.c for F16, BF16, Q8_0, Q4_K and Q6_K). Tolerance: sgemm's summation order
+ * of nn/quant_dot.c for F16, BF16, Q8_0, Q4_K and Q6_K; n = 3 and 16 its
+ * few-rows panel product, an odd and the largest row count). Tolerance: sgemm's summation order
  * may differ between tile and whole-matrix calls, so 1e-5 of sum |x||w|
  * (the size of the terms; the sums themselves may cancel to near 0). */
 #include <cblas.h>
@@ -34,8 +35,8 @@ static void check_type(el_qtype type, int out, int in) {
     el_quant_expand(type, w, full, (size_t)out * (size_t)in);
     for (int i = 0; i < 17 * in; i++) ax[i] = fabsf(x[i]);
     for (size_t i = 0; i < (size_t)out * (size_t)in; i++) aw[i] = fabsf(full[i]);
-    static const int ns[] = {1, 3, 17};
-    for (int k = 0; k < 3; k++) {
+    static const int ns[] = {1, 3, 16, 17};
+    for (int k = 0; k < 4; k++) {
         int n = ns[k];
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, x, in, full, in, 0.0f, want, out);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, out, in, 1.0f, ax, in, aw, in, 0.0f, mag, out);
