@@ -5,9 +5,10 @@
  * its stored size, whatever M:
  *   - a few rows (M <= EL_QGEMM_SKINNY: a decoding step, the lens over the
  *     last positions): panels of EL_QGEMM_PANEL_BYTES that stay in cache,
- *     threads taking tiles in turn, each a one-thread sgemm, or for M = 1
- *     the fused dot product of nn/quant_dot.h (F16, BF16, Q8_0, Q4_K, Q6_K:
- *     no panel at all) or an sgemv;
+ *     threads taking tiles in turn, each multiplied in registers
+ *     (el_panel_gemm_few), or for M = 1 the fused dot product of
+ *     nn/quant_dot.h (F16, BF16, Q8_0, Q4_K, Q6_K: no panel at all) or an
+ *     sgemv;
  *   - many rows (a prefill, a ViT batch, the lens over a batch): panels of up
  *     to EL_QGEMM_BIG_PANEL_BYTES, expanded by all threads, then one sgemm
  *     (whose cost, ~M times the expansion's, hides it).
