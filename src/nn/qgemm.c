@@ -25,24 +25,32 @@ static int tile_rows(size_t panel_bytes, int out, int in) {
     return t > (size_t)out ? out : (int)t;
 }
 
-/* Few rows: threads take whole tiles, each into its own small panel. */
+/* Few rows: threads take whole tiles, each into its own small panel. A
+ * decoding row over a type with a fused dot product needs no panel at all:
+ * tiles of EL_QGEMM_FUSED_ROWS rows then, so the kernel's per-call set-up
+ * (Q4_K's sums of x) is paid once per 64 rows. */
+#define EL_QGEMM_FUSED_ROWS 64
 static int skinny(el_qtype type, const uint8_t *w, size_t row_bytes, int out, int in, int M, float alpha,
                   const float *A, int lda, float beta, float *C, int ldc) {
-    const int tile = tile_rows(EL_QGEMM_PANEL_BYTES, out, in), n_tiles = (out + tile - 1) / tile;
+    const int fused = M == 1 && el_quant_gemv_ok(type, in);
+    const int tile = fused ? (out < EL_QGEMM_FUSED_ROWS ? out : EL_QGEMM_FUSED_ROWS)
+                           : tile_rows(EL_QGEMM_PANEL_BYTES, out, in);
+    const int n_tiles = (out + tile - 1) / tile;
     int failed = 0;
 #pragma omp parallel if (!omp_in_parallel() && n_tiles > 1) reduction(| : failed)
     {
-        float *panel = malloc(sizeof(float) * (size_t)tile * (size_t)in);
-        if (!panel) failed = 1;
+        float *panel = fused ? NULL : malloc(sizeof(float) * (size_t)tile * (size_t)in);
+        if (!fused && !panel) failed = 1;
 #pragma omp for schedule(static)
         for (int t = 0; t < n_tiles; t++) {
-            if (!panel) continue;
             const int r0 = t * tile, rows = out - r0 < tile ? out - r0 : tile;
-            if (M == 1 && el_quant_gemv(type, w + (size_t)r0 * row_bytes, row_bytes, rows, in, alpha, A, beta,
-                                        C + r0) == 0)
-                continue; /* a decoding row: fused, straight from the stored blocks */
-            el_quant_expand(type, w + (size_t)r0 * row_bytes, panel, (size_t)rows * (size_t)in);
-            tile_product(M, rows, in, alpha, A, lda, panel, beta, C + r0, ldc);
+            const uint8_t *wt = w + (size_t)r0 * row_bytes;
+            if (fused) {
+                el_quant_gemv(type, wt, row_bytes, rows, in, alpha, A, beta, C + r0);
+            } else if (panel) {
+                el_quant_expand(type, wt, panel, (size_t)rows * (size_t)in);
+                tile_product(M, rows, in, alpha, A, lda, panel, beta, C + r0, ldc);
+            }
         }
         free(panel);
     }

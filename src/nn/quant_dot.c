@@ -174,24 +174,34 @@ int el_panel_gemm_few(int M, int rows, int in, float alpha, const float *A, int 
     return 0;
 }
 
-int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int in, float alpha, const float *x,
-                  float beta, float *y) {
+int el_quant_gemv_ok(el_qtype type, int in) {
     switch (type) {
     case EL_Q_F16:
-    case EL_Q_BF16:
-        if (in % 32) return -1;
-        gemv_half(type, w, row_bytes, rows, in, alpha, x, beta, y);
-        return 0;
-    case EL_Q_Q8_0: gemv_q8_0(w, row_bytes, rows, in, alpha, x, beta, y); return 0;
-    case EL_Q_Q4_K:
-        if (in / 32 > MAX_SUBBLOCKS) return -1;
-        gemv_q4_k(w, row_bytes, rows, in, alpha, x, beta, y);
-        return 0;
-    case EL_Q_Q6_K: gemv_q6_k(w, row_bytes, rows, in, alpha, x, beta, y); return 0;
-    default: return -1;
+    case EL_Q_BF16: return in % 32 == 0;
+    case EL_Q_Q8_0:
+    case EL_Q_Q6_K: return 1; /* rows are whole blocks */
+    case EL_Q_Q4_K: return in / 32 <= MAX_SUBBLOCKS;
+    default: return 0;
     }
 }
+
+int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int in, float alpha, const float *x,
+                  float beta, float *y) {
+    if (!el_quant_gemv_ok(type, in)) return -1;
+    switch (type) {
+    case EL_Q_Q8_0: gemv_q8_0(w, row_bytes, rows, in, alpha, x, beta, y); break;
+    case EL_Q_Q4_K: gemv_q4_k(w, row_bytes, rows, in, alpha, x, beta, y); break;
+    case EL_Q_Q6_K: gemv_q6_k(w, row_bytes, rows, in, alpha, x, beta, y); break;
+    default: gemv_half(type, w, row_bytes, rows, in, alpha, x, beta, y); break;
+    }
+    return 0;
+}
 #else
+int el_quant_gemv_ok(el_qtype type, int in) {
+    (void)type, (void)in;
+    return 0;
+}
+
 int el_panel_gemm_few(int M, int rows, int in, float alpha, const float *A, int lda, const float *P, float beta,
                       float *C, int ldc) {
     (void)M, (void)rows, (void)in, (void)alpha, (void)A, (void)lda, (void)P, (void)beta, (void)C, (void)ldc;

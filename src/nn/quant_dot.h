@@ -12,8 +12,10 @@
 
 #include "nn/quant.h"
 
-/* 0 when done; -1 when there is no fused kernel for this type, row length
- * or machine (no AVX2/F16C/FMA): expand and multiply instead. */
+/* 1 when el_quant_gemv has a kernel for this type and row length on this
+ * machine (AVX2, F16C, FMA), else 0: expand and multiply instead. */
+int el_quant_gemv_ok(el_qtype type, int in);
+/* 0 when done; -1 when el_quant_gemv_ok says no. */
 int el_quant_gemv(el_qtype type, const void *w, size_t row_bytes, int rows, int in, float alpha, const float *x,
                   float beta, float *y);
 

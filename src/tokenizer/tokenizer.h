@@ -54,8 +54,9 @@ el_status el_tokenizer_from_hf_json(const char *name, const struct cJSON *root, 
 /* Makes such a tokenizer's BPE merge by score instead of its merges list:
  * the adjacent pair whose concatenation is the vocab entry of highest
  * scores[id] goes first, leftmost on ties (SentencePiece BPE as llama.cpp
- * runs GGUF "llama" vocabularies). n must be the vocab size. */
-el_status el_tokenizer_set_merge_scores(el_tokenizer *t, const float *scores, int n);
+ * runs GGUF "llama" vocabularies). scores: n float32 values, any alignment
+ * (a GGUF array read in place); n must be the vocab size. */
+el_status el_tokenizer_set_merge_scores(el_tokenizer *t, const void *scores, int n);
 
 
 

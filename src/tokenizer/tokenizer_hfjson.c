@@ -144,7 +144,7 @@ el_status el_tokenizer_from_hf_json(const char *name, const cJSON *root, el_toke
     return build(name, root, out);
 }
 
-el_status el_tokenizer_set_merge_scores(el_tokenizer *t, const float *scores, int n) {
+el_status el_tokenizer_set_merge_scores(el_tokenizer *t, const void *scores, int n) {
     if (!t || !t->pipe || n != t->n_vocab)
         return el_fail(EL_ERR_ARG, "tokenizer: merge scores need a tokenizer.json pipeline and one score per token");
     float *s = malloc(sizeof(float) * (size_t)n);

@@ -190,17 +190,6 @@ static void spiece_parts(const el_gguf_tokenizer *t, cJSON *root, cJSON *model) 
     cJSON_AddBoolToObject(model, "fuse_unk", 1);
 }
 
-/* The scores, unaligned in the mapping, to the tokenizer. */
-static el_status set_scores(const el_gguf *g, const el_gguf_tokenizer *t, el_tokenizer *tok) {
-    const int n = (int)t->scores->n_items;
-    float *sc = malloc(sizeof(float) * (size_t)(n ? n : 1));
-    if (!sc) return el_fail(EL_ERR_NOMEM, "%s: out of memory", g->path);
-    memcpy(sc, t->scores->value, sizeof(float) * (size_t)n);
-    el_status st = el_tokenizer_set_merge_scores(tok, sc, n);
-    free(sc);
-    return st;
-}
-
 el_status el_gguf_load_tokenizer(const el_gguf *g, el_tokenizer **out) {
     *out = NULL;
     el_gguf_tokenizer t;
@@ -213,7 +202,8 @@ el_status el_gguf_load_tokenizer(const el_gguf *g, el_tokenizer **out) {
     add_tokens(&t, root, model);
     el_status st = el_tokenizer_from_hf_json(g->path, root, out);
     cJSON_Delete(root);
-    if (st == EL_OK && spiece) st = set_scores(g, &t, *out);
+    /* The scores straight from the mapping (read_tokenizer checked their count). */
+    if (st == EL_OK && spiece) st = el_tokenizer_set_merge_scores(*out, t.scores->value, (int)t.scores->n_items);
     if (st != EL_OK) {
         el_tokenizer_free(*out);
         *out = NULL;
