@@ -126,6 +126,15 @@ static void check_config(void) {
     CHECK(t.token_type && t.bos_id == 8 && t.eos_id == -1 && t.add_bos == -1);
     CHECK(el_gguf_pre_regex("no-such-pre") == NULL);
     el_gguf_close(&g);
+    /* Linear RoPE: the older rope.scale_linear key is the factor; a factor
+     * below 1 under rope.scaling.type linear is refused with the file. */
+    CHECK(el_gguf_open(&g, DIR "rope_scale_linear.gguf") == EL_OK);
+    CHECK(el_gguf_read_config(&g, &c) == EL_OK && c.rope_linear == 4.0);
+    el_gguf_close(&g);
+    CHECK(el_gguf_open(&g, DIR "rope_bad_factor.gguf") == EL_OK);
+    CHECK(el_gguf_read_config(&g, &c) == EL_ERR_CONFIG && strstr(el_last_error(), "rope_bad_factor.gguf") &&
+          strstr(el_last_error(), "factor"));
+    el_gguf_close(&g);
     /* types.gguf says llama but has no hyperparameters: the error names the key. */
     CHECK(el_gguf_open(&g, DIR "types.gguf") == EL_OK);
     CHECK(el_gguf_read_config(&g, &c) == EL_ERR_CONFIG && strstr(el_last_error(), "llama.block_count"));
