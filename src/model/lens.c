@@ -9,12 +9,12 @@
 #include "model/attn_pool.h"
 #include "nn/kernels.h"
 
-/* Chunk width: about 1 MB of logits per chunk (they are reduced while still
- * in cache), at least 1024 columns to keep the GEMM efficient and at most
- * 8192 so that a few rows over a 50k vocabulary are still streamed. */
 /* Rows up to which a multi-chunk lens runs its chunks on separate threads. */
 #define EL_LENS_SPLIT_MAX_ROWS 64
 
+/* Chunk width: about 1 MB of logits per chunk (they are reduced while still
+ * in cache), at least 1024 columns to keep the GEMM efficient and at most
+ * 8192 so that a few rows over a 50k vocabulary are still streamed. */
 static int chunk_width(int n_rows, int n_out) {
     long w = (1L << 18) / (n_rows > 0 ? n_rows : 1);
     if (w < 1024) w = 1024;
